@@ -1,0 +1,322 @@
+//! Entity extraction: the [`Extractor`] interface, the entity model and the
+//! learned lexicon that overrides every extractor.
+//!
+//! Invariant: entity offsets are code-point offsets into the cleaned article
+//! text, end exclusive, and `text == slice_chars(article, start, end)`.
+//! Extractors are `Send + Sync` and shared across rayon threads.
+
+mod jieba;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use jieba::JiebaExtractor;
+
+use crate::error::{Error, Result};
+
+/// The type of an entity. The six built-in types plus user-defined ones.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityType {
+    /// People.
+    Per,
+    /// Places.
+    Loc,
+    /// Organisations.
+    Org,
+    /// Job titles and posts.
+    Title,
+    /// Dates and times.
+    Date,
+    /// Amounts of money.
+    Money,
+    /// A user-defined type (upper-case ASCII letters, digits, `_` or `-`).
+    Custom(String),
+}
+
+impl EntityType {
+    /// The six built-in types in display order.
+    pub const BUILTIN: [EntityType; 6] = [
+        EntityType::Per,
+        EntityType::Loc,
+        EntityType::Org,
+        EntityType::Title,
+        EntityType::Date,
+        EntityType::Money,
+    ];
+
+    /// The label as written in exports (`PER`, `LOC`, …).
+    pub fn as_str(&self) -> &str {
+        match self {
+            EntityType::Per => "PER",
+            EntityType::Loc => "LOC",
+            EntityType::Org => "ORG",
+            EntityType::Title => "TITLE",
+            EntityType::Date => "DATE",
+            EntityType::Money => "MONEY",
+            EntityType::Custom(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for EntityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EntityType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let up = s.trim().to_ascii_uppercase();
+        Ok(match up.as_str() {
+            "PER" | "PERSON" => EntityType::Per,
+            "LOC" | "LOCATION" | "GPE" => EntityType::Loc,
+            "ORG" | "ORGANIZATION" | "ORGANISATION" => EntityType::Org,
+            "TITLE" => EntityType::Title,
+            "DATE" | "TIME" => EntityType::Date,
+            "MONEY" => EntityType::Money,
+            _ if !up.is_empty()
+                && up.len() <= 32
+                && up
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                EntityType::Custom(up)
+            }
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "unknown entity type {s:?}: use PER, LOC, ORG, TITLE, DATE, MONEY or a name of \
+                     ASCII letters, digits, '_' or '-' (at most 32)"
+                )));
+            }
+        })
+    }
+}
+
+impl Serialize for EntityType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EntityType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where an entity came from. Higher [`Source::priority`] wins overlaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A statistical model (jieba's POS tags and HMM).
+    Model,
+    /// The segmenter's dictionary.
+    Dictionary,
+    /// The gazetteer of places.
+    Gazetteer,
+    /// A hand-written rule for this genre.
+    Rule,
+    /// The lexicon learned from the user's corrections.
+    Lexicon,
+    /// Added by the user by hand.
+    User,
+}
+
+impl Source {
+    /// Overlap priority (higher wins).
+    pub fn priority(self) -> u8 {
+        match self {
+            Source::Model => 0,
+            Source::Dictionary => 1,
+            Source::Gazetteer => 2,
+            Source::Rule => 3,
+            Source::Lexicon => 4,
+            Source::User => 5,
+        }
+    }
+
+    /// The name stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Model => "model",
+            Source::Dictionary => "dictionary",
+            Source::Gazetteer => "gazetteer",
+            Source::Rule => "rule",
+            Source::Lexicon => "lexicon",
+            Source::User => "user",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Source {
+        match s {
+            "dictionary" => Source::Dictionary,
+            "gazetteer" => Source::Gazetteer,
+            "rule" => Source::Rule,
+            "lexicon" => Source::Lexicon,
+            "user" => Source::User,
+            _ => Source::Model,
+        }
+    }
+}
+
+/// An entity mention in a cleaned article text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Start, code points, inclusive.
+    pub start: usize,
+    /// End, code points, exclusive.
+    pub end: usize,
+    /// The mention's text.
+    pub text: String,
+    /// Its type.
+    pub label: EntityType,
+    /// Who found it.
+    pub source: Source,
+    /// Confidence in 0..=1.
+    pub confidence: f32,
+}
+
+/// Finds entities in cleaned article text.
+///
+/// Implementations must be deterministic and return spans sorted by start,
+/// not overlapping.
+pub trait Extractor: Send + Sync {
+    /// A name and version; changing it makes the next index re-extract everything.
+    fn version(&self) -> String;
+    /// Entities in `text`.
+    fn extract(&self, text: &str) -> Vec<Entity>;
+}
+
+/// Resolves overlaps: higher source priority wins, then the longer span, then
+/// the earlier one. Returns the survivors sorted by start.
+pub fn resolve_overlaps(mut ents: Vec<Entity>) -> Vec<Entity> {
+    ents.sort_by(|a, b| {
+        b.source
+            .priority()
+            .cmp(&a.source.priority())
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Entity> = Vec::new();
+    for e in ents {
+        if e.start >= e.end {
+            continue;
+        }
+        if kept.iter().all(|k| e.end <= k.start || e.start >= k.end) {
+            kept.push(e);
+        }
+    }
+    kept.sort_by_key(|e| e.start);
+    kept
+}
+
+/// The lexicon learned from corrections: words always tagged with a type,
+/// and words never to be entities. It outranks every extractor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lexicon {
+    /// Text → type for words to add everywhere.
+    pub add: HashMap<String, EntityType>,
+    /// Texts never to be entities.
+    pub reject: HashSet<String>,
+}
+
+impl Lexicon {
+    /// Whether the lexicon has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.add.is_empty() && self.reject.is_empty()
+    }
+
+    /// Applies the lexicon to an extractor's output for `text`.
+    pub fn apply(&self, text: &str, mut ents: Vec<Entity>) -> Vec<Entity> {
+        if self.is_empty() {
+            return ents;
+        }
+        ents.retain(|e| !self.reject.contains(&e.text));
+        let chars: Vec<char> = text.chars().collect();
+        for (word, label) in &self.add {
+            let w: Vec<char> = word.chars().collect();
+            if w.is_empty() || w.len() > chars.len() {
+                continue;
+            }
+            let mut i = 0;
+            while i + w.len() <= chars.len() {
+                if chars[i..i + w.len()] == w[..] {
+                    ents.push(Entity {
+                        start: i,
+                        end: i + w.len(),
+                        text: word.clone(),
+                        label: label.clone(),
+                        source: Source::Lexicon,
+                        confidence: 1.0,
+                    });
+                    i += w.len();
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        resolve_overlaps(ents)
+    }
+}
+
+/// Runs `extractor` and then the lexicon on `text`.
+pub fn extract_with_lexicon(
+    extractor: &dyn Extractor,
+    lexicon: &Lexicon,
+    text: &str,
+) -> Vec<Entity> {
+    lexicon.apply(text, extractor.extract(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ent(start: usize, end: usize, label: EntityType, source: Source) -> Entity {
+        Entity {
+            start,
+            end,
+            text: String::new(),
+            label,
+            source,
+            confidence: 0.5,
+        }
+    }
+
+    #[test]
+    fn overlaps_prefer_source_then_length() {
+        let out = resolve_overlaps(vec![
+            ent(0, 4, EntityType::Org, Source::Model),
+            ent(0, 2, EntityType::Loc, Source::Rule),
+            ent(5, 9, EntityType::Per, Source::Model),
+            ent(5, 7, EntityType::Per, Source::Model),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert_eq!((out[0].start, out[0].end), (0, 2));
+        assert_eq!((out[1].start, out[1].end), (5, 9));
+    }
+
+    #[test]
+    fn lexicon_adds_and_rejects() {
+        let mut lex = Lexicon::default();
+        lex.add.insert("某某报".into(), EntityType::Org);
+        lex.reject.insert("承诺".into());
+        let text = "某某报说承诺某某报";
+        let mut e = ent(4, 6, EntityType::Per, Source::Model);
+        e.text = "承诺".into();
+        let out = lex.apply(text, vec![e]);
+        assert_eq!(out.len(), 2);
+        assert!(
+            out.iter()
+                .all(|e| e.label == EntityType::Org && e.text == "某某报")
+        );
+        assert_eq!("person".parse::<EntityType>().unwrap(), EntityType::Per);
+        assert!("坏".parse::<EntityType>().is_err());
+    }
+}

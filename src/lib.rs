@@ -1,0 +1,83 @@
+//! Pizhu 批注: the headless core of a reader and annotator for archives of
+//! Chinese news articles.
+//!
+//! This crate never depends on a GUI toolkit. Modules:
+//! - [`archive`] — finding files, decoding them (UTF-8, UTF-16, GB18030…).
+//! - [`split`] — splitting files into articles, cleaning, the offset map.
+//! - [`extract`] — the [`extract::Extractor`] interface, entities, lexicon.
+//! - [`store`] — the SQLite store (schema, search, annotations, tags).
+//! - [`anchor`] — re-anchoring annotations when text changes.
+//! - [`index`] — incremental, parallel indexing.
+//! - [`export`] — exports.
+//! - [`offsets`] — the one code-point ↔ byte conversion.
+//!
+//! Invariant: every offset is a Unicode scalar offset into the cleaned
+//! article text, end exclusive.
+
+pub mod anchor;
+pub mod archive;
+pub mod chars;
+pub mod error;
+pub mod export;
+pub mod extract;
+pub mod index;
+pub mod lexdata;
+pub mod offsets;
+pub mod split;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, Result};
+
+/// Where an archive's database lives, and whether it had to fall back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbLocation {
+    /// The database file.
+    pub path: PathBuf,
+    /// Set when the archive folder was read-only and the database went to
+    /// the user's data directory instead.
+    pub fallback: bool,
+}
+
+/// The database for `archive`: `explicit` if given, else
+/// `<archive>/.pizhu/pizhu.sqlite`, else (read-only archive) a file in the
+/// user's data directory named after the archive's path.
+pub fn db_location(archive: &Path, explicit: Option<&Path>) -> Result<DbLocation> {
+    if let Some(p) = explicit {
+        return Ok(DbLocation {
+            path: p.to_path_buf(),
+            fallback: false,
+        });
+    }
+    if !archive.is_dir() {
+        return Err(Error::NotAFolder(archive.to_path_buf()));
+    }
+    let dir = archive.join(archive::DATA_DIR);
+    let writable = std::fs::create_dir_all(&dir).is_ok() && {
+        let probe = dir.join(".write-test");
+        let ok = std::fs::write(&probe, b"").is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    };
+    if writable {
+        return Ok(DbLocation {
+            path: dir.join("pizhu.sqlite"),
+            fallback: false,
+        });
+    }
+    let canon = archive
+        .canonicalize()
+        .unwrap_or_else(|_| archive.to_path_buf());
+    let name = format!(
+        "{}.sqlite",
+        store::content_hash(canon.to_string_lossy().as_bytes())
+    );
+    let base = directories::ProjectDirs::from("", "", "pizhu")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir);
+    Ok(DbLocation {
+        path: base.join("archives").join(name),
+        fallback: true,
+    })
+}

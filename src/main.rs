@@ -1,0 +1,329 @@
+//! The `pizhu` command line: opens the GUI, or runs a headless subcommand.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use pizhu::extract::{EntityType, Extractor, JiebaExtractor};
+use pizhu::index::{IndexOptions, IndexSummary, Progress, index_archive, reextract};
+use pizhu::store::Store;
+
+/// Pizhu 批注: read and annotate archives of Chinese news articles.
+#[derive(Parser, Debug)]
+#[command(name = "pizhu", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    /// Archive folder to open in the GUI (default: the last one).
+    archive: Option<PathBuf>,
+    /// Database file (default: ARCHIVE/.pizhu/pizhu.sqlite).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Index (incrementally) an archive folder and print a summary.
+    Index {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Re-read every file even if unchanged.
+        #[arg(long)]
+        force: bool,
+        /// Largest file to read, in MB.
+        #[arg(long, default_value_t = 50)]
+        max_file_mb: u64,
+    },
+    /// Export articles and annotations.
+    Export {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Format: jsonl.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        /// Output file, or - for standard output.
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+        /// Only articles marked as reviewed.
+        #[arg(long)]
+        only_reviewed: bool,
+    },
+    /// Full-text search; lists matching articles with a snippet.
+    Search {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Query: every whitespace-separated term must occur.
+        query: String,
+        /// Most results to print.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Counts per entity type and the most frequent entities.
+    Stats {
+        /// Archive folder.
+        archive: PathBuf,
+        /// How many frequent entities to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
+    /// The learned lexicon (the same operations as "apply to all occurrences").
+    Lexicon {
+        #[command(subcommand)]
+        action: LexiconCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LexiconCmd {
+    /// Tag TEXT as TYPE everywhere in the archive.
+    Add {
+        /// Archive folder.
+        archive: PathBuf,
+        /// The word.
+        text: String,
+        /// PER, LOC, ORG, TITLE, DATE, MONEY or a custom type.
+        r#type: String,
+    },
+    /// Never tag TEXT as an entity.
+    Reject {
+        /// Archive folder.
+        archive: PathBuf,
+        /// The word.
+        text: String,
+    },
+    /// Forget a lexicon entry.
+    Remove {
+        /// Archive folder.
+        archive: PathBuf,
+        /// The word.
+        text: String,
+    },
+    /// List the lexicon.
+    List {
+        /// Archive folder.
+        archive: PathBuf,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("pizhu: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn extractor() -> JiebaExtractor {
+    JiebaExtractor::new()
+}
+
+/// Opens the store for `archive` and brings the index up to date.
+fn open_indexed(
+    archive: &Path,
+    db: Option<&Path>,
+    quiet: bool,
+) -> Result<(Store, JiebaExtractor, IndexSummary)> {
+    let loc = pizhu::db_location(archive, db)?;
+    if loc.fallback {
+        eprintln!(
+            "pizhu: {} is read-only; the database is at {}",
+            archive.display(),
+            loc.path.display()
+        );
+    }
+    let mut store = Store::open(&loc.path)?;
+    let ex = extractor();
+    let summary = run_index(archive, &mut store, &ex, &IndexOptions::default(), quiet)?;
+    Ok((store, ex, summary))
+}
+
+fn run_index(
+    archive: &Path,
+    store: &mut Store,
+    ex: &dyn Extractor,
+    opts: &IndexOptions,
+    quiet: bool,
+) -> Result<IndexSummary> {
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} indexing {pos}/{len} files {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |p: Progress| {
+        if let Some(b) = &bar {
+            b.set_length(p.total as u64);
+            b.set_position(p.done as u64);
+        }
+    };
+    let summary = index_archive(archive, store, ex, opts, &progress)
+        .with_context(|| format!("indexing {}", archive.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let db = cli.db.as_deref();
+    let Some(command) = cli.command else {
+        return open_gui(cli.archive, db);
+    };
+    match command {
+        Command::Index {
+            archive,
+            force,
+            max_file_mb,
+        } => {
+            let loc = pizhu::db_location(&archive, db)?;
+            if loc.fallback {
+                eprintln!(
+                    "pizhu: {} is read-only; the database is at {}",
+                    archive.display(),
+                    loc.path.display()
+                );
+            }
+            let mut store = Store::open(&loc.path)?;
+            let opts = IndexOptions {
+                max_file_bytes: max_file_mb.saturating_mul(1024 * 1024),
+                force,
+            };
+            let s = run_index(&archive, &mut store, &extractor(), &opts, false)?;
+            println!("database: {}", loc.path.display());
+            println!(
+                "files: {} ({} read, {} unchanged, {} removed)",
+                s.files,
+                s.files_read,
+                s.files.saturating_sub(s.files_read + s.skipped.len()),
+                s.files_removed
+            );
+            println!("articles: {}", s.articles);
+            println!("entities: {}", s.entities);
+            if s.reanchored + s.orphaned > 0 {
+                println!(
+                    "annotations: {} re-anchored, {} orphaned (kept)",
+                    s.reanchored, s.orphaned
+                );
+            }
+            println!("skipped: {}", s.skipped.len());
+            for (path, why) in &s.skipped {
+                println!("  {path}: {why}");
+            }
+            println!("seconds: {:.2}", s.seconds);
+        }
+        Command::Export {
+            archive,
+            format,
+            out,
+            only_reviewed,
+        } => {
+            let (store, _, _) = open_indexed(&archive, db, true)?;
+            let opts = pizhu::export::ExportOptions { only_reviewed };
+            if format != "jsonl" {
+                bail!("unknown export format {format:?}; known formats: jsonl");
+            }
+            let n = if out.as_os_str() == "-" {
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                let n = pizhu::export::export_jsonl(&store, &mut lock, &opts)?;
+                lock.flush()?;
+                n
+            } else {
+                let file = std::fs::File::create(&out)
+                    .with_context(|| format!("creating {}", out.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                let n = pizhu::export::export_jsonl(&store, &mut w, &opts)?;
+                w.flush()
+                    .with_context(|| format!("writing {}", out.display()))?;
+                n
+            };
+            if out.as_os_str() != "-" {
+                eprintln!("wrote {n} articles to {}", out.display());
+            }
+        }
+        Command::Search {
+            archive,
+            query,
+            limit,
+        } => {
+            let (store, _, _) = open_indexed(&archive, db, true)?;
+            let hits = store.search(&query, limit)?;
+            for h in &hits {
+                println!("{}\t{}\t{}\t{}", h.id, h.file, h.title, h.snippet);
+            }
+            eprintln!("{} matching articles", hits.len());
+        }
+        Command::Stats { archive, top } => {
+            let (store, _, s) = open_indexed(&archive, db, true)?;
+            println!("articles: {}", s.articles);
+            let stats = store.stats(top)?;
+            println!("entities per type:");
+            for (t, n) in stats.per_type {
+                println!("  {t}\t{n}");
+            }
+            println!("most frequent:");
+            for (text, label, n) in stats.top {
+                println!("  {text}\t{label}\t{n}");
+            }
+        }
+        Command::Lexicon { action } => lexicon(action, db)?,
+    }
+    Ok(())
+}
+
+fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
+    match action {
+        LexiconCmd::Add {
+            archive,
+            text,
+            r#type,
+        } => {
+            let label: EntityType = r#type.parse()?;
+            let (mut store, ex, _) = open_indexed(&archive, db, true)?;
+            store.lexicon_add(&text, &label)?;
+            let n = reextract(&mut store, &ex, &text)?;
+            println!("added {text} as {label}; {n} articles updated");
+        }
+        LexiconCmd::Reject { archive, text } => {
+            let (mut store, ex, _) = open_indexed(&archive, db, true)?;
+            store.lexicon_reject(&text)?;
+            let n = reextract(&mut store, &ex, &text)?;
+            println!("rejected {text}; {n} articles updated");
+        }
+        LexiconCmd::Remove { archive, text } => {
+            let (mut store, ex, _) = open_indexed(&archive, db, true)?;
+            if store.lexicon_remove(&text)?.is_none() {
+                bail!("{text:?} is not in the lexicon");
+            }
+            let n = reextract(&mut store, &ex, &text)?;
+            println!("removed {text}; {n} articles updated");
+        }
+        LexiconCmd::List { archive } => {
+            let loc = pizhu::db_location(&archive, db)?;
+            let store = Store::open(&loc.path)?;
+            for e in store.lexicon_list()? {
+                let label = e.label.map(|l| l.to_string()).unwrap_or_default();
+                println!("{}\t{}\t{}", e.action, e.text, label);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(feature = "gui")]
+fn open_gui(archive: Option<PathBuf>, db: Option<&Path>) -> Result<()> {
+    let _ = (archive, db);
+    bail!("the GUI is not built yet")
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_gui(_archive: Option<PathBuf>, _db: Option<&Path>) -> Result<()> {
+    bail!(
+        "this pizhu was built without the GUI (feature `gui`); use a subcommand, see `pizhu --help`"
+    )
+}

@@ -1,0 +1,1542 @@
+//! The SQLite store: the single source of truth for an archive's index and
+//! for every annotation the user makes.
+//!
+//! Owns the schema (append-only [`MIGRATIONS`] keyed on `PRAGMA
+//! user_version`, applied in one transaction), full-text search, and the
+//! annotation model. Every user change is one transaction, committed before
+//! the call returns. Annotations have no foreign key to articles: when an
+//! article disappears they stay, marked orphan, and are re-anchored when it
+//! comes back.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::anchor::{Quote, quote, reanchor};
+use crate::chars::{is_cjk_punct, is_han};
+use crate::error::{Error, Result};
+use crate::extract::{Entity, EntityType, Lexicon, Source};
+use crate::split::ParsedArticle;
+
+/// Schema migrations, applied in order; append only, never edit.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        encoding TEXT,
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime INTEGER NOT NULL DEFAULT 0,
+        hash TEXT,
+        error TEXT,
+        raw_text TEXT
+    );
+    CREATE TABLE articles (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        title TEXT,
+        subtitle TEXT,
+        date TEXT,
+        source TEXT,
+        byline TEXT NOT NULL DEFAULT '[]',
+        text TEXT NOT NULL,
+        body_start INTEGER NOT NULL DEFAULT 0,
+        offset_map BLOB NOT NULL,
+        raw_start INTEGER NOT NULL,
+        raw_end INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        reviewed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX articles_file ON articles(file_id, idx);
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        article_rid INTEGER NOT NULL REFERENCES articles(rid) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        source TEXT NOT NULL,
+        confidence REAL NOT NULL
+    );
+    CREATE INDEX entities_article ON entities(article_rid);
+    CREATE INDEX entities_text ON entities(text, label);
+    CREATE TABLE annotations (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('entity','reject','accept','highlight','correction')),
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        exact TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        label TEXT,
+        color TEXT,
+        note TEXT,
+        replacement TEXT,
+        orphan INTEGER NOT NULL DEFAULT 0,
+        created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+    );
+    CREATE INDEX annotations_article ON annotations(article_id);
+    CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE article_tags (
+        article_id TEXT NOT NULL,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (article_id, tag_id)
+    );
+    CREATE TABLE entity_tags (
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (text, label, tag_id)
+    );
+    CREATE TABLE lexicon (
+        text TEXT PRIMARY KEY,
+        label TEXT,
+        action TEXT NOT NULL CHECK (action IN ('add','reject')),
+        created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5(body, tokenize = 'unicode61');
+    "#,
+];
+
+/// The newest schema version this build knows.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Kinds of user annotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnotationKind {
+    /// A typed entity span added (or retyped/reboundaried) by the user.
+    Entity,
+    /// An automatic entity the user rejected.
+    Reject,
+    /// An automatic entity the user confirmed.
+    Accept,
+    /// A highlighted passage, optionally with a colour and a note.
+    Highlight,
+    /// A text correction overlay (OCR fix); the source is never changed.
+    Correction,
+}
+
+impl AnnotationKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnnotationKind::Entity => "entity",
+            AnnotationKind::Reject => "reject",
+            AnnotationKind::Accept => "accept",
+            AnnotationKind::Highlight => "highlight",
+            AnnotationKind::Correction => "correction",
+        }
+    }
+
+    fn parse(s: &str) -> AnnotationKind {
+        match s {
+            "entity" => AnnotationKind::Entity,
+            "reject" => AnnotationKind::Reject,
+            "accept" => AnnotationKind::Accept,
+            "correction" => AnnotationKind::Correction,
+            _ => AnnotationKind::Highlight,
+        }
+    }
+}
+
+/// A user annotation as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Annotation {
+    /// Row id.
+    pub id: i64,
+    /// The article it belongs to.
+    pub article_id: String,
+    /// What it is.
+    pub kind: AnnotationKind,
+    /// Start (code points into the article text).
+    pub start: usize,
+    /// End, exclusive.
+    pub end: usize,
+    /// Quote selector: exact text and context.
+    #[serde(skip)]
+    pub quote: Quote,
+    /// Entity type (entity, reject, accept).
+    pub label: Option<EntityType>,
+    /// Highlight colour, `#rrggbb`.
+    pub color: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// Replacement text (correction).
+    pub replacement: Option<String>,
+    /// Could not be placed in the current text.
+    pub orphan: bool,
+}
+
+/// A new annotation to store.
+#[derive(Debug, Clone, Default)]
+pub struct NewAnnotation {
+    /// Entity type.
+    pub label: Option<EntityType>,
+    /// Highlight colour.
+    pub color: Option<String>,
+    /// Note text.
+    pub note: Option<String>,
+    /// Replacement text for corrections.
+    pub replacement: Option<String>,
+}
+
+/// The review status of an entity after the user's corrections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityStatus {
+    /// Found automatically, not reviewed.
+    Auto,
+    /// Found automatically and confirmed by the user.
+    Accepted,
+    /// Added (or changed) by the user.
+    User,
+}
+
+/// An entity after corrections, as shown and exported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectiveEntity {
+    /// The entity.
+    #[serde(flatten)]
+    pub entity: Entity,
+    /// Its status.
+    pub status: EntityStatus,
+    /// The annotation that made it (user entities).
+    pub annotation_id: Option<i64>,
+}
+
+/// One row of the article list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    /// Stable article id.
+    pub id: String,
+    /// File path relative to the archive.
+    pub file: String,
+    /// Position in the file.
+    pub index: usize,
+    /// Headline (may be empty).
+    pub title: String,
+    /// Date as stated.
+    pub date: Option<String>,
+    /// Source.
+    pub source: Option<String>,
+    /// Number of automatic entities.
+    pub entities: usize,
+    /// Number of user annotations.
+    pub annotations: usize,
+    /// Marked as reviewed.
+    pub reviewed: bool,
+}
+
+/// A full article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    /// Stable article id.
+    pub id: String,
+    /// File path relative to the archive.
+    pub file: String,
+    /// Position in the file.
+    pub index: usize,
+    /// Headline.
+    pub title: Option<String>,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Date as stated.
+    pub date: Option<String>,
+    /// Source.
+    pub source: Option<String>,
+    /// Byline people.
+    pub byline: Vec<String>,
+    /// Cleaned text.
+    pub text: String,
+    /// Where the body starts in `text` (code points).
+    pub body_start: usize,
+    /// Cleaned code point → raw file code point.
+    #[serde(skip)]
+    pub offset_map: Vec<usize>,
+    /// Range in the raw file text.
+    pub raw_range: (usize, usize),
+    /// Content hash of `text`.
+    pub hash: String,
+    /// Marked as reviewed.
+    pub reviewed: bool,
+}
+
+impl Article {
+    /// The headline, or the start of the text when there is none.
+    pub fn display_title(&self) -> String {
+        display_title(self.title.as_deref(), &self.text)
+    }
+}
+
+/// The headline, or the first sentence (shortened) when there is none.
+pub fn display_title(title: Option<&str>, text: &str) -> String {
+    match title {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => {
+            let first: String = text
+                .chars()
+                .take_while(|&c| !matches!(c, '。' | '\n' | '！' | '？'))
+                .take(30)
+                .collect();
+            format!("{first}…")
+        }
+    }
+}
+
+/// Archive-wide entity statistics (after corrections).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Stats {
+    /// (type, count), most frequent first.
+    pub per_type: Vec<(String, usize)>,
+    /// (text, type, count), most frequent first.
+    pub top: Vec<(String, String, usize)>,
+}
+
+/// A learned-lexicon entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LexiconEntry {
+    /// The word.
+    pub text: String,
+    /// `add` or `reject`.
+    pub action: String,
+    /// The type for `add`.
+    pub label: Option<EntityType>,
+}
+
+/// What a file looked like when last indexed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileState {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time.
+    pub mtime: i64,
+    /// Content hash (None for skipped files).
+    pub hash: Option<String>,
+    /// Why it was skipped, if it was.
+    pub error: Option<String>,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Article id.
+    pub id: String,
+    /// Headline or start of text.
+    pub title: String,
+    /// File.
+    pub file: String,
+    /// Text around the first match.
+    pub snippet: String,
+    /// Code-point span of the first match in the article text.
+    pub span: Option<(usize, usize)>,
+}
+
+/// Outcome of re-anchoring after an article's text changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnchorReport {
+    /// Annotations placed again (moved or unchanged).
+    pub placed: usize,
+    /// Annotations that could not be placed (kept as orphans).
+    pub orphaned: usize,
+}
+
+/// The store: one SQLite file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |source| Error::Db {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Turns text into the form indexed by FTS: each Han character and each
+/// Latin/digit word becomes a token, so any substring of Han characters is a
+/// phrase query.
+pub fn fts_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_han(c) {
+            out.push(' ');
+            out.push(c);
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                out.push(' ');
+            }
+            out.extend(c.to_lowercase());
+            in_word = true;
+        } else if !in_word || !is_cjk_punct(c) {
+            in_word = false;
+        }
+    }
+    out
+}
+
+/// Builds an FTS5 query: every whitespace-separated term must occur as a phrase.
+pub fn fts_query(query: &str) -> Option<String> {
+    let terms: Vec<String> = query
+        .split_whitespace()
+        .map(|t| fts_tokens(t).trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"", t.replace('"', "")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+fn encode_map(map: &[usize]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(map.len() * 4);
+    for &m in map {
+        out.extend_from_slice(&(m as u32).to_le_bytes());
+    }
+    out
+}
+
+fn decode_map(bytes: &[u8]) -> Vec<usize> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
+        .collect()
+}
+
+/// A stable id for an article from its file path and position.
+pub fn article_id(rel_path: &str, index: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("{rel_path}\n{index}").as_bytes());
+    h.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A content hash (hex, 16 chars).
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan";
+
+fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
+    let label: Option<String> = r.get(8)?;
+    Ok(Annotation {
+        id: r.get(0)?,
+        article_id: r.get(1)?,
+        kind: AnnotationKind::parse(&r.get::<_, String>(2)?),
+        start: r.get::<_, i64>(3)? as usize,
+        end: r.get::<_, i64>(4)? as usize,
+        quote: Quote {
+            exact: r.get(5)?,
+            prefix: r.get(6)?,
+            suffix: r.get(7)?,
+        },
+        label: label.and_then(|l| l.parse().ok()),
+        color: r.get(9)?,
+        note: r.get(10)?,
+        replacement: r.get(11)?,
+        orphan: r.get::<_, i64>(12)? != 0,
+    })
+}
+
+const ART_COLS: &str = "a.id, f.path, a.idx, a.title, a.subtitle, a.date, a.source, a.byline, a.text, \
+     a.body_start, a.offset_map, a.raw_start, a.raw_end, a.hash, a.reviewed";
+
+fn row_to_article(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
+    let byline: String = r.get(7)?;
+    let map: Vec<u8> = r.get(10)?;
+    Ok(Article {
+        id: r.get(0)?,
+        file: r.get(1)?,
+        index: r.get::<_, i64>(2)? as usize,
+        title: r.get(3)?,
+        subtitle: r.get(4)?,
+        date: r.get(5)?,
+        source: r.get(6)?,
+        byline: serde_json::from_str(&byline).unwrap_or_default(),
+        text: r.get(8)?,
+        body_start: r.get::<_, i64>(9)? as usize,
+        offset_map: decode_map(&map),
+        raw_range: (r.get::<_, i64>(11)? as usize, r.get::<_, i64>(12)? as usize),
+        hash: r.get(13)?,
+        reviewed: r.get::<_, i64>(14)? != 0,
+    })
+}
+
+/// A file's freshly parsed articles with their entities, ready to store.
+#[derive(Debug, Clone)]
+pub struct IndexedFile {
+    /// Path relative to the archive.
+    pub rel: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time.
+    pub mtime: i64,
+    /// Content hash of the bytes.
+    pub hash: String,
+    /// Detected encoding.
+    pub encoding: String,
+    /// The decoded file text (kept for the raw view).
+    pub raw_text: String,
+    /// Articles with their automatic entities.
+    pub articles: Vec<(ParsedArticle, Vec<Entity>)>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let conn = Connection::open(path).map_err(db_err(path))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err(&self.path))?;
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
+            )
+            .map_err(db_err(&self.path))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db_err(&path))?;
+        let known = schema_version();
+        if found > known {
+            return Err(Error::NewerSchema { path, found, known });
+        }
+        if found == known {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().map_err(db_err(&path))?;
+        for m in &MIGRATIONS[found as usize..] {
+            tx.execute_batch(m).map_err(db_err(&path))?;
+        }
+        tx.pragma_update(None, "user_version", known)
+            .map_err(db_err(&path))?;
+        tx.commit().map_err(db_err(&path))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        db_err(&self.path)
+    }
+
+    /// The schema version of the open file.
+    pub fn user_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// A value from the meta table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Sets a value in the meta table.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO meta(key,value) VALUES(?1,?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Switches durability for bulk indexing (`false`) or user edits (`true`).
+    pub fn set_bulk_mode(&self, bulk: bool) -> Result<()> {
+        let mode = if bulk { "NORMAL" } else { "FULL" };
+        self.conn
+            .pragma_update(None, "synchronous", mode)
+            .map_err(self.err())
+    }
+
+    // ---- files -------------------------------------------------------------
+
+    /// Every known file with its last indexed state.
+    pub fn file_states(&self) -> Result<HashMap<String, FileState>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, size, mtime, hash, error FROM files")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    FileState {
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime: r.get(2)?,
+                        hash: r.get(3)?,
+                        error: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Files that were skipped, with their reasons.
+    pub fn skipped_files(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Records that a file's content is unchanged although its mtime moved.
+    pub fn touch_file(&self, rel: &str, size: u64, mtime: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE files SET size=?2, mtime=?3 WHERE path=?1",
+                params![rel, size as i64, mtime],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Records a file that could not be indexed; its articles are removed and
+    /// their annotations kept as orphans.
+    pub fn record_skipped(
+        &mut self,
+        rel: &str,
+        size: u64,
+        mtime: i64,
+        reason: &str,
+    ) -> Result<AnchorReport> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(db_err(&path))?;
+        let report = replace_file_tx(&tx, rel, size, mtime, None, None, None, Some(reason), &[])
+            .map_err(db_err(&path))?;
+        tx.commit().map_err(db_err(&path))?;
+        Ok(report)
+    }
+
+    /// Stores a freshly parsed file, replacing its old articles and entities
+    /// and re-anchoring the annotations that pointed into them.
+    pub fn store_file(&mut self, f: &IndexedFile) -> Result<AnchorReport> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(db_err(&path))?;
+        let report = replace_file_tx(
+            &tx,
+            &f.rel,
+            f.size,
+            f.mtime,
+            Some(&f.hash),
+            Some(&f.encoding),
+            Some(&f.raw_text),
+            None,
+            &f.articles,
+        )
+        .map_err(db_err(&path))?;
+        tx.commit().map_err(db_err(&path))?;
+        Ok(report)
+    }
+
+    /// Removes a file that is gone from the archive; annotations become orphans.
+    pub fn remove_file(&mut self, rel: &str) -> Result<AnchorReport> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(db_err(&path))?;
+        let report = replace_file_tx(&tx, rel, 0, 0, None, None, None, Some("removed"), &[])
+            .map_err(db_err(&path))?;
+        tx.execute("DELETE FROM files WHERE path=?1", [rel])
+            .map_err(db_err(&path))?;
+        tx.commit().map_err(db_err(&path))?;
+        Ok(report)
+    }
+
+    /// The decoded text of a file (for the raw view).
+    pub fn raw_text(&self, rel: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT raw_text FROM files WHERE path=?1", [rel], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+
+    /// The encoding detected for a file.
+    pub fn file_encoding(&self, rel: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT encoding FROM files WHERE path=?1", [rel], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+
+    // ---- articles ----------------------------------------------------------
+
+    /// Number of articles.
+    pub fn article_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.err())
+    }
+
+    /// Every article, in file and position order, with counts.
+    pub fn articles(&self) -> Result<Vec<ArticleSummary>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.id, f.path, a.idx, a.title, substr(a.text, 1, 40), a.date, a.source, \
+                 (SELECT count(*) FROM entities e WHERE e.article_rid=a.rid), \
+                 (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0), a.reviewed \
+                 FROM articles a JOIN files f ON f.id=a.file_id ORDER BY f.path, a.idx",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let title: Option<String> = r.get(3)?;
+                let head: String = r.get(4)?;
+                Ok(ArticleSummary {
+                    id: r.get(0)?,
+                    file: r.get(1)?,
+                    index: r.get::<_, i64>(2)? as usize,
+                    title: display_title(title.as_deref(), &head),
+                    date: r.get(5)?,
+                    source: r.get(6)?,
+                    entities: r.get::<_, i64>(7)? as usize,
+                    annotations: r.get::<_, i64>(8)? as usize,
+                    reviewed: r.get::<_, i64>(9)? != 0,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// One article by id.
+    pub fn article(&self, id: &str) -> Result<Article> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {ART_COLS} FROM articles a JOIN files f ON f.id=a.file_id WHERE a.id=?1"
+                ),
+                [id],
+                row_to_article,
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| Error::NotFound(format!("no article with id {id}")))
+    }
+
+    /// Ids of all articles (in order).
+    pub fn article_ids(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.id FROM articles a JOIN files f ON f.id=a.file_id ORDER BY f.path, a.idx",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Ids of articles whose text contains `needle` (all when empty).
+    pub fn article_ids_containing(&self, needle: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM articles WHERE instr(text, ?1) > 0 OR ?1 = '' ORDER BY rid")
+            .map_err(self.err())?;
+        let rows = st.query_map([needle], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Marks an article reviewed (or not).
+    pub fn set_reviewed(&self, id: &str, reviewed: bool) -> Result<()> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE articles SET reviewed=?2 WHERE id=?1",
+                params![id, reviewed as i64],
+            )
+            .map_err(self.err())?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("no article with id {id}")));
+        }
+        Ok(())
+    }
+
+    // ---- entities ----------------------------------------------------------
+
+    /// The automatic entities of an article.
+    pub fn auto_entities(&self, article_id: &str) -> Result<Vec<Entity>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT e.start, e.end, e.text, e.label, e.source, e.confidence FROM entities e \
+                 JOIN articles a ON a.rid=e.article_rid WHERE a.id=?1 ORDER BY e.start",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([article_id], |r| {
+                let label: String = r.get(3)?;
+                Ok(Entity {
+                    start: r.get::<_, i64>(0)? as usize,
+                    end: r.get::<_, i64>(1)? as usize,
+                    text: r.get(2)?,
+                    label: label.parse().unwrap_or(EntityType::Custom(label)),
+                    source: Source::parse(&r.get::<_, String>(4)?),
+                    confidence: r.get::<_, f64>(5)? as f32,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Replaces the automatic entities of an article (re-extraction).
+    pub fn replace_auto_entities(&mut self, article_id: &str, ents: &[Entity]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(db_err(&path))?;
+        let rid: i64 = tx
+            .query_row("SELECT rid FROM articles WHERE id=?1", [article_id], |r| {
+                r.get(0)
+            })
+            .map_err(db_err(&path))?;
+        tx.execute("DELETE FROM entities WHERE article_rid=?1", [rid])
+            .map_err(db_err(&path))?;
+        insert_entities(&tx, rid, ents).map_err(db_err(&path))?;
+        tx.commit().map_err(db_err(&path))
+    }
+
+    /// The entities of an article after the user's corrections: user entities,
+    /// plus automatic ones that were neither rejected nor overridden.
+    pub fn effective_entities(&self, article_id: &str) -> Result<Vec<EffectiveEntity>> {
+        let auto = self.auto_entities(article_id)?;
+        let anns = self.annotations(article_id)?;
+        Ok(effective(auto, &anns))
+    }
+
+    // ---- annotations -------------------------------------------------------
+
+    /// The (placed) annotations of an article.
+    pub fn annotations(&self, article_id: &str) -> Result<Vec<Annotation>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ANN_COLS} FROM annotations WHERE article_id=?1 AND orphan=0 ORDER BY start, id"
+            ))
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([article_id], row_to_annotation)
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Every annotation that could not be placed.
+    pub fn orphans(&self) -> Result<Vec<Annotation>> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ANN_COLS} FROM annotations WHERE orphan=1 ORDER BY id"
+            ))
+            .map_err(self.err())?;
+        let rows = st.query_map([], row_to_annotation).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Number of placed annotations in the archive.
+    pub fn annotation_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM annotations WHERE orphan=0", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(self.err())
+    }
+
+    /// One annotation by id.
+    pub fn annotation(&self, id: i64) -> Result<Annotation> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ANN_COLS} FROM annotations WHERE id=?1"),
+                [id],
+                row_to_annotation,
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| Error::NotFound(format!("no annotation with id {id}")))
+    }
+
+    /// Adds an annotation on `article_id[start..end]`; returns its id.
+    pub fn add_annotation(
+        &self,
+        article_id: &str,
+        kind: AnnotationKind,
+        start: usize,
+        end: usize,
+        fields: NewAnnotation,
+    ) -> Result<i64> {
+        let text: String = self
+            .conn
+            .query_row("SELECT text FROM articles WHERE id=?1", [article_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| Error::NotFound(format!("no article with id {article_id}")))?;
+        let chars: Vec<char> = text.chars().collect();
+        if start >= end || end > chars.len() {
+            return Err(Error::Invalid(format!(
+                "span {start}..{end} is not inside the article ({} characters)",
+                chars.len()
+            )));
+        }
+        if matches!(
+            kind,
+            AnnotationKind::Entity | AnnotationKind::Reject | AnnotationKind::Accept
+        ) && fields.label.is_none()
+            && kind == AnnotationKind::Entity
+        {
+            return Err(Error::Invalid("an entity annotation needs a type".into()));
+        }
+        let q = quote(&chars, start, end);
+        self.conn
+            .execute(
+                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                params![
+                    article_id,
+                    kind.as_str(),
+                    start as i64,
+                    end as i64,
+                    q.exact,
+                    q.prefix,
+                    q.suffix,
+                    fields.label.as_ref().map(|l| l.as_str().to_string()),
+                    fields.color,
+                    fields.note,
+                    fields.replacement
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Puts back an annotation exactly as it was (undo of a delete).
+    pub fn restore_annotation(&self, a: &Annotation) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                params![
+                    a.id,
+                    a.article_id,
+                    a.kind.as_str(),
+                    a.start as i64,
+                    a.end as i64,
+                    a.quote.exact,
+                    a.quote.prefix,
+                    a.quote.suffix,
+                    a.label.as_ref().map(|l| l.as_str().to_string()),
+                    a.color,
+                    a.note,
+                    a.replacement,
+                    a.orphan as i64
+                ],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Deletes an annotation; returns what it was (for undo).
+    pub fn delete_annotation(&self, id: i64) -> Result<Annotation> {
+        let a = self.annotation(id)?;
+        self.conn
+            .execute("DELETE FROM annotations WHERE id=?1", [id])
+            .map_err(self.err())?;
+        Ok(a)
+    }
+
+    /// Changes the note, colour or label of an annotation; returns the old one.
+    pub fn update_annotation(&self, id: i64, fields: NewAnnotation) -> Result<Annotation> {
+        let old = self.annotation(id)?;
+        self.conn
+            .execute(
+                "UPDATE annotations SET label=?2, color=?3, note=?4, replacement=?5 WHERE id=?1",
+                params![
+                    id,
+                    fields.label.as_ref().map(|l| l.as_str().to_string()),
+                    fields.color,
+                    fields.note,
+                    fields.replacement
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(old)
+    }
+
+    // ---- tags --------------------------------------------------------------
+
+    fn tag_id(&self, name: &str) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a tag needs a name".into()));
+        }
+        self.conn
+            .execute("INSERT OR IGNORE INTO tags(name) VALUES (?1)", [name])
+            .map_err(self.err())?;
+        self.conn
+            .query_row("SELECT id FROM tags WHERE name=?1", [name], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// Tags an article.
+    pub fn tag_article(&self, article_id: &str, tag: &str) -> Result<()> {
+        let id = self.tag_id(tag)?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?1,?2)",
+                params![article_id, id],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Removes a tag from an article.
+    pub fn untag_article(&self, article_id: &str, tag: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2)",
+                params![article_id, tag],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Tags of an article, sorted.
+    pub fn article_tags(&self, article_id: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT t.name FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE a.article_id=?1 ORDER BY t.name",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([article_id], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Articles carrying `tag`.
+    pub fn articles_with_tag(&self, tag: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT a.article_id FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE t.name=?1")
+            .map_err(self.err())?;
+        let rows = st.query_map([tag], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Tags an entity (by text and type) archive-wide.
+    pub fn tag_entity(&self, text: &str, label: &EntityType, tag: &str) -> Result<()> {
+        let id = self.tag_id(tag)?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO entity_tags(text, label, tag_id) VALUES (?1,?2,?3)",
+                params![text, label.as_str(), id],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Removes a tag from an entity.
+    pub fn untag_entity(&self, text: &str, label: &EntityType, tag: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM entity_tags WHERE text=?1 AND label=?2 AND tag_id=(SELECT id FROM tags WHERE name=?3)",
+                params![text, label.as_str(), tag],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Tags of an entity.
+    pub fn entity_tags(&self, text: &str, label: &EntityType) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT t.name FROM entity_tags e JOIN tags t ON t.id=e.tag_id WHERE e.text=?1 AND e.label=?2 ORDER BY t.name",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![text, label.as_str()], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Every tag name in use, sorted (for autocompletion).
+    pub fn all_tags(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name FROM tags ORDER BY name")
+            .map_err(self.err())?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    // ---- lexicon -----------------------------------------------------------
+
+    /// Learns `text` as an entity of type `label` everywhere.
+    pub fn lexicon_add(&self, text: &str, label: &EntityType) -> Result<()> {
+        self.lexicon_put(text, Some(label), "add")
+    }
+
+    /// Learns that `text` is never an entity.
+    pub fn lexicon_reject(&self, text: &str) -> Result<()> {
+        self.lexicon_put(text, None, "reject")
+    }
+
+    fn lexicon_put(&self, text: &str, label: Option<&EntityType>, action: &str) -> Result<()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::Invalid("a lexicon entry needs some text".into()));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO lexicon(text,label,action) VALUES (?1,?2,?3) \
+                 ON CONFLICT(text) DO UPDATE SET label=excluded.label, action=excluded.action",
+                params![text, label.map(|l| l.as_str().to_string()), action],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Forgets a lexicon entry; returns it if there was one.
+    pub fn lexicon_remove(&self, text: &str) -> Result<Option<LexiconEntry>> {
+        let old = self.lexicon_list()?.into_iter().find(|e| e.text == text);
+        self.conn
+            .execute("DELETE FROM lexicon WHERE text=?1", [text])
+            .map_err(self.err())?;
+        Ok(old)
+    }
+
+    /// Every lexicon entry, sorted by text.
+    pub fn lexicon_list(&self) -> Result<Vec<LexiconEntry>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT text, action, label FROM lexicon ORDER BY text")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let label: Option<String> = r.get(2)?;
+                Ok(LexiconEntry {
+                    text: r.get(0)?,
+                    action: r.get(1)?,
+                    label: label.and_then(|l| l.parse().ok()),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// The lexicon as the extractor uses it.
+    pub fn lexicon(&self) -> Result<Lexicon> {
+        let mut lex = Lexicon::default();
+        for e in self.lexicon_list()? {
+            match (e.action.as_str(), e.label) {
+                ("add", Some(l)) => {
+                    lex.add.insert(e.text, l);
+                }
+                _ => {
+                    lex.reject.insert(e.text);
+                }
+            }
+        }
+        Ok(lex)
+    }
+
+    // ---- search and stats --------------------------------------------------
+
+    /// Full-text search; every whitespace-separated term must occur.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let Some(q) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let first = query.split_whitespace().next().unwrap_or("").to_string();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.title, a.text, f.path FROM articles_fts s JOIN articles a ON a.rid=s.rowid \
+                 JOIN files f ON f.id=a.file_id WHERE articles_fts MATCH ?1 ORDER BY f.path, a.idx LIMIT ?2",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![q, limit as i64], |r| {
+                let id: String = r.get(0)?;
+                let title: Option<String> = r.get(1)?;
+                let text: String = r.get(2)?;
+                let file: String = r.get(3)?;
+                Ok((id, title, text, file))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, text, file) = row.map_err(self.err())?;
+            let (snippet, span) = snippet(&text, &first);
+            out.push(SearchHit {
+                title: display_title(title.as_deref(), &text),
+                id,
+                file,
+                snippet,
+                span,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Counts of effective entities per type, and the most frequent entities.
+    pub fn stats(&self, top: usize) -> Result<Stats> {
+        let mut per_type: HashMap<String, usize> = HashMap::new();
+        let mut freq: HashMap<(String, String), usize> = HashMap::new();
+        for id in self.article_ids()? {
+            for e in self.effective_entities(&id)? {
+                *per_type
+                    .entry(e.entity.label.as_str().to_string())
+                    .or_default() += 1;
+                *freq
+                    .entry((e.entity.text.clone(), e.entity.label.as_str().to_string()))
+                    .or_default() += 1;
+            }
+        }
+        let mut types: Vec<_> = per_type.into_iter().collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut tops: Vec<_> = freq.into_iter().map(|((t, l), n)| (t, l, n)).collect();
+        tops.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        tops.truncate(top);
+        Ok(Stats {
+            per_type: types,
+            top: tops,
+        })
+    }
+
+    /// Number of automatic entities in the archive.
+    pub fn entity_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM entities", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.err())
+    }
+
+    /// Articles mentioning an entity text (effective entities), with counts.
+    pub fn articles_mentioning(&self, text: &str) -> Result<Vec<(String, usize)>> {
+        let mut out = Vec::new();
+        for id in self.article_ids_containing(text)? {
+            let n = self
+                .effective_entities(&id)?
+                .iter()
+                .filter(|e| e.entity.text == text)
+                .count();
+            if n > 0 {
+                out.push((id, n));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn snippet(text: &str, term: &str) -> (String, Option<(usize, usize)>) {
+    let chars: Vec<char> = text.chars().collect();
+    let needle: Vec<char> = term.chars().collect();
+    let pos = (!needle.is_empty() && needle.len() <= chars.len())
+        .then(|| {
+            (0..=chars.len() - needle.len()).find(|&i| chars[i..i + needle.len()] == needle[..])
+        })
+        .flatten();
+    match pos {
+        Some(p) => {
+            let a = p.saturating_sub(20);
+            let b = (p + needle.len() + 20).min(chars.len());
+            let s: String = chars[a..b].iter().collect::<String>().replace('\n', " ");
+            (s, Some((p, p + needle.len())))
+        }
+        None => (
+            chars.iter().take(40).collect::<String>().replace('\n', " "),
+            None,
+        ),
+    }
+}
+
+/// Combines automatic entities with the user's annotations.
+pub fn effective(auto: Vec<Entity>, anns: &[Annotation]) -> Vec<EffectiveEntity> {
+    let mut out: Vec<EffectiveEntity> = Vec::new();
+    let users: Vec<&Annotation> = anns
+        .iter()
+        .filter(|a| a.kind == AnnotationKind::Entity && !a.orphan)
+        .collect();
+    for e in auto {
+        let rejected = anns.iter().any(|a| {
+            a.kind == AnnotationKind::Reject
+                && !a.orphan
+                && a.start == e.start
+                && a.end == e.end
+                && a.label.as_ref().is_none_or(|l| *l == e.label)
+        });
+        let overridden = users.iter().any(|u| u.start < e.end && e.start < u.end);
+        if rejected || overridden {
+            continue;
+        }
+        let accepted = anns.iter().any(|a| {
+            a.kind == AnnotationKind::Accept && !a.orphan && a.start == e.start && a.end == e.end
+        });
+        out.push(EffectiveEntity {
+            entity: e,
+            status: if accepted {
+                EntityStatus::Accepted
+            } else {
+                EntityStatus::Auto
+            },
+            annotation_id: None,
+        });
+    }
+    for u in users {
+        out.push(EffectiveEntity {
+            entity: Entity {
+                start: u.start,
+                end: u.end,
+                text: u.quote.exact.clone(),
+                label: u
+                    .label
+                    .clone()
+                    .unwrap_or(EntityType::Custom("ENTITY".into())),
+                source: Source::User,
+                confidence: 1.0,
+            },
+            status: EntityStatus::User,
+            annotation_id: Some(u.id),
+        });
+    }
+    out.sort_by_key(|e| (e.entity.start, e.entity.end));
+    out
+}
+
+fn insert_entities(tx: &Transaction<'_>, rid: i64, ents: &[Entity]) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO entities(article_rid, start, end, text, label, source, confidence) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    )?;
+    for e in ents {
+        st.execute(params![
+            rid,
+            e.start as i64,
+            e.end as i64,
+            e.text,
+            e.label.as_str(),
+            e.source.as_str(),
+            e.confidence as f64
+        ])?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn replace_file_tx(
+    tx: &Transaction<'_>,
+    rel: &str,
+    size: u64,
+    mtime: i64,
+    hash: Option<&str>,
+    encoding: Option<&str>,
+    raw_text: Option<&str>,
+    error: Option<&str>,
+    articles: &[(ParsedArticle, Vec<Entity>)],
+) -> rusqlite::Result<AnchorReport> {
+    tx.execute(
+        "INSERT INTO files(path, encoding, size, mtime, hash, error, raw_text) VALUES (?1,?2,?3,?4,?5,?6,?7) \
+         ON CONFLICT(path) DO UPDATE SET encoding=excluded.encoding, size=excluded.size, mtime=excluded.mtime, \
+         hash=excluded.hash, error=excluded.error, raw_text=excluded.raw_text",
+        params![rel, encoding, size as i64, mtime, hash, error, raw_text],
+    )?;
+    let file_id: i64 = tx.query_row("SELECT id FROM files WHERE path=?1", [rel], |r| r.get(0))?;
+    // Old articles of the file: id -> (rid, hash).
+    let mut old: HashMap<String, (i64, String)> = HashMap::new();
+    {
+        let mut st = tx.prepare_cached("SELECT id, rid, hash FROM articles WHERE file_id=?1")?;
+        for row in st.query_map([file_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (id, rid, h) = row?;
+            old.insert(id, (rid, h));
+        }
+    }
+    for (rid, _) in old.values() {
+        tx.execute("DELETE FROM articles_fts WHERE rowid=?1", [rid])?;
+    }
+    tx.execute("DELETE FROM articles WHERE file_id=?1", [file_id])?;
+    let mut new_ids = Vec::new();
+    let mut new_texts: Vec<(String, String, String)> = Vec::new();
+    for (a, ents) in articles {
+        let id = article_id(rel, a.index);
+        let h = content_hash(a.text.as_bytes());
+        tx.execute(
+            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+            params![
+                id,
+                file_id,
+                a.index as i64,
+                a.title,
+                a.subtitle,
+                a.date,
+                a.source,
+                serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
+                a.text,
+                a.body_start as i64,
+                encode_map(&a.map),
+                a.raw_range.0 as i64,
+                a.raw_range.1 as i64,
+                h
+            ],
+        )?;
+        let rid = tx.last_insert_rowid();
+        let mut body = fts_tokens(a.title.as_deref().unwrap_or(""));
+        body.push_str(&fts_tokens(&a.text));
+        tx.execute(
+            "INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)",
+            params![rid, body],
+        )?;
+        insert_entities(tx, rid, ents)?;
+        new_ids.push(id.clone());
+        new_texts.push((id, h, a.text.clone()));
+    }
+    // Re-anchor annotations that pointed into this file's articles.
+    let mut ids: Vec<String> = old.keys().cloned().collect();
+    for id in &new_ids {
+        if !old.contains_key(id) {
+            ids.push(id.clone());
+        }
+    }
+    let mut report = AnchorReport::default();
+    if ids.is_empty() {
+        return Ok(report);
+    }
+    let mut anns = Vec::new();
+    {
+        let mut st = tx.prepare_cached(&format!(
+            "SELECT {ANN_COLS} FROM annotations WHERE article_id=?1"
+        ))?;
+        for id in &ids {
+            for a in st.query_map([id], row_to_annotation)? {
+                anns.push(a?);
+            }
+        }
+    }
+    for a in anns {
+        let same = new_texts.iter().find(|(id, _, _)| *id == a.article_id);
+        let unchanged =
+            same.is_some_and(|(id, h, _)| old.get(id).is_some_and(|(_, oh)| oh == h)) && !a.orphan;
+        if unchanged {
+            continue;
+        }
+        let mut placed = None;
+        if let Some((id, _, text)) = same {
+            placed = reanchor(text, a.start, &a.quote).map(|s| (id.clone(), s));
+        }
+        if placed.is_none() {
+            placed = new_texts
+                .iter()
+                .filter(|(id, _, _)| *id != a.article_id)
+                .find_map(|(id, _, text)| {
+                    reanchor(text, a.start, &a.quote).map(|s| (id.clone(), s))
+                });
+        }
+        match placed {
+            Some((id, (s, e))) => {
+                report.placed += 1;
+                let exact: String = new_texts
+                    .iter()
+                    .find(|(i, _, _)| *i == id)
+                    .map(|(_, _, t)| t.chars().skip(s).take(e - s).collect())
+                    .unwrap_or_default();
+                let chars: Vec<char> = new_texts
+                    .iter()
+                    .find(|(i, _, _)| *i == id)
+                    .map(|(_, _, t)| t.chars().collect())
+                    .unwrap_or_default();
+                let q = quote(&chars, s, e);
+                debug_assert_eq!(q.exact, exact);
+                tx.execute(
+                    "UPDATE annotations SET article_id=?2, start=?3, end=?4, exact=?5, prefix=?6, suffix=?7, orphan=0 WHERE id=?1",
+                    params![a.id, id, s as i64, e as i64, q.exact, q.prefix, q.suffix],
+                )?;
+            }
+            None => {
+                report.orphaned += 1;
+                tx.execute("UPDATE annotations SET orphan=1 WHERE id=?1", [a.id])?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite");
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.user_version().unwrap(), schema_version());
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.user_version().unwrap(), schema_version());
+        s.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(s);
+        let err = Store::open(&path).err().unwrap();
+        assert!(err.to_string().contains("newer version of Pizhu"), "{err}");
+    }
+
+    #[test]
+    fn fts_tokens_split_han() {
+        assert_eq!(fts_tokens("脱贫ABC 12"), " 脱 贫 abc 12");
+        assert_eq!(fts_query("脱贫 abc").unwrap(), "\"脱 贫\" AND \"abc\"");
+    }
+}

@@ -1,0 +1,127 @@
+//! The real `pizhu` binary on real files.
+
+mod common;
+
+use std::process::Command;
+
+use common::seed_copy;
+
+fn pizhu(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pizhu"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn index_export_search_stats_and_lexicon() {
+    let (_g, arch) = seed_copy();
+    let a = arch.to_str().unwrap();
+    let (ok, out, err) = pizhu(&["index", a]);
+    assert!(ok, "{err}");
+    assert!(out.contains("articles: 11"), "{out}");
+    assert!(out.contains("skipped: 0"), "{out}");
+    assert!(arch.join(".pizhu/pizhu.sqlite").is_file());
+
+    let (ok, out, err) = pizhu(&["export", a, "--format", "jsonl"]);
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 11);
+    for v in &lines {
+        for key in [
+            "id",
+            "file",
+            "index",
+            "title",
+            "date",
+            "source",
+            "text",
+            "label",
+            "tags",
+            "highlights",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        let text: Vec<char> = v["text"].as_str().unwrap().chars().collect();
+        for l in v["label"].as_array().unwrap() {
+            let (s, e) = (
+                l[0].as_u64().unwrap() as usize,
+                l[1].as_u64().unwrap() as usize,
+            );
+            assert!(s < e && e <= text.len());
+            assert!(l[2].is_string());
+        }
+    }
+    assert_eq!(lines[0]["file"], "000_72e93a97abb16404.txt");
+
+    let (ok, out, _) = pizhu(&["search", a, "脱贫"]);
+    assert!(ok);
+    assert!(out.lines().count() >= 5, "{out}");
+    assert!(out.contains("脱贫"));
+
+    let (ok, out, _) = pizhu(&["stats", a]);
+    assert!(ok);
+    assert!(out.contains("entities per type"));
+
+    let (ok, out, err) = pizhu(&["lexicon", "add", a, "双联双助", "ORG"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("articles updated"));
+    let (ok, out, _) = pizhu(&["lexicon", "list", a]);
+    assert!(ok);
+    assert!(out.contains("add\t双联双助\tORG"), "{out}");
+    let (_, out, _) = pizhu(&["export", a]);
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let text: Vec<char> = first["text"].as_str().unwrap().chars().collect();
+    let tagged: Vec<String> = first["label"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l[2] == "ORG")
+        .map(|l| {
+            text[l[0].as_u64().unwrap() as usize..l[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    let occurrences = first["text"].as_str().unwrap().matches("双联双助").count();
+    assert_eq!(
+        tagged.iter().filter(|t| *t == "双联双助").count(),
+        occurrences
+    );
+    let (ok, _, _) = pizhu(&["lexicon", "reject", a, "双联双助"]);
+    assert!(ok);
+    let (_, out, _) = pizhu(&["export", a]);
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let text: Vec<char> = first["text"].as_str().unwrap().chars().collect();
+    assert!(first["label"].as_array().unwrap().iter().all(|l| {
+        let t: String = text[l[0].as_u64().unwrap() as usize..l[1].as_u64().unwrap() as usize]
+            .iter()
+            .collect();
+        t != "双联双助"
+    }));
+}
+
+#[test]
+fn errors_are_clear_and_non_zero() {
+    let (ok, _, err) = pizhu(&["index", "/nonexistent/archive"]);
+    assert!(!ok);
+    assert!(
+        err.contains("/nonexistent/archive") && err.contains("not a folder"),
+        "{err}"
+    );
+    let (_g, arch) = seed_copy();
+    let (ok, _, err) = pizhu(&["lexicon", "add", arch.to_str().unwrap(), "某词", "坏类型"]);
+    assert!(!ok);
+    assert!(err.contains("unknown entity type"), "{err}");
+    let (ok, _, err) = pizhu(&["export", arch.to_str().unwrap(), "--format", "nope"]);
+    assert!(!ok);
+    assert!(err.contains("unknown export format"), "{err}");
+}
