@@ -7,6 +7,7 @@
 //! - [`extract`] — the [`extract::Extractor`] interface, entities, lexicon.
 //! - [`store`] — the SQLite store (schema, search, annotations, tags).
 //! - [`anchor`] — re-anchoring annotations when text changes.
+//! - [`edit`] — user edits as commands, with undo and redo.
 //! - [`index`] — incremental, parallel indexing.
 //! - [`export`] — exports.
 //! - [`offsets`] — the one code-point ↔ byte conversion.
@@ -17,6 +18,7 @@
 pub mod anchor;
 pub mod archive;
 pub mod chars;
+pub mod edit;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -178,7 +178,7 @@ pub struct Annotation {
 }
 
 /// A new annotation to store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewAnnotation {
     /// Entity type.
     pub label: Option<EntityType>,
@@ -552,6 +552,28 @@ impl Store {
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
         db_err(&self.path)
+    }
+
+    /// Runs `f` inside one savepoint: all of its writes commit together, or
+    /// none do if it fails.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("SAVEPOINT pizhu_edit")
+            .map_err(self.err())?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch("RELEASE pizhu_edit")
+                    .map_err(self.err())?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO pizhu_edit; RELEASE pizhu_edit");
+                Err(e)
+            }
+        }
     }
 
     /// The schema version of the open file.

@@ -1,0 +1,623 @@
+//! User edits as commands, applied in one place, with undo and redo.
+//!
+//! The GUI (and any script) turns input into [`Edit`]s; [`Editor::apply`]
+//! writes each one to the store atomically (one SQLite savepoint, committed
+//! before it returns) and records how to reverse it. An "apply to all
+//! occurrences" edit changes the learned lexicon; it is one undo step, and the
+//! returned [`Outcome`] names the text whose articles must be re-extracted
+//! (the caller runs [`crate::index::reextract`], in the background in the GUI).
+
+use crate::error::{Error, Result};
+use crate::extract::{Entity, EntityType};
+use crate::store::{
+    Annotation, AnnotationKind, EffectiveEntity, EntityStatus, LexiconEntry, NewAnnotation, Store,
+};
+
+/// One user edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Mark `start..end` of an article as an entity of type `label`.
+    AddEntity {
+        /// Article id.
+        article: String,
+        /// Start (code points).
+        start: usize,
+        /// End (exclusive).
+        end: usize,
+        /// Type.
+        label: EntityType,
+    },
+    /// Highlight a passage, optionally with a note.
+    AddHighlight {
+        /// Article id.
+        article: String,
+        /// Start.
+        start: usize,
+        /// End.
+        end: usize,
+        /// Colour `#rrggbb`.
+        color: Option<String>,
+        /// Note.
+        note: Option<String>,
+    },
+    /// Overlay a text correction (the source is never changed).
+    AddCorrection {
+        /// Article id.
+        article: String,
+        /// Start.
+        start: usize,
+        /// End.
+        end: usize,
+        /// Corrected text.
+        replacement: String,
+    },
+    /// Change a highlight's colour/note or an entity annotation's type.
+    UpdateAnnotation {
+        /// Annotation id.
+        id: i64,
+        /// New fields.
+        fields: NewAnnotation,
+    },
+    /// Delete an annotation.
+    DeleteAnnotation {
+        /// Annotation id.
+        id: i64,
+    },
+    /// Reject an entity (automatic: recorded as a rejection; user: deleted).
+    RejectEntity {
+        /// Article id.
+        article: String,
+        /// The entity as shown.
+        entity: EffectiveEntity,
+    },
+    /// Confirm an automatic entity.
+    AcceptEntity {
+        /// Article id.
+        article: String,
+        /// The entity as shown.
+        entity: EffectiveEntity,
+    },
+    /// Change an entity's type and/or boundaries.
+    ChangeEntity {
+        /// Article id.
+        article: String,
+        /// The entity as shown.
+        entity: EffectiveEntity,
+        /// New start.
+        start: usize,
+        /// New end.
+        end: usize,
+        /// New type.
+        label: EntityType,
+    },
+    /// Tag an article.
+    TagArticle {
+        /// Article id.
+        article: String,
+        /// Tag.
+        tag: String,
+    },
+    /// Remove a tag from an article.
+    UntagArticle {
+        /// Article id.
+        article: String,
+        /// Tag.
+        tag: String,
+    },
+    /// Tag an entity (text and type) archive-wide.
+    TagEntity {
+        /// Entity text.
+        text: String,
+        /// Entity type.
+        label: EntityType,
+        /// Tag.
+        tag: String,
+    },
+    /// Mark an article reviewed or not.
+    SetReviewed {
+        /// Article id.
+        article: String,
+        /// Reviewed?
+        reviewed: bool,
+    },
+    /// Apply to all occurrences: `text` is always an entity of type `label`.
+    LexiconAdd {
+        /// The word.
+        text: String,
+        /// Its type.
+        label: EntityType,
+    },
+    /// Apply to all occurrences: `text` is never an entity.
+    LexiconReject {
+        /// The word.
+        text: String,
+    },
+    /// Forget a lexicon entry.
+    LexiconRemove {
+        /// The word.
+        text: String,
+    },
+}
+
+/// A reversible change, as recorded in the history.
+#[derive(Debug, Clone, PartialEq)]
+enum Change {
+    Annotation {
+        before: Option<Annotation>,
+        after: Option<Annotation>,
+    },
+    ArticleTag {
+        article: String,
+        tag: String,
+        added: bool,
+    },
+    EntityTag {
+        text: String,
+        label: EntityType,
+        tag: String,
+    },
+    Reviewed {
+        article: String,
+        before: bool,
+        after: bool,
+    },
+    Lexicon {
+        text: String,
+        before: Option<LexiconEntry>,
+        after: Option<LexiconEntry>,
+    },
+}
+
+/// What the caller must do after an edit, undo or redo.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Texts whose articles need re-extraction (lexicon changes).
+    pub reextract: Vec<String>,
+    /// Id of the annotation the edit created, if any.
+    pub created: Option<i64>,
+}
+
+/// Applies edits and keeps the undo/redo history.
+#[derive(Debug, Default)]
+pub struct Editor {
+    undo: Vec<Vec<Change>>,
+    redo: Vec<Vec<Change>>,
+    generation: u64,
+}
+
+fn put_lexicon(store: &Store, text: &str, entry: Option<&LexiconEntry>) -> Result<()> {
+    match entry {
+        None => {
+            store.lexicon_remove(text)?;
+        }
+        Some(e) => match (&e.label, e.action.as_str()) {
+            (Some(l), "add") => store.lexicon_add(text, l)?,
+            _ => store.lexicon_reject(text)?,
+        },
+    }
+    Ok(())
+}
+
+impl Editor {
+    /// A new editor with an empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bumps on every change: use it to invalidate cached layouts.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether there is something to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Whether there is something to redo.
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Applies one edit atomically and records it for undo.
+    pub fn apply(&mut self, store: &Store, edit: Edit) -> Result<Outcome> {
+        let (changes, outcome) = store.atomically(|s| Self::perform(s, edit))?;
+        if !changes.is_empty() {
+            self.undo.push(changes);
+            self.redo.clear();
+            self.generation += 1;
+        }
+        Ok(outcome)
+    }
+
+    /// Undoes the last edit; `None` when there is nothing to undo.
+    pub fn undo(&mut self, store: &Store) -> Result<Option<Outcome>> {
+        let Some(changes) = self.undo.pop() else {
+            return Ok(None);
+        };
+        let outcome = store.atomically(|s| {
+            let mut out = Outcome::default();
+            for c in changes.iter().rev() {
+                Self::reverse(s, c, &mut out)?;
+            }
+            Ok(out)
+        });
+        match outcome {
+            Ok(o) => {
+                self.redo.push(changes);
+                self.generation += 1;
+                Ok(Some(o))
+            }
+            Err(e) => {
+                self.undo.push(changes);
+                Err(e)
+            }
+        }
+    }
+
+    /// Redoes the last undone edit; `None` when there is nothing to redo.
+    pub fn redo(&mut self, store: &Store) -> Result<Option<Outcome>> {
+        let Some(changes) = self.redo.pop() else {
+            return Ok(None);
+        };
+        let outcome = store.atomically(|s| {
+            let mut out = Outcome::default();
+            for c in &changes {
+                Self::forward(s, c, &mut out)?;
+            }
+            Ok(out)
+        });
+        match outcome {
+            Ok(o) => {
+                self.undo.push(changes);
+                self.generation += 1;
+                Ok(Some(o))
+            }
+            Err(e) => {
+                self.redo.push(changes);
+                Err(e)
+            }
+        }
+    }
+
+    fn add(
+        s: &Store,
+        article: &str,
+        kind: AnnotationKind,
+        start: usize,
+        end: usize,
+        f: NewAnnotation,
+    ) -> Result<(Vec<Change>, Outcome)> {
+        let id = s.add_annotation(article, kind, start, end, f)?;
+        let after = s.annotation(id)?;
+        Ok((
+            vec![Change::Annotation {
+                before: None,
+                after: Some(after),
+            }],
+            Outcome {
+                created: Some(id),
+                ..Default::default()
+            },
+        ))
+    }
+
+    fn lexicon(
+        s: &Store,
+        text: &str,
+        after: Option<LexiconEntry>,
+    ) -> Result<(Vec<Change>, Outcome)> {
+        let before = s.lexicon_list()?.into_iter().find(|e| e.text == text);
+        put_lexicon(s, text, after.as_ref())?;
+        Ok((
+            vec![Change::Lexicon {
+                text: text.to_string(),
+                before,
+                after,
+            }],
+            Outcome {
+                reextract: vec![text.to_string()],
+                created: None,
+            },
+        ))
+    }
+
+    fn perform(s: &Store, edit: Edit) -> Result<(Vec<Change>, Outcome)> {
+        use AnnotationKind as K;
+        match edit {
+            Edit::AddEntity {
+                article,
+                start,
+                end,
+                label,
+            } => Self::add(
+                s,
+                &article,
+                K::Entity,
+                start,
+                end,
+                NewAnnotation {
+                    label: Some(label),
+                    ..Default::default()
+                },
+            ),
+            Edit::AddHighlight {
+                article,
+                start,
+                end,
+                color,
+                note,
+            } => Self::add(
+                s,
+                &article,
+                K::Highlight,
+                start,
+                end,
+                NewAnnotation {
+                    color,
+                    note,
+                    ..Default::default()
+                },
+            ),
+            Edit::AddCorrection {
+                article,
+                start,
+                end,
+                replacement,
+            } => Self::add(
+                s,
+                &article,
+                K::Correction,
+                start,
+                end,
+                NewAnnotation {
+                    replacement: Some(replacement),
+                    ..Default::default()
+                },
+            ),
+            Edit::UpdateAnnotation { id, fields } => {
+                let before = s.update_annotation(id, fields)?;
+                let after = s.annotation(id)?;
+                Ok((
+                    vec![Change::Annotation {
+                        before: Some(before),
+                        after: Some(after),
+                    }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::DeleteAnnotation { id } => {
+                let before = s.delete_annotation(id)?;
+                Ok((
+                    vec![Change::Annotation {
+                        before: Some(before),
+                        after: None,
+                    }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::RejectEntity { article, entity } => match entity.annotation_id {
+                Some(id) => Self::perform(s, Edit::DeleteAnnotation { id }),
+                None => {
+                    let e = &entity.entity;
+                    Self::add(
+                        s,
+                        &article,
+                        K::Reject,
+                        e.start,
+                        e.end,
+                        NewAnnotation {
+                            label: Some(e.label.clone()),
+                            ..Default::default()
+                        },
+                    )
+                }
+            },
+            Edit::AcceptEntity { article, entity } => {
+                if entity.status != EntityStatus::Auto {
+                    return Ok((Vec::new(), Outcome::default()));
+                }
+                let e = &entity.entity;
+                Self::add(
+                    s,
+                    &article,
+                    K::Accept,
+                    e.start,
+                    e.end,
+                    NewAnnotation {
+                        label: Some(e.label.clone()),
+                        ..Default::default()
+                    },
+                )
+            }
+            Edit::ChangeEntity {
+                article,
+                entity,
+                start,
+                end,
+                label,
+            } => {
+                let mut changes = Vec::new();
+                if let Some(id) = entity.annotation_id {
+                    changes.push(Change::Annotation {
+                        before: Some(s.delete_annotation(id)?),
+                        after: None,
+                    });
+                } else if (start, end) != (entity.entity.start, entity.entity.end) {
+                    // A new boundary: reject the old span so it cannot come back.
+                    let Entity {
+                        start: os,
+                        end: oe,
+                        label: ol,
+                        ..
+                    } = &entity.entity;
+                    let (c, _) = Self::add(
+                        s,
+                        &article,
+                        K::Reject,
+                        *os,
+                        *oe,
+                        NewAnnotation {
+                            label: Some(ol.clone()),
+                            ..Default::default()
+                        },
+                    )?;
+                    changes.extend(c);
+                }
+                let (c, out) = Self::add(
+                    s,
+                    &article,
+                    K::Entity,
+                    start,
+                    end,
+                    NewAnnotation {
+                        label: Some(label),
+                        ..Default::default()
+                    },
+                )?;
+                changes.extend(c);
+                Ok((changes, out))
+            }
+            Edit::TagArticle { article, tag } => {
+                let tag = tag.trim().to_string();
+                if s.article_tags(&article)?.contains(&tag) {
+                    return Ok((Vec::new(), Outcome::default()));
+                }
+                s.tag_article(&article, &tag)?;
+                Ok((
+                    vec![Change::ArticleTag {
+                        article,
+                        tag,
+                        added: true,
+                    }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::UntagArticle { article, tag } => {
+                if !s.article_tags(&article)?.contains(&tag) {
+                    return Ok((Vec::new(), Outcome::default()));
+                }
+                s.untag_article(&article, &tag)?;
+                Ok((
+                    vec![Change::ArticleTag {
+                        article,
+                        tag,
+                        added: false,
+                    }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::TagEntity { text, label, tag } => {
+                let tag = tag.trim().to_string();
+                if s.entity_tags(&text, &label)?.contains(&tag) {
+                    return Ok((Vec::new(), Outcome::default()));
+                }
+                s.tag_entity(&text, &label, &tag)?;
+                Ok((
+                    vec![Change::EntityTag { text, label, tag }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::SetReviewed { article, reviewed } => {
+                let before = s.article(&article)?.reviewed;
+                s.set_reviewed(&article, reviewed)?;
+                Ok((
+                    vec![Change::Reviewed {
+                        article,
+                        before,
+                        after: reviewed,
+                    }],
+                    Outcome::default(),
+                ))
+            }
+            Edit::LexiconAdd { text, label } => Self::lexicon(
+                s,
+                &text,
+                Some(LexiconEntry {
+                    text: text.clone(),
+                    action: "add".into(),
+                    label: Some(label),
+                }),
+            ),
+            Edit::LexiconReject { text } => Self::lexicon(
+                s,
+                &text,
+                Some(LexiconEntry {
+                    text: text.clone(),
+                    action: "reject".into(),
+                    label: None,
+                }),
+            ),
+            Edit::LexiconRemove { text } => {
+                if !s.lexicon_list()?.iter().any(|e| e.text == text) {
+                    return Err(Error::NotFound(format!("{text:?} is not in the lexicon")));
+                }
+                Self::lexicon(s, &text, None)
+            }
+        }
+    }
+
+    fn reverse(s: &Store, c: &Change, out: &mut Outcome) -> Result<()> {
+        match c {
+            Change::Annotation { before, after } => {
+                if let Some(a) = after {
+                    s.delete_annotation(a.id)?;
+                }
+                if let Some(b) = before {
+                    s.restore_annotation(b)?;
+                }
+            }
+            Change::ArticleTag {
+                article,
+                tag,
+                added,
+            } => {
+                if *added {
+                    s.untag_article(article, tag)?
+                } else {
+                    s.tag_article(article, tag)?
+                }
+            }
+            Change::EntityTag { text, label, tag } => s.untag_entity(text, label, tag)?,
+            Change::Reviewed {
+                article, before, ..
+            } => s.set_reviewed(article, *before)?,
+            Change::Lexicon { text, before, .. } => {
+                put_lexicon(s, text, before.as_ref())?;
+                out.reextract.push(text.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn forward(s: &Store, c: &Change, out: &mut Outcome) -> Result<()> {
+        match c {
+            Change::Annotation { before, after } => {
+                if let Some(b) = before {
+                    s.delete_annotation(b.id)?;
+                }
+                if let Some(a) = after {
+                    s.restore_annotation(a)?;
+                }
+            }
+            Change::ArticleTag {
+                article,
+                tag,
+                added,
+            } => {
+                if *added {
+                    s.tag_article(article, tag)?
+                } else {
+                    s.untag_article(article, tag)?
+                }
+            }
+            Change::EntityTag { text, label, tag } => s.tag_entity(text, label, tag)?,
+            Change::Reviewed { article, after, .. } => s.set_reviewed(article, *after)?,
+            Change::Lexicon { text, after, .. } => {
+                put_lexicon(s, text, after.as_ref())?;
+                out.reextract.push(text.clone());
+            }
+        }
+        Ok(())
+    }
+}
