@@ -143,8 +143,8 @@ pub enum Edit {
 #[derive(Debug, Clone, PartialEq)]
 enum Change {
     Annotation {
-        before: Option<Annotation>,
-        after: Option<Annotation>,
+        before: Option<Box<Annotation>>,
+        after: Option<Box<Annotation>>,
     },
     ArticleTag {
         article: String,
@@ -293,7 +293,7 @@ impl Editor {
         Ok((
             vec![Change::Annotation {
                 before: None,
-                after: Some(after),
+                after: Some(Box::new(after)),
             }],
             Outcome {
                 created: Some(id),
@@ -380,8 +380,8 @@ impl Editor {
                 let after = s.annotation(id)?;
                 Ok((
                     vec![Change::Annotation {
-                        before: Some(before),
-                        after: Some(after),
+                        before: Some(Box::new(before)),
+                        after: Some(Box::new(after)),
                     }],
                     Outcome::default(),
                 ))
@@ -390,7 +390,7 @@ impl Editor {
                 let before = s.delete_annotation(id)?;
                 Ok((
                     vec![Change::Annotation {
-                        before: Some(before),
+                        before: Some(Box::new(before)),
                         after: None,
                     }],
                     Outcome::default(),
@@ -440,7 +440,7 @@ impl Editor {
                 let mut changes = Vec::new();
                 if let Some(id) = entity.annotation_id {
                     changes.push(Change::Annotation {
-                        before: Some(s.delete_annotation(id)?),
+                        before: Some(Box::new(s.delete_annotation(id)?)),
                         after: None,
                     });
                 } else if (start, end) != (entity.entity.start, entity.entity.end) {
