@@ -1,7 +1,8 @@
 //! Pizhu 批注: the headless core of a reader and annotator for archives of
 //! Chinese news articles.
 //!
-//! This crate never depends on a GUI toolkit. Modules:
+//! The core modules never depend on a GUI toolkit; the egui shell lives in
+//! `ui`, compiled only with the `gui` feature. Modules:
 //! - [`archive`] — finding files, decoding them (UTF-8, UTF-16, GB18030…).
 //! - [`split`] — splitting files into articles, cleaning, the offset map.
 //! - [`extract`] — the [`extract::Extractor`] interface, entities, lexicon.
@@ -27,6 +28,8 @@ pub mod lexdata;
 pub mod offsets;
 pub mod split;
 pub mod store;
+#[cfg(feature = "gui")]
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 

@@ -317,8 +317,16 @@ fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
 
 #[cfg(feature = "gui")]
 fn open_gui(archive: Option<PathBuf>, db: Option<&Path>) -> Result<()> {
-    let _ = (archive, db);
-    bail!("the GUI is not built yet")
+    if let Some(a) = &archive
+        && !a.is_dir()
+    {
+        bail!(
+            "{}: not a folder (an archive is a folder of .txt, .md or .html files)",
+            a.display()
+        );
+    }
+    pizhu::ui::run(archive, db.map(Path::to_path_buf))
+        .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
 }
 
 #[cfg(not(feature = "gui"))]

@@ -1,0 +1,752 @@
+//! The application: state, the command queue, and the frame loop.
+//!
+//! Panels draw state and push [`Command`]s; [`PizhuApp::apply`] is the one
+//! place that applies them (edits go through [`Editor`], which owns undo and
+//! redo). Indexing and re-extraction run on the [`Worker`] thread.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Galley, Key, KeyboardShortcut, Modifiers};
+use serde::{Deserialize, Serialize};
+
+use super::highlight::{DisplayText, Style};
+use super::worker::{Job, Msg, Worker};
+use crate::edit::{Edit, Editor};
+use crate::extract::{EntityType, Extractor};
+use crate::index::{IndexSummary, Progress};
+use crate::store::{Annotation, Article, ArticleSummary, EffectiveEntity, Store};
+
+/// Settings remembered between runs (eframe persistence).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Dark theme.
+    pub dark: bool,
+    /// Reader font size.
+    pub font_size: f32,
+    /// Entity types coloured in the reader.
+    pub shown: BTreeSet<String>,
+    /// Show the raw file text instead of the cleaned text.
+    pub raw_view: bool,
+    /// The last archive opened.
+    pub last_archive: Option<PathBuf>,
+    /// Recently opened archives, newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            dark: false,
+            font_size: 17.0,
+            shown: EntityType::BUILTIN
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
+            raw_view: false,
+            last_archive: None,
+            recent: Vec::new(),
+        }
+    }
+}
+
+/// How to start the app.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Archive to open at start (else the last one, else the welcome screen).
+    pub archive: Option<PathBuf>,
+    /// Database override.
+    pub db: Option<PathBuf>,
+    /// Also load a system CJK font as a fallback.
+    pub system_fonts: bool,
+}
+
+/// Everything the UI can ask for; applied after the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// A change to the annotations (undoable).
+    Edit(Edit),
+    /// Undo the last edit.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
+    /// Show an article.
+    Select(String),
+    /// Next (+1) or previous (-1) article in the list.
+    Step(i32),
+    /// Open an archive folder.
+    Open(PathBuf),
+    /// Scroll the reader to a text range and select it.
+    Reveal(usize, usize),
+    /// Apply to all occurrences: learn (`Some(type)`) or reject (`None`) a text.
+    ApplyToAll(String, Option<EntityType>),
+    /// Export the archive.
+    Export(String, PathBuf),
+}
+
+/// The article shown in the reader, with everything drawn from it.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The article.
+    pub article: Article,
+    /// Entities after corrections.
+    pub entities: Vec<EffectiveEntity>,
+    /// The user's annotations.
+    pub annotations: Vec<Annotation>,
+    /// Article tags.
+    pub tags: Vec<String>,
+    /// The displayed text (corrections applied).
+    pub display: DisplayText,
+    /// The decoded source file, for the raw view.
+    pub raw: Option<String>,
+}
+
+/// An open entity popup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityPopup {
+    /// The entity.
+    pub entity: EffectiveEntity,
+    /// Where to show it.
+    pub pos: egui::Pos2,
+    /// Tag being typed.
+    pub tag: String,
+}
+
+/// A small text-entry dialog over a selection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// A note for a highlight.
+    Note {
+        /// Text range.
+        range: (usize, usize),
+        /// Note text.
+        text: String,
+    },
+    /// A correction of the selected text.
+    Correction {
+        /// Text range.
+        range: (usize, usize),
+        /// Replacement.
+        text: String,
+    },
+    /// Open an archive by path.
+    Open {
+        /// Path typed.
+        path: String,
+    },
+    /// Export.
+    Export {
+        /// Format.
+        format: String,
+        /// Output path.
+        path: String,
+    },
+}
+
+pub(crate) struct LayoutCache {
+    pub key: Option<(String, u64, f32, String)>,
+    pub galley: Option<Arc<Galley>>,
+    pub builds: u64,
+}
+
+/// Which list rows to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Search query (FTS).
+    pub query: String,
+    /// Only articles with this tag.
+    pub tag: Option<String>,
+    /// Only articles mentioning this entity text.
+    pub entity: String,
+    /// Some(true): annotated only; Some(false): not yet annotated.
+    pub annotated: Option<bool>,
+}
+
+/// The Pizhu application.
+pub struct PizhuApp {
+    /// Settings remembered between runs.
+    pub settings: Settings,
+    /// The open archive.
+    pub archive: Option<PathBuf>,
+    /// Its database file.
+    pub db_path: Option<PathBuf>,
+    /// The store (UI thread connection).
+    pub store: Option<Store>,
+    /// Edits and history.
+    pub editor: Editor,
+    /// All articles.
+    pub articles: Vec<ArticleSummary>,
+    /// Indices into `articles` that pass the filter.
+    pub visible: Vec<usize>,
+    /// The list filter.
+    pub filter: Filter,
+    pub(crate) filter_applied: Option<Filter>,
+    /// The selected article.
+    pub selected: Option<String>,
+    /// What the reader shows.
+    pub view: Option<View>,
+    /// The current text selection in the reader (text offsets).
+    pub selection: Option<(usize, usize)>,
+    /// Open entity popup.
+    pub popup: Option<EntityPopup>,
+    /// Open prompt.
+    pub prompt: Option<Prompt>,
+    /// Selected entity in the side panel (text, type) and occurrence index.
+    pub focus_entity: Option<(String, EntityType, usize)>,
+    /// Tag being typed for the article.
+    pub tag_input: String,
+    /// Commands queued this frame.
+    pub commands: Vec<Command>,
+    /// Last status message.
+    pub status: String,
+    /// Last error, shown until dismissed.
+    pub error: Option<String>,
+    /// Indexing progress.
+    pub progress: Option<Progress>,
+    /// Last indexing summary.
+    pub summary: Option<IndexSummary>,
+    /// Shortcut sheet open.
+    pub show_shortcuts: bool,
+    /// About window open.
+    pub show_about: bool,
+    pub(crate) worker: Worker,
+    pub(crate) layout: LayoutCache,
+    pub(crate) view_gen: u64,
+    pub(crate) pending_reveal: Option<(usize, usize)>,
+    pub(crate) focus_search: bool,
+    pub(crate) focus_tag: bool,
+    pub(crate) galley_pos: Option<egui::Pos2>,
+}
+
+/// The id of the reader's text widget.
+pub fn reader_id() -> egui::Id {
+    egui::Id::unique("pizhu_reader")
+}
+
+/// The id of the search box.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("pizhu_search")
+}
+
+impl PizhuApp {
+    /// Creates the app (fonts, settings, worker) and opens the archive.
+    pub fn new(cc: &eframe::CreationContext<'_>, opts: AppOptions) -> Self {
+        cc.egui_ctx
+            .set_fonts(super::fonts::definitions(opts.system_fonts));
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let ctx = cc.egui_ctx.clone();
+        let worker = Worker::start(
+            Box::new(|| Arc::new(crate::extract::JiebaExtractor::new()) as Arc<dyn Extractor>),
+            move || ctx.request_repaint(),
+        );
+        let mut app = PizhuApp {
+            settings,
+            archive: None,
+            db_path: opts.db.clone(),
+            store: None,
+            editor: Editor::new(),
+            articles: Vec::new(),
+            visible: Vec::new(),
+            filter: Filter::default(),
+            filter_applied: None,
+            selected: None,
+            view: None,
+            selection: None,
+            popup: None,
+            prompt: None,
+            focus_entity: None,
+            tag_input: String::new(),
+            commands: Vec::new(),
+            status: String::new(),
+            error: None,
+            progress: None,
+            summary: None,
+            show_shortcuts: false,
+            show_about: false,
+            worker,
+            layout: LayoutCache {
+                key: None,
+                galley: None,
+                builds: 0,
+            },
+            view_gen: 0,
+            pending_reveal: None,
+            focus_search: false,
+            focus_tag: false,
+            galley_pos: None,
+        };
+        app.apply_theme(&cc.egui_ctx);
+        let start = opts
+            .archive
+            .or_else(|| app.settings.last_archive.clone().filter(|p| p.is_dir()));
+        if let Some(p) = start {
+            app.open(&p, opts.db.as_deref());
+        }
+        app
+    }
+
+    pub(crate) fn apply_theme(&self, ctx: &egui::Context) {
+        ctx.set_theme(if self.settings.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+    }
+
+    /// Whether the background worker is indexing or re-extracting.
+    pub fn is_busy(&self) -> bool {
+        self.worker.is_busy()
+    }
+
+    /// How many times the reader layout was built (for tests and benches).
+    pub fn layout_builds(&self) -> u64 {
+        self.layout.builds
+    }
+
+    /// Screen position of the middle of text character `offset` in the reader
+    /// as last drawn (for tests and tooltips).
+    pub fn text_pos(&self, offset: usize) -> Option<egui::Pos2> {
+        let view = self.view.as_ref()?;
+        let galley = self.layout.galley.as_ref()?;
+        let (d, _) = view.display.display_range(offset, offset);
+        let r = galley.pos_from_cursor(egui::text::CCursor::new(d));
+        Some(self.galley_pos? + r.center().to_vec2() + egui::vec2(4.0, 0.0))
+    }
+
+    /// Opens an archive: the store at once, indexing in the background.
+    pub fn open(&mut self, archive: &Path, db: Option<&Path>) {
+        let loc = match crate::db_location(archive, db) {
+            Ok(l) => l,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        match Store::open(&loc.path) {
+            Ok(store) => {
+                self.store = Some(store);
+                self.archive = Some(archive.to_path_buf());
+                self.db_path = Some(loc.path.clone());
+                self.editor = Editor::new();
+                self.selected = None;
+                self.view = None;
+                self.status = if loc.fallback {
+                    format!("archive is read-only; database at {}", loc.path.display())
+                } else {
+                    format!("database {}", loc.path.display())
+                };
+                let canon = archive
+                    .canonicalize()
+                    .unwrap_or_else(|_| archive.to_path_buf());
+                self.settings.last_archive = Some(canon.clone());
+                self.settings.recent.retain(|p| p != &canon);
+                self.settings.recent.insert(0, canon);
+                self.settings.recent.truncate(8);
+                self.reload_list();
+                self.worker.send(Job::Index {
+                    root: archive.to_path_buf(),
+                    db: loc.path,
+                });
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Re-reads the article list from the store and re-applies the filter.
+    pub fn reload_list(&mut self) {
+        let Some(store) = &self.store else { return };
+        match store.articles() {
+            Ok(a) => self.articles = a,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self.filter_applied = None;
+        self.refilter();
+        if self.selected.is_none()
+            && let Some(&first) = self.visible.first()
+        {
+            let id = self.articles[first].id.clone();
+            self.select(&id);
+        }
+    }
+
+    /// Recomputes the visible rows if the filter changed.
+    pub fn refilter(&mut self) {
+        if self.filter_applied.as_ref() == Some(&self.filter) {
+            return;
+        }
+        let Some(store) = &self.store else { return };
+        let f = self.filter.clone();
+        let mut allowed: Option<HashSet<String>> = None;
+        let mut narrow = |ids: Vec<String>| {
+            let set: HashSet<String> = ids.into_iter().collect();
+            allowed = Some(match allowed.take() {
+                Some(prev) => prev.intersection(&set).cloned().collect(),
+                None => set,
+            });
+        };
+        if !f.query.trim().is_empty() {
+            match store.search(&f.query, usize::MAX / 2) {
+                Ok(hits) => narrow(hits.into_iter().map(|h| h.id).collect()),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        if let Some(tag) = &f.tag {
+            narrow(store.articles_with_tag(tag).unwrap_or_default());
+        }
+        if !f.entity.trim().is_empty() {
+            let ids = store
+                .articles_mentioning(f.entity.trim())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            narrow(ids);
+        }
+        self.visible = self
+            .articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| allowed.as_ref().is_none_or(|s| s.contains(&a.id)))
+            .filter(|(_, a)| {
+                f.annotated
+                    .is_none_or(|want| (a.annotations > 0 || a.reviewed) == want)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.filter_applied = Some(f);
+    }
+
+    /// Shows an article in the reader.
+    pub fn select(&mut self, id: &str) {
+        self.selected = Some(id.to_string());
+        self.selection = None;
+        self.popup = None;
+        self.focus_entity = None;
+        self.reload_view();
+    }
+
+    /// Re-reads the current article's entities and annotations.
+    pub fn reload_view(&mut self) {
+        let (Some(store), Some(id)) = (&self.store, &self.selected) else {
+            self.view = None;
+            return;
+        };
+        let load = || -> crate::Result<View> {
+            let article = store.article(id)?;
+            let annotations = store.annotations(id)?;
+            let display = DisplayText::new(&article.text, &annotations);
+            let raw = if self.settings.raw_view {
+                store.raw_text(&article.file)?
+            } else {
+                None
+            };
+            Ok(View {
+                entities: store.effective_entities(id)?,
+                tags: store.article_tags(id)?,
+                annotations,
+                display,
+                raw,
+                article,
+            })
+        };
+        match load() {
+            Ok(v) => self.view = Some(v),
+            Err(e) => {
+                self.view = None;
+                self.error = Some(e.to_string());
+            }
+        }
+        self.view_gen += 1;
+    }
+
+    pub(crate) fn style(&self) -> Style {
+        Style {
+            font_size: self.settings.font_size,
+            dark: self.settings.dark,
+            shown: self.settings.shown.clone(),
+            body_start: self.view.as_ref().map_or(0, |v| v.article.body_start),
+        }
+    }
+
+    /// Applies the queued commands (the one place that changes the store).
+    pub fn apply(&mut self) {
+        let commands = std::mem::take(&mut self.commands);
+        for c in commands {
+            if let Err(e) = self.apply_one(c) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn after_edit(&mut self, out: crate::edit::Outcome) {
+        if !out.reextract.is_empty()
+            && let Some(db) = &self.db_path
+        {
+            self.status = format!(
+                "updating every article mentioning {}…",
+                out.reextract.join("、")
+            );
+            self.worker.send(Job::Reextract {
+                db: db.clone(),
+                needles: out.reextract,
+            });
+        } else {
+            self.status = "saved".into();
+        }
+        self.reload_view();
+        self.refresh_counts();
+    }
+
+    fn refresh_counts(&mut self) {
+        if let (Some(store), Some(id)) = (&self.store, &self.selected)
+            && let Some(row) = self.articles.iter_mut().find(|a| &a.id == id)
+        {
+            row.annotations = store
+                .annotations(id)
+                .map(|a| a.len())
+                .unwrap_or(row.annotations);
+            row.reviewed = self.view.as_ref().is_some_and(|v| v.article.reviewed);
+        }
+        self.filter_applied = None;
+    }
+
+    fn apply_one(&mut self, c: Command) -> Result<(), String> {
+        match c {
+            Command::Edit(edit) => {
+                let store = self.store.as_ref().ok_or("no archive is open")?;
+                let out = self.editor.apply(store, edit).map_err(|e| e.to_string())?;
+                self.selection = None;
+                self.after_edit(out);
+            }
+            Command::Undo => {
+                let store = self.store.as_ref().ok_or("no archive is open")?;
+                if let Some(out) = self.editor.undo(store).map_err(|e| e.to_string())? {
+                    self.after_edit(out);
+                    self.status = "undone".into();
+                }
+            }
+            Command::Redo => {
+                let store = self.store.as_ref().ok_or("no archive is open")?;
+                if let Some(out) = self.editor.redo(store).map_err(|e| e.to_string())? {
+                    self.after_edit(out);
+                    self.status = "redone".into();
+                }
+            }
+            Command::Select(id) => self.select(&id),
+            Command::Step(d) => {
+                let pos = self
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.visible.iter().position(|&i| &self.articles[i].id == s));
+                let next = match pos {
+                    Some(p) => {
+                        (p as i64 + d as i64).clamp(0, self.visible.len() as i64 - 1) as usize
+                    }
+                    None => 0,
+                };
+                if let Some(&i) = self.visible.get(next) {
+                    let id = self.articles[i].id.clone();
+                    self.select(&id);
+                }
+            }
+            Command::Open(p) => {
+                if !p.is_dir() {
+                    return Err(format!("{}: not a folder", p.display()));
+                }
+                let db = self
+                    .db_path
+                    .clone()
+                    .filter(|_| self.archive.as_deref() == Some(p.as_path()));
+                self.open(&p, db.as_deref());
+            }
+            Command::Reveal(s, e) => {
+                self.pending_reveal = Some((s, e));
+                self.selection = Some((s, e));
+            }
+            Command::ApplyToAll(text, label) => {
+                let edit = match label {
+                    Some(label) => Edit::LexiconAdd { text, label },
+                    None => Edit::LexiconReject { text },
+                };
+                self.popup = None;
+                return self.apply_one(Command::Edit(edit));
+            }
+            Command::Export(format, path) => {
+                let store = self.store.as_ref().ok_or("no archive is open")?;
+                let file =
+                    std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                if format != "jsonl" {
+                    return Err(format!("unknown export format {format}"));
+                }
+                let n = crate::export::export_jsonl(store, &mut w, &Default::default())
+                    .map_err(|e| e.to_string())?;
+                std::io::Write::flush(&mut w).map_err(|e| format!("{}: {e}", path.display()))?;
+                self.status = format!("exported {n} articles to {}", path.display());
+            }
+        }
+        Ok(())
+    }
+
+    fn poll_worker(&mut self) {
+        for m in self.worker.poll() {
+            match m {
+                Msg::Progress(p) => {
+                    self.progress = Some(p);
+                    // Articles become readable as soon as their file is stored.
+                    if p.done > 0 {
+                        self.reload_list();
+                    }
+                }
+                Msg::IndexDone(r) => {
+                    self.progress = None;
+                    match r {
+                        Ok(s) => {
+                            self.status = format!(
+                                "indexed {} files: {} articles, {} entities, {} skipped",
+                                s.files,
+                                s.articles,
+                                s.entities,
+                                s.skipped.len()
+                            );
+                            self.summary = Some(s);
+                        }
+                        Err(e) => self.error = Some(e),
+                    }
+                    self.reload_list();
+                    self.reload_view();
+                }
+                Msg::ReextractDone(r) => {
+                    match r {
+                        Ok(n) => self.status = format!("saved; {n} articles updated"),
+                        Err(e) => self.error = Some(e),
+                    }
+                    let sel = self.selected.clone();
+                    self.reload_list();
+                    self.selected = sel;
+                    self.reload_view();
+                }
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx
+            .memory(|m| m.focused())
+            .is_some_and(|f| f != reader_id());
+        let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
+        let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&cmd_shift(Key::Z)) || i.consume_shortcut(&cmd(Key::Y)) {
+                self.commands.push(Command::Redo);
+            }
+            if i.consume_shortcut(&cmd(Key::Z)) {
+                self.commands.push(Command::Undo);
+            }
+            if i.consume_shortcut(&cmd(Key::O)) {
+                self.prompt = Some(Prompt::Open {
+                    path: String::new(),
+                });
+            }
+            if i.consume_shortcut(&cmd(Key::Equals)) || i.consume_shortcut(&cmd(Key::Plus)) {
+                self.settings.font_size = (self.settings.font_size + 1.0).min(40.0);
+            }
+            if i.consume_shortcut(&cmd(Key::Minus)) {
+                self.settings.font_size = (self.settings.font_size - 1.0).max(10.0);
+            }
+            if i.key_pressed(Key::Escape) {
+                self.selection = None;
+                self.popup = None;
+                self.prompt = None;
+                self.show_shortcuts = false;
+            }
+        });
+        if typing {
+            return;
+        }
+        let sel = self.selection.filter(|(s, e)| s < e);
+        let article = self.selected.clone();
+        ctx.input(|i| {
+            for e in &i.events {
+                let egui::Event::Text(t) = e else { continue };
+                match (t.as_str(), sel, &article) {
+                    ("j", _, _) => self.commands.push(Command::Step(1)),
+                    ("k", _, _) => self.commands.push(Command::Step(-1)),
+                    ("/", _, _) => self.focus_search = true,
+                    ("?", _, _) => self.show_shortcuts = !self.show_shortcuts,
+                    (d @ ("1" | "2" | "3" | "4" | "5" | "6"), Some((s, e)), Some(a)) => {
+                        let n: usize = d.parse().unwrap_or(1);
+                        self.commands.push(Command::Edit(Edit::AddEntity {
+                            article: a.clone(),
+                            start: s,
+                            end: e,
+                            label: EntityType::BUILTIN[n - 1].clone(),
+                        }));
+                    }
+                    ("h" | "H", Some((s, e)), Some(a)) => {
+                        self.commands.push(Command::Edit(Edit::AddHighlight {
+                            article: a.clone(),
+                            start: s,
+                            end: e,
+                            color: Some(super::highlight::HIGHLIGHT_COLORS[0].1.to_string()),
+                            note: None,
+                        }))
+                    }
+                    ("n" | "N", Some(range), Some(_)) => {
+                        self.prompt = Some(Prompt::Note {
+                            range,
+                            text: String::new(),
+                        })
+                    }
+                    ("t" | "T", _, Some(_)) => self.focus_tag = true,
+                    _ => {}
+                }
+            }
+            if sel.is_none() {
+                if i.key_pressed(Key::ArrowDown) {
+                    self.commands.push(Command::Step(1));
+                }
+                if i.key_pressed(Key::ArrowUp) {
+                    self.commands.push(Command::Step(-1));
+                }
+            }
+            if i.key_pressed(Key::Delete)
+                && let (Some(p), Some(a)) = (&self.popup, &article)
+            {
+                self.commands.push(Command::Edit(Edit::RejectEntity {
+                    article: a.clone(),
+                    entity: p.entity.clone(),
+                }));
+            }
+        });
+    }
+}
+
+impl eframe::App for PizhuApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.poll_worker();
+        self.apply_theme(&ctx);
+        self.shortcuts(&ctx);
+        super::panels::menu_bar_ui(self, ui);
+        super::panels::status_bar_ui(self, ui);
+        super::panels::article_list_ui(self, ui);
+        super::panels::side_panel_ui(self, ui);
+        super::reader::central_ui(self, ui);
+        super::panels::windows_ui(self, &ctx);
+        self.apply();
+        self.refilter();
+        if self.worker.is_busy() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}

@@ -1,0 +1,361 @@
+//! The centre panel: the article with its entities, highlights, notes and
+//! corrections, the selection toolbar, and the raw view.
+//!
+//! The highlighted layout is built once per (article, edit generation,
+//! style, wrap width) and reused every other frame.
+
+use egui::text::{CCursor, CCursorRange};
+use egui::{Align, RichText, TextBuffer};
+
+use super::app::{Command, PizhuApp, Prompt, reader_id};
+use super::highlight::{HIGHLIGHT_COLORS, layout_job, parse_color, type_color};
+use crate::edit::Edit;
+use crate::extract::EntityType;
+
+/// Draws the centre panel.
+pub fn central_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        let Some(view) = &app.view else {
+            welcome_ui(app, ui);
+            return;
+        };
+        let a = &view.article;
+        let mut meta = Vec::new();
+        if let Some(d) = &a.date {
+            meta.push(d.clone());
+        }
+        if let Some(s) = &a.source {
+            meta.push(s.clone());
+        }
+        if !a.byline.is_empty() {
+            meta.push(format!("记者/作者 {}", a.byline.join("、")));
+        }
+        meta.push(format!("{} #{}", a.file, a.index + 1));
+        ui.label(RichText::new(meta.join(" · ")).weak());
+        toolbar_ui(app, ui);
+        ui.separator();
+        if app.settings.raw_view {
+            raw_ui(app, ui);
+        } else {
+            reader_ui(app, ui);
+        }
+    });
+}
+
+fn welcome_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(60.0);
+        ui.heading("批注 Pizhu");
+        ui.label(
+            "Open a folder of Chinese news articles (.txt, .md, .html) to read and annotate them.",
+        );
+        ui.add_space(12.0);
+        if ui.button("Open archive…").clicked() {
+            app.prompt = Some(Prompt::Open {
+                path: String::new(),
+            });
+        }
+        if app.archive.is_some() && app.articles.is_empty() {
+            ui.add_space(12.0);
+            ui.label(if app.is_busy() {
+                "Indexing…"
+            } else {
+                "No articles found in this archive."
+            });
+        }
+        for p in app.settings.recent.clone() {
+            if ui.link(p.display().to_string()).clicked() {
+                app.commands.push(Command::Open(p));
+            }
+        }
+    });
+}
+
+fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
+    let sel = app.selection.filter(|(s, e)| s < e);
+    let (Some(view), Some(article)) = (&app.view, app.selected.clone()) else {
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(sel.is_some() && !app.settings.raw_view, |ui| {
+            let quote: String = sel
+                .map(|(s, e)| view.article.text.chars().skip(s).take(e - s).collect())
+                .unwrap_or_default();
+            ui.label(if quote.is_empty() {
+                "Select text to annotate:".to_string()
+            } else {
+                format!("「{}」", quote.chars().take(16).collect::<String>())
+            });
+            for (n, t) in EntityType::BUILTIN.iter().enumerate() {
+                let b = egui::Button::new(
+                    RichText::new(format!("{} {}", n + 1, t)).color(type_color(t)),
+                );
+                if ui
+                    .add(b)
+                    .on_hover_text(format!("Mark as {t} (key {})", n + 1))
+                    .clicked()
+                    && let Some((s, e)) = sel
+                {
+                    app.commands.push(Command::Edit(Edit::AddEntity {
+                        article: article.clone(),
+                        start: s,
+                        end: e,
+                        label: t.clone(),
+                    }));
+                }
+            }
+            ui.separator();
+            for (name, hex) in HIGHLIGHT_COLORS {
+                let c = parse_color(hex).unwrap_or_default();
+                let b = egui::Button::new(RichText::new("H").color(egui::Color32::BLACK)).fill(c);
+                if ui
+                    .add(b)
+                    .on_hover_text(format!("Highlight {name} (key H)"))
+                    .clicked()
+                    && let Some((s, e)) = sel
+                {
+                    app.commands.push(Command::Edit(Edit::AddHighlight {
+                        article: article.clone(),
+                        start: s,
+                        end: e,
+                        color: Some(hex.to_string()),
+                        note: None,
+                    }));
+                }
+            }
+            if ui.button("Note (N)").clicked()
+                && let Some(range) = sel
+            {
+                app.prompt = Some(Prompt::Note {
+                    range,
+                    text: String::new(),
+                });
+            }
+            if ui
+                .button("Correct…")
+                .on_hover_text("Overlay an OCR correction")
+                .clicked()
+                && let Some(range) = sel
+            {
+                app.prompt = Some(Prompt::Correction { range, text: quote });
+            }
+            if ui.button("Tag (T)").clicked() {
+                app.focus_tag = true;
+            }
+        });
+    });
+}
+
+/// Finds the entity under a text offset (innermost).
+fn entity_at(view: &super::app::View, idx: usize) -> Option<crate::store::EffectiveEntity> {
+    view.entities
+        .iter()
+        .filter(|e| e.entity.start <= idx && idx < e.entity.end)
+        .min_by_key(|e| e.entity.end - e.entity.start)
+        .cloned()
+}
+
+fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
+    let style = app.style();
+    let Some(view) = &app.view else { return };
+    let style_key = format!("{:?}", style);
+    let key_base = (view.article.id.clone(), app.view_gen);
+    let cache = &mut app.layout;
+    let mut layouter = |ui: &egui::Ui, _text: &dyn TextBuffer, wrap_width: f32| {
+        let key = (
+            key_base.0.clone(),
+            key_base.1,
+            wrap_width,
+            style_key.clone(),
+        );
+        if cache.key.as_ref() == Some(&key)
+            && let Some(g) = &cache.galley
+        {
+            return g.clone();
+        }
+        let job = layout_job(
+            &view.display,
+            &view.entities,
+            &view.annotations,
+            None,
+            &style,
+            wrap_width,
+        );
+        let galley = ui.fonts_mut(|f| f.layout_job(job));
+        cache.key = Some(key);
+        cache.galley = Some(galley.clone());
+        cache.builds += 1;
+        galley
+    };
+    let mut reveal = app.pending_reveal.take();
+    if let Some((s, e)) = reveal {
+        let (ds, de) = view.display.display_range(s, e);
+        if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), reader_id()) {
+            state
+                .cursor
+                .set_char_range(Some(CCursorRange::two(CCursor::new(ds), CCursor::new(de))));
+            state.store(ui.ctx(), reader_id());
+        } else {
+            let mut state = egui::text_edit::TextEditState::default();
+            state
+                .cursor
+                .set_char_range(Some(CCursorRange::two(CCursor::new(ds), CCursor::new(de))));
+            state.store(ui.ctx(), reader_id());
+        }
+        reveal = Some((ds, de));
+    }
+    let mut popup = None;
+    let mut selection = app.selection;
+    let mut galley_pos = None;
+    egui::ScrollArea::vertical()
+        .id_salt("reader_scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.set_max_width(ui.available_width().min(52.0 * app.settings.font_size));
+            let mut text: &str = view.display.text.as_str();
+            let out = egui::TextEdit::multiline(&mut text)
+                .id(reader_id())
+                .frame(egui::Frame::NONE)
+                .desired_width(f32::INFINITY)
+                .layouter(&mut layouter)
+                .show(ui);
+            galley_pos = Some(out.galley_pos);
+            if let Some((ds, _)) = reveal {
+                let r = out.galley.pos_from_cursor(CCursor::new(ds));
+                ui.scroll_to_rect(
+                    r.translate(out.galley_pos.to_vec2()).expand(40.0),
+                    Some(Align::Center),
+                );
+            }
+            if let Some(range) = out.cursor_range {
+                let r = range.as_sorted_char_range();
+                let (s, e) = view.display.text_range(r.start.0, r.end.0);
+                if r.start.0 < r.end.0 {
+                    selection = Some((s, e));
+                } else {
+                    selection = None;
+                    let resp = &out.response.response;
+                    if resp.clicked()
+                        && let Some(ent) = entity_at(view, s)
+                    {
+                        popup = Some((
+                            ent,
+                            resp.interact_pointer_pos().unwrap_or(resp.rect.center()),
+                        ));
+                    }
+                }
+            }
+            // Notes: show the note when hovering its highlight.
+            if let Some(hover) = out.response.response.hover_pos() {
+                let c = out.galley.cursor_from_pos(hover - out.galley_pos);
+                let (t, _) = view.display.text_range(c.index.0, c.index.0);
+                let notes: Vec<&str> = view
+                    .annotations
+                    .iter()
+                    .filter(|a| a.start <= t && t < a.end)
+                    .filter_map(|a| a.note.as_deref().filter(|n| !n.is_empty()))
+                    .collect();
+                if !notes.is_empty() {
+                    out.response
+                        .response
+                        .clone()
+                        .on_hover_text(notes.join("\n"));
+                } else if let Some(e) = entity_at(view, t) {
+                    out.response.response.clone().on_hover_text(format!(
+                        "{} · {} · {:.0}% · {:?}",
+                        e.entity.label,
+                        e.entity.source.as_str(),
+                        e.entity.confidence * 100.0,
+                        e.status
+                    ));
+                }
+            }
+        });
+    app.selection = selection;
+    app.galley_pos = galley_pos;
+    if let Some((entity, pos)) = popup {
+        app.popup = Some(super::app::EntityPopup {
+            entity,
+            pos,
+            tag: String::new(),
+        });
+    }
+}
+
+fn raw_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
+    let Some(view) = &app.view else { return };
+    let Some(raw) = &view.raw else {
+        ui.label("The raw text of this file is not available; re-index the archive.");
+        return;
+    };
+    let (r0, r1) = view.article.raw_range;
+    let chars: Vec<char> = raw.chars().collect();
+    let r1 = r1.min(chars.len());
+    let text: String = chars[r0.min(r1)..r1].iter().collect();
+    let mut job = egui::text::LayoutJob::default();
+    let mono = egui::FontId::monospace(app.settings.font_size * 0.9);
+    let color = ui.visuals().text_color();
+    let mut marks: Vec<(usize, usize, egui::Color32)> = raw_marks(view, &app.settings.shown)
+        .into_iter()
+        .map(|(s, t, label)| (s, t, type_color(&label)))
+        .collect();
+    marks.sort_by_key(|m| m.0);
+    let tchars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let fmt = |bg: egui::Color32| egui::TextFormat {
+        font_id: mono.clone(),
+        color,
+        background: bg,
+        ..Default::default()
+    };
+    for (s, t, c) in marks {
+        if s < i || t > tchars.len() {
+            continue;
+        }
+        job.append(
+            &tchars[i..s].iter().collect::<String>(),
+            0.0,
+            fmt(egui::Color32::TRANSPARENT),
+        );
+        job.append(
+            &tchars[s..t].iter().collect::<String>(),
+            0.0,
+            fmt(c.gamma_multiply(0.35)),
+        );
+        i = t;
+    }
+    job.append(
+        &tchars[i..].iter().collect::<String>(),
+        0.0,
+        fmt(egui::Color32::TRANSPARENT),
+    );
+    egui::ScrollArea::vertical()
+        .id_salt("raw_scroll")
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!("raw: {} (characters {r0}–{r1})", view.article.file)).weak(),
+            );
+            ui.add(egui::Label::new(job).selectable(true));
+        });
+}
+
+/// The entities of `view` placed in the raw text of its article through the
+/// offset map: (start, end, type), code points relative to the article's raw
+/// range.
+pub fn raw_marks(
+    view: &super::app::View,
+    shown: &std::collections::BTreeSet<String>,
+) -> Vec<(usize, usize, EntityType)> {
+    let map = &view.article.offset_map;
+    let r0 = view.article.raw_range.0;
+    view.entities
+        .iter()
+        .filter(|e| e.entity.end > e.entity.start && e.entity.end <= map.len())
+        .filter(|e| shown.contains(e.entity.label.as_str()))
+        .map(|e| {
+            let s = map[e.entity.start].saturating_sub(r0);
+            let t = (map[e.entity.end - 1] + 1).saturating_sub(r0);
+            (s, t, e.entity.label.clone())
+        })
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! The background worker: indexing and re-extraction off the UI thread.
+//!
+//! It owns its own SQLite connection per job (WAL lets the UI read while it
+//! writes) and the shared extractor, and reports progress by message.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
+
+use crate::extract::Extractor;
+use crate::index::{IndexOptions, IndexSummary, Progress, index_archive, reextract};
+use crate::store::Store;
+
+/// Work for the background thread.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Index an archive into a database.
+    Index {
+        /// Archive folder.
+        root: PathBuf,
+        /// Database file.
+        db: PathBuf,
+    },
+    /// Re-extract the articles containing these texts.
+    Reextract {
+        /// Database file.
+        db: PathBuf,
+        /// Texts whose articles to re-extract.
+        needles: Vec<String>,
+    },
+}
+
+/// Messages from the background thread.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// Indexing progress.
+    Progress(Progress),
+    /// Indexing finished.
+    IndexDone(Result<IndexSummary, String>),
+    /// Re-extraction finished (articles updated).
+    ReextractDone(Result<usize, String>),
+}
+
+type MakeExtractor = Box<dyn Fn() -> Arc<dyn Extractor> + Send + Sync>;
+
+/// Handle to the background thread.
+pub struct Worker {
+    jobs: Sender<Job>,
+    msgs: Receiver<Msg>,
+    busy: usize,
+}
+
+impl Worker {
+    /// Starts the thread; `make_extractor` runs on it (the dictionary loads off the UI thread).
+    pub fn start(make_extractor: MakeExtractor, repaint: impl Fn() + Send + 'static) -> Worker {
+        let (jobs, job_rx) = channel::<Job>();
+        let (msg_tx, msgs) = channel::<Msg>();
+        std::thread::Builder::new()
+            .name("pizhu-worker".into())
+            .spawn(move || {
+                let extractor: OnceLock<Arc<dyn Extractor>> = OnceLock::new();
+                for job in job_rx {
+                    let ex = extractor.get_or_init(&make_extractor).clone();
+                    let msg = match job {
+                        Job::Index { root, db } => {
+                            let tx = msg_tx.clone();
+                            let rp = &repaint;
+                            let result = Store::open(&db).and_then(|mut store| {
+                                index_archive(
+                                    &root,
+                                    &mut store,
+                                    ex.as_ref(),
+                                    &IndexOptions::default(),
+                                    &|p| {
+                                        let _ = tx.send(Msg::Progress(p));
+                                    },
+                                )
+                            });
+                            rp();
+                            Msg::IndexDone(result.map_err(|e| e.to_string()))
+                        }
+                        Job::Reextract { db, needles } => {
+                            let result = Store::open(&db).and_then(|mut store| {
+                                let mut n = 0;
+                                for needle in &needles {
+                                    n += reextract(&mut store, ex.as_ref(), needle)?;
+                                }
+                                Ok(n)
+                            });
+                            Msg::ReextractDone(result.map_err(|e| e.to_string()))
+                        }
+                    };
+                    if msg_tx.send(msg).is_err() {
+                        break;
+                    }
+                    repaint();
+                }
+            })
+            .expect("spawning the worker thread");
+        Worker {
+            jobs,
+            msgs,
+            busy: 0,
+        }
+    }
+
+    /// Queues a job.
+    pub fn send(&mut self, job: Job) {
+        if self.jobs.send(job).is_ok() {
+            self.busy += 1;
+        }
+    }
+
+    /// Messages received since the last call.
+    pub fn poll(&mut self) -> Vec<Msg> {
+        let msgs: Vec<Msg> = self.msgs.try_iter().collect();
+        for m in &msgs {
+            if matches!(m, Msg::IndexDone(_) | Msg::ReextractDone(_)) {
+                self.busy = self.busy.saturating_sub(1);
+            }
+        }
+        msgs
+    }
+
+    /// Whether jobs are queued or running.
+    pub fn is_busy(&self) -> bool {
+        self.busy > 0
+    }
+}
