@@ -112,6 +112,8 @@ pub struct EntityPopup {
     pub pos: egui::Pos2,
     /// Tag being typed.
     pub tag: String,
+    /// How many articles contain the entity's text (the "apply to all" preview).
+    pub articles: usize,
 }
 
 /// A small text-entry dialog over a selection.
@@ -186,7 +188,7 @@ pub struct PizhuApp {
     /// The selected article.
     pub selected: Option<String>,
     /// What the reader shows.
-    pub view: Option<View>,
+    pub view: Option<Arc<View>>,
     /// The current text selection in the reader (text offsets).
     pub selection: Option<(usize, usize)>,
     /// Open entity popup.
@@ -218,6 +220,11 @@ pub struct PizhuApp {
     pub(crate) focus_search: bool,
     pub(crate) focus_tag: bool,
     pub(crate) galley_pos: Option<egui::Pos2>,
+    /// Every tag in the archive (refreshed after edits), for filters and completion.
+    pub all_tags: Vec<String>,
+    /// Articles mentioning the focused entity: (text, [(article id, count)]).
+    pub(crate) mentions: Option<(String, Vec<(String, usize)>)>,
+    pub(crate) last_list_reload: Option<std::time::Instant>,
 }
 
 /// The id of the reader's text widget.
@@ -279,6 +286,9 @@ impl PizhuApp {
             focus_search: false,
             focus_tag: false,
             galley_pos: None,
+            all_tags: Vec::new(),
+            mentions: None,
+            last_list_reload: None,
         };
         app.apply_theme(&cc.egui_ctx);
         let start = opts
@@ -364,6 +374,9 @@ impl PizhuApp {
             Ok(a) => self.articles = a,
             Err(e) => self.error = Some(e.to_string()),
         }
+        self.all_tags = store.all_tags().unwrap_or_default();
+        self.mentions = None;
+        self.last_list_reload = Some(std::time::Instant::now());
         self.filter_applied = None;
         self.refilter();
         if self.selected.is_none()
@@ -455,7 +468,7 @@ impl PizhuApp {
             })
         };
         match load() {
-            Ok(v) => self.view = Some(v),
+            Ok(v) => self.view = Some(Arc::new(v)),
             Err(e) => {
                 self.view = None;
                 self.error = Some(e.to_string());
@@ -500,6 +513,24 @@ impl PizhuApp {
         }
         self.reload_view();
         self.refresh_counts();
+        if let Some(store) = &self.store {
+            self.all_tags = store.all_tags().unwrap_or_default();
+        }
+        self.mentions = None;
+    }
+
+    /// Articles mentioning `text` (cached until the next edit).
+    pub fn mentions_of(&mut self, text: &str) -> &[(String, usize)] {
+        let stale = self.mentions.as_ref().is_none_or(|(t, _)| t != text);
+        if stale {
+            let list = self
+                .store
+                .as_ref()
+                .and_then(|s| s.articles_mentioning(text).ok())
+                .unwrap_or_default();
+            self.mentions = Some((text.to_string(), list));
+        }
+        self.mentions.as_ref().map_or(&[], |(_, l)| l.as_slice())
     }
 
     fn refresh_counts(&mut self) {
@@ -598,8 +629,12 @@ impl PizhuApp {
             match m {
                 Msg::Progress(p) => {
                     self.progress = Some(p);
-                    // Articles become readable as soon as their file is stored.
-                    if p.done > 0 {
+                    // Articles become readable as soon as their file is stored;
+                    // the list is re-read at most once a second while indexing.
+                    let due = self
+                        .last_list_reload
+                        .is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(1));
+                    if p.done > 0 && (due || self.articles.is_empty()) {
                         self.reload_list();
                     }
                 }

@@ -393,7 +393,7 @@ fn entity_card_ui(app: &mut PizhuApp, ui: &mut Ui, text: &str, label: &EntityTyp
     {
         ui.label(format!("tags: {}", tags.join(", ")));
     }
-    let mentions = store.articles_mentioning(text).unwrap_or_default();
+    let mentions = app.mentions_of(text).to_vec();
     ui.label(format!(
         "In {} articles across the archive:",
         mentions.len()
@@ -526,7 +526,6 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     let (Some(mut popup), Some(article)) = (app.popup.clone(), app.selected.clone()) else {
         return;
     };
-    let store = app.store.as_ref();
     let e = popup.entity.clone();
     let mut open = true;
     let mut close = false;
@@ -622,9 +621,7 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                 }
             });
             ui.separator();
-            let count = store
-                .and_then(|s| s.article_ids_containing(&e.entity.text).ok())
-                .map_or(0, |v| v.len());
+            let count = popup.articles;
             ui.label(format!(
                 "Apply to all occurrences ({count} articles contain 「{}」):",
                 e.entity.text

@@ -274,10 +274,16 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     app.selection = selection;
     app.galley_pos = galley_pos;
     if let Some((entity, pos)) = popup {
+        let articles = app
+            .store
+            .as_ref()
+            .and_then(|s| s.article_ids_containing(&entity.entity.text).ok())
+            .map_or(0, |v| v.len());
         app.popup = Some(super::app::EntityPopup {
             entity,
             pos,
             tag: String::new(),
+            articles,
         });
     }
 }
