@@ -21,6 +21,8 @@ pub struct DisplayText {
     pub text: String,
     /// Display code point → text code point (len = display chars + 1).
     pub to_text: Vec<usize>,
+    /// Display code point → end of the text it stands for (len = display chars).
+    to_text_end: Vec<usize>,
     /// Text code point → display code point (len = text chars + 1).
     pub from_text: Vec<usize>,
     /// Display ranges that are corrected text.
@@ -38,6 +40,7 @@ impl DisplayText {
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut to_text = Vec::with_capacity(chars.len() + 1);
+        let mut to_text_end = Vec::with_capacity(chars.len());
         let mut from_text = vec![0; chars.len() + 1];
         let mut corrected = Vec::new();
         let mut i = 0;
@@ -53,6 +56,7 @@ impl DisplayText {
                 for ch in rep.chars() {
                     out.push(ch);
                     to_text.push(i);
+                    to_text_end.push(c.end);
                     d += 1;
                 }
                 for f in from_text.iter_mut().take(c.end).skip(i) {
@@ -66,6 +70,7 @@ impl DisplayText {
             from_text[i] = d;
             out.push(chars[i]);
             to_text.push(i);
+            to_text_end.push(i + 1);
             d += 1;
             i += 1;
         }
@@ -74,6 +79,7 @@ impl DisplayText {
         DisplayText {
             text: out,
             to_text,
+            to_text_end,
             from_text,
             corrected,
         }
@@ -89,8 +95,10 @@ impl DisplayText {
     pub fn text_range(&self, start: usize, end: usize) -> (usize, usize) {
         let n = self.to_text.len() - 1;
         let s = self.to_text[start.min(n)];
-        let e = if end > start {
-            self.to_text[(end - 1).min(n)] + 1
+        let e = if end > start && end - 1 < self.to_text_end.len() {
+            self.to_text_end[end - 1]
+        } else if end > start {
+            self.to_text[n]
         } else {
             self.to_text[end.min(n)]
         };
