@@ -257,7 +257,12 @@ pub fn strip_html(html: &str) -> (String, Vec<usize>) {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .collect();
-            if !tag.starts_with('/') && (name == "script" || name == "style") {
+            if !tag.starts_with('/')
+                && matches!(
+                    name.as_str(),
+                    "script" | "style" | "head" | "noscript" | "template"
+                )
+            {
                 let end_tag: Vec<char> = format!("</{name}").chars().collect();
                 let mut j = close + 1;
                 while j < chars.len() {

@@ -329,3 +329,37 @@ fn effective_entities_reflect_corrections() {
     );
     assert_eq!(eff.len(), auto.len() - 1);
 }
+
+#[test]
+fn html_files_are_stripped_and_map_back_to_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = "<html><head><title>x</title><style>p{color:red}</style></head><body>\
+        <h1>某市召开工作会议</h1><p>本报讯 5月3日,某市召开工作会议,会议要求各单位&amp;部门落实责任。</p>\
+        <p>记者 王小明</p></body></html>";
+    std::fs::write(dir.path().join("page.html"), html).unwrap();
+    let (store, s) = index(dir.path());
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    let id = store.article_ids().unwrap()[0].clone();
+    let a = store.article(&id).unwrap();
+    assert!(a.text.contains("各单位&部门"), "{}", a.text);
+    assert!(!a.text.contains('<'));
+    assert_eq!(a.date.as_deref(), Some("5月3日"));
+    let src: Vec<char> = html.chars().collect();
+    let pos = a.text.chars().position(|c| c == '责').unwrap();
+    assert_eq!(src[a.offset_map[pos]], '责');
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped() {
+    let (_g, arch) = seed_copy();
+    let loc = pizhu::db_location(&arch, None).unwrap();
+    let mut store = Store::open(&loc.path).unwrap();
+    let opts = IndexOptions {
+        max_file_bytes: 7_500,
+        force: false,
+    };
+    let s = index_archive(&arch, &mut store, &JiebaExtractor::new(), &opts, &|_| {}).unwrap();
+    assert_eq!(s.skipped.len(), 3, "{:?}", s.skipped);
+    assert!(s.skipped.iter().all(|(_, why)| why.contains("too large")));
+    assert_eq!(s.articles, 5);
+}
