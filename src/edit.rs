@@ -238,7 +238,7 @@ impl Editor {
         let outcome = store.atomically(|s| {
             let mut out = Outcome::default();
             for c in changes.iter().rev() {
-                Self::reverse(s, c, &mut out)?;
+                Self::replay(s, c, true, &mut out)?;
             }
             Ok(out)
         });
@@ -263,7 +263,7 @@ impl Editor {
         let outcome = store.atomically(|s| {
             let mut out = Outcome::default();
             for c in &changes {
-                Self::forward(s, c, &mut out)?;
+                Self::replay(s, c, false, &mut out)?;
             }
             Ok(out)
         });
@@ -557,14 +557,20 @@ impl Editor {
         }
     }
 
-    fn reverse(s: &Store, c: &Change, out: &mut Outcome) -> Result<()> {
+    /// Replays a recorded change backwards (`undo`) or forwards (redo).
+    fn replay(s: &Store, c: &Change, undo: bool, out: &mut Outcome) -> Result<()> {
         match c {
             Change::Annotation { before, after } => {
-                if let Some(a) = after {
-                    s.delete_annotation(a.id)?;
+                let (from, to) = if undo {
+                    (after, before)
+                } else {
+                    (before, after)
+                };
+                if let Some(x) = from {
+                    s.delete_annotation(x.id)?;
                 }
-                if let Some(b) = before {
-                    s.restore_annotation(b)?;
+                if let Some(x) = to {
+                    s.restore_annotation(x)?;
                 }
             }
             Change::ArticleTag {
@@ -572,49 +578,30 @@ impl Editor {
                 tag,
                 added,
             } => {
-                if *added {
-                    s.untag_article(article, tag)?
-                } else {
+                if *added != undo {
                     s.tag_article(article, tag)?
+                } else {
+                    s.untag_article(article, tag)?
                 }
             }
-            Change::EntityTag { text, label, tag } => s.untag_entity(text, label, tag)?,
+            Change::EntityTag { text, label, tag } => {
+                if undo {
+                    s.untag_entity(text, label, tag)?
+                } else {
+                    s.tag_entity(text, label, tag)?
+                }
+            }
             Change::Reviewed {
-                article, before, ..
-            } => s.set_reviewed(article, *before)?,
-            Change::Lexicon { text, before, .. } => {
-                put_lexicon(s, text, before.as_ref())?;
-                out.reextract.push(text.clone());
-            }
-        }
-        Ok(())
-    }
-
-    fn forward(s: &Store, c: &Change, out: &mut Outcome) -> Result<()> {
-        match c {
-            Change::Annotation { before, after } => {
-                if let Some(b) = before {
-                    s.delete_annotation(b.id)?;
-                }
-                if let Some(a) = after {
-                    s.restore_annotation(a)?;
-                }
-            }
-            Change::ArticleTag {
                 article,
-                tag,
-                added,
+                before,
+                after,
+            } => s.set_reviewed(article, if undo { *before } else { *after })?,
+            Change::Lexicon {
+                text,
+                before,
+                after,
             } => {
-                if *added {
-                    s.tag_article(article, tag)?
-                } else {
-                    s.untag_article(article, tag)?
-                }
-            }
-            Change::EntityTag { text, label, tag } => s.tag_entity(text, label, tag)?,
-            Change::Reviewed { article, after, .. } => s.set_reviewed(article, *after)?,
-            Change::Lexicon { text, after, .. } => {
-                put_lexicon(s, text, after.as_ref())?;
+                put_lexicon(s, text, if undo { before } else { after }.as_ref())?;
                 out.reextract.push(text.clone());
             }
         }

@@ -118,12 +118,8 @@ fn extractor() -> JiebaExtractor {
     JiebaExtractor::new()
 }
 
-/// Opens the store for `archive` and brings the index up to date.
-fn open_indexed(
-    archive: &Path,
-    db: Option<&Path>,
-    quiet: bool,
-) -> Result<(Store, JiebaExtractor, IndexSummary)> {
+/// Opens the store for `archive`, saying where it went if the archive is read-only.
+fn open_store(archive: &Path, db: Option<&Path>) -> Result<(Store, PathBuf)> {
     let loc = pizhu::db_location(archive, db)?;
     if loc.fallback {
         eprintln!(
@@ -132,7 +128,16 @@ fn open_indexed(
             loc.path.display()
         );
     }
-    let mut store = Store::open(&loc.path)?;
+    Ok((Store::open(&loc.path)?, loc.path))
+}
+
+/// Opens the store for `archive` and brings the index up to date.
+fn open_indexed(
+    archive: &Path,
+    db: Option<&Path>,
+    quiet: bool,
+) -> Result<(Store, JiebaExtractor, IndexSummary)> {
+    let (mut store, _) = open_store(archive, db)?;
     let ex = extractor();
     let summary = run_index(archive, &mut store, &ex, &IndexOptions::default(), quiet)?;
     Ok((store, ex, summary))
@@ -180,21 +185,13 @@ fn run(cli: Cli) -> Result<()> {
             force,
             max_file_mb,
         } => {
-            let loc = pizhu::db_location(&archive, db)?;
-            if loc.fallback {
-                eprintln!(
-                    "pizhu: {} is read-only; the database is at {}",
-                    archive.display(),
-                    loc.path.display()
-                );
-            }
-            let mut store = Store::open(&loc.path)?;
+            let (mut store, db_path) = open_store(&archive, db)?;
             let opts = IndexOptions {
                 max_file_bytes: max_file_mb.saturating_mul(1024 * 1024),
                 force,
             };
             let s = run_index(&archive, &mut store, &extractor(), &opts, false)?;
-            println!("database: {}", loc.path.display());
+            println!("database: {}", db_path.display());
             println!(
                 "files: {} ({} read, {} unchanged, {} removed)",
                 s.files,
@@ -304,8 +301,7 @@ fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
             println!("removed {text}; {n} articles updated");
         }
         LexiconCmd::List { archive } => {
-            let loc = pizhu::db_location(&archive, db)?;
-            let store = Store::open(&loc.path)?;
+            let (store, _) = open_store(&archive, db)?;
             for e in store.lexicon_list()? {
                 let label = e.label.map(|l| l.to_string()).unwrap_or_default();
                 println!("{}\t{}\t{}", e.action, e.text, label);

@@ -313,6 +313,12 @@ impl PizhuApp {
         self.worker.is_busy()
     }
 
+    /// Forgets the memoised reader layout (benchmarks measure the cost of a
+    /// rebuild against the memoised frame).
+    pub fn invalidate_layout(&mut self) {
+        self.layout.key = None;
+    }
+
     /// How many times the reader layout was built (for tests and benches).
     pub fn layout_builds(&self) -> u64 {
         self.layout.builds

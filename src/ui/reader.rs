@@ -190,18 +190,11 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     let mut reveal = app.pending_reveal.take();
     if let Some((s, e)) = reveal {
         let (ds, de) = view.display.display_range(s, e);
-        if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), reader_id()) {
-            state
-                .cursor
-                .set_char_range(Some(CCursorRange::two(CCursor::new(ds), CCursor::new(de))));
-            state.store(ui.ctx(), reader_id());
-        } else {
-            let mut state = egui::text_edit::TextEditState::default();
-            state
-                .cursor
-                .set_char_range(Some(CCursorRange::two(CCursor::new(ds), CCursor::new(de))));
-            state.store(ui.ctx(), reader_id());
-        }
+        let mut state = egui::TextEdit::load_state(ui.ctx(), reader_id()).unwrap_or_default();
+        state
+            .cursor
+            .set_char_range(Some(CCursorRange::two(CCursor::new(ds), CCursor::new(de))));
+        state.store(ui.ctx(), reader_id());
         reveal = Some((ds, de));
     }
     let mut popup = None;

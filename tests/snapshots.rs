@@ -1,0 +1,69 @@
+//! Snapshot images of the main window, rendered on the CPU (wgpu on Mesa's
+//! lavapipe/llvmpipe). Regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test snapshots`.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::seed_copy;
+use egui_kittest::{Harness, SnapshotOptions};
+use pizhu::ui::app::{AppOptions, PizhuApp};
+
+fn main_window(dark: bool) -> (tempfile::TempDir, Harness<'static, PizhuApp>) {
+    let (g, arch) = seed_copy();
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_eframe(move |cc| {
+            PizhuApp::new(
+                cc,
+                AppOptions {
+                    archive: Some(arch),
+                    db: None,
+                    system_fonts: false,
+                },
+            )
+        });
+    for _ in 0..3000 {
+        h.step();
+        if !h.state().is_busy() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let id = h
+        .state()
+        .articles
+        .iter()
+        .find(|a| a.file.starts_with("004"))
+        .unwrap()
+        .id
+        .clone();
+    h.state_mut().settings.dark = dark;
+    h.state_mut().select(&id);
+    for _ in 0..4 {
+        h.step();
+    }
+    // The archive lives in a random temp folder: hide the status bar showing its path.
+    h.mask(egui::Rect::from_min_max(
+        egui::pos2(0.0, 770.0),
+        egui::pos2(1280.0, 800.0),
+    ));
+    (g, h)
+}
+
+fn options() -> SnapshotOptions {
+    // Software rasterisers differ slightly in anti-aliasing between Mesa versions.
+    SnapshotOptions::new().threshold(1.5).max_failed_pixels(400)
+}
+
+#[test]
+fn main_window_light() {
+    let (_g, mut h) = main_window(false);
+    h.snapshot_options("main_window_light", &options());
+}
+
+#[test]
+fn main_window_dark() {
+    let (_g, mut h) = main_window(true);
+    h.snapshot_options("main_window_dark", &options());
+}
