@@ -54,6 +54,22 @@ pub enum Error {
         /// The serde_json error.
         source: serde_json::Error,
     },
+    /// CSV could not be written.
+    #[error("{context}: {source}")]
+    Csv {
+        /// What was being written.
+        context: String,
+        /// The csv crate's error.
+        source: csv::Error,
+    },
+    /// A file being imported is malformed.
+    #[error("{path}: {problem}")]
+    Import {
+        /// The file being imported.
+        path: PathBuf,
+        /// What is wrong with it (with a line number where there is one).
+        problem: String,
+    },
 }
 
 /// The core's result type.

@@ -1,10 +1,11 @@
 //! The `pizhu` command line: opens the GUI, or runs a headless subcommand.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use pizhu::export::Format;
 use pizhu::extract::{EntityType, Extractor, JiebaExtractor};
 use pizhu::index::{IndexOptions, IndexSummary, Progress, index_archive, reextract};
 use pizhu::store::Store;
@@ -35,19 +36,35 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         max_file_mb: u64,
     },
-    /// Export articles and annotations.
+    /// Export articles and annotations (after your corrections).
     Export {
         /// Archive folder.
         archive: PathBuf,
-        /// Format: jsonl.
+        /// Format: jsonl, conll, brat, csv, labelstudio, w3c, markdown or html.
         #[arg(long, default_value = "jsonl")]
         format: String,
-        /// Output file, or - for standard output.
+        /// Output file, or - for standard output (brat: a folder).
         #[arg(long, default_value = "-")]
         out: PathBuf,
         /// Only articles marked as reviewed.
         #[arg(long)]
         only_reviewed: bool,
+        /// CoNLL: one `char` per line (default) or one `jieba` token per line.
+        #[arg(long, default_value = "char")]
+        tokens: String,
+        /// CSV: `entities` (default) or `highlights` (with notes).
+        #[arg(long, default_value = "entities")]
+        what: String,
+    },
+    /// Import annotations made elsewhere (jsonl, brat folder or W3C JSON-LD).
+    Import {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Format: jsonl, brat or w3c.
+        #[arg(long)]
+        format: String,
+        /// The file (brat: the folder, or one .ann file).
+        path: PathBuf,
     },
     /// Full-text search; lists matching articles with a snippet.
     Search {
@@ -218,30 +235,47 @@ fn run(cli: Cli) -> Result<()> {
             format,
             out,
             only_reviewed,
+            tokens,
+            what,
         } => {
-            let (store, _, _) = open_indexed(&archive, db, true)?;
-            let opts = pizhu::export::ExportOptions { only_reviewed };
-            if format != "jsonl" {
-                bail!("unknown export format {format:?}; known formats: jsonl");
-            }
-            let n = if out.as_os_str() == "-" {
-                let stdout = std::io::stdout();
-                let mut lock = stdout.lock();
-                let n = pizhu::export::export_jsonl(&store, &mut lock, &opts)?;
-                lock.flush()?;
-                n
-            } else {
-                let file = std::fs::File::create(&out)
-                    .with_context(|| format!("creating {}", out.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                let n = pizhu::export::export_jsonl(&store, &mut w, &opts)?;
-                w.flush()
-                    .with_context(|| format!("writing {}", out.display()))?;
-                n
+            let format: Format = format.parse()?;
+            let opts = pizhu::export::ExportOptions {
+                only_reviewed,
+                tokens: tokens.parse()?,
+                what: what.parse()?,
             };
+            let (store, _, _) = open_indexed(&archive, db, true)?;
+            let s = pizhu::export::export(&store, format, &out, &opts)
+                .with_context(|| format!("exporting {format} to {}", out.display()))?;
             if out.as_os_str() != "-" {
-                eprintln!("wrote {n} articles to {}", out.display());
+                eprintln!(
+                    "wrote {} articles ({} entities, {} highlights) to {}",
+                    s.articles,
+                    s.entities,
+                    s.highlights,
+                    out.display()
+                );
             }
+            if s.flattened > 0 {
+                eprintln!(
+                    "{} overlapping entities left out (CoNLL cannot nest them)",
+                    s.flattened
+                );
+            }
+        }
+        Command::Import {
+            archive,
+            format,
+            path,
+        } => {
+            let format: Format = format.parse()?;
+            if !Format::IMPORTABLE.contains(&format) {
+                bail!("cannot import {format}; importable formats: jsonl, brat, w3c");
+            }
+            let (mut store, _, _) = open_indexed(&archive, db, true)?;
+            let s = pizhu::export::import(&mut store, format, &path)
+                .with_context(|| format!("importing {}", path.display()))?;
+            print!("{s}");
         }
         Command::Search {
             archive,

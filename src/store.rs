@@ -978,6 +978,86 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// The id of a stored annotation identical to the given one (same article,
+    /// kind, span or quote, label, colour, note and replacement), if any.
+    /// Imports use it so that importing the same file twice changes nothing.
+    pub fn find_identical_annotation(&self, a: &Annotation) -> Result<Option<i64>> {
+        let label = a.label.as_ref().map(|l| l.as_str().to_string());
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM annotations WHERE article_id=?1 AND kind=?2 AND orphan=?3 \
+                 AND (CASE WHEN ?3=1 THEN exact=?6 AND prefix=?7 AND suffix=?8 ELSE start=?4 AND end=?5 END) \
+                 AND label IS ?9 AND color IS ?10 AND note IS ?11 AND replacement IS ?12 LIMIT 1",
+            )
+            .map_err(self.err())?;
+        st.query_row(
+            params![
+                a.article_id,
+                a.kind.as_str(),
+                a.orphan as i64,
+                a.start as i64,
+                a.end as i64,
+                a.quote.exact,
+                a.quote.prefix,
+                a.quote.suffix,
+                label,
+                a.color,
+                a.note,
+                a.replacement
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(self.err())
+    }
+
+    /// Stores an annotation as given (its `id` is ignored): placed, or an
+    /// orphan keeping its quote. Returns the new id.
+    pub fn insert_annotation(&self, a: &Annotation) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                params![
+                    a.article_id,
+                    a.kind.as_str(),
+                    a.start as i64,
+                    a.end as i64,
+                    a.quote.exact,
+                    a.quote.prefix,
+                    a.quote.suffix,
+                    a.label.as_ref().map(|l| l.as_str().to_string()),
+                    a.color,
+                    a.note,
+                    a.replacement,
+                    a.orphan as i64
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Runs `f` in one transaction: everything it stores is committed
+    /// together, or nothing is when it fails.
+    pub fn in_transaction<T>(&mut self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(db_err(&self.path))?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(db_err(&self.path))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Puts back an annotation exactly as it was (undo of a delete).
     pub fn restore_annotation(&self, a: &Annotation) -> Result<()> {
         self.conn
