@@ -502,3 +502,18 @@ fn python_consumers_read_the_exports() {
     );
     println!("{stdout}");
 }
+
+#[test]
+fn reading_copies_escape() {
+    use pizhu::export::reading::{html_escape, md_escape, safe_color};
+    assert_eq!(html_escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+    assert_eq!(md_escape("*a* #1"), "\\*a\\* \\#1");
+    assert_eq!(safe_color(&Some("#ff0000".into())), Some("#ff0000".into()));
+    assert_eq!(safe_color(&Some("red;x".into())), None);
+    assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
+    let err = "docx".parse::<Format>().unwrap_err().to_string();
+    assert!(
+        err.contains("jsonl, conll, brat, csv, labelstudio, w3c, markdown, html"),
+        "{err}"
+    );
+}

@@ -98,8 +98,8 @@ pub fn unescape_note(n: &str) -> String {
 fn fragments(cs: &[char], start: usize, end: usize) -> String {
     let mut parts = Vec::new();
     let mut s = start;
-    for i in start..end.min(cs.len()) {
-        if cs[i] == '\n' {
+    for (i, &c) in cs.iter().enumerate().take(end.min(cs.len())).skip(start) {
+        if c == '\n' {
             if s < i {
                 parts.push(format!("{s} {i}"));
             }

@@ -24,7 +24,8 @@ enum Piece {
     NoteRef(usize),
 }
 
-fn safe_color(c: &Option<String>) -> Option<String> {
+/// The colour if it is a `#hex` value (safe inside a style attribute).
+pub fn safe_color(c: &Option<String>) -> Option<String> {
     c.as_ref()
         .filter(|c| {
             let h = c.strip_prefix('#').unwrap_or("");
@@ -52,17 +53,18 @@ fn pieces(
     };
     let mut buf = String::new();
     for i in 0..=n {
+        let c = cs.get(i).copied();
         // Notes of highlights ending here.
         let ending: Vec<&Annotation> = hs
             .iter()
             .filter(|h| h.end == i && h.note.is_some())
             .collect();
-        let now = if i < n && cs[i] != '\n' {
+        let now = if c.is_some_and(|c| c != '\n') {
             cover(i)
         } else {
             None
         };
-        if now != marked || !ending.is_empty() || (i < n && cs[i] == '\n') || i == n {
+        if now != marked || !ending.is_empty() || c.is_none_or(|c| c == '\n') {
             if !buf.is_empty() {
                 out.push(Piece::Text(std::mem::take(&mut buf)));
             }
@@ -76,10 +78,8 @@ fn pieces(
                 notes.push((*next_note, h.note.clone().unwrap_or_default()));
             }
         }
-        if i == n {
-            break;
-        }
-        if cs[i] == '\n' {
+        let Some(c) = c else { break };
+        if c == '\n' {
             if marked.is_some() {
                 out.push(Piece::Unmark);
                 marked = None;
@@ -91,7 +91,7 @@ fn pieces(
             out.push(Piece::Mark(now.clone().flatten()));
             marked = now;
         }
-        buf.push(cs[i]);
+        buf.push(c);
     }
     if marked.is_some() {
         out.push(Piece::Unmark);
@@ -261,17 +261,4 @@ pub fn write_html(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::Resul
         writeln!(out, "</article>\n<hr>")?;
     }
     writeln!(out, "</body>\n</html>")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(html_escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(md_escape("*a* #1"), "\\*a\\* \\#1");
-        assert_eq!(safe_color(&Some("#ff0000".into())), Some("#ff0000".into()));
-        assert_eq!(safe_color(&Some("red;x".into())), None);
-    }
 }
