@@ -8,7 +8,7 @@
 //! - [`store`] — the SQLite store (schema, search, annotations, tags).
 //! - [`anchor`] — re-anchoring annotations when text changes.
 //! - [`index`] — incremental, parallel indexing.
-//! - [`export`] — exports.
+//! - [`export`] — exports in every format, and imports of annotations.
 //! - [`offsets`] — the one code-point ↔ byte conversion.
 //!
 //! Invariant: every offset is a Unicode scalar offset into the cleaned

@@ -111,6 +111,7 @@ pub fn write(
         let mut units: Vec<(usize, usize)> = Vec::new();
         let single = jieba.is_none();
         let push_pieces = |s: usize, e: usize, units: &mut Vec<(usize, usize)>| {
+            let e = e.min(cs.len());
             let mut p = s;
             for (i, &c) in cs.iter().enumerate().take(e).skip(s) {
                 if c.is_whitespace() {

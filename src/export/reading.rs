@@ -48,7 +48,7 @@ fn pieces(
     let cover = |i: usize| -> Option<Option<String>> {
         hs.iter()
             .filter(|h| h.start <= i && i < h.end)
-            .min_by_key(|h| h.end - h.start)
+            .min_by_key(|h| h.end.saturating_sub(h.start))
             .map(|h| safe_color(&h.color))
     };
     let mut buf = String::new();
