@@ -151,6 +151,10 @@ fn export_every_format_and_import_into_a_fresh_database() {
     assert!(ok && out_s.starts_with("-DOCSTART-"));
     let (ok, out_s, _) = pizhu(&["export", a, "--format", "csv", "--what", "highlights"]);
     assert!(ok && out_s.starts_with("\u{feff}article_id,file,title,start,end,text,color,note"));
+    let per = format!("{}/", out.join("html-per-article").display());
+    let (ok, _, err) = pizhu(&["export", a, "--format", "html", "--out", &per]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_dir(&per).unwrap().count(), 11);
     let (ok, _, err) = pizhu(&["export", a, "--format", "brat", "--out", "-"]);
     assert!(!ok && err.contains("folder"), "{err}");
 

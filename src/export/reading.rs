@@ -1,4 +1,5 @@
-//! Reading copies for people: one Markdown or HTML file with every article,
+//! Reading copies for people: one Markdown or HTML file with every article
+//! (or, given a folder, one file per article named like the brat files),
 //! its metadata and tags, highlights marked in the text and notes as
 //! numbered footnotes. Entities are not marked (this is for reading).
 //!
@@ -10,8 +11,10 @@
 //! `#hex` value.
 
 use std::io::Write;
+use std::path::Path;
 
-use super::{ExportArticle, chars};
+use super::{ExportArticle, ExportSummary, Format, chars};
+use crate::error::{Error, Result};
 use crate::store::Annotation;
 
 /// A piece of an article prepared for display.
@@ -261,4 +264,31 @@ pub fn write_html(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::Resul
         writeln!(out, "</article>\n<hr>")?;
     }
     writeln!(out, "</body>\n</html>")
+}
+
+/// Writes one reading copy per article into `dir`.
+pub fn write_folder(arts: &[ExportArticle], format: Format, dir: &Path) -> Result<ExportSummary> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut summary = super::summarize(arts);
+    let mut used = std::collections::HashSet::new();
+    for a in arts {
+        let base = super::brat::file_stem(&a.article.id);
+        let mut stem = base.clone();
+        let mut k = 2;
+        while !used.insert(stem.to_ascii_lowercase()) {
+            stem = format!("{base}-{k}");
+            k += 1;
+        }
+        let path = dir.join(format!("{stem}.{}", format.extension()));
+        let mut buf = Vec::new();
+        let one = std::slice::from_ref(a);
+        match format {
+            Format::Html => write_html(one, &mut buf),
+            _ => write_markdown(one, &mut buf),
+        }
+        .map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, buf).map_err(|e| Error::io(&path, e))?;
+        summary.files.push(path);
+    }
+    Ok(summary)
 }
