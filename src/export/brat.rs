@@ -13,7 +13,9 @@
 //!   Highlights are `T` lines of type `Highlight`.
 //! - `A` lines for attributes: `Status` (`accepted` or `user`; automatic
 //!   entities have none), one `Tag` line per entity tag (whitespace, `|` and
-//!   `,` in tag names become `_`), and `Color` on highlights (`rrggbb`).
+//!   `,` in tag names become `_`; brat's editor shows one value per
+//!   attribute, the file keeps them all), and `Color` on highlights
+//!   (`rrggbb`).
 //! - `#` lines (`AnnotatorNotes`) for notes, with `\`, newlines and tabs
 //!   escaped as `\\`, `\n`, `\t`.
 //!

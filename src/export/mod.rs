@@ -378,6 +378,15 @@ pub fn export(
         let mut lock = stdout.lock();
         return export_to_writer(store, format, &mut lock, opts);
     }
+    if out_path.exists() && !out_path.is_file() {
+        // A device or pipe (e.g. /dev/stdout): write straight to it.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(out_path)
+            .map_err(|e| Error::io(out_path, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        return export_to_writer(store, format, &mut w, opts);
+    }
     if let Some(dir) = out_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
