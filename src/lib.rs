@@ -10,7 +10,7 @@
 //! - [`anchor`] — re-anchoring annotations when text changes.
 //! - [`edit`] — user edits as commands, with undo and redo.
 //! - [`index`] — incremental, parallel indexing.
-//! - [`export`] — exports.
+//! - [`export`] — exports in every format, and imports of annotations.
 //! - [`offsets`] — the one code-point ↔ byte conversion.
 //!
 //! Invariant: every offset is a Unicode scalar offset into the cleaned

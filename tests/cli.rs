@@ -125,3 +125,61 @@ fn errors_are_clear_and_non_zero() {
     assert!(!ok);
     assert!(err.contains("unknown export format"), "{err}");
 }
+
+#[test]
+fn export_every_format_and_import_into_a_fresh_database() {
+    let (g, arch) = seed_copy();
+    let a = arch.to_str().unwrap();
+    let out = g.path().join("out");
+    for f in [
+        "jsonl",
+        "conll",
+        "brat",
+        "csv",
+        "labelstudio",
+        "w3c",
+        "markdown",
+        "html",
+    ] {
+        let p = out.join(f);
+        let (ok, _, err) = pizhu(&["export", a, "--format", f, "--out", p.to_str().unwrap()]);
+        assert!(ok, "{f}: {err}");
+        assert!(err.contains("wrote 11 articles"), "{f}: {err}");
+        assert!(p.exists());
+    }
+    let (ok, out_s, _) = pizhu(&["export", a, "--format", "conll", "--tokens", "jieba"]);
+    assert!(ok && out_s.starts_with("-DOCSTART-"));
+    let (ok, out_s, _) = pizhu(&["export", a, "--format", "csv", "--what", "highlights"]);
+    assert!(ok && out_s.starts_with("\u{feff}article_id,file,title,start,end,text,color,note"));
+    let per = format!("{}/", out.join("html-per-article").display());
+    let (ok, _, err) = pizhu(&["export", a, "--format", "html", "--out", &per]);
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read_dir(&per).unwrap().count(), 11);
+    let (ok, _, err) = pizhu(&["export", a, "--format", "brat", "--out", "-"]);
+    assert!(!ok && err.contains("folder"), "{err}");
+
+    let db = g.path().join("fresh.sqlite");
+    let db = db.to_str().unwrap();
+    let jsonl = out.join("jsonl");
+    let (ok, o, err) = pizhu(&[
+        "import",
+        a,
+        "--db",
+        db,
+        "--format",
+        "jsonl",
+        jsonl.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(o.contains("documents: 11 (11 by id"), "{o}");
+    let (ok, o, _) = pizhu(&["export", a, "--db", db, "--format", "jsonl"]);
+    assert!(ok);
+    assert_eq!(o, std::fs::read_to_string(&jsonl).unwrap());
+
+    let (ok, _, err) = pizhu(&["import", a, "--format", "csv", jsonl.to_str().unwrap()]);
+    assert!(!ok && err.contains("cannot import csv"), "{err}");
+    let bad = g.path().join("bad.json");
+    std::fs::write(&bad, "{").unwrap();
+    let (ok, _, err) = pizhu(&["import", a, "--format", "w3c", bad.to_str().unwrap()]);
+    assert!(!ok && err.contains("bad.json"), "{err}");
+}

@@ -502,3 +502,61 @@ fn python_consumers_read_the_exports() {
     );
     println!("{stdout}");
 }
+
+#[test]
+fn reading_copies_escape() {
+    use pizhu::export::reading::{html_escape, md_escape, safe_color};
+    assert_eq!(html_escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+    assert_eq!(md_escape("*a* #1"), "\\*a\\* \\#1");
+    assert_eq!(safe_color(&Some("#ff0000".into())), Some("#ff0000".into()));
+    assert_eq!(safe_color(&Some("red;x".into())), None);
+    assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
+    let err = "docx".parse::<Format>().unwrap_err().to_string();
+    assert!(
+        err.contains("jsonl, conll, brat, csv, labelstudio, w3c, markdown, html"),
+        "{err}"
+    );
+}
+
+#[test]
+fn odd_files_are_reported_not_panicked_on() {
+    let (g, arch) = archive();
+    let mut store = open_indexed(&arch, &g.path().join("a.sqlite"));
+    let id = store.article_ids().unwrap()[0].clone();
+    let text = store.article(&id).unwrap().text;
+    let j = g.path().join("odd.jsonl");
+    let doc = serde_json::json!({
+        "id": id, "text": text,
+        "label": [[5, 2, "PER"], [0, 18446744073709551615u64, "LOC"], [0, 2, "坏 类型"]],
+        "highlights": [{"start": 99999999, "end": 100000000, "text": "x"}]
+    });
+    std::fs::write(&j, format!("{doc}\n")).unwrap();
+    let s = import(&mut store, Format::Jsonl, &j).unwrap();
+    assert_eq!(s.skipped.len(), 4, "{s}");
+    let b = g.path().join("brat");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(b.join(format!("{id}.txt")), "别的文字").unwrap();
+    std::fs::write(
+        b.join(format!("{id}.ann")),
+        "T1\tPER 0 2\t别的\nR1\tRel Arg1:T1 Arg2:T1\nA1\tTag T9 x\n#1\tAnnotatorNotes T7\tn\nT2\tPER 2 999999999999\tx\n",
+    )
+    .unwrap();
+    let s = import(&mut store, Format::Brat, &b).unwrap();
+    assert!(s.skipped.len() >= 3 && !s.orphans.is_empty(), "{s}");
+    std::fs::write(b.join("bad.ann"), "T1\tPER x y\tz\n").unwrap();
+    let err = import(&mut store, Format::Brat, &b)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.ann") && err.contains("line 1"), "{err}");
+    let w = g.path().join("odd.json");
+    std::fs::write(
+        &w,
+        r#"[{"type":"Annotation","motivation":"highlighting","target":{"source":"urn:x","selector":{"type":"TextPositionSelector","start":18446744073709551615,"end":3}}},
+            {"type":"Annotation","target":"urn:pizhu:article:nope","motivation":"bookmarking"},
+            {"type":"Annotation","motivation":"commenting","bodyValue":"注","target":{"source":"urn:y","selector":{"type":"TextQuoteSelector","exact":"新郑市"}}}]"#,
+    )
+    .unwrap();
+    let s = import(&mut store, Format::W3c, &w).unwrap();
+    assert!(!s.skipped.is_empty(), "{s}");
+    assert_eq!(s.matched_by_text, 1, "{s}");
+}

@@ -13,7 +13,9 @@
 //!   Highlights are `T` lines of type `Highlight`.
 //! - `A` lines for attributes: `Status` (`accepted` or `user`; automatic
 //!   entities have none), one `Tag` line per entity tag (whitespace, `|` and
-//!   `,` in tag names become `_`), and `Color` on highlights (`rrggbb`).
+//!   `,` in tag names become `_`; brat's editor shows one value per
+//!   attribute, the file keeps them all), and `Color` on highlights
+//!   (`rrggbb`).
 //! - `#` lines (`AnnotatorNotes`) for notes, with `\`, newlines and tabs
 //!   escaped as `\\`, `\n`, `\t`.
 //!
@@ -98,8 +100,8 @@ pub fn unescape_note(n: &str) -> String {
 fn fragments(cs: &[char], start: usize, end: usize) -> String {
     let mut parts = Vec::new();
     let mut s = start;
-    for i in start..end.min(cs.len()) {
-        if cs[i] == '\n' {
+    for (i, &c) in cs.iter().enumerate().take(end.min(cs.len())).skip(start) {
+        if c == '\n' {
             if s < i {
                 parts.push(format!("{s} {i}"));
             }

@@ -111,13 +111,14 @@ pub fn write(
         let mut units: Vec<(usize, usize)> = Vec::new();
         let single = jieba.is_none();
         let push_pieces = |s: usize, e: usize, units: &mut Vec<(usize, usize)>| {
+            let e = e.min(cs.len());
             let mut p = s;
-            for i in s..e {
-                if cs[i].is_whitespace() {
+            for (i, &c) in cs.iter().enumerate().take(e).skip(s) {
+                if c.is_whitespace() {
                     if p < i {
                         units.push((p, i));
                     }
-                    if is_line_break(cs[i]) {
+                    if is_line_break(c) {
                         units.push((i, i)); // a sentence break marker
                     }
                     p = i + 1;

@@ -735,7 +735,7 @@ fn place(it: &Item, text: &str, cs: &[char], same_text: bool) -> Option<(usize, 
     }
     match &it.quote {
         Some(q) if !q.exact.is_empty() => {
-            let old = it.span.map(|(s, _)| s).unwrap_or(0);
+            let old = it.span.map(|(s, _)| s).unwrap_or(0).min(cs.len());
             reanchor(text, old, q).filter(|&sp| valid(sp))
         }
         // No quote at all (W3C position only): trust the position.

@@ -17,7 +17,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{ExportArticle, status_name, types_used};
+use super::{ExportArticle, types_used};
 use crate::error::{Error, Result};
 use crate::store::{EffectiveEntity, EntityStatus};
 
@@ -28,7 +28,6 @@ fn region(i: usize, e: &EffectiveEntity) -> Value {
         "to_name": "text",
         "type": "labels",
         "score": e.entity.confidence,
-        "meta": { "status": status_name(e.status), "source": e.entity.source.as_str() },
         "value": {
             "start": e.entity.start,
             "end": e.entity.end,

@@ -7,15 +7,16 @@
 //! the cleaned article text unless a format's module says otherwise.
 //!
 //! The entry point is [`export`] with a [`Format`]; stream formats can also
-//! be written to any writer with [`export_to_writer`]. [`import`] reads
-//! jsonl, brat and W3C files back (see [`import`](self::import) for the rules).
+//! be written to any writer with [`export_to_writer`]. [`import()`] reads
+//! jsonl, brat and W3C files back (see [module `import`](mod@import) for the
+//! rules).
 //!
 //! | format | module | output |
 //! |---|---|---|
 //! | `jsonl` | [`jsonl`] | doccano-compatible JSON lines |
 //! | `conll` | [`conll`] | CoNLL BIO, one character (or jieba token) per line |
 //! | `brat` | [`brat`] | a folder of `.txt` + `.ann` and `annotation.conf` |
-//! | `csv` | [`csv`](self::csv) | one row per entity (or highlight), UTF-8 with BOM |
+//! | `csv` | [`csv`](mod@csv) | one row per entity (or highlight), UTF-8 with BOM |
 //! | `labelstudio` | [`labelstudio`] | Label Studio task JSON |
 //! | `w3c` | [`w3c`] | W3C Web Annotation JSON-LD collection |
 //! | `markdown`, `html` | [`reading`] | a reading copy for people |
@@ -75,7 +76,7 @@ impl Format {
         Format::Html,
     ];
 
-    /// The formats [`import`] reads.
+    /// The formats [`import()`] reads.
     pub const IMPORTABLE: [Format; 3] = [Format::Jsonl, Format::Brat, Format::W3c];
 
     /// The name used on the command line.
@@ -348,8 +349,9 @@ pub fn export_to_writer(
 }
 
 /// Exports the archive in `format` to `out_path` (a file, `-` for standard
-/// output, or a folder for brat). The library entry point the CLI and the
-/// GUI call.
+/// output, or a folder for brat). For markdown and html, an existing folder
+/// (or a path ending in `/`) gets one reading copy per article. The library
+/// entry point the CLI and the GUI call.
 pub fn export(
     store: &Store,
     format: Format,
@@ -367,10 +369,23 @@ pub fn export(
         summary.files = brat::write_folder(&arts, out_path)?;
         return Ok(summary);
     }
+    let to_folder = out_path.is_dir() || out_path.to_string_lossy().ends_with(['/', '\\']);
+    if matches!(format, Format::Markdown | Format::Html) && to_folder {
+        return reading::write_folder(&load_articles(store, opts)?, format, out_path);
+    }
     if out_path.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         return export_to_writer(store, format, &mut lock, opts);
+    }
+    if out_path.exists() && !out_path.is_file() {
+        // A device or pipe (e.g. /dev/stdout): write straight to it.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(out_path)
+            .map_err(|e| Error::io(out_path, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        return export_to_writer(store, format, &mut w, opts);
     }
     if let Some(dir) = out_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -380,8 +395,17 @@ pub fn export(
     let tmp = out_path.with_extension(format!("{}.part", format.extension()));
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::new(file);
+    // Name the output file in every error.
     let res = export_to_writer(store, format, &mut w, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(out_path, source),
+        Error::Csv { source, .. } => Error::Csv {
+            context: out_path.display().to_string(),
+            source,
+        },
+        Error::Json { source, .. } => Error::Json {
+            context: out_path.display().to_string(),
+            source,
+        },
         other => other,
     });
     drop(w);

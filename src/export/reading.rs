@@ -1,4 +1,5 @@
-//! Reading copies for people: one Markdown or HTML file with every article,
+//! Reading copies for people: one Markdown or HTML file with every article
+//! (or, given a folder, one file per article named like the brat files),
 //! its metadata and tags, highlights marked in the text and notes as
 //! numbered footnotes. Entities are not marked (this is for reading).
 //!
@@ -10,8 +11,10 @@
 //! `#hex` value.
 
 use std::io::Write;
+use std::path::Path;
 
-use super::{ExportArticle, chars};
+use super::{ExportArticle, ExportSummary, Format, chars};
+use crate::error::{Error, Result};
 use crate::store::Annotation;
 
 /// A piece of an article prepared for display.
@@ -24,7 +27,8 @@ enum Piece {
     NoteRef(usize),
 }
 
-fn safe_color(c: &Option<String>) -> Option<String> {
+/// The colour if it is a `#hex` value (safe inside a style attribute).
+pub fn safe_color(c: &Option<String>) -> Option<String> {
     c.as_ref()
         .filter(|c| {
             let h = c.strip_prefix('#').unwrap_or("");
@@ -47,22 +51,23 @@ fn pieces(
     let cover = |i: usize| -> Option<Option<String>> {
         hs.iter()
             .filter(|h| h.start <= i && i < h.end)
-            .min_by_key(|h| h.end - h.start)
+            .min_by_key(|h| h.end.saturating_sub(h.start))
             .map(|h| safe_color(&h.color))
     };
     let mut buf = String::new();
     for i in 0..=n {
+        let c = cs.get(i).copied();
         // Notes of highlights ending here.
         let ending: Vec<&Annotation> = hs
             .iter()
             .filter(|h| h.end == i && h.note.is_some())
             .collect();
-        let now = if i < n && cs[i] != '\n' {
+        let now = if c.is_some_and(|c| c != '\n') {
             cover(i)
         } else {
             None
         };
-        if now != marked || !ending.is_empty() || (i < n && cs[i] == '\n') || i == n {
+        if now != marked || !ending.is_empty() || c.is_none_or(|c| c == '\n') {
             if !buf.is_empty() {
                 out.push(Piece::Text(std::mem::take(&mut buf)));
             }
@@ -76,10 +81,8 @@ fn pieces(
                 notes.push((*next_note, h.note.clone().unwrap_or_default()));
             }
         }
-        if i == n {
-            break;
-        }
-        if cs[i] == '\n' {
+        let Some(c) = c else { break };
+        if c == '\n' {
             if marked.is_some() {
                 out.push(Piece::Unmark);
                 marked = None;
@@ -91,7 +94,7 @@ fn pieces(
             out.push(Piece::Mark(now.clone().flatten()));
             marked = now;
         }
-        buf.push(cs[i]);
+        buf.push(c);
     }
     if marked.is_some() {
         out.push(Piece::Unmark);
@@ -263,15 +266,29 @@ pub fn write_html(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::Resul
     writeln!(out, "</body>\n</html>")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(html_escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(md_escape("*a* #1"), "\\*a\\* \\#1");
-        assert_eq!(safe_color(&Some("#ff0000".into())), Some("#ff0000".into()));
-        assert_eq!(safe_color(&Some("red;x".into())), None);
+/// Writes one reading copy per article into `dir`.
+pub fn write_folder(arts: &[ExportArticle], format: Format, dir: &Path) -> Result<ExportSummary> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut summary = super::summarize(arts);
+    let mut used = std::collections::HashSet::new();
+    for a in arts {
+        let base = super::brat::file_stem(&a.article.id);
+        let mut stem = base.clone();
+        let mut k = 2;
+        while !used.insert(stem.to_ascii_lowercase()) {
+            stem = format!("{base}-{k}");
+            k += 1;
+        }
+        let path = dir.join(format!("{stem}.{}", format.extension()));
+        let mut buf = Vec::new();
+        let one = std::slice::from_ref(a);
+        match format {
+            Format::Html => write_html(one, &mut buf),
+            _ => write_markdown(one, &mut buf),
+        }
+        .map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, buf).map_err(|e| Error::io(&path, e))?;
+        summary.files.push(path);
     }
+    Ok(summary)
 }

@@ -615,16 +615,15 @@ impl PizhuApp {
             }
             Command::Export(format, path) => {
                 let store = self.store.as_ref().ok_or("no archive is open")?;
-                let file =
-                    std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                if format != "jsonl" {
-                    return Err(format!("unknown export format {format}"));
-                }
-                let n = crate::export::export_jsonl(store, &mut w, &Default::default())
-                    .map_err(|e| e.to_string())?;
-                std::io::Write::flush(&mut w).map_err(|e| format!("{}: {e}", path.display()))?;
-                self.status = format!("exported {n} articles to {}", path.display());
+                let format: crate::export::Format = format.parse().map_err(|e: crate::Error| e.to_string())?;
+                let s = crate::export::export(store, format, &path, &Default::default()).map_err(|e| e.to_string())?;
+                self.status = format!(
+                    "exported {} articles, {} entities, {} highlights as {format} to {}",
+                    s.articles,
+                    s.entities,
+                    s.highlights,
+                    path.display()
+                );
             }
         }
         Ok(())

@@ -13,9 +13,6 @@ use super::highlight::type_color;
 use crate::edit::Edit;
 use crate::extract::EntityType;
 
-/// Export formats offered by File → Export….
-pub const EXPORT_FORMATS: &[&str] = &["jsonl"];
-
 /// The menu bar.
 pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
     egui::Panel::top("menu").show(ui, |ui| {
@@ -718,20 +715,26 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                 egui::ComboBox::from_label("Format")
                     .selected_text(format.as_str())
                     .show_ui(ui, |ui| {
-                        for f in EXPORT_FORMATS {
-                            ui.selectable_value(format, f.to_string(), *f);
+                        for f in crate::export::Format::ALL {
+                            ui.selectable_value(format, f.name().to_string(), f.name());
                         }
                     });
+                ui.label(if format == "brat" { "Output folder:" } else { "Output file:" });
                 ui.add(
                     egui::TextEdit::singleline(path)
                         .id_salt("export_path")
                         .desired_width(360.0),
                 );
                 ui.horizontal(|ui| {
-                    if ui.button("Browse…").clicked()
-                        && let Some(p) = rfd::FileDialog::new().save_file()
-                    {
-                        *path = p.display().to_string();
+                    if ui.button("Browse…").clicked() {
+                        let picked = if format == "brat" {
+                            rfd::FileDialog::new().pick_folder()
+                        } else {
+                            rfd::FileDialog::new().save_file()
+                        };
+                        if let Some(p) = picked {
+                            *path = p.display().to_string();
+                        }
                     }
                     if ui.button("Export").clicked() && !path.trim().is_empty() {
                         app.commands

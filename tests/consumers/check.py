@@ -167,8 +167,9 @@ def check_csv(d, by_id):
         with open(path, "rb") as f:
             check(f.read(3) == b"\xef\xbb\xbf", f"{name}: no UTF-8 BOM")
         with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-            check(rows and list(rows[0].keys()) == cols, f"{name}: header {list(rows[0].keys()) if rows else None}")
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            check(reader.fieldnames == cols, f"{name}: header {reader.fieldnames}")
         for r in rows:
             t = by_id[r["article_id"]]["text"]
             check(t[int(r["start"]):int(r["end"])] == r["text"], f"{name}: row {r} does not slice the text")
