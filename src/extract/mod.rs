@@ -5,7 +5,12 @@
 //! text, end exclusive, and `text == slice_chars(article, start, end)`.
 //! Extractors are `Send + Sync` and shared across rayon threads.
 
+pub mod eval;
+pub mod gazetteer;
 mod jieba;
+pub mod news;
+pub mod relations;
+pub mod rules;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -14,6 +19,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use jieba::JiebaExtractor;
+pub use news::NewsExtractor;
+
+/// The extractor the application uses (the CLI and the GUI call this).
+pub fn default_extractor() -> NewsExtractor {
+    NewsExtractor::new()
+}
 
 use crate::error::{Error, Result};
 
