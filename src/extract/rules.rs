@@ -561,8 +561,6 @@ pub fn model_names(
             || TITLES.contains(next)
             || TITLES.contains(prev)
             || NAME_CUES.contains(&prev)
-            || next == "、"
-            || prev == "、"
     };
     let mut i = 0;
     while i < toks.len() {
@@ -575,7 +573,7 @@ pub fn model_names(
                 if let Some(t2) = toks.get(i + 1)
                     && (1..=2).contains(&t2.len())
                     && (t2.start..t2.end).all(|k| given_ok(ctx.chars[k]))
-                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz")
+                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz" | "a" | "n" | "nrfg")
                 {
                     out.push(Span::new(
                         t.start,
@@ -591,7 +589,7 @@ pub fn model_names(
                 let known = is_word(t.word);
                 let ok = if !known {
                     true
-                } else if n == 2 {
+                } else if n == 2 || n == 4 {
                     context(i)
                 } else {
                     let given = &t.word[t
@@ -627,7 +625,7 @@ pub fn model_names(
                     Source::Model,
                     0.55,
                 ));
-            } else if n >= 3 && sl.is_none() {
+            } else if n >= 3 && sl.is_none() && (!is_word(t.word) || context(i)) {
                 out.push(Span::new(
                     t.start,
                     t.end,
@@ -1732,6 +1730,28 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             EntityType::Org,
             Source::Dictionary,
             0.7,
+        ));
+    }
+    // Abbreviations (`j`) of unions and associations (`某盟`, `某协`).
+    for t in ctx
+        .toks
+        .iter()
+        .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
+    {
+        if t.word.chars().all(|c| PLACE_ABBREVIATIONS.contains(c))
+            || !t.word.ends_with(['盟', '协'])
+            || gaz.get(t.word).is_some()
+            || t.word.ends_with('电')
+            || !t.word.chars().all(is_han)
+        {
+            continue;
+        }
+        out.push(Span::new(
+            t.start,
+            t.end,
+            EntityType::Org,
+            Source::Model,
+            0.5,
         ));
     }
     out
