@@ -99,6 +99,11 @@ impl NewsExtractor {
                 .filter(|s| s.label == EntityType::Per)
                 .cloned(),
         );
+        // A place name is not a person (`代表某州…`).
+        people.retain(|p| {
+            let name: String = ctx.chars[p.start..p.end].iter().collect();
+            self.gaz.get(&name).is_none()
+        });
         let more = rules::propagate(&ctx, &people, EntityType::Per);
         people.extend(more);
         // Titles and rule-found people block organisation growth.
@@ -114,8 +119,20 @@ impl NewsExtractor {
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
-        out.extend(rules::suffix_places(&ctx, &is_word));
-        out.extend(rules::gazetteer_places(&ctx, self.gaz));
+        // Places: the gazetteer's full names win over the suffix rule's guess
+        // for the same place (`某河镇` rather than `河镇`).
+        let gaz_places = rules::gazetteer_places(&ctx, self.gaz);
+        let mut suffix = rules::suffix_places(&ctx, &is_word);
+        suffix.retain(|s| {
+            !gaz_places
+                .iter()
+                .any(|g| g.end == s.end && g.start < s.start && g.end - g.start >= 3)
+        });
+        let mut all_places = suffix.clone();
+        all_places.extend(gaz_places.iter().cloned());
+        out.extend(rules::place_short_names(&ctx, &all_places));
+        out.extend(suffix);
+        out.extend(gaz_places);
         out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
         out.extend(rules::abbreviation_singles(&ctx));
         out.extend(rules::dictionary_places(&ctx));

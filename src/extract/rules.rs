@@ -163,7 +163,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     let num = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)";
     Regex::new(&format!(
-        r"(?:近|约)?{num} ?(?:多|余|来)?(?:[十百千万亿]|万亿)*(?:多|余)?(?:元|美元|欧元|英镑|日元|港元|港币|卢布|人民币)|(?:近|约)?{num}(?:多|余)?个亿(?:元)?"
+        r"近?{num} ?(?:多|余|来)?(?:[十百千万亿]|万亿)*(?:多|余)?(?:元|美元|欧元|英镑|日元|港元|港币|卢布|人民币)|近?{num}(?:多|余)?个亿(?:元)?"
     ))
     .unwrap()
 });
@@ -317,6 +317,25 @@ static TITLES: LazyLock<HashSet<String>> = LazyLock::new(|| {
 
 const MAX_TITLE_CHARS: usize = 8;
 
+/// Organisation words after which a post starts even inside a jieba token
+/// (`市委常委`, `市委书记`).
+const LEVEL_ORGS: &[&str] = &[
+    "市委",
+    "县委",
+    "省委",
+    "区委",
+    "党委",
+    "党工委",
+    "党组",
+    "政府",
+    "管委会",
+    "工委",
+    "人大",
+    "政协",
+    "委员会",
+    "常委会",
+];
+
 /// Job titles at token starts (longest match): `副书记`, `组织部长`,
 /// `常务副书记`, `第一书记`, `镇长`. A title must end at a token end or
 /// right before a surname (jieba sometimes glues a title to a name).
@@ -326,7 +345,11 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let n = ctx.chars.len();
     let mut pos = 0;
     while pos < n {
-        if ctx.tok_starting[pos] == usize::MAX {
+        let after_level = LEVEL_ORGS.iter().any(|w| {
+            let l = w.chars().count();
+            pos >= l && ctx.has_at(pos - l, w)
+        });
+        if ctx.tok_starting[pos] == usize::MAX && !after_level {
             pos += 1;
             continue;
         }
@@ -360,7 +383,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
 // ---- person names -------------------------------------------------------------
 
 /// Characters that do not start or continue a given name in running text.
-const GIVEN_STOP: &str = "的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下中内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
+const GIVEN_STOP: &str = "的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
 
 /// Words that typically follow a person's name.
 pub const NAME_FOLLOWERS: &[&str] = &[
@@ -374,32 +397,34 @@ pub const NAME_CUES: &[&str] = &[
     "领导",
     "同志",
     "老党员",
-    "党员",
     "村民",
-    "群众",
     "贫困户",
     "低保户",
     "五保户",
     "对象",
-    "干部",
-    "队员",
-    "老人",
-    "岁的",
-    "专家",
-    "代表",
     "选手",
     "运动员",
     "教练员",
-    "厂长",
-    "老板",
     "户主",
-    "志愿者",
+];
+
+/// Weaker cues: the name after them must be a jieba token of name length.
+pub const WEAK_NAME_CUES: &[&str] = &[
+    "党员",
+    "群众",
+    "干部",
+    "队员",
+    "老人",
+    "专家",
     "农民",
     "工人",
     "医生",
     "教师",
     "老师",
     "学生",
+    "志愿者",
+    "厂长",
+    "老板",
 ];
 
 fn given_ok(c: char) -> bool {
@@ -434,9 +459,22 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
     if !chars.get(g1).is_some_and(|&c| given_ok(c)) {
         return None;
     }
+    let weak = sl == 1 && "和向于从同与把在及对为将以由经万能".contains(chars[pos]);
     if let Some(t) = ctx.starting(pos) {
         let n = t.len();
         if (n == sl + 1 || n == sl + 2) && (pos + sl..t.end).all(|i| given_ok(chars[i])) {
+            // `付国` + `乾`: a lone given-name character jieba split off.
+            if n == sl + 1
+                && let Some(t2) = ctx.starting(t.end)
+                && t2.len() == 1
+                && given_ok(chars[t2.start])
+                && !followed_by_cue(ctx, t2.start)
+                && ctx
+                    .starting(t2.end)
+                    .is_none_or(|t3| t3.len() >= 2 || !t3.word.chars().all(is_han))
+            {
+                return Some(t2.end);
+            }
             return Some(t.end);
         }
         if n == sl
@@ -450,6 +488,9 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         {
             return Some(t2.end);
         }
+    }
+    if weak {
+        return None;
     }
     // Character window: two given characters unless the second looks like
     // the start of the next word.
@@ -467,7 +508,7 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
         && let Some(sl) = surname_at(&ctx.chars, t.start)
         && n > sl
         && (t.start + sl..end).all(|i| given_ok(ctx.chars[i]))
-        && matches!(t.tag, "nr" | "nrfg" | "x" | "n" | "nz" | "nrt")
+        && matches!(t.tag, "nr" | "nrfg" | "x" | "nz" | "nrt")
     {
         return Some(t.start);
     }
@@ -477,6 +518,8 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
         && let Some(p) = ctx.ending(t.start)
         && p.len() == 1
         && surname_at(&ctx.chars, p.start) == Some(1)
+        && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start])
+        && matches!(t.tag, "nr" | "x" | "ng" | "nz" | "nrfg" | "a")
     {
         return Some(p.start);
     }
@@ -487,16 +530,25 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 /// `低保户李某`), continued over lists separated by `、` or spaces
 /// (`马某某、秦某某、李某等`).
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
-    let mut starts: Vec<usize> = titles.iter().map(|t| t.end).collect();
+    let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
         if NAME_CUES.contains(&t.word) {
-            starts.push(t.end);
+            starts.push((t.end, false));
+        } else if WEAK_NAME_CUES.contains(&t.word) {
+            starts.push((t.end, true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
-            starts.push(t.end + 1);
+            starts.push((t.end + 1, false));
         }
     }
     let mut out = Vec::new();
-    for s in starts {
+    for (s, weak) in starts {
+        if weak {
+            let Some(t) = ctx.starting(s) else { continue };
+            let sl = surname_at(&ctx.chars, s).unwrap_or(9);
+            if !(t.len() > sl && t.len() <= sl + 2 && matches!(t.tag, "nr" | "x" | "nz")) {
+                continue;
+            }
+        }
         let mut pos = s;
         while let Some(end) = name_at(ctx, pos) {
             out.push(Span::new(pos, end, EntityType::Per, Source::Rule, 0.85));
@@ -573,7 +625,7 @@ pub fn model_names(
                 if let Some(t2) = toks.get(i + 1)
                     && (1..=2).contains(&t2.len())
                     && (t2.start..t2.end).all(|k| given_ok(ctx.chars[k]))
-                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz" | "a" | "n" | "nrfg")
+                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz" | "a" | "nrfg")
                 {
                     out.push(Span::new(
                         t.start,
@@ -588,7 +640,7 @@ pub fn model_names(
             } else if (2..=4).contains(&n) && sl.is_some_and(|l| l < n) {
                 let known = is_word(t.word);
                 let ok = if !known {
-                    true
+                    n == 3 || context(i)
                 } else if n == 2 || n == 4 {
                     context(i)
                 } else {
@@ -601,7 +653,22 @@ pub fn model_names(
                         || tag_of(given).is_some_and(|g| g.starts_with("nr"))
                         || context(i)
                 };
-                if ok {
+                // `智能化`, `金白银`: a common word inside is not a name.
+                let common =
+                    |w: &str| is_word(w) && !tag_of(w).is_some_and(|g| g.starts_with("nr"));
+                let b2 = t
+                    .word
+                    .char_indices()
+                    .nth(2)
+                    .map_or(t.word.len(), |(b, _)| b);
+                let b1 = t.word.char_indices().nth(1).map_or(0, |(b, _)| b);
+                let weak = "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]);
+                let inner_word = n == 3
+                    && !context(i)
+                    && (common(&t.word[..b2])
+                        || (!known && common(&t.word[b1..]))
+                        || (!known && weak));
+                if ok && !inner_word {
                     out.push(Span::new(
                         t.start,
                         t.end,
@@ -746,12 +813,15 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
             ));
             // A media name glued before the role.
             let mut ms = pos;
+            let mut media = None;
             while ms > 0 && is_han(chars[ms - 1]) && pos - ms < 8 {
                 ms -= 1;
-                if is_media(&ctx.text(ms, pos)) {
-                    out.push(Span::new(ms, pos, EntityType::Org, Source::Rule, 0.85));
-                    break;
+                if is_media(&ctx.text(ms, pos)) && ctx.tok_starting[ms] != usize::MAX {
+                    media = Some(ms);
                 }
+            }
+            if let Some(ms) = media {
+                out.push(Span::new(ms, pos, EntityType::Org, Source::Rule, 0.85));
             }
             out.extend(names);
         }
@@ -937,64 +1007,128 @@ fn tag_can_name(tag: &str) -> bool {
     )
 }
 
+/// Characters that end a place chain when scanning left from a suffix.
+const PLACE_STOP_CHARS: &str =
+    "的了在是和与及等对为从向到将把被由于而并或之这那其该各每全本此个两几多驻包因来去共至经";
+
 /// Place names ending in an administrative suffix (`某某镇`, `某庄村`,
-/// `某某路街道`, `某某社区`), from a token that ends with the suffix or a
-/// suffix token with the name token(s) before it. `is_word` says whether a
-/// string is in the segmenter's dictionary (generic words are refused unless
-/// tagged as places).
+/// `某某路街道`, `某某社区`). The name is the run of name-like characters
+/// before the suffix (at most four), stopping at a preceding place suffix
+/// (`某镇某村` gives two places) or a function word, and starting at a token
+/// boundary. The piece right before the suffix must not be a generic word; a
+/// dictionary word not tagged as a name needs a list or chain context
+/// (`、`, `某镇某村`). `is_word` says whether a string is in the segmenter's
+/// dictionary.
 pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
+    let chars = &ctx.chars;
+    let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
     for (i, t) in toks.iter().enumerate() {
         let Some(suf) = PLACE_SUFFIXES.iter().find(|s| t.word.ends_with(*s)) else {
             continue;
         };
-        let slen = suf.chars().count();
-        if t.len() > slen {
-            let prefix = &t.word[..t.word.len() - suf.len()];
-            if place_prefix_ok(prefix) && (t.tag == "ns" || !is_word(t.word)) {
-                out.push(Span::new(
-                    t.start,
-                    t.end,
-                    EntityType::Loc,
-                    Source::Rule,
-                    0.8,
-                ));
+        if matches!(t.tag, "v" | "vn" | "d" | "p" | "c" | "r" | "m" | "q") {
+            continue;
+        }
+        let sfx = t.end - suf.chars().count();
+        // Scan left over name characters.
+        let mut lim = sfx;
+        while lim > 0 && sfx - lim < 4 {
+            let c = chars[lim - 1];
+            if !is_han(c)
+                || PLACE_STOP_CHARS.contains(c)
+                || is_suffix_char(c)
+                || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区")))
+            {
+                break;
             }
+            lim -= 1;
+        }
+        if lim == sfx {
             continue;
         }
-        // A bare suffix token: take the name token(s) before it.
-        let Some(p) = i.checked_sub(1).map(|k| toks[k]) else {
+        let chain = lim > 0
+            && (is_suffix_char(chars[lim - 1])
+                || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区"))));
+        // The longest start at a token boundary (or right after a chain
+        // suffix, or inside the suffix token) whose token can be a name.
+        let mut start = None;
+        for p in lim..sfx {
+            let tok_start = ctx.tok_starting[p] != usize::MAX;
+            if !(tok_start || (p == lim && chain) || p >= t.start) {
+                continue;
+            }
+            if tok_start && p < t.start && !(p == lim && chain) {
+                let tk = &toks[ctx.tok_starting[p]];
+                let is_near = tk.end == sfx;
+                let proper = matches!(tk.tag, "ns" | "nr" | "nz" | "nt" | "j" | "x" | "nrt")
+                    || tk.len() == 1
+                    || !is_word(tk.word);
+                if !tag_can_name(tk.tag) || (!is_near && !proper) {
+                    continue;
+                }
+            }
+            start = Some(p);
+            break;
+        }
+        let Some(start) = start else { continue };
+        let prefix: String = chars[start..sfx].iter().collect();
+        if !place_prefix_ok(&prefix) {
             continue;
+        }
+        // The piece right before the suffix.
+        let (near, near_tok) = if t.start < sfx {
+            (&t.word[..t.word.len() - suf.len()], Some(t))
+        } else if i > 0 {
+            (toks[i - 1].word, Some(&toks[i - 1]))
+        } else {
+            ("", None)
         };
-        if !tag_can_name(p.tag)
-            || !(1..=4).contains(&p.len())
-            || !place_prefix_ok(p.word)
-            || PLACE_SUFFIXES
-                .iter()
-                .any(|s| p.word.ends_with(s) && p.len() > 1)
-        {
+        if GENERIC_PLACE_PREFIXES.contains(&near) {
             continue;
         }
-        let mut start = p.start;
-        if p.len() <= 2
-            && let Some(pp) = i.checked_sub(2).map(|k| toks[k])
-            && pp.len() == 1
-            && pp.word.chars().all(is_han)
-            && tag_can_name(pp.tag)
-            && !PLACE_SUFFIXES.contains(&pp.word)
-            && !GENERIC_PLACE_PREFIXES.contains(&pp.word)
-            && !"在与和及到从向对把被为是了的、".contains(pp.word)
+        let listed = chain
+            || (start > 0 && matches!(chars[start - 1], '、' | '和' | '与'))
+            || matches!(chars.get(t.end), Some('、'));
+        let named = near_tok.is_some_and(|x| matches!(x.tag, "ns" | "nr" | "nz" | "j" | "nrt"));
+        let dict = near.chars().count() >= 2 && is_word(near);
+        let whole_dict = t.start < sfx && is_word(t.word) && t.tag != "ns";
+        if (dict && !named && !listed)
+            || (whole_dict && !listed)
+            || (sfx - start == 1 && !listed && !named)
         {
-            start = pp.start;
-        }
-        // A dictionary word (`城市`, `农村`) before 村/市 is generic unless a place.
-        if p.len() >= 2 && is_word(p.word) && !matches!(p.tag, "ns" | "nr" | "nz" | "j") {
             continue;
         }
         out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
     }
     out
+}
+
+/// Bare names of places found with their suffix (`某某镇` → `某某`), as
+/// places wherever they occur in the article.
+pub fn place_short_names(ctx: &Ctx<'_>, places: &[Span]) -> Vec<Span> {
+    let mut shorts: Vec<Span> = Vec::new();
+    for p in places {
+        let last = ctx.chars[p.end - 1];
+        if p.end - p.start >= 3 && "镇乡县".contains(last) {
+            shorts.push(Span::new(
+                p.start,
+                p.end - 1,
+                EntityType::Loc,
+                Source::Rule,
+                0.7,
+            ));
+        }
+    }
+    propagate(ctx, &shorts, EntityType::Loc)
+        .into_iter()
+        .map(|mut s| {
+            s.source = Source::Gazetteer;
+            s.confidence = 0.6;
+            s
+        })
+        .collect()
 }
 
 /// Places from the gazetteer: a token, or two or three tokens together,
@@ -1076,6 +1210,20 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
 const NOT_PLACES: &[&str] = &[
     "城市",
     "和平",
+    "各乡镇",
+    "镇村",
+    "镇区",
+    "上门",
+    "美化",
+    "深度",
+    "安宁",
+    "青山",
+    "示范区",
+    "经济技术开发区",
+    "产业集聚区",
+    "集聚区",
+    "文明城市",
+    "满意度",
     "海洋",
     "山水",
     "山区",
@@ -1364,7 +1512,6 @@ pub const ORG_HEADS: &[&str] = &[
     "商会",
     "工会",
     "联盟",
-    "组织",
     "报社",
     "女队",
     "男队",
@@ -1380,7 +1527,6 @@ pub const ORG_HEADS: &[&str] = &[
     "科",
     "站",
     "社",
-    "队",
     "党",
     "署",
 ];
@@ -1388,6 +1534,9 @@ pub const ORG_HEADS: &[&str] = &[
 /// Words ending in a head word that are not organisations.
 const GENERIC_HEAD_WORDS: &[&str] = &[
     "结局",
+    "部署",
+    "大院",
+    "各党",
     "格局",
     "布局",
     "全局",
@@ -1537,6 +1686,13 @@ const ORG_VERBS: &[&str] = &[
     "审计", "统计", "招商", "环保", "卫生", "计生", "监测", "调查", "考核", "督查", "维修", "置业",
 ];
 
+/// Words that cut an organisation candidate wherever they are: the name
+/// starts after them (`科教企业某某公司`).
+const ORG_CUT_WORDS: &[&str] = &[
+    "企业", "单位", "部门", "帮扶", "联村", "成立", "召开", "负责", "领导", "主要", "其他", "所有",
+    "每个", "驻村", "确定",
+];
+
 /// Leading words dropped from an organisation candidate.
 const ORG_STOP_PREFIXES: &[&str] = &[
     "全市", "全县", "全省", "全区", "全镇", "全乡", "全村", "全国", "各级", "相关", "有关", "各",
@@ -1580,8 +1736,29 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     if matches!(t.tag, "v" | "vn") {
         return ORG_VERBS.contains(&t.word);
     }
-    tag_can_name(t.tag) && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
+    tag_can_name(t.tag)
+        && !matches!(t.tag, "l" | "i")
+        && !t
+            .word
+            .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c))
+        && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
+
+/// Words that, right after a head word, show it is not the end of a name
+/// (`中心组`, `党委成员`, `中心城市`).
+const NOT_AFTER_HEAD: &[&str] = &[
+    "城市",
+    "组",
+    "小组",
+    "成员",
+    "班子",
+    "党员",
+    "干部",
+    "工作",
+    "建设",
+    "委员",
+    "书记处",
+];
 
 /// Organisations by head word (`…局`, `…委员会`, `…有限公司`, `…党支部`),
 /// extended left over name-like tokens, places and other organisations
@@ -1612,6 +1789,12 @@ pub fn head_orgs(ctx: &Ctx<'_>, blocked: &[bool], is_word: &dyn Fn(&str) -> bool
         {
             continue;
         }
+        if toks
+            .get(j + 1)
+            .is_some_and(|n| NOT_AFTER_HEAD.contains(&n.word))
+        {
+            continue;
+        }
         let hlen = head.chars().count();
         let mut start = t.start;
         let mut k = j;
@@ -1623,17 +1806,24 @@ pub fn head_orgs(ctx: &Ctx<'_>, blocked: &[bool], is_word: &dyn Fn(&str) -> bool
             start = p.start;
             k -= 1;
         }
-        // Drop generic leading words.
-        while start < t.start {
-            let Some(ti) = ctx.tok_starting.get(start).filter(|&&i| i != usize::MAX) else {
+        // Drop everything up to the last generic word (`科教企业某某公司`).
+        let mut p = start;
+        while p < t.start {
+            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
                 break;
             };
-            let lead = &toks[*ti];
-            if ORG_STOP_PREFIXES.contains(&lead.word) {
-                start = lead.end;
-            } else {
-                break;
+            let tk = &toks[ti];
+            if ORG_CUT_WORDS.contains(&tk.word)
+                || (p == start && ORG_STOP_PREFIXES.contains(&tk.word))
+            {
+                start = tk.end;
             }
+            p = tk.end;
+        }
+        // `镇党委`, `市政府`: a level word and a head name no organisation.
+        if start + 1 == t.end - hlen && hlen >= 2 && "省市县区镇乡村".contains(ctx.chars[start])
+        {
+            continue;
         }
         let len = t.end - start;
         let prefix = len - hlen;
@@ -1703,11 +1893,28 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
 }
 
 /// jieba's own organisation tags (`nt`), a dictionary source.
+/// Generic bodies that jieba's dictionary tags as organisations.
+const NOT_ORGS: &[&str] = &[
+    "党组织",
+    "基层党组织",
+    "村党组织",
+    "团组织",
+    "党政机关",
+    "国家机关",
+    "机关",
+    "单位",
+    "企业",
+];
+
 /// A country's government or relations (`某国政府`, `某某关系`) are not
 /// organisations: the place before them is.
 pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
-    for t in ctx.toks.iter().filter(|t| t.tag == "nt" && t.len() >= 2) {
+    for t in ctx
+        .toks
+        .iter()
+        .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS.contains(&t.word))
+    {
         if let Some(prefix) = ["政府", "当局", "关系"]
             .iter()
             .find_map(|s| t.word.strip_suffix(s))
