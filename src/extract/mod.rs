@@ -214,12 +214,17 @@ pub fn resolve_overlaps(mut ents: Vec<Entity>) -> Vec<Entity> {
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
+    // A span is kept when none of its characters is taken by a kept span
+    // (linear in the total span length rather than quadratic in the count).
+    let max_end = ents.iter().map(|e| e.end).max().unwrap_or(0);
+    let mut taken = vec![false; max_end];
     let mut kept: Vec<Entity> = Vec::new();
     for e in ents {
         if e.start >= e.end {
             continue;
         }
-        if kept.iter().all(|k| e.end <= k.start || e.start >= k.end) {
+        if !taken[e.start..e.end].iter().any(|&t| t) {
+            taken[e.start..e.end].iter_mut().for_each(|t| *t = true);
             kept.push(e);
         }
     }

@@ -116,6 +116,7 @@ impl NewsExtractor {
         let jieba = &self.jieba;
         let is_word = |w: &str| jieba.has_word(w);
         out.extend(rules::head_orgs(&ctx, &blocked, &is_word));
+        out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
@@ -208,11 +209,12 @@ mod tests {
 
     #[test]
     fn title_then_name_and_org_with_place_prefix() {
-        let v = ents("甲乙市委副书记王某光在会上讲话，市林业局与丙丁镇马某村签约。");
+        let v = ents("甲乙市委副书记王某光在会上讲话，市林业局与高桥镇柳林村签约。");
         assert!(has(&v, "PER", "王某光"), "{v:?}");
         assert!(has(&v, "TITLE", "副书记"), "{v:?}");
         assert!(has(&v, "ORG", "市林业局"), "{v:?}");
-        assert!(has(&v, "LOC", "马某村"), "{v:?}");
+        assert!(has(&v, "LOC", "柳林村"), "{v:?}");
+        assert!(has(&v, "LOC", "高桥镇"), "{v:?}");
     }
 
     #[test]
@@ -238,8 +240,8 @@ mod tests {
 
     #[test]
     fn companies_and_gazetteer_places() {
-        let v = ents("河南某发建筑材料有限公司来到郑州市中牟县。");
-        assert!(has(&v, "ORG", "河南某发建筑材料有限公司"), "{v:?}");
+        let v = ents("河南宏达建筑材料有限公司来到郑州市中牟县。");
+        assert!(has(&v, "ORG", "河南宏达建筑材料有限公司"), "{v:?}");
         assert!(has(&v, "LOC", "郑州市"), "{v:?}");
         assert!(has(&v, "LOC", "中牟县"), "{v:?}");
     }

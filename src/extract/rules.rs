@@ -317,6 +317,9 @@ static TITLES: LazyLock<HashSet<String>> = LazyLock::new(|| {
 
 const MAX_TITLE_CHARS: usize = 8;
 
+static TITLE_FIRST_CHARS: LazyLock<HashSet<char>> =
+    LazyLock::new(|| TITLES.iter().filter_map(|t| t.chars().next()).collect());
+
 /// Organisation words after which a post starts even inside a jieba token
 /// (`市委常委`, `市委书记`).
 const LEVEL_ORGS: &[&str] = &[
@@ -334,6 +337,8 @@ const LEVEL_ORGS: &[&str] = &[
     "政协",
     "委员会",
     "常委会",
+    "国务院",
+    "中央",
 ];
 
 /// Job titles at token starts (longest match): `副书记`, `组织部长`,
@@ -345,6 +350,10 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let n = ctx.chars.len();
     let mut pos = 0;
     while pos < n {
+        if !TITLE_FIRST_CHARS.contains(&ctx.chars[pos]) {
+            pos += 1;
+            continue;
+        }
         let after_level = LEVEL_ORGS.iter().any(|w| {
             let l = w.chars().count();
             pos >= l && ctx.has_at(pos - l, w)
@@ -375,6 +384,41 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             pos = end;
         } else {
             pos += 1;
+        }
+    }
+    out
+}
+
+/// The organisation glued before a post inside one jieba token (`市委书记`
+/// → ORG `市委`): the token's part before the title when it ends with an
+/// organisation word.
+pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in titles {
+        if ctx.tok_starting[t.start] != usize::MAX {
+            continue;
+        }
+        let i = ctx.toks.partition_point(|k| k.start <= t.start);
+        let Some(tok) = i.checked_sub(1).map(|k| &ctx.toks[k]) else {
+            continue;
+        };
+        if tok.start >= t.start {
+            continue;
+        }
+        let prefix: String = ctx.chars[tok.start..t.start].iter().collect();
+        if prefix.chars().count() >= 2 && LEVEL_ORGS.iter().any(|w| prefix.ends_with(w)) {
+            // A place right before belongs to it (`某某` + `市委书记`).
+            let start = match i.checked_sub(2).map(|k| &ctx.toks[k]) {
+                Some(p) if p.tag == "ns" && p.end == tok.start => p.start,
+                _ => tok.start,
+            };
+            out.push(Span::new(
+                start,
+                t.start,
+                EntityType::Org,
+                Source::Rule,
+                0.75,
+            ));
         }
     }
     out
@@ -550,8 +594,18 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             }
         }
         let mut pos = s;
+        let mut first = true;
         while let Some(end) = name_at(ctx, pos) {
+            // Later names of a list must end the way names do (`、`, `等`…).
+            let closed = matches!(
+                ctx.chars.get(end),
+                None | Some('、' | ' ' | '\u{3000}' | '，' | '。' | '等' | '（' | '(' | '\n')
+            ) || followed_by_cue(ctx, end);
+            if !first && !closed {
+                break;
+            }
             out.push(Span::new(pos, end, EntityType::Per, Source::Rule, 0.85));
+            first = false;
             match ctx.chars.get(end) {
                 Some('、') | Some(' ') | Some('\u{3000}') => pos = end + 1,
                 _ => break,
@@ -747,6 +801,10 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < n {
+        if !"本见特实记通摄编".contains(chars[pos]) {
+            pos += 1;
+            continue;
+        }
         let Some(role) = BYLINE_ROLES.iter().find(|r| ctx.has_at(pos, r)) else {
             pos += 1;
             continue;
@@ -1879,7 +1937,8 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         }
         let s = format!("{}{}", p.word, t.word);
-        if is_media(&s) && !t.word.ends_with('网') || (t.word == "网" && is_media(&s)) {
+        // `网` alone only after a name token (not `互联网`, `电网`).
+        if is_media(&s) && (!t.word.ends_with('网') || t.word == "网") {
             out.push(Span::new(
                 p.start,
                 t.end,
