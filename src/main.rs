@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use pizhu::export::Format;
-use pizhu::extract::{EntityType, Extractor, JiebaExtractor};
+use pizhu::extract::{EntityType, Extractor, NewsExtractor};
 use pizhu::index::{IndexOptions, IndexSummary, Progress, index_archive, reextract};
 use pizhu::store::Store;
 
@@ -84,6 +84,35 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         top: usize,
     },
+    /// Who's who: every person with their titles, organisations and articles.
+    People {
+        /// Archive folder.
+        archive: PathBuf,
+    },
+    /// Throughput of raw jieba tagging and of full extraction, and start-up time.
+    Bench {
+        /// Archive folder (its articles are the benchmark text).
+        archive: PathBuf,
+    },
+    /// Print the entities found in TEXT (and, with --tokens, jieba's tags).
+    Extract {
+        /// The text.
+        text: String,
+        /// Also print the tagged tokens.
+        #[arg(long)]
+        tokens: bool,
+    },
+    /// Score the extractor on a character-per-line BIO file (exact spans).
+    Eval {
+        /// BIO file: one character and its tag per line, blank line between sentences.
+        bio_file: PathBuf,
+        /// Types to score, comma-separated.
+        #[arg(long, default_value = "PER,LOC,ORG")]
+        types: String,
+        /// Also print every false positive (FP) and false negative (FN).
+        #[arg(long)]
+        errors: bool,
+    },
     /// The learned lexicon (the same operations as "apply to all occurrences").
     Lexicon {
         #[command(subcommand)]
@@ -131,8 +160,8 @@ fn main() {
     }
 }
 
-fn extractor() -> JiebaExtractor {
-    JiebaExtractor::new()
+fn extractor() -> NewsExtractor {
+    pizhu::extract::default_extractor()
 }
 
 /// Opens the store for `archive`, saying where it went if the archive is read-only.
@@ -153,7 +182,7 @@ fn open_indexed(
     archive: &Path,
     db: Option<&Path>,
     quiet: bool,
-) -> Result<(Store, JiebaExtractor, IndexSummary)> {
+) -> Result<(Store, NewsExtractor, IndexSummary)> {
     let (mut store, _) = open_store(archive, db)?;
     let ex = extractor();
     let summary = run_index(archive, &mut store, &ex, &IndexOptions::default(), quiet)?;
@@ -303,7 +332,132 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Lexicon { action } => lexicon(action, db)?,
+        Command::People { archive } => {
+            let (store, _, _) = open_indexed(&archive, db, true)?;
+            for c in store.people()? {
+                println!("{}\t{} articles", c.name, c.articles.len());
+                if !c.titles.is_empty() {
+                    println!("  titles: {}", c.titles.join("、"));
+                }
+                if !c.orgs.is_empty() {
+                    println!("  organisations: {}", c.orgs.join("、"));
+                }
+                for (t, o) in &c.roles {
+                    if let (Some(t), Some(o)) = (t, o) {
+                        println!("  role: {t} @ {o}");
+                    }
+                }
+                println!("  articles: {}", c.articles.join(" "));
+            }
+        }
+        Command::Bench { archive } => bench(&archive)?,
+        Command::Extract { text, tokens } => {
+            let ex = extractor();
+            if tokens {
+                let line: Vec<String> = ex
+                    .tokens(&text)
+                    .iter()
+                    .map(|t| format!("{}/{}", t.word, t.tag))
+                    .collect();
+                println!("{}", line.join(" "));
+            }
+            for e in ex.extract(&text) {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{:.2}",
+                    e.start,
+                    e.end,
+                    e.label,
+                    e.text,
+                    e.source.as_str(),
+                    e.confidence
+                );
+            }
+        }
+        Command::Eval {
+            bio_file,
+            types,
+            errors,
+        } => {
+            let types = pizhu::extract::eval::parse_types(&types)?;
+            let input = std::fs::read_to_string(&bio_file)
+                .with_context(|| format!("reading {}", bio_file.display()))?;
+            let sentences = pizhu::extract::eval::parse_bio(&input);
+            let scores = pizhu::extract::eval::evaluate_bio(&extractor(), &sentences, &types);
+            if errors {
+                for line in pizhu::extract::eval::bio_errors(&extractor(), &sentences, &types) {
+                    println!("{line}");
+                }
+            }
+            println!("sentences: {}", sentences.len());
+            print!("{}", scores.report());
+        }
     }
+    Ok(())
+}
+
+/// Reads every article of `archive` (no database), then times raw jieba
+/// tagging and full extraction on the same texts.
+fn bench(archive: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    use std::time::Instant;
+
+    let t0 = Instant::now();
+    let ex = extractor();
+    let gaz = pizhu::extract::gazetteer::gazetteer().len();
+    let _ = ex.extract("新郑市委副书记王某某在会上讲话。");
+    let startup = t0.elapsed();
+
+    let files = pizhu::archive::list_files(archive, None)?;
+    let mut texts = Vec::new();
+    for f in &files {
+        if let Ok((_, decoded)) =
+            pizhu::archive::read_file(&f.path, pizhu::archive::DEFAULT_MAX_FILE_BYTES)
+        {
+            texts.extend(
+                pizhu::split::split_articles(&decoded.text, None)
+                    .into_iter()
+                    .map(|a| a.text),
+            );
+        }
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "text: {} files, {} articles, {mb:.2} MB; gazetteer {gaz} names",
+        files.len(),
+        texts.len()
+    );
+    println!(
+        "start-up (jieba dictionary + gazetteer + first call): {:.0} ms",
+        startup.as_secs_f64() * 1e3
+    );
+
+    let jieba = ex.jieba();
+    let t = Instant::now();
+    let mut n = 0usize;
+    for text in &texts {
+        for sentence in text.split_inclusive(pizhu::chars::is_sentence_end) {
+            n += jieba.tag(sentence, true).len();
+        }
+    }
+    let raw = mb / t.elapsed().as_secs_f64();
+    println!("raw jieba tag (HMM), 1 thread: {raw:.2} MB/s ({n} tokens)");
+
+    let t = Instant::now();
+    let n: usize = texts.iter().map(|t| ex.extract(t).len()).sum();
+    let one = mb / t.elapsed().as_secs_f64();
+    println!(
+        "full extraction, 1 thread: {one:.2} MB/s ({n} entities), {:.0}% of raw tag",
+        100.0 * one / raw
+    );
+
+    let t = Instant::now();
+    let n: usize = texts.par_iter().map(|t| ex.extract(t).len()).sum();
+    let all = mb / t.elapsed().as_secs_f64();
+    println!(
+        "full extraction, {} threads: {all:.2} MB/s ({n} entities)",
+        rayon::current_num_threads()
+    );
     Ok(())
 }
 

@@ -103,7 +103,35 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE VIRTUAL TABLE articles_fts USING fts5(body, tokenize = 'unicode61');
     "#,
+    // 2: person–title–organisation relations, recomputed with the entities.
+    r#"
+    CREATE TABLE person_roles (
+        id INTEGER PRIMARY KEY,
+        article_rid INTEGER NOT NULL REFERENCES articles(rid) ON DELETE CASCADE,
+        person TEXT NOT NULL,
+        title TEXT,
+        org TEXT,
+        start INTEGER NOT NULL
+    );
+    CREATE INDEX person_roles_person ON person_roles(person);
+    CREATE INDEX person_roles_article ON person_roles(article_rid);
+    "#,
 ];
+
+/// A person's card for the who's-who: titles, organisations and articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PersonCard {
+    /// The name.
+    pub name: String,
+    /// Distinct titles held, in first-seen order.
+    pub titles: Vec<String>,
+    /// Distinct organisations, in first-seen order.
+    pub orgs: Vec<String>,
+    /// Distinct (title, organisation) pairs.
+    pub roles: Vec<(Option<String>, Option<String>)>,
+    /// Ids of the articles mentioning the person, in archive order.
+    pub articles: Vec<String>,
+}
 
 /// The newest schema version this build knows.
 pub fn schema_version() -> i64 {
@@ -860,8 +888,117 @@ impl Store {
             .map_err(db_err(&path))?;
         tx.execute("DELETE FROM entities WHERE article_rid=?1", [rid])
             .map_err(db_err(&path))?;
+        tx.execute("DELETE FROM person_roles WHERE article_rid=?1", [rid])
+            .map_err(db_err(&path))?;
+        let text: String = tx
+            .query_row("SELECT text FROM articles WHERE rid=?1", [rid], |r| {
+                r.get(0)
+            })
+            .map_err(db_err(&path))?;
         insert_entities(&tx, rid, ents).map_err(db_err(&path))?;
+        insert_roles(&tx, rid, &text, ents).map_err(db_err(&path))?;
         tx.commit().map_err(db_err(&path))
+    }
+
+    // ---- people ------------------------------------------------------------
+
+    /// The who's-who: every person (automatic PER entities and the user's
+    /// PER annotations) with titles, organisations and articles; most
+    /// mentioned first.
+    pub fn people(&self) -> Result<Vec<PersonCard>> {
+        self.person_cards(None)
+    }
+
+    /// One person's card (empty lists if the name is unknown).
+    pub fn person_card(&self, name: &str) -> Result<PersonCard> {
+        Ok(self
+            .person_cards(Some(name))?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| PersonCard {
+                name: name.to_string(),
+                ..Default::default()
+            }))
+    }
+
+    fn person_cards(&self, only: Option<&str>) -> Result<Vec<PersonCard>> {
+        let mut cards: Vec<PersonCard> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut card = |name: String, cards: &mut Vec<PersonCard>| -> usize {
+            *index.entry(name.clone()).or_insert_with(|| {
+                cards.push(PersonCard {
+                    name,
+                    ..Default::default()
+                });
+                cards.len() - 1
+            })
+        };
+        let filter = only.unwrap_or("");
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT e.text, a.id, f.path, a.idx FROM entities e JOIN articles a ON a.rid=e.article_rid \
+                 JOIN files f ON f.id=a.file_id WHERE e.label='PER' AND (?1='' OR e.text=?1) \
+                 UNION ALL SELECT n.exact, n.article_id, f.path, a.idx FROM annotations n \
+                 JOIN articles a ON a.id=n.article_id JOIN files f ON f.id=a.file_id \
+                 WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
+                 ORDER BY 3, 4",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([filter], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.err())?;
+        for row in rows {
+            let (name, article) = row.map_err(self.err())?;
+            let i = card(name, &mut cards);
+            if !cards[i].articles.contains(&article) {
+                cards[i].articles.push(article);
+            }
+        }
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT person, title, org FROM person_roles WHERE (?1='' OR person=?1) \
+                 ORDER BY article_rid, start",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([filter], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(self.err())?;
+        for row in rows {
+            let (name, title, org) = row.map_err(self.err())?;
+            let i = card(name, &mut cards);
+            let c = &mut cards[i];
+            if let Some(t) = &title
+                && !c.titles.contains(t)
+            {
+                c.titles.push(t.clone());
+            }
+            if let Some(o) = &org
+                && !c.orgs.contains(o)
+            {
+                c.orgs.push(o.clone());
+            }
+            let pair = (title, org);
+            if !c.roles.contains(&pair) {
+                c.roles.push(pair);
+            }
+        }
+        cards.sort_by(|a, b| {
+            b.articles
+                .len()
+                .cmp(&a.articles.len())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Ok(cards)
     }
 
     /// The entities of an article after the user's corrections: user entities,
@@ -1455,6 +1592,21 @@ pub fn effective(auto: Vec<Entity>, anns: &[Annotation]) -> Vec<EffectiveEntity>
     out
 }
 
+fn insert_roles(
+    tx: &Transaction<'_>,
+    rid: i64,
+    text: &str,
+    ents: &[Entity],
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO person_roles(article_rid, person, title, org, start) VALUES (?1,?2,?3,?4,?5)",
+    )?;
+    for r in crate::extract::relations::person_roles(text, ents) {
+        st.execute(params![rid, r.person, r.title, r.org, r.start as i64])?;
+    }
+    Ok(())
+}
+
 fn insert_entities(tx: &Transaction<'_>, rid: i64, ents: &[Entity]) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT INTO entities(article_rid, start, end, text, label, source, confidence) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -1544,6 +1696,7 @@ fn replace_file_tx(
             params![rid, body],
         )?;
         insert_entities(tx, rid, ents)?;
+        insert_roles(tx, rid, &a.text, ents)?;
         new_ids.push(id.clone());
         new_texts.push((id, h, a.text.clone()));
     }

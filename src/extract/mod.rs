@@ -5,7 +5,12 @@
 //! text, end exclusive, and `text == slice_chars(article, start, end)`.
 //! Extractors are `Send + Sync` and shared across rayon threads.
 
+pub mod eval;
+pub mod gazetteer;
 mod jieba;
+pub mod news;
+pub mod relations;
+pub mod rules;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -14,6 +19,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use jieba::JiebaExtractor;
+pub use news::NewsExtractor;
+
+/// The extractor the application uses (the CLI and the GUI call this).
+pub fn default_extractor() -> NewsExtractor {
+    NewsExtractor::new()
+}
 
 use crate::error::{Error, Result};
 
@@ -203,12 +214,17 @@ pub fn resolve_overlaps(mut ents: Vec<Entity>) -> Vec<Entity> {
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
+    // A span is kept when none of its characters is taken by a kept span
+    // (linear in the total span length rather than quadratic in the count).
+    let max_end = ents.iter().map(|e| e.end).max().unwrap_or(0);
+    let mut taken = vec![false; max_end];
     let mut kept: Vec<Entity> = Vec::new();
     for e in ents {
         if e.start >= e.end {
             continue;
         }
-        if kept.iter().all(|k| e.end <= k.start || e.start >= k.end) {
+        if !taken[e.start..e.end].iter().any(|&t| t) {
+            taken[e.start..e.end].iter_mut().for_each(|t| *t = true);
             kept.push(e);
         }
     }

@@ -248,7 +248,7 @@ impl PizhuApp {
             .unwrap_or_default();
         let ctx = cc.egui_ctx.clone();
         let worker = Worker::start(
-            Box::new(|| Arc::new(crate::extract::JiebaExtractor::new()) as Arc<dyn Extractor>),
+            Box::new(|| Arc::new(crate::extract::default_extractor()) as Arc<dyn Extractor>),
             move || ctx.request_repaint(),
         );
         let mut app = PizhuApp {
@@ -615,8 +615,10 @@ impl PizhuApp {
             }
             Command::Export(format, path) => {
                 let store = self.store.as_ref().ok_or("no archive is open")?;
-                let format: crate::export::Format = format.parse().map_err(|e: crate::Error| e.to_string())?;
-                let s = crate::export::export(store, format, &path, &Default::default()).map_err(|e| e.to_string())?;
+                let format: crate::export::Format =
+                    format.parse().map_err(|e: crate::Error| e.to_string())?;
+                let s = crate::export::export(store, format, &path, &Default::default())
+                    .map_err(|e| e.to_string())?;
                 self.status = format!(
                     "exported {} articles, {} entities, {} highlights as {format} to {}",
                     s.articles,

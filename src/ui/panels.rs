@@ -719,7 +719,11 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                             ui.selectable_value(format, f.name().to_string(), f.name());
                         }
                     });
-                ui.label(if format == "brat" { "Output folder:" } else { "Output file:" });
+                ui.label(if format == "brat" {
+                    "Output folder:"
+                } else {
+                    "Output file:"
+                });
                 ui.add(
                     egui::TextEdit::singleline(path)
                         .id_salt("export_path")

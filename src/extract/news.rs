@@ -1,0 +1,248 @@
+//! [`NewsExtractor`]: the extractor for Chinese news. Sentence split, jieba
+//! part-of-speech tags with HMM per sentence, then the genre rules of
+//! [`super::rules`] and the gazetteer, merged by [`super::resolve_overlaps`]
+//! (rule > gazetteer > dictionary > model, then the longer span).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+
+use super::gazetteer::{Gazetteer, gazetteer};
+use super::rules::{self, Ctx, Span, Tok};
+use super::{Entity, EntityType, Extractor, resolve_overlaps};
+use crate::chars::is_sentence_end;
+use crate::offsets::CharIndex;
+
+/// The news extractor. Cheap to share: the segmenter is behind an [`Arc`].
+#[derive(Clone)]
+pub struct NewsExtractor {
+    jieba: Arc<Jieba>,
+    gaz: &'static Gazetteer,
+    /// Word → type overrides kept outside jieba (jieba's `add_word` does not
+    /// change the tag of a word it already knows).
+    words: Arc<HashMap<String, EntityType>>,
+}
+
+impl Default for NewsExtractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NewsExtractor {
+    /// Loads jieba's default dictionary and the built-in gazetteer.
+    pub fn new() -> Self {
+        NewsExtractor {
+            jieba: Arc::new(Jieba::new()),
+            gaz: gazetteer(),
+            words: Arc::new(HashMap::new()),
+        }
+    }
+
+    /// An extractor with extra words of known type (tagged wherever they
+    /// occur as a jieba token), e.g. from a user dictionary.
+    pub fn with_words(words: HashMap<String, EntityType>) -> Self {
+        let mut jieba = Jieba::new();
+        for w in words.keys() {
+            jieba.add_word(w, Some(50_000), None);
+        }
+        NewsExtractor {
+            jieba: Arc::new(jieba),
+            gaz: gazetteer(),
+            words: Arc::new(words),
+        }
+    }
+
+    /// The shared segmenter.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    /// jieba tokens of `text`, tagged per sentence with HMM, with offsets
+    /// into the whole text.
+    pub fn tokens<'a>(&'a self, text: &'a str) -> Vec<Tok<'a>> {
+        let mut toks = Vec::with_capacity(text.len() / 4);
+        let mut offset = 0;
+        for sentence in text.split_inclusive(is_sentence_end) {
+            let n = sentence.chars().count();
+            for t in self.jieba.tag(sentence, true) {
+                toks.push(Tok {
+                    start: offset + t.start,
+                    end: offset + t.end,
+                    word: t.word,
+                    tag: t.tag,
+                });
+            }
+            offset += n;
+        }
+        toks
+    }
+
+    /// All candidate spans before overlap resolution (for tests and tuning).
+    pub fn candidates(&self, text: &str) -> Vec<Span> {
+        let toks = self.tokens(text);
+        let ctx = Ctx::new(text, toks);
+        let idx = CharIndex::new(text);
+        let n = ctx.chars.len();
+        let mut out = Vec::with_capacity(ctx.toks.len() / 2);
+        out.extend(rules::dates(text, &idx));
+        out.extend(rules::money(text, &idx));
+        let titles = rules::titles(&ctx);
+        let bylines = rules::bylines(&ctx);
+        let mut people = rules::names_after_cues(&ctx, &titles);
+        people.extend(rules::names_before_verbs(&ctx));
+        people.extend(rules::names_before_titles(&ctx, &titles));
+        people.extend(
+            bylines
+                .iter()
+                .filter(|s| s.label == EntityType::Per)
+                .cloned(),
+        );
+        // A place name is not a person (`代表某州…`).
+        people.retain(|p| {
+            let name: String = ctx.chars[p.start..p.end].iter().collect();
+            self.gaz.get(&name).is_none()
+        });
+        let more = rules::propagate(&ctx, &people, EntityType::Per);
+        people.extend(more);
+        // Titles and rule-found people block organisation growth.
+        let mut blocked = vec![false; n + 1];
+        for s in titles.iter().chain(people.iter()) {
+            for b in &mut blocked[s.start..s.end] {
+                *b = true;
+            }
+        }
+        let jieba = &self.jieba;
+        let is_word = |w: &str| jieba.has_word(w);
+        out.extend(rules::head_orgs(&ctx, &blocked, &is_word));
+        out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
+        out.extend(rules::media_orgs(&ctx));
+        out.extend(rules::teams(&ctx));
+        out.extend(rules::dictionary_orgs(&ctx, self.gaz));
+        // Places: the gazetteer's full names win over the suffix rule's guess
+        // for the same place (`某河镇` rather than `河镇`).
+        let gaz_places = rules::gazetteer_places(&ctx, self.gaz);
+        let mut suffix = rules::suffix_places(&ctx, &is_word);
+        suffix.retain(|s| {
+            !gaz_places
+                .iter()
+                .any(|g| g.end == s.end && g.start < s.start && g.end - g.start >= 3)
+        });
+        let mut all_places = suffix.clone();
+        all_places.extend(gaz_places.iter().cloned());
+        out.extend(rules::place_short_names(&ctx, &all_places));
+        out.extend(suffix);
+        out.extend(gaz_places);
+        out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
+        out.extend(rules::abbreviation_singles(&ctx));
+        out.extend(rules::dictionary_places(&ctx));
+        let tag_of = |w: &str| {
+            jieba
+                .has_word(w)
+                .then(|| jieba.tag(w, false))
+                .and_then(|t| (t.len() == 1).then(|| t[0].tag.to_string()))
+        };
+        out.extend(rules::model_names(&ctx, &is_word, &tag_of));
+        if !self.words.is_empty() {
+            for t in &ctx.toks {
+                if let Some(label) = self.words.get(t.word) {
+                    out.push(Span {
+                        start: t.start,
+                        end: t.end,
+                        label: label.clone(),
+                        source: super::Source::Dictionary,
+                        confidence: 0.9,
+                    });
+                }
+            }
+        }
+        out.extend(titles);
+        out.extend(bylines);
+        out.extend(people);
+        out
+    }
+}
+
+impl Extractor for NewsExtractor {
+    fn version(&self) -> String {
+        "news-rules-1".into()
+    }
+
+    fn extract(&self, text: &str) -> Vec<Entity> {
+        let spans = self.candidates(text);
+        if spans.is_empty() {
+            return Vec::new();
+        }
+        let idx = CharIndex::new(text);
+        let ents = spans
+            .into_iter()
+            .filter(|s| s.start < s.end && s.end <= idx.len())
+            .map(|s| Entity {
+                text: text[idx.byte(s.start)..idx.byte(s.end)].to_string(),
+                start: s.start,
+                end: s.end,
+                label: s.label,
+                source: s.source,
+                confidence: s.confidence,
+            })
+            .collect();
+        resolve_overlaps(ents)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ents(text: &str) -> Vec<(String, String)> {
+        let ex = NewsExtractor::new();
+        ex.extract(text)
+            .into_iter()
+            .map(|e| (e.label.to_string(), e.text))
+            .collect()
+    }
+
+    fn has(v: &[(String, String)], label: &str, text: &str) -> bool {
+        v.iter().any(|(l, t)| l == label && t == text)
+    }
+
+    #[test]
+    fn title_then_name_and_org_with_place_prefix() {
+        let v = ents("甲乙市委副书记王某光在会上讲话，市林业局与高桥镇柳林村签约。");
+        assert!(has(&v, "PER", "王某光"), "{v:?}");
+        assert!(has(&v, "TITLE", "副书记"), "{v:?}");
+        assert!(has(&v, "ORG", "市林业局"), "{v:?}");
+        assert!(has(&v, "LOC", "柳林村"), "{v:?}");
+        assert!(has(&v, "LOC", "高桥镇"), "{v:?}");
+    }
+
+    #[test]
+    fn byline_names_and_media() {
+        let v = ents("会议召开。\n记者 杨某锦 某郑时报 李某文\n通讯员 唐某 孙某丹 文/图");
+        for n in ["杨某锦", "李某文", "唐某", "孙某丹"] {
+            assert!(has(&v, "PER", n), "{n} {v:?}");
+        }
+        assert!(has(&v, "ORG", "某郑时报"), "{v:?}");
+        assert!(has(&v, "TITLE", "记者"), "{v:?}");
+        assert!(has(&v, "TITLE", "通讯员"), "{v:?}");
+    }
+
+    #[test]
+    fn name_lists_and_money_and_dates() {
+        let v = ents("11月1日下午，市领导马某峰、秦某源、李猛等陪同，投入30万元。");
+        for n in ["马某峰", "秦某源", "李猛"] {
+            assert!(has(&v, "PER", n), "{n} {v:?}");
+        }
+        assert!(has(&v, "DATE", "11月1日下午"), "{v:?}");
+        assert!(has(&v, "MONEY", "30万元"), "{v:?}");
+    }
+
+    #[test]
+    fn companies_and_gazetteer_places() {
+        let v = ents("河南宏达建筑材料有限公司来到郑州市中牟县。");
+        assert!(has(&v, "ORG", "河南宏达建筑材料有限公司"), "{v:?}");
+        assert!(has(&v, "LOC", "郑州市"), "{v:?}");
+        assert!(has(&v, "LOC", "中牟县"), "{v:?}");
+    }
+}

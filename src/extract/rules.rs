@@ -1,0 +1,2146 @@
+//! Hand-written rules for Chinese news: dates, money, job titles, bylines,
+//! person names (surname list + context), places by suffix and gazetteer,
+//! organisations by head word, media names.
+//!
+//! Every rule is a small pure function over the article's characters and
+//! its jieba tokens ([`Ctx`]) and returns candidate [`Span`]s; the
+//! [`super::news::NewsExtractor`] merges them. The word lists here are
+//! generic Chinese vocabulary (post names, organisation head words, place
+//! suffixes), never names taken from sample or evaluation texts.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::gazetteer::Gazetteer;
+use super::{EntityType, Source};
+use crate::chars::{is_han, is_space};
+use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname};
+use crate::offsets::CharIndex;
+
+/// A jieba token with code-point offsets into the whole article.
+#[derive(Debug, Clone, Copy)]
+pub struct Tok<'a> {
+    /// Start, code points.
+    pub start: usize,
+    /// End, code points, exclusive.
+    pub end: usize,
+    /// The word.
+    pub word: &'a str,
+    /// jieba's part-of-speech tag.
+    pub tag: &'a str,
+}
+
+impl Tok<'_> {
+    /// Length in characters.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the token is empty (never, for jieba output).
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A candidate entity span produced by a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// Start, code points.
+    pub start: usize,
+    /// End, code points, exclusive.
+    pub end: usize,
+    /// Type.
+    pub label: EntityType,
+    /// Which kind of evidence produced it.
+    pub source: Source,
+    /// Confidence in 0..=1.
+    pub confidence: f32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize, label: EntityType, source: Source, confidence: f32) -> Span {
+        Span {
+            start,
+            end,
+            label,
+            source,
+            confidence,
+        }
+    }
+}
+
+/// The article as seen by the rules: characters, tokens and lookups.
+pub struct Ctx<'a> {
+    /// The article's characters.
+    pub chars: Vec<char>,
+    /// jieba tokens in order, covering the text.
+    pub toks: Vec<Tok<'a>>,
+    /// Token index starting at each character position (`usize::MAX` if none).
+    pub tok_starting: Vec<usize>,
+    /// Token index ending at each character position (`usize::MAX` if none).
+    pub tok_ending: Vec<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Builds the lookups for `text` and its tokens.
+    pub fn new(text: &str, toks: Vec<Tok<'a>>) -> Ctx<'a> {
+        let chars: Vec<char> = text.chars().collect();
+        let n = chars.len();
+        let mut tok_starting = vec![usize::MAX; n + 1];
+        let mut tok_ending = vec![usize::MAX; n + 1];
+        for (i, t) in toks.iter().enumerate() {
+            if t.start <= n {
+                tok_starting[t.start] = i;
+            }
+            if t.end <= n {
+                tok_ending[t.end] = i;
+            }
+        }
+        Ctx {
+            chars,
+            toks,
+            tok_starting,
+            tok_ending,
+        }
+    }
+
+    /// The token starting at `pos`.
+    pub fn starting(&self, pos: usize) -> Option<&Tok<'a>> {
+        self.tok_starting
+            .get(pos)
+            .filter(|&&i| i != usize::MAX)
+            .map(|&i| &self.toks[i])
+    }
+
+    /// The token ending at `pos`.
+    pub fn ending(&self, pos: usize) -> Option<&Tok<'a>> {
+        self.tok_ending
+            .get(pos)
+            .filter(|&&i| i != usize::MAX)
+            .map(|&i| &self.toks[i])
+    }
+
+    /// Whether the characters at `pos` spell `word`.
+    pub fn has_at(&self, pos: usize, word: &str) -> bool {
+        let mut i = pos;
+        for c in word.chars() {
+            if self.chars.get(i) != Some(&c) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// The characters `start..end` as a string.
+    pub fn text(&self, start: usize, end: usize) -> String {
+        self.chars[start.min(self.chars.len())..end.min(self.chars.len())]
+            .iter()
+            .collect()
+    }
+
+    fn han_at(&self, pos: usize) -> bool {
+        self.chars.get(pos).is_some_and(|&c| is_han(c))
+    }
+}
+
+// ---- dates and money ----------------------------------------------------------
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    let num = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})";
+    let year = r"(?:\d{4}|[〇零一二三四五六七八九]{4})年";
+    let day = format!(r"{num}[日号]");
+    let tod = r"(?:上午|下午|中午|晚上|晚|凌晨|早上|傍晚|夜间)?";
+    let range = r"[~～至\-—–到]";
+    Regex::new(&format!(
+        r"(?:{year})?(?:{num}月(?:{day}(?:{range}(?:{num}月)?{day})?|{range}{num}月)?|{year}){tod}|{day}{tod}(?:{range}{day})"
+    ))
+    .unwrap()
+});
+
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    let num = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)";
+    Regex::new(&format!(
+        r"近?{num} ?(?:多|余|来)?(?:[十百千万亿]|万亿)*(?:多|余)?(?:元|美元|欧元|英镑|日元|港元|港币|卢布|人民币)|近?{num}(?:多|余)?个亿(?:元)?"
+    ))
+    .unwrap()
+});
+
+/// Dates: `8月1日`, `2017年11月`, `10月24日~25日`, `11月1日下午`, `2018年`.
+pub fn dates(text: &str, idx: &CharIndex) -> Vec<Span> {
+    DATE.find_iter(text)
+        .filter(|m| !m.as_str().is_empty())
+        .filter(|m| {
+            // A bare month must be Arabic (十月 is prose as often as a date).
+            let s = m.as_str();
+            s.contains('年')
+                || s.contains('日')
+                || s.contains('号')
+                || s.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .filter(|m| {
+            // Not the tail of a longer number (e.g. 123月).
+            !text[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '.')
+        })
+        .map(|m| {
+            Span::new(
+                idx.char_of_byte(m.start()),
+                idx.char_of_byte(m.end()),
+                EntityType::Date,
+                Source::Rule,
+                0.95,
+            )
+        })
+        .collect()
+}
+
+/// Money: `274.3亿元`, `30万元`, `1个亿`, `2500多万元`, `60余万元`.
+pub fn money(text: &str, idx: &CharIndex) -> Vec<Span> {
+    MONEY
+        .find_iter(text)
+        .filter(|m| !text[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '.'))
+        .map(|m| {
+            Span::new(
+                idx.char_of_byte(m.start()),
+                idx.char_of_byte(m.end()),
+                EntityType::Money,
+                Source::Rule,
+                0.95,
+            )
+        })
+        .collect()
+}
+
+// ---- titles -----------------------------------------------------------------
+
+/// Posts (job titles). Each may also take the modifiers of [`TITLE_MODIFIERS`].
+pub const POSTS: &[&str] = &[
+    "书记",
+    "第一书记",
+    "总书记",
+    "支部书记",
+    "党支部书记",
+    "村支部书记",
+    "党委书记",
+    "常委",
+    "委员",
+    "常务委员",
+    "党组成员",
+    "党组书记",
+    "主任",
+    "主席",
+    "市长",
+    "县长",
+    "区长",
+    "镇长",
+    "乡长",
+    "省长",
+    "州长",
+    "局长",
+    "部长",
+    "组织部长",
+    "宣传部长",
+    "统战部长",
+    "武装部长",
+    "厅长",
+    "处长",
+    "科长",
+    "所长",
+    "站长",
+    "院长",
+    "校长",
+    "园长",
+    "馆长",
+    "社长",
+    "会长",
+    "理事长",
+    "秘书长",
+    "董事长",
+    "总经理",
+    "经理",
+    "总裁",
+    "厂长",
+    "村长",
+    "组长",
+    "队长",
+    "村民组长",
+    "主编",
+    "总编辑",
+    "总监",
+    "记者",
+    "通讯员",
+    "总理",
+    "总统",
+    "首相",
+    "议长",
+    "外长",
+    "大使",
+    "委员长",
+    "国务委员",
+    "政委",
+    "司令员",
+    "参谋长",
+    "检察长",
+    "庭长",
+    "审判长",
+    "调研员",
+    "巡视员",
+    "指导员",
+    "教授",
+    "研究员",
+    "院士",
+    "行长",
+    "署长",
+    "主任委员",
+    "发言人",
+    "领队",
+    "教练",
+    "主教练",
+    "村主任",
+];
+
+/// Modifiers that may precede a post.
+pub const TITLE_MODIFIERS: &[&str] = &["常务副", "副", "代理", "执行", "名誉", "前", "原"];
+
+static TITLES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let mut s = HashSet::new();
+    for p in POSTS {
+        s.insert((*p).to_string());
+        for m in TITLE_MODIFIERS {
+            s.insert(format!("{m}{p}"));
+        }
+    }
+    s
+});
+
+const MAX_TITLE_CHARS: usize = 8;
+
+static TITLE_FIRST_CHARS: LazyLock<HashSet<char>> =
+    LazyLock::new(|| TITLES.iter().filter_map(|t| t.chars().next()).collect());
+
+/// Organisation words after which a post starts even inside a jieba token
+/// (`市委常委`, `市委书记`).
+const LEVEL_ORGS: &[&str] = &[
+    "市委",
+    "县委",
+    "省委",
+    "区委",
+    "党委",
+    "党工委",
+    "党组",
+    "政府",
+    "管委会",
+    "工委",
+    "人大",
+    "政协",
+    "委员会",
+    "常委会",
+    "国务院",
+    "中央",
+];
+
+/// Job titles at token starts (longest match): `副书记`, `组织部长`,
+/// `常务副书记`, `第一书记`, `镇长`. A title must end at a token end or
+/// right before a surname (jieba sometimes glues a title to a name).
+pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let n = ctx.chars.len();
+    let mut pos = 0;
+    while pos < n {
+        if !TITLE_FIRST_CHARS.contains(&ctx.chars[pos]) {
+            pos += 1;
+            continue;
+        }
+        let after_level = LEVEL_ORGS.iter().any(|w| {
+            let l = w.chars().count();
+            pos >= l && ctx.has_at(pos - l, w)
+        });
+        if ctx.tok_starting[pos] == usize::MAX && !after_level {
+            pos += 1;
+            continue;
+        }
+        let mut found = None;
+        for len in (1..=MAX_TITLE_CHARS.min(n - pos)).rev() {
+            if len < 2 {
+                break;
+            }
+            buf.clear();
+            buf.extend(&ctx.chars[pos..pos + len]);
+            if TITLES.contains(buf.as_str()) {
+                let end = pos + len;
+                let ends_ok = ctx.tok_ending[end] != usize::MAX
+                    || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c));
+                if ends_ok {
+                    found = Some(end);
+                    break;
+                }
+            }
+        }
+        if let Some(end) = found {
+            out.push(Span::new(pos, end, EntityType::Title, Source::Rule, 0.9));
+            pos = end;
+        } else {
+            pos += 1;
+        }
+    }
+    out
+}
+
+/// The organisation glued before a post inside one jieba token (`市委书记`
+/// → ORG `市委`): the token's part before the title when it ends with an
+/// organisation word.
+pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in titles {
+        if ctx.tok_starting[t.start] != usize::MAX {
+            continue;
+        }
+        let i = ctx.toks.partition_point(|k| k.start <= t.start);
+        let Some(tok) = i.checked_sub(1).map(|k| &ctx.toks[k]) else {
+            continue;
+        };
+        if tok.start >= t.start {
+            continue;
+        }
+        let prefix: String = ctx.chars[tok.start..t.start].iter().collect();
+        if prefix.chars().count() >= 2 && LEVEL_ORGS.iter().any(|w| prefix.ends_with(w)) {
+            // A place right before belongs to it (`某某` + `市委书记`).
+            let start = match i.checked_sub(2).map(|k| &ctx.toks[k]) {
+                Some(p) if p.tag == "ns" && p.end == tok.start => p.start,
+                _ => tok.start,
+            };
+            out.push(Span::new(
+                start,
+                t.start,
+                EntityType::Org,
+                Source::Rule,
+                0.75,
+            ));
+        }
+    }
+    out
+}
+
+// ---- person names -------------------------------------------------------------
+
+/// Characters that do not start or continue a given name in running text.
+const GIVEN_STOP: &str = "的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
+
+/// Words that typically follow a person's name.
+pub const NAME_FOLLOWERS: &[&str] = &[
+    "说", "表示", "指出", "强调", "介绍", "告诉", "认为", "主持", "出席", "讲话", "汇报", "带领",
+    "陪同", "作", "在", "等", "同志", "先生", "女士", "书记", "主任", "一行", "家", "指示", "要求",
+    "提出", "坦言", "回忆", "笑着", "激动", "拿到", "领到", "含着", "特意", "当选",
+];
+
+/// Words after which a person's name is expected (besides job titles).
+pub const NAME_CUES: &[&str] = &[
+    "领导",
+    "同志",
+    "老党员",
+    "村民",
+    "贫困户",
+    "低保户",
+    "五保户",
+    "对象",
+    "选手",
+    "运动员",
+    "教练员",
+    "户主",
+];
+
+/// Weaker cues: the name after them must be a jieba token of name length.
+pub const WEAK_NAME_CUES: &[&str] = &[
+    "党员",
+    "群众",
+    "干部",
+    "队员",
+    "老人",
+    "专家",
+    "农民",
+    "工人",
+    "医生",
+    "教师",
+    "老师",
+    "学生",
+    "志愿者",
+    "厂长",
+    "老板",
+];
+
+fn given_ok(c: char) -> bool {
+    is_han(c) && !GIVEN_STOP.contains(c)
+}
+
+/// Length of the surname at `pos` (2 compound, 1 single).
+pub fn surname_at(chars: &[char], pos: usize) -> Option<usize> {
+    let c0 = *chars.get(pos)?;
+    if let Some(&c1) = chars.get(pos + 1) {
+        let mut two = String::with_capacity(6);
+        two.push(c0);
+        two.push(c1);
+        if COMPOUND_SURNAMES.contains(&two.as_str()) {
+            return Some(2);
+        }
+    }
+    is_single_surname(c0).then_some(1)
+}
+
+fn followed_by_cue(ctx: &Ctx<'_>, pos: usize) -> bool {
+    NAME_FOLLOWERS.iter().any(|w| ctx.has_at(pos, w))
+}
+
+/// The end of a Chinese person name starting at `pos` (surname + one or two
+/// given-name characters), using jieba's segmentation when it agrees and a
+/// character window otherwise.
+pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
+    let chars = &ctx.chars;
+    let sl = surname_at(chars, pos)?;
+    let g1 = pos + sl;
+    if !chars.get(g1).is_some_and(|&c| given_ok(c)) {
+        return None;
+    }
+    let weak = sl == 1 && "和向于从同与把在及对为将以由经万能".contains(chars[pos]);
+    if let Some(t) = ctx.starting(pos) {
+        let n = t.len();
+        if (n == sl + 1 || n == sl + 2) && (pos + sl..t.end).all(|i| given_ok(chars[i])) {
+            // `付国` + `乾`: a lone given-name character jieba split off.
+            if n == sl + 1
+                && let Some(t2) = ctx.starting(t.end)
+                && t2.len() == 1
+                && given_ok(chars[t2.start])
+                && !followed_by_cue(ctx, t2.start)
+                && ctx
+                    .starting(t2.end)
+                    .is_none_or(|t3| t3.len() >= 2 || !t3.word.chars().all(is_han))
+            {
+                return Some(t2.end);
+            }
+            return Some(t.end);
+        }
+        if n == sl
+            && let Some(t2) = ctx.starting(g1)
+            && (1..=2).contains(&t2.len())
+            && (g1..t2.end).all(|i| given_ok(chars[i]))
+            && !matches!(
+                t2.tag,
+                "v" | "p" | "c" | "u" | "uj" | "d" | "r" | "m" | "q" | "f"
+            )
+        {
+            return Some(t2.end);
+        }
+    }
+    if weak {
+        return None;
+    }
+    // Character window: two given characters unless the second looks like
+    // the start of the next word.
+    if followed_by_cue(ctx, g1 + 1) || !chars.get(g1 + 1).is_some_and(|&c| given_ok(c)) {
+        return Some(g1 + 1);
+    }
+    Some(g1 + 2)
+}
+
+/// The start of a Chinese person name ending at `end`, from jieba tokens.
+pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
+    let t = ctx.ending(end)?;
+    let n = t.len();
+    if (2..=3).contains(&n)
+        && let Some(sl) = surname_at(&ctx.chars, t.start)
+        && n > sl
+        && (t.start + sl..end).all(|i| given_ok(ctx.chars[i]))
+        && matches!(t.tag, "nr" | "nrfg" | "x" | "nz" | "nrt")
+    {
+        return Some(t.start);
+    }
+    if (1..=2).contains(&n)
+        && (t.start..end).all(|i| given_ok(ctx.chars[i]))
+        && t.start > 0
+        && let Some(p) = ctx.ending(t.start)
+        && p.len() == 1
+        && surname_at(&ctx.chars, p.start) == Some(1)
+        && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start])
+        && matches!(t.tag, "nr" | "x" | "ng" | "nz" | "nrfg" | "a")
+    {
+        return Some(p.start);
+    }
+    None
+}
+
+/// Person names right after a job title or a cue word (`市委副书记王某某`,
+/// `低保户李某`), continued over lists separated by `、` or spaces
+/// (`马某某、秦某某、李某等`).
+pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
+    let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
+    for (i, t) in ctx.toks.iter().enumerate() {
+        if NAME_CUES.contains(&t.word) {
+            starts.push((t.end, false));
+        } else if WEAK_NAME_CUES.contains(&t.word) {
+            starts.push((t.end, true));
+        } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
+            starts.push((t.end + 1, false));
+        }
+    }
+    let mut out = Vec::new();
+    for (s, weak) in starts {
+        if weak {
+            let Some(t) = ctx.starting(s) else { continue };
+            let sl = surname_at(&ctx.chars, s).unwrap_or(9);
+            if !(t.len() > sl && t.len() <= sl + 2 && matches!(t.tag, "nr" | "x" | "nz")) {
+                continue;
+            }
+        }
+        let mut pos = s;
+        let mut first = true;
+        while let Some(end) = name_at(ctx, pos) {
+            // Later names of a list must end the way names do (`、`, `等`…).
+            let closed = matches!(
+                ctx.chars.get(end),
+                None | Some('、' | ' ' | '\u{3000}' | '，' | '。' | '等' | '（' | '(' | '\n')
+            ) || followed_by_cue(ctx, end);
+            if !first && !closed {
+                break;
+            }
+            out.push(Span::new(pos, end, EntityType::Per, Source::Rule, 0.85));
+            first = false;
+            match ctx.chars.get(end) {
+                Some('、') | Some(' ') | Some('\u{3000}') => pos = end + 1,
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
+/// Person names right before a speech or action verb (`王某某指出`), from
+/// jieba's segmentation.
+pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in &ctx.toks {
+        if !matches!(
+            t.word,
+            "说" | "表示"
+                | "指出"
+                | "强调"
+                | "介绍"
+                | "告诉"
+                | "认为"
+                | "主持"
+                | "出席"
+                | "汇报"
+                | "带领"
+                | "陪同"
+                | "含着"
+                | "特意"
+                | "拿到"
+                | "领到"
+        ) {
+            continue;
+        }
+        if let Some(s) = name_ending_at(ctx, t.start) {
+            out.push(Span::new(s, t.start, EntityType::Per, Source::Rule, 0.8));
+        }
+    }
+    out
+}
+
+/// Names from jieba's `nr` tags (a model source). Chinese names must start
+/// with a known surname; jieba's dictionary also tags many common words `nr`,
+/// so a two-character dictionary word needs a context (a title, a cue or a
+/// verb next to it) and a three-character one must not end in a common word
+/// (`tag_of` gives the dictionary tag of a word). Transliterated names
+/// (`nrt`, `nrfg`) are kept as they are.
+pub fn model_names(
+    ctx: &Ctx<'_>,
+    is_word: &dyn Fn(&str) -> bool,
+    tag_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    let context = |i: usize| {
+        let next = toks.get(i + 1).map(|n| n.word).unwrap_or("");
+        let prev = if i > 0 { toks[i - 1].word } else { "" };
+        NAME_FOLLOWERS.contains(&next)
+            || TITLES.contains(next)
+            || TITLES.contains(prev)
+            || NAME_CUES.contains(&prev)
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let n = t.len();
+        if t.tag == "nr" {
+            let sl = surname_at(&ctx.chars, t.start);
+            if n == 1 && sl == Some(1) {
+                // Surname token followed by a one- or two-character given name.
+                if let Some(t2) = toks.get(i + 1)
+                    && (1..=2).contains(&t2.len())
+                    && (t2.start..t2.end).all(|k| given_ok(ctx.chars[k]))
+                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz" | "a" | "nrfg")
+                {
+                    out.push(Span::new(
+                        t.start,
+                        t2.end,
+                        EntityType::Per,
+                        Source::Model,
+                        0.55,
+                    ));
+                    i += 2;
+                    continue;
+                }
+            } else if (2..=4).contains(&n) && sl.is_some_and(|l| l < n) {
+                let known = is_word(t.word);
+                let ok = if !known {
+                    n == 3 || context(i)
+                } else if n == 2 || n == 4 {
+                    context(i)
+                } else {
+                    let given = &t.word[t
+                        .word
+                        .char_indices()
+                        .nth(sl.unwrap_or(1))
+                        .map_or(0, |(b, _)| b)..];
+                    !is_word(given)
+                        || tag_of(given).is_some_and(|g| g.starts_with("nr"))
+                        || context(i)
+                };
+                // `智能化`, `金白银`: a common word inside is not a name.
+                let common =
+                    |w: &str| is_word(w) && !tag_of(w).is_some_and(|g| g.starts_with("nr"));
+                let b2 = t
+                    .word
+                    .char_indices()
+                    .nth(2)
+                    .map_or(t.word.len(), |(b, _)| b);
+                let b1 = t.word.char_indices().nth(1).map_or(0, |(b, _)| b);
+                let weak = "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]);
+                let inner_word = n == 3
+                    && !context(i)
+                    && (common(&t.word[..b2])
+                        || (!known && common(&t.word[b1..]))
+                        || (!known && weak));
+                if ok && !inner_word {
+                    out.push(Span::new(
+                        t.start,
+                        t.end,
+                        EntityType::Per,
+                        Source::Model,
+                        0.6,
+                    ));
+                }
+            } else if n >= 5
+                && let Some(l) = sl
+                && let Some((b, _)) = t.word.char_indices().nth(n - 2)
+                && is_word(&t.word[b..])
+                && !tag_of(&t.word[b..]).is_some_and(|g| g.starts_with("nr"))
+                && n - 2 > l
+            {
+                // `某某某理论`: a name glued to a common word.
+                out.push(Span::new(
+                    t.start,
+                    t.end - 2,
+                    EntityType::Per,
+                    Source::Model,
+                    0.55,
+                ));
+            } else if n >= 3 && sl.is_none() && (!is_word(t.word) || context(i)) {
+                out.push(Span::new(
+                    t.start,
+                    t.end,
+                    EntityType::Per,
+                    Source::Model,
+                    0.5,
+                ));
+            } else if n == 2 && sl.is_none() && context(i) {
+                out.push(Span::new(
+                    t.start,
+                    t.end,
+                    EntityType::Per,
+                    Source::Model,
+                    0.45,
+                ));
+            }
+        } else if matches!(t.tag, "nrt" | "nrfg") && (n >= 3 || (n == 2 && context(i))) {
+            out.push(Span::new(
+                t.start,
+                t.end,
+                EntityType::Per,
+                Source::Model,
+                0.5,
+            ));
+        }
+        i += 1;
+    }
+    out
+}
+
+// ---- bylines ----------------------------------------------------------------
+
+/// Byline roles, longest first.
+const BYLINE_ROLES: &[&str] = &[
+    "本报记者",
+    "见习记者",
+    "特约记者",
+    "实习记者",
+    "记者",
+    "通讯员",
+    "实习生",
+    "摄影",
+    "编辑",
+];
+
+/// Bylines: `记者 某某某 某某时报 某某某`, `通讯员 某某 某某某 文/图`: the role
+/// is a TITLE, space-separated names are PER, media names ORG (also a media
+/// name glued before the role, `某报融媒记者`).
+pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
+    let chars = &ctx.chars;
+    let n = chars.len();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < n {
+        if !"本见特实记通摄编".contains(chars[pos]) {
+            pos += 1;
+            continue;
+        }
+        let Some(role) = BYLINE_ROLES.iter().find(|r| ctx.has_at(pos, r)) else {
+            pos += 1;
+            continue;
+        };
+        let rlen = role.chars().count();
+        let role_end = pos + rlen;
+        // What follows: optional spaces then a name.
+        let mut p = role_end;
+        while p < n && is_space(chars[p]) {
+            p += 1;
+        }
+        let spaced = p > role_end;
+        let mut names = Vec::new();
+        let mut q = p;
+        loop {
+            let ws = q;
+            let mut we = ws;
+            while we < n && is_han(chars[we]) {
+                we += 1;
+            }
+            let wlen = we - ws;
+            if wlen == 0 {
+                break;
+            }
+            let word = ctx.text(ws, we);
+            let delimited = we >= n || !is_han(chars[we]);
+            let name_len_ok = match surname_at(chars, ws) {
+                Some(2) => (3..=4).contains(&wlen),
+                Some(_) => (2..=3).contains(&wlen),
+                None => false,
+            };
+            if spaced && delimited && name_len_ok {
+                names.push(Span::new(ws, we, EntityType::Per, Source::Rule, 0.9));
+            } else if spaced && delimited && is_media(&word) {
+                names.push(Span::new(ws, we, EntityType::Org, Source::Rule, 0.85));
+            } else if BYLINE_ROLES.contains(&word.as_str()) {
+                names.push(Span::new(ws, we, EntityType::Title, Source::Rule, 0.9));
+            } else if !spaced && names.is_empty() {
+                // `记者某某某说`: a glued name.
+                if let Some(e) = name_at(ctx, ws) {
+                    names.push(Span::new(ws, e, EntityType::Per, Source::Rule, 0.8));
+                }
+                break;
+            } else {
+                break;
+            }
+            q = we;
+            let mut sp = q;
+            while sp < n && is_space(chars[sp]) {
+                sp += 1;
+            }
+            if sp == q || sp >= n {
+                break;
+            }
+            q = sp;
+        }
+        if names.iter().any(|s| s.label == EntityType::Per) {
+            out.push(Span::new(
+                pos,
+                role_end,
+                EntityType::Title,
+                Source::Rule,
+                0.9,
+            ));
+            // A media name glued before the role.
+            let mut ms = pos;
+            let mut media = None;
+            while ms > 0 && is_han(chars[ms - 1]) && pos - ms < 8 {
+                ms -= 1;
+                if is_media(&ctx.text(ms, pos)) && ctx.tok_starting[ms] != usize::MAX {
+                    media = Some(ms);
+                }
+            }
+            if let Some(ms) = media {
+                out.push(Span::new(ms, pos, EntityType::Org, Source::Rule, 0.85));
+            }
+            out.extend(names);
+        }
+        pos = role_end;
+    }
+    out
+}
+
+// ---- places -------------------------------------------------------------------
+
+/// Place suffixes for administrative units, longest first.
+pub const PLACE_SUFFIXES: &[&str] = &[
+    "街道",
+    "社区",
+    "自治州",
+    "自治县",
+    "村",
+    "镇",
+    "乡",
+    "县",
+    "市",
+    "区",
+    "省",
+    "州",
+    "旗",
+];
+
+/// Words that end with a place suffix but are not names of a place, or
+/// prefixes that make a generic noun (贫困村, 全市, 该镇).
+const GENERIC_PLACE_PREFIXES: &[&str] = &[
+    "贫困",
+    "全",
+    "该",
+    "本",
+    "各",
+    "每",
+    "此",
+    "这",
+    "那",
+    "城",
+    "农",
+    "乡",
+    "外",
+    "邻",
+    "城市",
+    "农村",
+    "新农",
+    "两",
+    "下",
+    "上",
+    "山",
+    "老",
+    "郊",
+    "边",
+    "辖",
+    "园",
+    "景",
+    "开发",
+    "集聚",
+    "示范",
+    "试验",
+    "自贸",
+    "新",
+    "灾",
+    "牧",
+    "林",
+    "矿",
+    "市",
+    "县",
+    "镇",
+    "社",
+    "街",
+    "都",
+    "超",
+    "股",
+    "门",
+    "夜",
+    "省",
+    "家",
+    "故",
+    "返",
+    "重点",
+    "薄弱",
+    "软弱涣散",
+    "先进",
+    "后进",
+    "文明",
+    "卫生",
+    "美丽",
+    "特色",
+    "行政",
+    "自然",
+    "试点",
+    "整",
+    "入",
+    "进",
+    "驻",
+    "包",
+    "到",
+    "在",
+    "出",
+    "回",
+    "离",
+    "跨",
+    "兄弟",
+    "友邻",
+    "周边",
+    "所在",
+    "相关",
+    "城关",
+    "山区",
+    "村",
+    "小",
+    "大",
+    "一",
+    "二",
+    "三",
+    "几",
+    "多",
+    "个",
+    "同",
+    "近",
+    "远",
+    "其",
+    "我",
+    "你",
+    "他",
+    "本地",
+    "当地",
+    "外地",
+    "异地",
+    "各地",
+    "湾区",
+    "社会",
+    "城乡",
+    "县乡",
+    "乡村",
+    "市县",
+    "省市",
+    "地",
+    "分",
+];
+
+fn place_prefix_ok(prefix: &str) -> bool {
+    !prefix.is_empty()
+        && prefix.chars().all(is_han)
+        && !GENERIC_PLACE_PREFIXES.contains(&prefix)
+        && !prefix.ends_with('的')
+}
+
+fn tag_can_name(tag: &str) -> bool {
+    !matches!(
+        tag,
+        "v" | "vd"
+            | "vi"
+            | "p"
+            | "c"
+            | "u"
+            | "uj"
+            | "ul"
+            | "uz"
+            | "ud"
+            | "ug"
+            | "uv"
+            | "d"
+            | "r"
+            | "rr"
+            | "rz"
+            | "m"
+            | "mq"
+            | "q"
+            | "f"
+            | "t"
+            | "y"
+            | "e"
+            | "o"
+            | "zg"
+            | "ad"
+            | "w"
+            | "df"
+            | "k"
+            | "h"
+    )
+}
+
+/// Characters that end a place chain when scanning left from a suffix.
+const PLACE_STOP_CHARS: &str =
+    "的了在是和与及等对为从向到将把被由于而并或之这那其该各每全本此个两几多驻包因来去共至经";
+
+/// Place names ending in an administrative suffix (`某某镇`, `某庄村`,
+/// `某某路街道`, `某某社区`). The name is the run of name-like characters
+/// before the suffix (at most four), stopping at a preceding place suffix
+/// (`某镇某村` gives two places) or a function word, and starting at a token
+/// boundary. The piece right before the suffix must not be a generic word; a
+/// dictionary word not tagged as a name needs a list or chain context
+/// (`、`, `某镇某村`). `is_word` says whether a string is in the segmenter's
+/// dictionary.
+pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    let chars = &ctx.chars;
+    let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
+    for (i, t) in toks.iter().enumerate() {
+        let Some(suf) = PLACE_SUFFIXES.iter().find(|s| t.word.ends_with(*s)) else {
+            continue;
+        };
+        if matches!(t.tag, "v" | "vn" | "d" | "p" | "c" | "r" | "m" | "q") {
+            continue;
+        }
+        let sfx = t.end - suf.chars().count();
+        // Scan left over name characters.
+        let mut lim = sfx;
+        while lim > 0 && sfx - lim < 4 {
+            let c = chars[lim - 1];
+            if !is_han(c)
+                || PLACE_STOP_CHARS.contains(c)
+                || is_suffix_char(c)
+                || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区")))
+            {
+                break;
+            }
+            lim -= 1;
+        }
+        if lim == sfx {
+            continue;
+        }
+        let chain = lim > 0
+            && (is_suffix_char(chars[lim - 1])
+                || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区"))));
+        // The longest start at a token boundary (or right after a chain
+        // suffix, or inside the suffix token) whose token can be a name.
+        let mut start = None;
+        for p in lim..sfx {
+            let tok_start = ctx.tok_starting[p] != usize::MAX;
+            if !(tok_start || (p == lim && chain) || p >= t.start) {
+                continue;
+            }
+            if tok_start && p < t.start && !(p == lim && chain) {
+                let tk = &toks[ctx.tok_starting[p]];
+                let is_near = tk.end == sfx;
+                let proper = matches!(tk.tag, "ns" | "nr" | "nz" | "nt" | "j" | "x" | "nrt")
+                    || tk.len() == 1
+                    || !is_word(tk.word);
+                if !tag_can_name(tk.tag) || (!is_near && !proper) {
+                    continue;
+                }
+            }
+            start = Some(p);
+            break;
+        }
+        let Some(start) = start else { continue };
+        let prefix: String = chars[start..sfx].iter().collect();
+        if !place_prefix_ok(&prefix) {
+            continue;
+        }
+        // The piece right before the suffix.
+        let (near, near_tok) = if t.start < sfx {
+            (&t.word[..t.word.len() - suf.len()], Some(t))
+        } else if i > 0 {
+            (toks[i - 1].word, Some(&toks[i - 1]))
+        } else {
+            ("", None)
+        };
+        if GENERIC_PLACE_PREFIXES.contains(&near) {
+            continue;
+        }
+        let listed = chain
+            || (start > 0 && matches!(chars[start - 1], '、' | '和' | '与'))
+            || matches!(chars.get(t.end), Some('、'));
+        let named = near_tok.is_some_and(|x| matches!(x.tag, "ns" | "nr" | "nz" | "j" | "nrt"));
+        let dict = near.chars().count() >= 2 && is_word(near);
+        let whole_dict = t.start < sfx && is_word(t.word) && t.tag != "ns";
+        if (dict && !named && !listed)
+            || (whole_dict && !listed)
+            || (sfx - start == 1 && !listed && !named)
+        {
+            continue;
+        }
+        out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
+    }
+    out
+}
+
+/// Bare names of places found with their suffix (`某某镇` → `某某`), as
+/// places wherever they occur in the article.
+pub fn place_short_names(ctx: &Ctx<'_>, places: &[Span]) -> Vec<Span> {
+    let mut shorts: Vec<Span> = Vec::new();
+    for p in places {
+        let last = ctx.chars[p.end - 1];
+        if p.end - p.start >= 3 && "镇乡县".contains(last) {
+            shorts.push(Span::new(
+                p.start,
+                p.end - 1,
+                EntityType::Loc,
+                Source::Rule,
+                0.7,
+            ));
+        }
+    }
+    propagate(ctx, &shorts, EntityType::Loc)
+        .into_iter()
+        .map(|mut s| {
+            s.source = Source::Gazetteer;
+            s.confidence = 0.6;
+            s
+        })
+        .collect()
+}
+
+/// Places from the gazetteer: a token, or two or three tokens together,
+/// spelling a known division (`某某市`, `某某镇`, a country, a province's
+/// short name). A single short-name token must be tagged as a name by jieba.
+pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    let mut buf = String::new();
+    for i in 0..toks.len() {
+        buf.clear();
+        let mut best = None;
+        for k in 0..3 {
+            let Some(t) = toks.get(i + k) else { break };
+            if !t.word.chars().all(is_han) {
+                break;
+            }
+            buf.push_str(t.word);
+            if buf.chars().count() > gaz.max_chars() {
+                break;
+            }
+            if gaz.get(&buf).is_some() && !NOT_PLACES.contains(&buf.as_str()) {
+                let single_ok = k > 0
+                    || matches!(t.tag, "ns" | "nz" | "j" | "nr" | "nt" | "x")
+                    || PLACE_SUFFIXES.iter().any(|s| t.word.ends_with(s));
+                if single_ok {
+                    best = Some(t.end);
+                }
+            }
+        }
+        if let Some(end) = best {
+            out.push(Span::new(
+                toks[i].start,
+                end,
+                EntityType::Loc,
+                Source::Gazetteer,
+                0.85,
+            ));
+        }
+    }
+    out
+}
+
+/// One-character abbreviations of countries and provinces used in pairs
+/// (`中美`, `京津`).
+const PLACE_ABBREVIATIONS: &str = "中美日俄英法德韩朝印巴以埃澳加意西葡荷越泰菲蒙非欧亚港台京沪津渝苏浙皖闽赣鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁疆";
+
+/// Pairs of one-character place abbreviations tagged as a single word by
+/// jieba (`中美关系` → 中, 美): each character is a place.
+pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in &ctx.toks {
+        // `中美关系` is one dictionary word: look at its first two characters.
+        let n = if t.word.ends_with("关系") && t.len() == 4 {
+            2
+        } else {
+            t.len()
+        };
+        let word = &t.word[..t
+            .word
+            .char_indices()
+            .nth(n)
+            .map_or(t.word.len(), |(b, _)| b)];
+        if (2..=3).contains(&n)
+            && matches!(t.tag, "j" | "ns" | "nz" | "nt")
+            && word.chars().all(|c| PLACE_ABBREVIATIONS.contains(c))
+            && gaz.get(word).is_none()
+            && !NOT_PLACES.contains(&word)
+        {
+            for k in t.start..t.start + n {
+                out.push(Span::new(k, k + 1, EntityType::Loc, Source::Rule, 0.6));
+            }
+        }
+    }
+    out
+}
+
+/// Common nouns that jieba's dictionary tags as places.
+const NOT_PLACES: &[&str] = &[
+    "城市",
+    "和平",
+    "各乡镇",
+    "镇村",
+    "镇区",
+    "上门",
+    "美化",
+    "深度",
+    "安宁",
+    "青山",
+    "示范区",
+    "经济技术开发区",
+    "产业集聚区",
+    "集聚区",
+    "文明城市",
+    "满意度",
+    "海洋",
+    "山水",
+    "山区",
+    "大国",
+    "外国",
+    "两国",
+    "各国",
+    "黑洞",
+    "治安",
+    "大桥",
+    "上半场",
+    "下半场",
+    "滑坡",
+    "海关",
+    "友谊",
+    "福利",
+    "白云",
+    "海港",
+    "海峡",
+    "普及",
+    "大街",
+    "大城市",
+    "小城镇",
+    "开发区",
+    "长达",
+    "西瓜",
+    "街道",
+    "农村",
+    "城乡",
+    "山村",
+    "郊区",
+    "城区",
+    "市区",
+    "地区",
+    "乡村",
+    "乡镇",
+    "城镇",
+    "社区",
+    "园区",
+    "景区",
+    "辖区",
+    "灾区",
+    "老区",
+    "边区",
+    "林区",
+    "牧区",
+    "矿区",
+    "新区",
+    "特区",
+    "国外",
+    "境外",
+    "海外",
+    "天下",
+    "人间",
+    "世界",
+    "全球",
+    "当地",
+    "本地",
+    "外地",
+    "各地",
+    "内地",
+    "东方",
+    "西方",
+    "南方",
+    "北方",
+    "中原地区",
+    "沿海",
+    "内陆",
+    "高原",
+    "平原",
+    "盆地",
+    "大陆",
+    "半岛",
+    "岛屿",
+    "山路",
+    "山间",
+    "田野",
+    "港口",
+    "机场",
+    "车站",
+    "广场",
+    "公园",
+    "大厦",
+    "宾馆",
+    "饭店",
+    "会堂",
+    "故乡",
+    "家乡",
+    "老家",
+    "祖国",
+    "国家",
+];
+
+/// Country abbreviations that stand alone for the country.
+const COUNTRY_ABBREVIATIONS: &str = "中美日俄英法德韩朝印巴以埃澳加意越泰菲蒙欧";
+
+/// Words after which a one-character country abbreviation is a place
+/// (`俄总统`, `中方`).
+const AFTER_ABBREVIATION: &[&str] = &[
+    "总统",
+    "总理",
+    "首相",
+    "外长",
+    "政府",
+    "方面",
+    "方",
+    "军",
+    "两国",
+    "关系",
+    "双方",
+    "经贸",
+    "合作",
+    "建交",
+    "友好",
+    "边境",
+    "领导人",
+    "驻",
+    "外交部",
+    "国防部",
+    "副总统",
+    "副总理",
+    "议会",
+    "、",
+    "元首",
+    "大使",
+    "使馆",
+];
+
+/// Verbs after which `华` (China) or a country abbreviation is a place
+/// (`访华`, `来华投资`).
+const BEFORE_ABBREVIATION: &str = "访来对驻在赴抵离援侵反旅留返";
+
+/// One-character country abbreviations used alone: a separate token
+/// followed by a word such as 总统 or 方 (`俄总统`, `中方`), an
+/// abbreviation + 方 word (`美方`), or a verb + 华 word (`访华`, `来华`).
+pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (i, t) in toks.iter().enumerate() {
+        let mut cs = t.word.chars();
+        let Some(first) = t.word.chars().next() else {
+            continue;
+        };
+        if t.len() >= 3
+            && COUNTRY_ABBREVIATIONS.contains(first)
+            && AFTER_ABBREVIATION.contains(&&t.word[first.len_utf8()..])
+        {
+            out.push(Span::new(
+                t.start,
+                t.start + 1,
+                EntityType::Loc,
+                Source::Rule,
+                0.65,
+            ));
+            continue;
+        }
+        let (Some(c0), c1, None) = (cs.next(), cs.next(), cs.next()) else {
+            continue;
+        };
+        match c1 {
+            None if COUNTRY_ABBREVIATIONS.contains(c0) => {
+                let next_ok = toks
+                    .get(i + 1)
+                    .is_some_and(|n| AFTER_ABBREVIATION.contains(&n.word));
+                let prev_ok = i > 0
+                    && toks[i - 1].word == "、"
+                    && i > 1
+                    && toks[i - 2].len() == 1
+                    && toks[i - 2]
+                        .word
+                        .chars()
+                        .all(|c| COUNTRY_ABBREVIATIONS.contains(c));
+                if next_ok || prev_ok {
+                    out.push(Span::new(
+                        t.start,
+                        t.end,
+                        EntityType::Loc,
+                        Source::Rule,
+                        0.65,
+                    ));
+                }
+            }
+            Some('方') if COUNTRY_ABBREVIATIONS.contains(c0) => {
+                out.push(Span::new(
+                    t.start,
+                    t.start + 1,
+                    EntityType::Loc,
+                    Source::Rule,
+                    0.65,
+                ));
+            }
+            Some(c)
+                if BEFORE_ABBREVIATION.contains(c0)
+                    && (c == '华' || COUNTRY_ABBREVIATIONS.contains(c))
+                    && c != '中'
+                    && c != '以'
+                    && c != '加'
+                    && c != '意'
+                    && c != '法'
+                    && c != '英'
+                    && c != '日' =>
+            {
+                out.push(Span::new(
+                    t.start + 1,
+                    t.end,
+                    EntityType::Loc,
+                    Source::Rule,
+                    0.65,
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// jieba's own place tags (`ns`, two characters or more, not a common noun),
+/// a dictionary source. A trailing `地区` is left out (`东北地区` → 东北).
+pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
+    ctx.toks
+        .iter()
+        .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES.contains(&t.word))
+        .map(|t| {
+            let end = if t.word.ends_with("地区") && t.len() >= 4 {
+                t.end - 2
+            } else {
+                t.end
+            };
+            Span::new(t.start, end, EntityType::Loc, Source::Dictionary, 0.7)
+        })
+        .collect()
+}
+
+// ---- organisations ------------------------------------------------------------
+
+/// Head words that end an organisation's name, longest first.
+pub const ORG_HEADS: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "人大常委会",
+    "有限公司",
+    "委员会",
+    "管委会",
+    "村委会",
+    "居委会",
+    "党工委",
+    "党支部",
+    "总支部",
+    "办事处",
+    "办公室",
+    "服务中心",
+    "卫生院",
+    "研究院",
+    "研究所",
+    "派出所",
+    "检察院",
+    "总工会",
+    "联合会",
+    "基金会",
+    "出版社",
+    "电视台",
+    "广播电台",
+    "人民政府",
+    "集团",
+    "公司",
+    "合作社",
+    "支部",
+    "党委",
+    "党组",
+    "工委",
+    "纪委",
+    "政协",
+    "人大",
+    "政府",
+    "中心",
+    "医院",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "法院",
+    "银行",
+    "协会",
+    "学会",
+    "商会",
+    "工会",
+    "联盟",
+    "报社",
+    "女队",
+    "男队",
+    "球队",
+    "局",
+    "厅",
+    "委",
+    "办",
+    "院",
+    "所",
+    "部",
+    "处",
+    "科",
+    "站",
+    "社",
+    "党",
+    "署",
+];
+
+/// Words ending in a head word that are not organisations.
+const GENERIC_HEAD_WORDS: &[&str] = &[
+    "结局",
+    "部署",
+    "大院",
+    "各党",
+    "格局",
+    "布局",
+    "全局",
+    "大局",
+    "局面",
+    "内部",
+    "外部",
+    "全部",
+    "局部",
+    "干部",
+    "中部",
+    "东部",
+    "西部",
+    "南部",
+    "北部",
+    "部分",
+    "好处",
+    "到处",
+    "之处",
+    "难处",
+    "相处",
+    "各处",
+    "此处",
+    "深处",
+    "场所",
+    "住所",
+    "厕所",
+    "处所",
+    "网站",
+    "队伍",
+    "团队",
+    "入党",
+    "建党",
+    "全党",
+    "我党",
+    "本党",
+    "两委",
+    "政党",
+    "庭院",
+    "书院",
+    "一处",
+    "所",
+    "部",
+    "处",
+    "院",
+    "办",
+    "委",
+    "局",
+    "队",
+    "社",
+    "站",
+    "科",
+    "党",
+    "署",
+    "厅",
+    "举办",
+    "主办",
+    "承办",
+    "创办",
+    "开办",
+    "兴办",
+    "包办",
+    "督办",
+    "代办",
+    "查办",
+    "合办",
+    "协办",
+    "筹办",
+    "领办",
+    "操办",
+    "怎么办",
+    "基部",
+    "头部",
+    "腹部",
+    "背部",
+    "胸部",
+    "面部",
+    "足部",
+    "根部",
+    "顶部",
+    "底部",
+    "尾部",
+    "上部",
+    "下部",
+    "细部",
+    "本部",
+    "支部",
+    "组织",
+    "中心",
+    "政府",
+    "单位",
+    "部队",
+    "军队",
+    "大学",
+    "中学",
+    "小学",
+    "学校",
+    "医院",
+    "公司",
+    "银行",
+    "集团",
+    "工会",
+    "学院",
+    "社区",
+    "学科",
+    "专科",
+    "本科",
+    "工科",
+    "理科",
+    "文科",
+    "外科",
+    "内科",
+    "牙科",
+    "眼科",
+    "教科",
+    "百科",
+    "转站",
+    "车站",
+    "驿站",
+    "小站",
+    "总站",
+    "之所",
+    "何所",
+    "无所",
+    "诊所",
+    "哨所",
+    "寓所",
+    "处处",
+    "判处",
+    "论处",
+    "所处",
+    "身处",
+    "地处",
+    "共处",
+    "独处",
+    "联办",
+    "党办",
+    "特办",
+];
+
+/// Tokens allowed inside an organisation name when they are verbs
+/// (`监督所`, `服务中心`, `执法局`).
+const ORG_VERBS: &[&str] = &[
+    "监督", "服务", "管理", "执法", "预防", "控制", "规划", "建设", "发展", "改革", "保障", "监察",
+    "检验", "检疫", "研究", "开发", "投资", "交易", "经营", "运输", "生产", "制造", "加工", "培训",
+    "促进", "保护", "出版", "咨询", "设计", "养殖", "种植", "信访", "扶贫", "攻坚", "督导", "防治",
+    "审计", "统计", "招商", "环保", "卫生", "计生", "监测", "调查", "考核", "督查", "维修", "置业",
+];
+
+/// Words that cut an organisation candidate wherever they are: the name
+/// starts after them (`科教企业某某公司`).
+const ORG_CUT_WORDS: &[&str] = &[
+    "企业", "单位", "部门", "帮扶", "联村", "成立", "召开", "负责", "领导", "主要", "其他", "所有",
+    "每个", "驻村", "确定",
+];
+
+/// Leading words dropped from an organisation candidate.
+const ORG_STOP_PREFIXES: &[&str] = &[
+    "全市", "全县", "全省", "全区", "全镇", "全乡", "全村", "全国", "各级", "相关", "有关", "各",
+    "全", "该", "本", "其", "市直", "县直", "镇直", "驻村", "原", "现", "每个", "所有", "其他",
+    "主要", "领导", "负责", "成立", "召开", "组织", "部门", "单位", "机关", "企业", "帮扶", "联村",
+];
+
+/// Whether a token names something (a proper noun or an unknown word) rather
+/// than being a common noun, for the organisation rule.
+fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
+    matches!(
+        t.tag,
+        "ns" | "nr" | "nrt" | "nrfg" | "nz" | "nt" | "j" | "x" | "eng"
+    ) || matches!(
+        t.word,
+        "市" | "县"
+            | "区"
+            | "省"
+            | "镇"
+            | "乡"
+            | "村"
+            | "州"
+            | "中共"
+            | "市委"
+            | "县委"
+            | "省委"
+            | "区委"
+    ) || (t.len() >= 2 && !is_word(t.word))
+}
+
+fn org_token_ok(t: &Tok<'_>) -> bool {
+    if !t.word.chars().all(is_han) {
+        return false;
+    }
+    if matches!(
+        t.word,
+        "市" | "县" | "区" | "省" | "镇" | "乡" | "村" | "州" | "中共"
+    ) {
+        return true;
+    }
+    if matches!(t.tag, "v" | "vn") {
+        return ORG_VERBS.contains(&t.word);
+    }
+    tag_can_name(t.tag)
+        && !matches!(t.tag, "l" | "i")
+        && !t
+            .word
+            .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c))
+        && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
+}
+
+/// Words that, right after a head word, show it is not the end of a name
+/// (`中心组`, `党委成员`, `中心城市`).
+const NOT_AFTER_HEAD: &[&str] = &[
+    "城市",
+    "组",
+    "小组",
+    "成员",
+    "班子",
+    "党员",
+    "干部",
+    "工作",
+    "建设",
+    "委员",
+    "书记处",
+];
+
+/// Organisations by head word (`…局`, `…委员会`, `…有限公司`, `…党支部`),
+/// extended left over name-like tokens, places and other organisations
+/// (`某市林业局`, `某镇机关党支部`). `blocked` marks characters that cannot be
+/// part of an organisation (job titles, person names).
+pub fn head_orgs(ctx: &Ctx<'_>, blocked: &[bool], is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (j, t) in toks.iter().enumerate() {
+        if (t.start..t.end).any(|k| blocked[k]) {
+            continue;
+        }
+        let Some(head) = ORG_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
+            continue;
+        };
+        if t.tag != "nt"
+            && t.word != *head
+            && GENERIC_HEAD_WORDS
+                .iter()
+                .any(|g| t.word.ends_with(g) && g.chars().count() >= 2 && *g != *head)
+        {
+            continue;
+        }
+        if matches!(
+            t.tag,
+            "v" | "vn" | "d" | "a" | "ad" | "m" | "ns" | "nr" | "nrt" | "nrfg"
+        ) && t.word != *head
+        {
+            continue;
+        }
+        if toks
+            .get(j + 1)
+            .is_some_and(|n| NOT_AFTER_HEAD.contains(&n.word))
+        {
+            continue;
+        }
+        let hlen = head.chars().count();
+        let mut start = t.start;
+        let mut k = j;
+        while k > 0 {
+            let p = &toks[k - 1];
+            if !org_token_ok(p) || (p.start..p.end).any(|x| blocked[x]) || t.end - p.start > 20 {
+                break;
+            }
+            start = p.start;
+            k -= 1;
+        }
+        // Drop everything up to the last generic word (`科教企业某某公司`).
+        let mut p = start;
+        while p < t.start {
+            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
+                break;
+            };
+            let tk = &toks[ti];
+            if ORG_CUT_WORDS.contains(&tk.word)
+                || (p == start && ORG_STOP_PREFIXES.contains(&tk.word))
+            {
+                start = tk.end;
+            }
+            p = tk.end;
+        }
+        // `镇党委`, `市政府`: a level word and a head name no organisation.
+        if start + 1 == t.end - hlen && hlen >= 2 && "省市县区镇乡村".contains(ctx.chars[start])
+        {
+            continue;
+        }
+        let len = t.end - start;
+        let prefix = len - hlen;
+        let level_committee = hlen == 1
+            && *head == "委"
+            && prefix == 1
+            && "省市县区镇乡州".contains(ctx.chars[start]);
+        let ok = if hlen == 1 {
+            (prefix >= 2 && len >= 3) || level_committee
+        } else {
+            prefix >= 1 && len >= 3
+        };
+        if !ok {
+            continue;
+        }
+        // 政府 alone closes a local government only (某某市政府), not a
+        // country's (某国政府 is a place and a common noun).
+        if *head == "政府"
+            && (!"省市县区镇乡州".contains(ctx.chars[t.end - hlen - 1]) || prefix < 3)
+        {
+            continue;
+        }
+        // Some part must be a name: a proper or unknown token, or a level word.
+        let head_tok_proper = t.len() > hlen && proper_token(t, is_word);
+        let mut proper = head_tok_proper;
+        let mut p = start;
+        while !proper && p < t.start {
+            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
+                break;
+            };
+            proper = proper_token(&toks[ti], is_word);
+            p = toks[ti].end;
+        }
+        if !proper {
+            continue;
+        }
+        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.8));
+    }
+    out
+}
+
+/// Media names: a name followed by a media suffix (`某某时报`, `某某网`),
+/// one or two tokens.
+pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (j, t) in toks.iter().enumerate() {
+        if j == 0 {
+            continue;
+        }
+        let p = &toks[j - 1];
+        if !matches!(p.tag, "ns" | "nz" | "nt" | "j" | "nr" | "x") {
+            continue;
+        }
+        let s = format!("{}{}", p.word, t.word);
+        // `网` alone only after a name token (not `互联网`, `电网`).
+        if is_media(&s) && (!t.word.ends_with('网') || t.word == "网") {
+            out.push(Span::new(
+                p.start,
+                t.end,
+                EntityType::Org,
+                Source::Rule,
+                0.8,
+            ));
+        }
+    }
+    out
+}
+
+/// jieba's own organisation tags (`nt`), a dictionary source.
+/// Generic bodies that jieba's dictionary tags as organisations.
+const NOT_ORGS: &[&str] = &[
+    "党组织",
+    "基层党组织",
+    "村党组织",
+    "团组织",
+    "党政机关",
+    "国家机关",
+    "机关",
+    "单位",
+    "企业",
+];
+
+/// A country's government or relations (`某国政府`, `某某关系`) are not
+/// organisations: the place before them is.
+pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in ctx
+        .toks
+        .iter()
+        .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS.contains(&t.word))
+    {
+        if let Some(prefix) = ["政府", "当局", "关系"]
+            .iter()
+            .find_map(|s| t.word.strip_suffix(s))
+        {
+            if gaz.get(prefix).is_some() {
+                let n = prefix.chars().count();
+                out.push(Span::new(
+                    t.start,
+                    t.start + n,
+                    EntityType::Loc,
+                    Source::Gazetteer,
+                    0.8,
+                ));
+            }
+            continue;
+        }
+        out.push(Span::new(
+            t.start,
+            t.end,
+            EntityType::Org,
+            Source::Dictionary,
+            0.7,
+        ));
+    }
+    // Abbreviations (`j`) of unions and associations (`某盟`, `某协`).
+    for t in ctx
+        .toks
+        .iter()
+        .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
+    {
+        if t.word.chars().all(|c| PLACE_ABBREVIATIONS.contains(c))
+            || !t.word.ends_with(['盟', '协'])
+            || gaz.get(t.word).is_some()
+            || t.word.ends_with('电')
+            || !t.word.chars().all(is_han)
+        {
+            continue;
+        }
+        out.push(Span::new(
+            t.start,
+            t.end,
+            EntityType::Org,
+            Source::Model,
+            0.5,
+        ));
+    }
+    out
+}
+
+/// Names before a job title (`某某某总理`): a two- or three-character
+/// token starting with a surname, whatever jieba tagged it.
+pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for ti in titles {
+        let Some(t) = ctx.ending(ti.start) else {
+            continue;
+        };
+        if (2..=3).contains(&t.len())
+            && let Some(sl) = surname_at(&ctx.chars, t.start)
+            && t.len() > sl
+            && (t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
+            && matches!(t.tag, "nr" | "t" | "x" | "nz" | "nrfg" | "nrt")
+        {
+            out.push(Span::new(
+                t.start,
+                t.end,
+                EntityType::Per,
+                Source::Rule,
+                0.75,
+            ));
+        }
+    }
+    out
+}
+
+/// Sports teams: a place followed by `队`, `女队`, `男队` (`某国队`).
+pub fn teams(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (j, t) in ctx.toks.iter().enumerate().skip(1) {
+        if matches!(t.word, "队" | "女队" | "男队" | "青年队" | "国家队") {
+            let p = &ctx.toks[j - 1];
+            if p.tag == "ns" {
+                out.push(Span::new(
+                    p.start,
+                    t.end,
+                    EntityType::Org,
+                    Source::Rule,
+                    0.75,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Extra occurrences of names found by a rule: every other occurrence of
+/// the same text becomes an entity of the same type (document consistency).
+pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> {
+    let mut names: Vec<Vec<char>> = found
+        .iter()
+        .filter(|s| s.label == label && s.source == Source::Rule && s.end - s.start >= 2)
+        .map(|s| ctx.chars[s.start..s.end].to_vec())
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    if names.is_empty() {
+        return out;
+    }
+    let n = ctx.chars.len();
+    for name in &names {
+        let m = name.len();
+        let mut i = 0;
+        while i + m <= n {
+            if ctx.chars[i] == name[0] && ctx.chars[i..i + m] == name[..] {
+                out.push(Span::new(i, i + m, label.clone(), Source::Rule, 0.75));
+                i += m;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Whether `pos` starts a han character run (for callers' boundary checks).
+pub fn han_at(ctx: &Ctx<'_>, pos: usize) -> bool {
+    ctx.han_at(pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans_text(text: &str, spans: &[Span]) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        spans
+            .iter()
+            .map(|s| chars[s.start..s.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn dates_cover_the_genre() {
+        let text = "8月1日，2017年11月启动，10月24日~25日调研，11月1日下午开会，今年前9个月";
+        let idx = CharIndex::new(text);
+        assert_eq!(
+            spans_text(text, &dates(text, &idx)),
+            ["8月1日", "2017年11月", "10月24日~25日", "11月1日下午"]
+        );
+    }
+
+    #[test]
+    fn money_covers_the_genre() {
+        let text = "完成274.3亿元，30万元经费，再拿出1个亿，产值2500多万元，筹资60余万元，87岁";
+        let idx = CharIndex::new(text);
+        assert_eq!(
+            spans_text(text, &money(text, &idx)),
+            ["274.3亿元", "30万元", "1个亿", "2500多万元", "60余万元"]
+        );
+    }
+
+    #[test]
+    fn surnames_single_and_compound() {
+        let c: Vec<char> = "欧阳某某王某".chars().collect();
+        assert_eq!(surname_at(&c, 0), Some(2));
+        assert_eq!(surname_at(&c, 4), Some(1));
+        assert_eq!(surname_at(&c, 2), None);
+    }
+}
