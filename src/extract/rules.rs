@@ -124,14 +124,9 @@ impl<'a> Ctx<'a> {
 
     /// Whether the characters at `pos` spell `word`.
     pub fn has_at(&self, pos: usize, word: &str) -> bool {
-        let mut i = pos;
-        for c in word.chars() {
-            if self.chars.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        (pos..)
+            .zip(word.chars())
+            .all(|(i, c)| self.chars.get(i) == Some(&c))
     }
 
     /// The characters `start..end` as a string.
