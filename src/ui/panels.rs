@@ -236,7 +236,7 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                             continue;
                         }
                         let selected = app.selected.as_deref() == Some(a.id.as_str());
-                        let mark = if a.reviewed { "✔ " } else { "" };
+                        let mark = if a.reviewed { "√ " } else { "" };
                         let text = format!("{mark}{}", a.title);
                         let resp = ui
                             .add(egui::Button::selectable(selected, text).truncate())
@@ -362,13 +362,13 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                             {
                                 app.commands.push(Command::Reveal(a.start, a.end));
                             }
-                            if ui.small_button("🗑").on_hover_text("Delete").clicked() {
+                            if ui.small_button("×").on_hover_text("Delete").clicked() {
                                 app.commands
                                     .push(Command::Edit(Edit::DeleteAnnotation { id: a.id }));
                             }
                         });
                         if let Some(n) = a.note.as_deref().filter(|n| !n.is_empty()) {
-                            ui.label(RichText::new(format!("✎ {n}")).italics());
+                            ui.label(RichText::new(format!("※ {n}")).italics());
                         }
                     }
                     if !any {
@@ -389,6 +389,21 @@ fn entity_card_ui(app: &mut PizhuApp, ui: &mut Ui, text: &str, label: &EntityTyp
         && !tags.is_empty()
     {
         ui.label(format!("tags: {}", tags.join(", ")));
+    }
+    if *label == EntityType::Per
+        && let Ok(card) = store.person_card(text)
+    {
+        ui.label(RichText::new("Who's who").strong());
+        for (title, org) in &card.roles {
+            ui.label(format!(
+                "{} {}",
+                org.as_deref().unwrap_or(""),
+                title.as_deref().unwrap_or("")
+            ));
+        }
+        if card.roles.is_empty() && !card.titles.is_empty() {
+            ui.label(card.titles.join("、"));
+        }
     }
     let mentions = app.mentions_of(text).to_vec();
     ui.label(format!(
