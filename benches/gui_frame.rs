@@ -5,9 +5,12 @@
 use std::time::Instant;
 
 use egui_kittest::Harness;
+
+#[path = "../tests/common/app.rs"]
+mod app;
+use app::app_harness;
 use pizhu::edit::{Edit, Editor};
 use pizhu::store::Store;
-use pizhu::ui::app::{AppOptions, PizhuApp};
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -29,26 +32,7 @@ fn main() {
     let text = format!("# 长文测试\n\n本报讯 {}", body.repeat(3));
     std::fs::write(arch.join("long.md"), &text).unwrap();
 
-    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_eframe({
-        let arch = arch.clone();
-        move |cc| {
-            PizhuApp::new(
-                cc,
-                AppOptions {
-                    archive: Some(arch),
-                    db: None,
-                    system_fonts: false,
-                },
-            )
-        }
-    });
-    for _ in 0..5000 {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let mut h = app_harness(Harness::builder().with_size([1280.0, 800.0]), &arch);
     let db = arch.join(".pizhu/pizhu.sqlite");
     let id = {
         let store = Store::open(&db).unwrap();

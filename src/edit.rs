@@ -232,49 +232,46 @@ impl Editor {
 
     /// Undoes the last edit; `None` when there is nothing to undo.
     pub fn undo(&mut self, store: &Store) -> Result<Option<Outcome>> {
-        let Some(changes) = self.undo.pop() else {
-            return Ok(None);
-        };
-        let outcome = store.atomically(|s| {
-            let mut out = Outcome::default();
-            for c in changes.iter().rev() {
-                Self::replay(s, c, true, &mut out)?;
-            }
-            Ok(out)
-        });
-        match outcome {
-            Ok(o) => {
-                self.redo.push(changes);
-                self.generation += 1;
-                Ok(Some(o))
-            }
-            Err(e) => {
-                self.undo.push(changes);
-                Err(e)
-            }
-        }
+        self.step(store, true)
     }
 
     /// Redoes the last undone edit; `None` when there is nothing to redo.
     pub fn redo(&mut self, store: &Store) -> Result<Option<Outcome>> {
-        let Some(changes) = self.redo.pop() else {
+        self.step(store, false)
+    }
+
+    /// Moves one history entry from the undo stack to the redo stack (or back),
+    /// replaying its changes atomically; on failure the entry stays where it was.
+    fn step(&mut self, store: &Store, undo: bool) -> Result<Option<Outcome>> {
+        let from = if undo { &mut self.undo } else { &mut self.redo };
+        let Some(changes) = from.pop() else {
             return Ok(None);
         };
         let outcome = store.atomically(|s| {
             let mut out = Outcome::default();
-            for c in &changes {
-                Self::replay(s, c, false, &mut out)?;
+            let ordered: Box<dyn Iterator<Item = &Change>> = if undo {
+                Box::new(changes.iter().rev())
+            } else {
+                Box::new(changes.iter())
+            };
+            for c in ordered {
+                Self::replay(s, c, undo, &mut out)?;
             }
             Ok(out)
         });
+        let (done, back) = if undo {
+            (&mut self.redo, &mut self.undo)
+        } else {
+            (&mut self.undo, &mut self.redo)
+        };
         match outcome {
             Ok(o) => {
-                self.undo.push(changes);
+                done.push(changes);
                 self.generation += 1;
                 Ok(Some(o))
             }
             Err(e) => {
-                self.redo.push(changes);
+                back.push(changes);
                 Err(e)
             }
         }

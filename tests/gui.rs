@@ -6,42 +6,16 @@ mod common;
 use std::path::Path;
 use std::process::Command as Process;
 
+use common::app::app_harness;
 use common::seed_copy;
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use pizhu::store::{AnnotationKind, Store};
-use pizhu::ui::app::{AppOptions, PizhuApp, reader_id};
+use pizhu::ui::app::{PizhuApp, reader_id};
 
 fn harness(arch: &Path) -> Harness<'static, PizhuApp> {
-    let arch = arch.to_path_buf();
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            PizhuApp::new(
-                cc,
-                AppOptions {
-                    archive: Some(arch),
-                    db: None,
-                    system_fonts: false,
-                },
-            )
-        });
-    wait_idle(&mut h);
-    h
-}
-
-fn wait_idle(h: &mut Harness<'static, PizhuApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    assert!(!h.state().is_busy(), "background work did not finish");
-    h.step();
-    h.step();
+    app_harness(Harness::builder().with_size([1400.0, 900.0]), arch)
 }
 
 fn click_at(h: &mut Harness<'static, PizhuApp>, pos: Pos2) {

@@ -4,32 +4,14 @@
 
 mod common;
 
+use common::app::app_harness;
 use common::seed_copy;
 use egui_kittest::{Harness, SnapshotOptions};
-use pizhu::ui::app::{AppOptions, PizhuApp};
+use pizhu::ui::app::PizhuApp;
 
 fn main_window(dark: bool) -> (tempfile::TempDir, Harness<'static, PizhuApp>) {
     let (g, arch) = seed_copy();
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build_eframe(move |cc| {
-            PizhuApp::new(
-                cc,
-                AppOptions {
-                    archive: Some(arch),
-                    db: None,
-                    system_fonts: false,
-                },
-            )
-        });
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let mut h = app_harness(Harness::builder().with_size([1280.0, 800.0]).wgpu(), &arch);
     let id = h
         .state()
         .articles
