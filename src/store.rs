@@ -1152,11 +1152,17 @@ impl Store {
     /// Stores an annotation as given (its `id` is ignored): placed, or an
     /// orphan keeping its quote. Returns the new id.
     pub fn insert_annotation(&self, a: &Annotation) -> Result<i64> {
+        self.write_annotation(None, a)
+    }
+
+    /// Writes `a` under `id` (replacing that row), or under a new id.
+    fn write_annotation(&self, id: Option<i64>, a: &Annotation) -> Result<i64> {
         self.conn
             .execute(
-                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
                 params![
+                    id,
                     a.article_id,
                     a.kind.as_str(),
                     a.start as i64,
@@ -1197,28 +1203,7 @@ impl Store {
 
     /// Puts back an annotation exactly as it was (undo of a delete).
     pub fn restore_annotation(&self, a: &Annotation) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-                params![
-                    a.id,
-                    a.article_id,
-                    a.kind.as_str(),
-                    a.start as i64,
-                    a.end as i64,
-                    a.quote.exact,
-                    a.quote.prefix,
-                    a.quote.suffix,
-                    a.label.as_ref().map(|l| l.as_str().to_string()),
-                    a.color,
-                    a.note,
-                    a.replacement,
-                    a.orphan as i64
-                ],
-            )
-            .map(|_| ())
-            .map_err(self.err())
+        self.write_annotation(Some(a.id), a).map(|_| ())
     }
 
     /// Deletes an annotation; returns what it was (for undo).
