@@ -134,6 +134,7 @@ impl NewsExtractor {
         out.extend(rules::place_short_names(&ctx, &all_places));
         out.extend(suffix);
         out.extend(gaz_places);
+        out.extend(rules::gazetteer_prefixes(&ctx, self.gaz, &is_word));
         out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
         out.extend(rules::abbreviation_singles(&ctx));
         out.extend(rules::dictionary_places(&ctx));

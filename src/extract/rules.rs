@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::gazetteer::Gazetteer;
+use super::gazetteer::{Gazetteer, Level};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname};
@@ -1203,9 +1203,16 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             if buf.chars().count() > gaz.max_chars() {
                 break;
             }
-            if gaz.get(&buf).is_some() && !NOT_PLACES.contains(&buf.as_str()) {
+            if let Some(level) = gaz.get(&buf)
+                && !NOT_PLACES.contains(&buf.as_str())
+            {
+                // Countries, provinces and cities are names whatever jieba
+                // tagged them (it tags some cities `nrt`, `n` or `d`).
                 let single_ok = k > 0
                     || matches!(t.tag, "ns" | "nz" | "j" | "nr" | "nt" | "x")
+                    || (level != Level::Town
+                        && level != Level::County
+                        && !matches!(t.tag, "v" | "p" | "c" | "r" | "m" | "q" | "u" | "uj"))
                     || PLACE_SUFFIXES.iter().any(|s| t.word.ends_with(s));
                 if single_ok {
                     best = Some(t.end);
@@ -1220,6 +1227,48 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 Source::Gazetteer,
                 0.85,
             ));
+        }
+    }
+    out
+}
+
+/// Places glued to a following word in one jieba token (`某国总理`,
+/// `某省境内`): the token starts with a country, province or city from the
+/// gazetteer and the rest is a dictionary word.
+pub fn gazetteer_prefixes(
+    ctx: &Ctx<'_>,
+    gaz: &Gazetteer,
+    is_word: &dyn Fn(&str) -> bool,
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in &ctx.toks {
+        let n = t.len();
+        if n < 3
+            || matches!(t.tag, "j" | "ns" | "nt")
+            || gaz.get(t.word).is_some()
+            || !t.word.chars().all(is_han)
+            || ORG_HEADS.iter().any(|h| t.word.ends_with(h))
+        {
+            continue;
+        }
+        // Longest prefix first.
+        let bounds: Vec<usize> = t.word.char_indices().map(|(b, _)| b).skip(2).collect();
+        for (k, &b) in bounds.iter().enumerate().rev() {
+            let (head, rest) = t.word.split_at(b);
+            let Some(level) = gaz.get(head) else { continue };
+            if matches!(level, Level::Town | Level::County) || NOT_PLACES.contains(&head) {
+                continue;
+            }
+            if is_word(rest) || TITLES.contains(rest) {
+                out.push(Span::new(
+                    t.start,
+                    t.start + k + 2,
+                    EntityType::Loc,
+                    Source::Gazetteer,
+                    0.8,
+                ));
+            }
+            break;
         }
     }
     out
