@@ -93,6 +93,7 @@ impl NewsExtractor {
         let mut people = rules::names_after_cues(&ctx, &titles);
         people.extend(rules::names_before_verbs(&ctx));
         people.extend(rules::names_before_titles(&ctx, &titles));
+        people.extend(rules::dotted_names(&ctx));
         people.extend(
             bylines
                 .iter()

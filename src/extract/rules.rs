@@ -16,7 +16,7 @@ use regex::Regex;
 use super::gazetteer::{Gazetteer, Level};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
-use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname};
+use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
 use crate::offsets::CharIndex;
 
 /// A jieba token with code-point offsets into the whole article.
@@ -741,7 +741,11 @@ pub fn model_names(
                     Source::Model,
                     0.55,
                 ));
-            } else if n >= 3 && sl.is_none() && (!is_word(t.word) || context(i)) {
+            } else if n >= 3
+                && sl.is_none()
+                && ctx.chars[t.start..t.end].iter().all(|&c| is_transliteration(c))
+                && (!is_word(t.word) || context(i))
+            {
                 out.push(Span::new(
                     t.start,
                     t.end,
@@ -768,6 +772,63 @@ pub fn model_names(
             ));
         }
         i += 1;
+    }
+    out
+}
+
+/// Separators between the parts of a transliterated name (`某某·某某`).
+const NAME_DOTS: &str = "·•・‧";
+
+/// Transliterated foreign names written with a middle dot (`卡某·某某特`):
+/// runs of transliteration characters (at most seven) joined by dots, cut
+/// at token boundaries on the outer ends.
+pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
+    let chars = &ctx.chars;
+    let n = chars.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !NAME_DOTS.contains(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // Left part.
+        let mut l = i;
+        while l > 0 && i - l < 7 && is_transliteration(chars[l - 1]) {
+            l -= 1;
+        }
+        let Some(start) = (l..i).find(|&p| p == l && p == 0 || ctx.tok_starting[p] != usize::MAX)
+        else {
+            i += 1;
+            continue;
+        };
+        // Following parts.
+        let mut end = i;
+        let mut j = i;
+        loop {
+            let mut r = j + 1;
+            while r < n && r - j <= 7 && is_transliteration(chars[r]) {
+                r += 1;
+            }
+            if r == j + 1 {
+                break;
+            }
+            if r < n && NAME_DOTS.contains(chars[r]) {
+                end = r;
+                j = r;
+                continue;
+            }
+            // Cut the last part at the rightmost token end.
+            end = (j + 2..=r)
+                .rev()
+                .find(|&p| ctx.tok_ending[p] != usize::MAX)
+                .unwrap_or(r);
+            break;
+        }
+        if end > i + 1 && i - start >= 1 {
+            out.push(Span::new(start, end, EntityType::Per, Source::Rule, 0.8));
+        }
+        i = end.max(i + 1);
     }
     out
 }
