@@ -688,8 +688,22 @@ pub fn model_names(
                 }
             } else if (2..=4).contains(&n) && sl.is_some_and(|l| l < n) {
                 let known = is_word(t.word);
+                // A two-character guess of jieba's HMM needs a weaker
+                // context: a list, a role noun or a preposition before it.
+                let weak_context = |i: usize| {
+                    let prev = if i > 0 { toks[i - 1].word } else { "" };
+                    let next = toks.get(i + 1).map_or("", |n| n.word);
+                    let prev_last = prev.chars().last().unwrap_or(' ');
+                    prev == "、"
+                        || next == "、"
+                        || (prev.chars().count() == 1 && "找把从对向给让被和与及同请派".contains(prev_last))
+                        || (prev.chars().count() >= 2
+                            && i > 0
+                            && toks[i - 1].tag == "n"
+                            && "人家将员女儿子妻夫姐妹哥弟手生师友者".contains(prev_last))
+                };
                 let ok = if !known {
-                    n == 3 || context(i)
+                    n == 3 || context(i) || (n == 2 && weak_context(i))
                 } else if n == 2 || n == 4 {
                     context(i)
                 } else {
@@ -717,10 +731,48 @@ pub fn model_names(
                     && (common(&t.word[..b2])
                         || (!known && common(&t.word[b1..]))
                         || (!known && weak));
-                if ok && !inner_word {
+                // A two-character guess of jieba's HMM: the given name may
+                // go on into a one-character token (`某某/某`), and a place
+                // or road suffix after it shows a place (`某某路`).
+                let next = toks.get(i + 1);
+                let after = |k: usize| ctx.chars.get(k).copied().unwrap_or('。');
+                let mut end = t.end;
+                let mut guess_ok = true;
+                if !known {
+                    let sl = sl.unwrap_or(1);
+                    let prev_single = i > 0
+                        && toks[i - 1].len() == 1
+                        && is_han(ctx.chars[toks[i - 1].start])
+                        && !"和与及同向对给让被把由等、将跟找请派带送称为是".contains(ctx.chars[toks[i - 1].start]);
+                    if (prev_single && n == 2)
+                        || !(t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
+
+                    {
+                        guess_ok = false;
+                    }
+                }
+                if !known && n == 2 {
+                    if let Some(nx) = next
+                        && nx.len() == 1
+                        && given_ok(ctx.chars[nx.start])
+                        && !"路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start])
+                        && matches!(nx.tag, "ng" | "n" | "x" | "nr" | "ns" | "a" | "ag" | "nz")
+                        && (!is_han(after(nx.end))
+                            || toks
+                                .get(i + 2)
+                                .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS.contains(&a.word)))
+                    {
+                        end = nx.end;
+                    } else if next.is_some_and(|nx| {
+                        "路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start])
+                    }) {
+                        guess_ok = false;
+                    }
+                }
+                if ok && !inner_word && guess_ok {
                     out.push(Span::new(
                         t.start,
-                        t.end,
+                        end,
                         EntityType::Per,
                         Source::Model,
                         0.6,
@@ -762,7 +814,13 @@ pub fn model_names(
                     0.45,
                 ));
             }
-        } else if matches!(t.tag, "nrt" | "nrfg") && (n >= 3 || (n == 2 && context(i))) {
+        } else if matches!(t.tag, "nrt" | "nrfg")
+            && (n >= 3 || (n == 2 && context(i)))
+            && (surname_at(&ctx.chars, t.start).is_some()
+                || ctx.chars[t.start..t.end]
+                    .iter()
+                    .all(|&c| is_transliteration(c)))
+        {
             out.push(Span::new(
                 t.start,
                 t.end,
@@ -772,6 +830,41 @@ pub fn model_names(
             ));
         }
         i += 1;
+    }
+    out
+}
+
+/// Honorifics after a bare surname (`某先生`, `某老`).
+const HONORIFICS: &[&str] = &["先生", "小姐", "女士", "老", "夫人", "太太"];
+
+/// A bare surname with an honorific (`某先生`, `某老说`): the surname is the
+/// person.
+pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (i, t) in toks.iter().enumerate() {
+        let Some(first) = t.word.chars().next() else {
+            continue;
+        };
+        if !is_single_surname(first) {
+            continue;
+        }
+        let rest = &t.word[first.len_utf8()..];
+        let glued = HONORIFICS.contains(&rest);
+        let split = rest.is_empty()
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| HONORIFICS.contains(&n.word) && n.word != "老");
+        let before_ok = i == 0 || !ctx.han_at(t.start - 1) || toks[i - 1].len() > 1;
+        if (glued || split) && before_ok {
+            out.push(Span::new(
+                t.start,
+                t.start + 1,
+                EntityType::Per,
+                Source::Rule,
+                0.6,
+            ));
+        }
     }
     out
 }
@@ -814,15 +907,35 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
                 break;
             }
             if r < n && NAME_DOTS.contains(chars[r]) {
-                end = r;
+                // A last part running into a longer token is cut at that
+            // token's start (`某某·安南希望`), unless only a verb or a
+            // particle follows (`某某·某斯说`).
+            end = r;
+            if ctx.tok_ending[r] == usize::MAX
+                && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != usize::MAX)
+            {
+                let tk = &ctx.toks[ctx.tok_starting[ts]];
+                let tail = tk.end.saturating_sub(r);
+                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1 {
+                    end = ts;
+                }
+            }
                 j = r;
                 continue;
             }
-            // Cut the last part at the rightmost token end.
-            end = (j + 2..=r)
-                .rev()
-                .find(|&p| ctx.tok_ending[p] != usize::MAX)
-                .unwrap_or(r);
+            // A last part running into a longer token is cut at that
+            // token's start (`某某·安南希望`), unless only a verb or a
+            // particle follows (`某某·某斯说`).
+            end = r;
+            if ctx.tok_ending[r] == usize::MAX
+                && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != usize::MAX)
+            {
+                let tk = &ctx.toks[ctx.tok_starting[ts]];
+                let tail = tk.end.saturating_sub(r);
+                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1 {
+                    end = ts;
+                }
+            }
             break;
         }
         if end > i + 1 && i - start >= 1 {
