@@ -117,11 +117,6 @@ impl NewsExtractor {
         }
         let jieba = &self.jieba;
         let is_word = |w: &str| jieba.has_word(w);
-        out.extend(rules::head_orgs(&ctx, &blocked, &is_word));
-        out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
-        out.extend(rules::media_orgs(&ctx));
-        out.extend(rules::teams(&ctx));
-        out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         // Places: the gazetteer's full names win over the suffix rule's guess
         // for the same place (`某河镇` rather than `河镇`).
         let gaz_places = rules::gazetteer_places(&ctx, self.gaz);
@@ -133,6 +128,18 @@ impl NewsExtractor {
         });
         let mut all_places = suffix.clone();
         all_places.extend(gaz_places.iter().cloned());
+        // Characters inside a place name, for the organisation rule.
+        let mut in_place = vec![false; n + 1];
+        for s in &all_places {
+            for b in &mut in_place[s.start..s.end] {
+                *b = true;
+            }
+        }
+        out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
+        out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
+        out.extend(rules::media_orgs(&ctx));
+        out.extend(rules::teams(&ctx));
+        out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::place_short_names(&ctx, &all_places));
         out.extend(suffix);
         out.extend(gaz_places);

@@ -2020,6 +2020,10 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
 
+/// Tokens an organisation never extends left over: datelines
+/// (`某月某日电`, `本报讯`) and lead-in words.
+const ORG_LEFT_STOPS: &[&str] = &["日电", "电", "讯", "本报讯", "据", "由原", "原", "经", "由"];
+
 /// Words that, right after a head word, show it is not the end of a name
 /// (`中心组`, `党委成员`, `中心城市`).
 const NOT_AFTER_HEAD: &[&str] = &[
@@ -2040,7 +2044,12 @@ const NOT_AFTER_HEAD: &[&str] = &[
 /// extended left over name-like tokens, places and other organisations
 /// (`某市林业局`, `某镇机关党支部`). `blocked` marks characters that cannot be
 /// part of an organisation (job titles, person names).
-pub fn head_orgs(ctx: &Ctx<'_>, blocked: &[bool], is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
+pub fn head_orgs(
+    ctx: &Ctx<'_>,
+    blocked: &[bool],
+    is_word: &dyn Fn(&str) -> bool,
+    in_place: &[bool],
+) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
@@ -2074,11 +2083,26 @@ pub fn head_orgs(ctx: &Ctx<'_>, blocked: &[bool], is_word: &dyn Fn(&str) -> bool
         let hlen = head.chars().count();
         let mut start = t.start;
         let mut k = j;
+        // A place is the leftmost part of a name: left of it only more
+        // places (`某省某市某局`), never a verb jieba tagged as a noun.
+        // `in_place` marks characters inside place names.
+        let mut after_place = false;
         while k > 0 {
             let p = &toks[k - 1];
-            if !org_token_ok(p) || (p.start..p.end).any(|x| blocked[x]) || t.end - p.start > 20 {
+            let place = p.tag == "ns" || (p.start..p.end).any(|x| in_place[x]);
+            if !org_token_ok(p)
+                || (p.start..p.end).any(|x| blocked[x])
+                || t.end - p.start > 20
+                || (after_place
+                    && !place
+                    && !matches!(p.tag, "nz" | "nt" | "j" | "x" | "eng")
+                    && !(p.len() >= 2 && !is_word(p.word))
+                    && p.len() != 1)
+                || ORG_LEFT_STOPS.contains(&p.word)
+            {
                 break;
             }
+            after_place = place;
             start = p.start;
             k -= 1;
         }
