@@ -138,7 +138,7 @@ impl NewsExtractor {
         out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
         out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));
-        out.extend(rules::teams(&ctx));
+        out.extend(rules::teams(&ctx, &is_word, &in_place));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::place_short_names(&ctx, &all_places));
         out.extend(suffix);

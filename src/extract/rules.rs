@@ -1792,6 +1792,10 @@ pub const ORG_HEADS: &[&str] = &[
     "女队",
     "男队",
     "球队",
+    "俱乐部",
+    "代表团",
+    "艺术团",
+    "集训队",
     "局",
     "厅",
     "委",
@@ -2080,6 +2084,15 @@ pub fn head_orgs(
         {
             continue;
         }
+        // A one-character head standing alone must be a noun (`所` is also
+        // a particle: `某某所说`).
+        if t.word == *head
+            && head.chars().count() == 1
+            && *head == "所"
+            && matches!(t.tag, "c" | "u" | "p" | "d" | "v" | "r" | "uj" | "ul")
+        {
+            continue;
+        }
         let hlen = head.chars().count();
         let mut start = t.start;
         let mut k = j;
@@ -2291,22 +2304,39 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     out
 }
 
-/// Sports teams: a place followed by `队`, `女队`, `男队` (`某国队`).
-pub fn teams(ctx: &Ctx<'_>) -> Vec<Span> {
+/// Sports teams: a place and/or a sponsor's name followed by `队`
+/// (`某国队`, `某市某某队`, `某某女队`). The token right before `队` must be a
+/// place or a proper or unknown word, not a common noun (`工作队`).
+pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
-    for (j, t) in ctx.toks.iter().enumerate().skip(1) {
-        if matches!(t.word, "队" | "女队" | "男队" | "青年队" | "国家队") {
-            let p = &ctx.toks[j - 1];
-            if p.tag == "ns" {
-                out.push(Span::new(
-                    p.start,
-                    t.end,
-                    EntityType::Org,
-                    Source::Rule,
-                    0.75,
-                ));
+    let toks = &ctx.toks;
+    let placeish = |t: &Tok<'_>| t.tag == "ns" || (t.start..t.end).all(|x| in_place[x]);
+    let proper = |t: &Tok<'_>| {
+        matches!(t.tag, "nz" | "nt" | "j" | "nrt")
+            || (t.len() >= 2 && !is_word(t.word) && t.word.chars().all(is_han))
+    };
+    for (j, t) in toks.iter().enumerate().skip(1) {
+        if !matches!(t.word, "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队") {
+            continue;
+        }
+        let p = &toks[j - 1];
+        if !(placeish(p) || proper(p)) {
+            continue;
+        }
+        let mut start = p.start;
+        let mut k = j - 1;
+        let mut parts = 1;
+        while k > 0 && parts < 3 {
+            let q = &toks[k - 1];
+            if placeish(q) || (proper(q) && !placeish(&toks[k])) {
+                start = q.start;
+                k -= 1;
+                parts += 1;
+            } else {
+                break;
             }
         }
+        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.75));
     }
     out
 }
