@@ -121,10 +121,12 @@ impl NewsExtractor {
         // for the same place (`某河镇` rather than `河镇`).
         let gaz_places = rules::gazetteer_places(&ctx, self.gaz);
         let mut suffix = rules::suffix_places(&ctx, &is_word);
+        // A chain of known places is one place per unit (`某省某市`).
         suffix.retain(|s| {
-            !gaz_places
-                .iter()
-                .any(|g| g.end == s.end && g.start < s.start && g.end - g.start >= 3)
+            !gaz_places.iter().any(|g| {
+                (g.end == s.end && g.start < s.start && g.end - g.start >= 3)
+                    || (g.start == s.start && g.end + 3 <= s.end && g.end - g.start >= 2)
+            })
         });
         let mut all_places = suffix.clone();
         all_places.extend(gaz_places.iter().cloned());

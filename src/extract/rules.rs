@@ -1255,6 +1255,10 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         let Some(suf) = PLACE_SUFFIXES.iter().find(|s| t.word.ends_with(*s)) else {
             continue;
         };
+        // `某某地区` is a region named by its first part, not a unit.
+        if t.word.ends_with("地区") || (t.word == "区" && i > 0 && toks[i - 1].word.ends_with('地')) {
+            continue;
+        }
         if matches!(t.tag, "v" | "vn" | "d" | "p" | "c" | "r" | "m" | "q") {
             continue;
         }
@@ -1693,7 +1697,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             Some(c)
                 if BEFORE_ABBREVIATION.contains(c0)
-                    && (c == '华' || COUNTRY_ABBREVIATIONS.contains(c))
+                    && (c == '华' || COUNTRY_ABBREVIATIONS.contains(c) || "京沪港澳台".contains(c))
                     && c != '中'
                     && c != '以'
                     && c != '加'
@@ -1723,6 +1727,14 @@ pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
         .iter()
         .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES.contains(&t.word))
         .map(|t| {
+            // `离京`, `赴沪`: a verb glued to a one-character place.
+            let mut cs = t.word.chars();
+            if let (Some(v), Some(p), None) = (cs.next(), cs.next(), cs.next())
+                && BEFORE_ABBREVIATION.contains(v)
+                && PLACE_ABBREVIATIONS.contains(p)
+            {
+                return Span::new(t.start + 1, t.end, EntityType::Loc, Source::Dictionary, 0.7);
+            }
             let end = if t.word.ends_with("地区") && t.len() >= 4 {
                 t.end - 2
             } else {
