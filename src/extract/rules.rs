@@ -1745,6 +1745,63 @@ pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
         .collect()
 }
 
+/// Heads of buildings and sites, which are places (`某某大厦`, `某某体育馆`).
+const FACILITY_HEADS: &[&str] = &[
+    "大会堂", "大厦", "体育馆", "体育场", "展览馆", "展览中心", "博物馆", "美术馆", "纪念馆", "大剧院",
+    "剧院", "广场", "公园", "植物园", "动物园", "机场", "火车站", "车站", "码头", "大桥", "隧道", "寺",
+    "宫", "庙", "塔", "阁", "楼", "亭",
+];
+
+/// Celestial bodies, places in news usage.
+const CELESTIAL: &[&str] = &[
+    "地球", "月球", "火星", "金星", "木星", "水星", "土星", "天王星", "海王星", "冥王星", "银河系",
+    "太阳系",
+];
+
+/// Buildings and sites named by a place or a proper name and a facility
+/// head (`某某大厦`, `某市体育馆`), and celestial bodies: places. A token
+/// that jieba tags as an organisation but ends in a facility head is a
+/// place too.
+pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (j, t) in toks.iter().enumerate() {
+        if CELESTIAL.contains(&t.word) {
+            out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.7));
+            continue;
+        }
+        let Some(head) = FACILITY_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
+            continue;
+        };
+        let hlen = head.chars().count();
+        let named = |x: &Tok<'_>| {
+            matches!(x.tag, "ns" | "nz" | "nt" | "j" | "nrt" | "nr")
+                || (x.start..x.end).all(|k| in_place[k])
+                || (x.len() >= 2 && !is_word(x.word) && x.word.chars().all(is_han))
+        };
+        if t.len() > hlen {
+            // One token: `某某大厦` tagged as a name or organisation.
+            if matches!(t.tag, "nt" | "ns" | "nz") && t.len() >= hlen + 2 {
+                out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.75));
+            }
+            continue;
+        }
+        if hlen == 1 || j == 0 {
+            continue;
+        }
+        let p = &toks[j - 1];
+        if !named(p) {
+            continue;
+        }
+        let mut start = p.start;
+        if j >= 2 && named(&toks[j - 2]) && (toks[j - 2].start..toks[j - 2].end).all(|k| in_place[k]) {
+            start = toks[j - 2].start;
+        }
+        out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
+    }
+    out
+}
+
 // ---- organisations ------------------------------------------------------------
 
 /// Head words that end an organisation's name, longest first.
