@@ -143,6 +143,7 @@ impl NewsExtractor {
         out.extend(rules::teams(&ctx, &is_word, &in_place));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::facilities(&ctx, &is_word, &in_place));
+        out.extend(rules::orgs_in_posts(&ctx, &in_place));
         out.extend(rules::place_short_names(&ctx, &all_places));
         out.extend(suffix);
         out.extend(gaz_places);

@@ -1802,6 +1802,41 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
     out
 }
 
+/// Ministries and bureaus inside a post word (`某国财政部长` → ORG
+/// `某国财政部`): a token ending in 部长 or 局长 whose stem is a
+/// department, extended left over places. Party departments
+/// (`组织部长`) stay posts.
+pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    for (j, t) in toks.iter().enumerate() {
+        if t.len() < 4
+            || !(t.word.ends_with("部长") || t.word.ends_with("局长"))
+            || t.word.starts_with("副")
+            || matches!(t.word, "组织部长" | "宣传部长" | "统战部长")
+            || !t.word.chars().all(is_han)
+        {
+            continue;
+        }
+        let mut start = t.start;
+        let mut k = j;
+        while k > 0 {
+            let p = &toks[k - 1];
+            if p.tag == "ns" || (p.start..p.end).all(|x| in_place[x]) {
+                start = p.start;
+                k -= 1;
+            } else {
+                break;
+            }
+        }
+        if k > 0 && toks[k - 1].word.ends_with('委') {
+            continue;
+        }
+        out.push(Span::new(start, t.end - 1, EntityType::Org, Source::Rule, 0.7));
+    }
+    out
+}
+
 // ---- organisations ------------------------------------------------------------
 
 /// Head words that end an organisation's name, longest first.
