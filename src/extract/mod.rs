@@ -11,6 +11,7 @@ mod jieba;
 pub mod news;
 pub mod relations;
 pub mod rules;
+pub mod sets;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;

@@ -8,12 +8,14 @@
 //! generic Chinese vocabulary (post names, organisation head words, place
 //! suffixes), never names taken from sample or evaluation texts.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use rustc_hash::FxHashSet;
+
 use super::gazetteer::{Gazetteer, Level};
+use super::sets::{CharSet, WordSet};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
@@ -299,8 +301,8 @@ pub const POSTS: &[&str] = &[
 /// Modifiers that may precede a post.
 pub const TITLE_MODIFIERS: &[&str] = &["常务副", "副", "代理", "执行", "名誉", "前", "原"];
 
-static TITLES: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    let mut s = HashSet::new();
+static TITLES: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
+    let mut s = FxHashSet::default();
     for p in POSTS {
         s.insert((*p).to_string());
         for m in TITLE_MODIFIERS {
@@ -312,7 +314,7 @@ static TITLES: LazyLock<HashSet<String>> = LazyLock::new(|| {
 
 const MAX_TITLE_CHARS: usize = 8;
 
-static TITLE_FIRST_CHARS: LazyLock<HashSet<char>> =
+static TITLE_FIRST_CHARS: LazyLock<FxHashSet<char>> =
     LazyLock::new(|| TITLES.iter().filter_map(|t| t.chars().next()).collect());
 
 /// Organisation words after which a post starts even inside a jieba token
@@ -467,7 +469,7 @@ pub const WEAK_NAME_CUES: &[&str] = &[
 ];
 
 fn given_ok(c: char) -> bool {
-    is_han(c) && !GIVEN_STOP.contains(c)
+    is_han(c) && !GIVEN_STOP_SET.has(c)
 }
 
 /// Length of the surname at `pos` (2 compound, 1 single).
@@ -571,9 +573,9 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
-        if NAME_CUES.contains(&t.word) {
+        if NAME_CUES_SET.has(t.word) {
             starts.push((t.end, false));
-        } else if WEAK_NAME_CUES.contains(&t.word) {
+        } else if WEAK_NAME_CUES_SET.has(t.word) {
             starts.push((t.end, true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
             starts.push((t.end + 1, false));
@@ -658,10 +660,10 @@ pub fn model_names(
     let context = |i: usize| {
         let next = toks.get(i + 1).map(|n| n.word).unwrap_or("");
         let prev = if i > 0 { toks[i - 1].word } else { "" };
-        NAME_FOLLOWERS.contains(&next)
+        NAME_FOLLOWERS_SET.has(next)
             || TITLES.contains(next)
             || TITLES.contains(prev)
-            || NAME_CUES.contains(&prev)
+            || NAME_CUES_SET.has(prev)
     };
     let mut i = 0;
     while i < toks.len() {
@@ -760,7 +762,7 @@ pub fn model_names(
                         && (!is_han(after(nx.end))
                             || toks
                                 .get(i + 2)
-                                .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS.contains(&a.word)))
+                                .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS_SET.has(a.word)))
                     {
                         end = nx.end;
                     } else if next.is_some_and(|nx| {
@@ -881,7 +883,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
-        if !NAME_DOTS.contains(chars[i]) {
+        if !NAME_DOTS_SET.has(chars[i]) {
             i += 1;
             continue;
         }
@@ -906,7 +908,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             if r == j + 1 {
                 break;
             }
-            if r < n && NAME_DOTS.contains(chars[r]) {
+            if r < n && NAME_DOTS_SET.has(chars[r]) {
                 // A last part running into a longer token is cut at that
             // token's start (`某某·安南希望`), unless only a verb or a
             // particle follows (`某某·某斯说`).
@@ -1195,7 +1197,7 @@ const GENERIC_PLACE_PREFIXES: &[&str] = &[
 fn place_prefix_ok(prefix: &str) -> bool {
     !prefix.is_empty()
         && prefix.chars().all(is_han)
-        && !GENERIC_PLACE_PREFIXES.contains(&prefix)
+        && !GENERIC_PLACE_PREFIXES_SET.has(prefix)
         && !prefix.ends_with('的')
 }
 
@@ -1252,6 +1254,9 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     let chars = &ctx.chars;
     let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
     for (i, t) in toks.iter().enumerate() {
+        if !PLACE_SUFFIXES_SET.may_end(t.word) {
+            continue;
+        }
         let Some(suf) = PLACE_SUFFIXES.iter().find(|s| t.word.ends_with(*s)) else {
             continue;
         };
@@ -1268,7 +1273,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         while lim > 0 && sfx - lim < 4 {
             let c = chars[lim - 1];
             if !is_han(c)
-                || PLACE_STOP_CHARS.contains(c)
+                || PLACE_STOP_CHARS_SET.has(c)
                 || is_suffix_char(c)
                 || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区")))
             {
@@ -1316,7 +1321,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         } else {
             ("", None)
         };
-        if GENERIC_PLACE_PREFIXES.contains(&near) {
+        if GENERIC_PLACE_PREFIXES_SET.has(near) {
             continue;
         }
         let listed = chain
@@ -1382,7 +1387,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 break;
             }
             if let Some(level) = gaz.get(&buf)
-                && !NOT_PLACES.contains(&buf.as_str())
+                && !NOT_PLACES_SET.has(buf.as_str())
             {
                 // Countries, provinces and cities are names whatever jieba
                 // tagged them (it tags some cities `nrt`, `n` or `d`).
@@ -1434,7 +1439,7 @@ pub fn gazetteer_prefixes(
         for (k, &b) in bounds.iter().enumerate().rev() {
             let (head, rest) = t.word.split_at(b);
             let Some(level) = gaz.get(head) else { continue };
-            if matches!(level, Level::Town | Level::County) || NOT_PLACES.contains(&head) {
+            if matches!(level, Level::Town | Level::County) || NOT_PLACES_SET.has(head) {
                 continue;
             }
             if is_word(rest) || TITLES.contains(rest) {
@@ -1474,9 +1479,9 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             .map_or(t.word.len(), |(b, _)| b)];
         if (2..=3).contains(&n)
             && matches!(t.tag, "j" | "ns" | "nz" | "nt")
-            && word.chars().all(|c| PLACE_ABBREVIATIONS.contains(c))
+            && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
             && gaz.get(word).is_none()
-            && !NOT_PLACES.contains(&word)
+            && !NOT_PLACES_SET.has(word)
         {
             for k in t.start..t.start + n {
                 out.push(Span::new(k, k + 1, EntityType::Loc, Source::Rule, 0.6));
@@ -1648,8 +1653,8 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         };
         if t.len() >= 3
-            && COUNTRY_ABBREVIATIONS.contains(first)
-            && AFTER_ABBREVIATION.contains(&&t.word[first.len_utf8()..])
+            && COUNTRY_ABBREVIATIONS_SET.has(first)
+            && AFTER_ABBREVIATION_SET.has(&t.word[first.len_utf8()..])
         {
             out.push(Span::new(
                 t.start,
@@ -1664,10 +1669,10 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         };
         match c1 {
-            None if COUNTRY_ABBREVIATIONS.contains(c0) => {
+            None if COUNTRY_ABBREVIATIONS_SET.has(c0) => {
                 let next_ok = toks
                     .get(i + 1)
-                    .is_some_and(|n| AFTER_ABBREVIATION.contains(&n.word));
+                    .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word));
                 let prev_ok = i > 0
                     && toks[i - 1].word == "、"
                     && i > 1
@@ -1675,7 +1680,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     && toks[i - 2]
                         .word
                         .chars()
-                        .all(|c| COUNTRY_ABBREVIATIONS.contains(c));
+                        .all(|c| COUNTRY_ABBREVIATIONS_SET.has(c));
                 if next_ok || prev_ok {
                     out.push(Span::new(
                         t.start,
@@ -1686,7 +1691,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     ));
                 }
             }
-            Some('方') if COUNTRY_ABBREVIATIONS.contains(c0) => {
+            Some('方') if COUNTRY_ABBREVIATIONS_SET.has(c0) => {
                 out.push(Span::new(
                     t.start,
                     t.start + 1,
@@ -1696,8 +1701,8 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                 ));
             }
             Some(c)
-                if BEFORE_ABBREVIATION.contains(c0)
-                    && (c == '华' || COUNTRY_ABBREVIATIONS.contains(c) || "京沪港澳台".contains(c))
+                if BEFORE_ABBREVIATION_SET.has(c0)
+                    && (c == '华' || COUNTRY_ABBREVIATIONS_SET.has(c) || "京沪港澳台".contains(c))
                     && c != '中'
                     && c != '以'
                     && c != '加'
@@ -1725,13 +1730,13 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
 pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
     ctx.toks
         .iter()
-        .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES.contains(&t.word))
+        .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES_SET.has(t.word))
         .map(|t| {
             // `离京`, `赴沪`: a verb glued to a one-character place.
             let mut cs = t.word.chars();
             if let (Some(v), Some(p), None) = (cs.next(), cs.next(), cs.next())
-                && BEFORE_ABBREVIATION.contains(v)
-                && PLACE_ABBREVIATIONS.contains(p)
+                && BEFORE_ABBREVIATION_SET.has(v)
+                && PLACE_ABBREVIATIONS_SET.has(p)
             {
                 return Span::new(t.start + 1, t.end, EntityType::Loc, Source::Dictionary, 0.7);
             }
@@ -1766,8 +1771,11 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        if CELESTIAL.contains(&t.word) {
+        if CELESTIAL_SET.has(t.word) {
             out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.7));
+            continue;
+        }
+        if !FACILITY_HEADS_SET.may_end(t.word) {
             continue;
         }
         let Some(head) = FACILITY_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
@@ -2118,7 +2126,7 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         return true;
     }
     if matches!(t.tag, "v" | "vn") {
-        return ORG_VERBS.contains(&t.word);
+        return ORG_VERBS_SET.has(t.word);
     }
     tag_can_name(t.tag)
         && !matches!(t.tag, "l" | "i")
@@ -2164,6 +2172,9 @@ pub fn head_orgs(
         if (t.start..t.end).any(|k| blocked[k]) {
             continue;
         }
+        if !ORG_HEADS_SET.may_end(t.word) {
+            continue;
+        }
         let Some(head) = ORG_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
             continue;
         };
@@ -2184,7 +2195,7 @@ pub fn head_orgs(
         }
         if toks
             .get(j + 1)
-            .is_some_and(|n| NOT_AFTER_HEAD.contains(&n.word))
+            .is_some_and(|n| NOT_AFTER_HEAD_SET.has(n.word))
         {
             continue;
         }
@@ -2215,7 +2226,7 @@ pub fn head_orgs(
                     && !matches!(p.tag, "nz" | "nt" | "j" | "x" | "eng")
                     && !(p.len() >= 2 && !is_word(p.word))
                     && p.len() != 1)
-                || ORG_LEFT_STOPS.contains(&p.word)
+                || ORG_LEFT_STOPS_SET.has(p.word)
             {
                 break;
             }
@@ -2230,8 +2241,8 @@ pub fn head_orgs(
                 break;
             };
             let tk = &toks[ti];
-            if ORG_CUT_WORDS.contains(&tk.word)
-                || (p == start && ORG_STOP_PREFIXES.contains(&tk.word))
+            if ORG_CUT_WORDS_SET.has(tk.word)
+                || (p == start && ORG_STOP_PREFIXES_SET.has(tk.word))
             {
                 start = tk.end;
             }
@@ -2331,7 +2342,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for t in ctx
         .toks
         .iter()
-        .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS.contains(&t.word))
+        .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
     {
         if let Some(prefix) = ["政府", "当局", "关系"]
             .iter()
@@ -2363,7 +2374,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .iter()
         .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
     {
-        if t.word.chars().all(|c| PLACE_ABBREVIATIONS.contains(c))
+        if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
             || !t.word.ends_with(['盟', '协'])
             || gaz.get(t.word).is_some()
             || t.word.ends_with('电')
@@ -2479,6 +2490,31 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
 pub fn han_at(ctx: &Ctx<'_>, pos: usize) -> bool {
     ctx.han_at(pos)
 }
+
+// ---- fast sets of the lists above ---------------------------------------------
+
+static NOT_PLACES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_PLACES));
+static GENERIC_PLACE_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(GENERIC_PLACE_PREFIXES));
+static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_FOLLOWERS));
+static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
+static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
+static AFTER_ABBREVIATION_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
+static ORG_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_VERBS));
+static ORG_CUT_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_CUT_WORDS));
+static ORG_STOP_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_STOP_PREFIXES));
+static NOT_AFTER_HEAD_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_AFTER_HEAD));
+static NOT_ORGS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_ORGS));
+static ORG_LEFT_STOPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_LEFT_STOPS));
+static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
+static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
+static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));
+static PLACE_ABBREVIATIONS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_ABBREVIATIONS));
+static COUNTRY_ABBREVIATIONS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(COUNTRY_ABBREVIATIONS));
+static BEFORE_ABBREVIATION_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(BEFORE_ABBREVIATION));
+static NAME_DOTS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(NAME_DOTS));
+static ORG_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_HEADS));
+static FACILITY_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(FACILITY_HEADS));
+static PLACE_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_SUFFIXES));
 
 #[cfg(test)]
 mod tests {
