@@ -5,8 +5,9 @@
 //! Loading parses the embedded table once into a hash map (a few
 //! milliseconds); lookups are by exact string.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -45,7 +46,7 @@ impl Level {
 /// Names (full and safe short forms) to their highest level.
 #[derive(Debug, Default)]
 pub struct Gazetteer {
-    names: HashMap<&'static str, Level>,
+    names: FxHashMap<&'static str, Level>,
     max_chars: usize,
 }
 

@@ -364,16 +364,17 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             if len < 2 {
                 break;
             }
+            let end = pos + len;
+            let ends_ok = ctx.tok_ending[end] != usize::MAX
+                || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c));
+            if !ends_ok {
+                continue;
+            }
             buf.clear();
-            buf.extend(&ctx.chars[pos..pos + len]);
+            buf.extend(&ctx.chars[pos..end]);
             if TITLES.contains(buf.as_str()) {
-                let end = pos + len;
-                let ends_ok = ctx.tok_ending[end] != usize::MAX
-                    || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c));
-                if ends_ok {
-                    found = Some(end);
-                    break;
-                }
+                found = Some(end);
+                break;
             }
         }
         if let Some(end) = found {
@@ -1377,15 +1378,14 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for i in 0..toks.len() {
         buf.clear();
         let mut best = None;
+        let mut len = 0;
         for k in 0..3 {
             let Some(t) = toks.get(i + k) else { break };
-            if !t.word.chars().all(is_han) {
+            len += t.len();
+            if len > gaz.max_chars() || !t.word.chars().all(is_han) {
                 break;
             }
             buf.push_str(t.word);
-            if buf.chars().count() > gaz.max_chars() {
-                break;
-            }
             if let Some(level) = gaz.get(&buf)
                 && !NOT_PLACES_SET.has(buf.as_str())
             {
