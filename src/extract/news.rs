@@ -259,4 +259,48 @@ mod tests {
         assert!(has(&v, "LOC", "郑州市"), "{v:?}");
         assert!(has(&v, "LOC", "中牟县"), "{v:?}");
     }
+
+    #[test]
+    fn dotted_foreign_names_and_places_glued_to_posts() {
+        let v = ents("法国总理会见了来访的塞维林·马丁内斯先生。");
+        assert!(has(&v, "PER", "塞维林·马丁内斯"), "{v:?}");
+        assert!(has(&v, "LOC", "法国"), "{v:?}");
+        assert!(!v.iter().any(|(_, t)| t == "塞维林"), "{v:?}");
+    }
+
+    #[test]
+    fn surnames_with_honorifics_are_people() {
+        let v = ents("钱老说，这件事要抓紧办。");
+        assert!(has(&v, "PER", "钱"), "{v:?}");
+    }
+
+    #[test]
+    fn datelines_do_not_join_organisations() {
+        let v = ents("本报上海3月2日电国务院决定，德国财政部长下周来访。");
+        assert!(has(&v, "ORG", "国务院"), "{v:?}");
+        assert!(has(&v, "ORG", "德国财政部"), "{v:?}");
+        assert!(!v.iter().any(|(_, t)| t.contains("日电")), "{v:?}");
+    }
+
+    #[test]
+    fn chains_of_known_places_split_per_unit_and_verb_abbreviations() {
+        let v = ents("他从湖南长沙市出发，今天离京赴沪。");
+        assert!(has(&v, "LOC", "湖南"), "{v:?}");
+        assert!(has(&v, "LOC", "长沙市"), "{v:?}");
+        assert!(has(&v, "LOC", "京"), "{v:?}");
+        assert!(!has(&v, "LOC", "湖南长沙市"), "{v:?}");
+    }
+
+    #[test]
+    fn teams_and_buildings() {
+        let v = ents("比赛在地球另一端进行，江苏队战胜了对手，颁奖仪式在人民大会堂举行。");
+        assert!(has(&v, "ORG", "江苏队"), "{v:?}");
+        assert!(has(&v, "LOC", "人民大会堂"), "{v:?}");
+        assert!(has(&v, "LOC", "地球"), "{v:?}");
+        let v = ents("市邮政局工作队来到村里。");
+        assert!(
+            !v.iter().any(|(l, t)| l == "ORG" && t.ends_with("工作队")),
+            "{v:?}"
+        );
+    }
 }

@@ -425,7 +425,7 @@ pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
 // ---- person names -------------------------------------------------------------
 
 /// Characters that do not start or continue a given name in running text.
-const GIVEN_STOP: &str = "的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
+const GIVEN_STOP: &str = "老的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
 
 /// Words that typically follow a person's name.
 pub const NAME_FOLLOWERS: &[&str] = &[
@@ -699,7 +699,8 @@ pub fn model_names(
                     let prev_last = prev.chars().last().unwrap_or(' ');
                     prev == "、"
                         || next == "、"
-                        || (prev.chars().count() == 1 && "找把从对向给让被和与及同请派".contains(prev_last))
+                        || (prev.chars().count() == 1
+                            && "找把从对向给让被和与及同请派".contains(prev_last))
                         || (prev.chars().count() >= 2
                             && i > 0
                             && toks[i - 1].tag == "n"
@@ -746,10 +747,10 @@ pub fn model_names(
                     let prev_single = i > 0
                         && toks[i - 1].len() == 1
                         && is_han(ctx.chars[toks[i - 1].start])
-                        && !"和与及同向对给让被把由等、将跟找请派带送称为是".contains(ctx.chars[toks[i - 1].start]);
+                        && !"和与及同向对给让被把由等、将跟找请派带送称为是"
+                            .contains(ctx.chars[toks[i - 1].start]);
                     if (prev_single && n == 2)
                         || !(t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
-
                     {
                         guess_ok = false;
                     }
@@ -773,13 +774,7 @@ pub fn model_names(
                     }
                 }
                 if ok && !inner_word && guess_ok {
-                    out.push(Span::new(
-                        t.start,
-                        end,
-                        EntityType::Per,
-                        Source::Model,
-                        0.6,
-                    ));
+                    out.push(Span::new(t.start, end, EntityType::Per, Source::Model, 0.6));
                 }
             } else if n >= 5
                 && let Some(l) = sl
@@ -798,7 +793,9 @@ pub fn model_names(
                 ));
             } else if n >= 3
                 && sl.is_none()
-                && ctx.chars[t.start..t.end].iter().all(|&c| is_transliteration(c))
+                && ctx.chars[t.start..t.end]
+                    .iter()
+                    .all(|&c| is_transliteration(c))
                 && (!is_word(t.word) || context(i))
             {
                 out.push(Span::new(
@@ -855,9 +852,13 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
         let rest = &t.word[first.len_utf8()..];
         let glued = HONORIFICS.contains(&rest);
         let split = rest.is_empty()
-            && toks
-                .get(i + 1)
-                .is_some_and(|n| HONORIFICS.contains(&n.word) && n.word != "老");
+            && toks.get(i + 1).is_some_and(|n| {
+                HONORIFICS.contains(&n.word)
+                    && (n.word != "老"
+                        || toks.get(i + 2).is_none_or(|a| {
+                            NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)
+                        }))
+            });
         let before_ok = i == 0 || !ctx.han_at(t.start - 1) || toks[i - 1].len() > 1;
         if (glued || split) && before_ok {
             out.push(Span::new(
@@ -911,18 +912,21 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             if r < n && NAME_DOTS_SET.has(chars[r]) {
                 // A last part running into a longer token is cut at that
-            // token's start (`某某·安南希望`), unless only a verb or a
-            // particle follows (`某某·某斯说`).
-            end = r;
-            if ctx.tok_ending[r] == usize::MAX
-                && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != usize::MAX)
-            {
-                let tk = &ctx.toks[ctx.tok_starting[ts]];
-                let tail = tk.end.saturating_sub(r);
-                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1 {
-                    end = ts;
+                // token's start (`某某·安南希望`), unless only a verb or a
+                // particle follows (`某某·某斯说`).
+                end = r;
+                if ctx.tok_ending[r] == usize::MAX
+                    && let Some(ts) = (j + 1..r)
+                        .rev()
+                        .find(|&p| ctx.tok_starting[p] != usize::MAX)
+                {
+                    let tk = &ctx.toks[ctx.tok_starting[ts]];
+                    let tail = tk.end.saturating_sub(r);
+                    if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
+                    {
+                        end = ts;
+                    }
                 }
-            }
                 j = r;
                 continue;
             }
@@ -931,11 +935,14 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             // particle follows (`某某·某斯说`).
             end = r;
             if ctx.tok_ending[r] == usize::MAX
-                && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != usize::MAX)
+                && let Some(ts) = (j + 1..r)
+                    .rev()
+                    .find(|&p| ctx.tok_starting[p] != usize::MAX)
             {
                 let tk = &ctx.toks[ctx.tok_starting[ts]];
                 let tail = tk.end.saturating_sub(r);
-                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1 {
+                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
+                {
                     end = ts;
                 }
             }
@@ -1262,7 +1269,8 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
             continue;
         };
         // `某某地区` is a region named by its first part, not a unit.
-        if t.word.ends_with("地区") || (t.word == "区" && i > 0 && toks[i - 1].word.ends_with('地')) {
+        if t.word.ends_with("地区") || (t.word == "区" && i > 0 && toks[i - 1].word.ends_with('地'))
+        {
             continue;
         }
         if matches!(t.tag, "v" | "vn" | "d" | "p" | "c" | "r" | "m" | "q") {
@@ -1410,9 +1418,44 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 Source::Gazetteer,
                 0.85,
             ));
+        } else if let Some((a, b)) = split_known_places(&toks[i], gaz) {
+            // One token holding two known places (`某省某市`).
+            out.push(Span::new(
+                a.0,
+                a.1,
+                EntityType::Loc,
+                Source::Gazetteer,
+                0.85,
+            ));
+            out.push(Span::new(
+                b.0,
+                b.1,
+                EntityType::Loc,
+                Source::Gazetteer,
+                0.85,
+            ));
         }
     }
     out
+}
+
+/// A place token that is two known places in a row (`某省某市`), split
+/// after the first: both parts at least two characters and in the
+/// gazetteer.
+fn split_known_places(t: &Tok<'_>, gaz: &Gazetteer) -> Option<((usize, usize), (usize, usize))> {
+    if t.tag != "ns" || t.len() < 4 || gaz.get(t.word).is_some() {
+        return None;
+    }
+    t.word
+        .char_indices()
+        .enumerate()
+        .skip(2)
+        .take_while(|(k, _)| t.len() - k >= 2)
+        .find(|&(_, (b, _))| {
+            gaz.get(&t.word[..b]).is_some_and(|l| l != Level::Town)
+                && gaz.get(&t.word[b..]).is_some()
+        })
+        .map(|(k, _)| ((t.start, t.start + k), (t.start + k, t.end)))
 }
 
 /// Places glued to a following word in one jieba token (`某国总理`,
@@ -1702,7 +1745,9 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             Some(c)
                 if BEFORE_ABBREVIATION_SET.has(c0)
-                    && (c == '华' || COUNTRY_ABBREVIATIONS_SET.has(c) || "京沪港澳台".contains(c))
+                    && (c == '华'
+                        || COUNTRY_ABBREVIATIONS_SET.has(c)
+                        || "京沪港澳台".contains(c))
                     && c != '中'
                     && c != '以'
                     && c != '加'
@@ -1752,14 +1797,49 @@ pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
 
 /// Heads of buildings and sites, which are places (`某某大厦`, `某某体育馆`).
 const FACILITY_HEADS: &[&str] = &[
-    "大会堂", "大厦", "体育馆", "体育场", "展览馆", "展览中心", "博物馆", "美术馆", "纪念馆", "大剧院",
-    "剧院", "广场", "公园", "植物园", "动物园", "机场", "火车站", "车站", "码头", "大桥", "隧道", "寺",
-    "宫", "庙", "塔", "阁", "楼", "亭",
+    "大会堂",
+    "大厦",
+    "体育馆",
+    "体育场",
+    "展览馆",
+    "展览中心",
+    "博物馆",
+    "美术馆",
+    "纪念馆",
+    "大剧院",
+    "剧院",
+    "广场",
+    "公园",
+    "植物园",
+    "动物园",
+    "机场",
+    "火车站",
+    "车站",
+    "码头",
+    "大桥",
+    "隧道",
+    "寺",
+    "宫",
+    "庙",
+    "塔",
+    "阁",
+    "楼",
+    "亭",
 ];
 
 /// Celestial bodies, places in news usage.
 const CELESTIAL: &[&str] = &[
-    "地球", "月球", "火星", "金星", "木星", "水星", "土星", "天王星", "海王星", "冥王星", "银河系",
+    "地球",
+    "月球",
+    "火星",
+    "金星",
+    "木星",
+    "水星",
+    "土星",
+    "天王星",
+    "海王星",
+    "冥王星",
+    "银河系",
     "太阳系",
 ];
 
@@ -1772,7 +1852,13 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
         if CELESTIAL_SET.has(t.word) {
-            out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.7));
+            out.push(Span::new(
+                t.start,
+                t.end,
+                EntityType::Loc,
+                Source::Rule,
+                0.7,
+            ));
             continue;
         }
         if !FACILITY_HEADS_SET.may_end(t.word) {
@@ -1790,7 +1876,13 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         if t.len() > hlen {
             // One token: `某某大厦` tagged as a name or organisation.
             if matches!(t.tag, "nt" | "ns" | "nz") && t.len() >= hlen + 2 {
-                out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.75));
+                out.push(Span::new(
+                    t.start,
+                    t.end,
+                    EntityType::Loc,
+                    Source::Rule,
+                    0.75,
+                ));
             }
             continue;
         }
@@ -1802,7 +1894,10 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
             continue;
         }
         let mut start = p.start;
-        if j >= 2 && named(&toks[j - 2]) && (toks[j - 2].start..toks[j - 2].end).all(|k| in_place[k]) {
+        if j >= 2
+            && named(&toks[j - 2])
+            && (toks[j - 2].start..toks[j - 2].end).all(|k| in_place[k])
+        {
             start = toks[j - 2].start;
         }
         out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
@@ -1840,7 +1935,13 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
         if k > 0 && toks[k - 1].word.ends_with('委') {
             continue;
         }
-        out.push(Span::new(start, t.end - 1, EntityType::Org, Source::Rule, 0.7));
+        out.push(Span::new(
+            start,
+            t.end - 1,
+            EntityType::Org,
+            Source::Rule,
+            0.7,
+        ));
     }
     out
 }
@@ -2224,8 +2325,8 @@ pub fn head_orgs(
                 || (after_place
                     && !place
                     && !matches!(p.tag, "nz" | "nt" | "j" | "x" | "eng")
-                    && !(p.len() >= 2 && !is_word(p.word))
-                    && p.len() != 1)
+                    && p.len() >= 2
+                    && is_word(p.word))
                 || ORG_LEFT_STOPS_SET.has(p.word)
             {
                 break;
@@ -2241,8 +2342,7 @@ pub fn head_orgs(
                 break;
             };
             let tk = &toks[ti];
-            if ORG_CUT_WORDS_SET.has(tk.word)
-                || (p == start && ORG_STOP_PREFIXES_SET.has(tk.word))
+            if ORG_CUT_WORDS_SET.has(tk.word) || (p == start && ORG_STOP_PREFIXES_SET.has(tk.word))
             {
                 start = tk.end;
             }
@@ -2431,7 +2531,10 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
             || (t.len() >= 2 && !is_word(t.word) && t.word.chars().all(is_han))
     };
     for (j, t) in toks.iter().enumerate().skip(1) {
-        if !matches!(t.word, "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队") {
+        if !matches!(
+            t.word,
+            "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
+        ) {
             continue;
         }
         let p = &toks[j - 1];
@@ -2494,11 +2597,13 @@ pub fn han_at(ctx: &Ctx<'_>, pos: usize) -> bool {
 // ---- fast sets of the lists above ---------------------------------------------
 
 static NOT_PLACES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_PLACES));
-static GENERIC_PLACE_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(GENERIC_PLACE_PREFIXES));
+static GENERIC_PLACE_PREFIXES_SET: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(GENERIC_PLACE_PREFIXES));
 static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_FOLLOWERS));
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
-static AFTER_ABBREVIATION_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
+static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
 static ORG_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_VERBS));
 static ORG_CUT_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_CUT_WORDS));
 static ORG_STOP_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_STOP_PREFIXES));
@@ -2508,9 +2613,12 @@ static ORG_LEFT_STOPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG
 static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
 static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
 static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));
-static PLACE_ABBREVIATIONS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_ABBREVIATIONS));
-static COUNTRY_ABBREVIATIONS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(COUNTRY_ABBREVIATIONS));
-static BEFORE_ABBREVIATION_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(BEFORE_ABBREVIATION));
+static PLACE_ABBREVIATIONS_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(PLACE_ABBREVIATIONS));
+static COUNTRY_ABBREVIATIONS_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(COUNTRY_ABBREVIATIONS));
+static BEFORE_ABBREVIATION_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(BEFORE_ABBREVIATION));
 static NAME_DOTS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(NAME_DOTS));
 static ORG_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_HEADS));
 static FACILITY_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(FACILITY_HEADS));

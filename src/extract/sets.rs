@@ -29,7 +29,9 @@ impl WordSet {
     /// Whether some word of the set could end `w` (its last character ends
     /// a word of the set): a cheap filter before a suffix scan.
     pub fn may_end(&self, w: &str) -> bool {
-        w.chars().last().is_some_and(|c| self.last_chars.contains(&c))
+        w.chars()
+            .last()
+            .is_some_and(|c| self.last_chars.contains(&c))
     }
 }
 
