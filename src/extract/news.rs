@@ -180,7 +180,7 @@ impl NewsExtractor {
 
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
-        "news-rules-1".into()
+        "news-rules-2".into()
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
