@@ -109,12 +109,7 @@ impl NewsExtractor {
         let more = rules::propagate(&ctx, &people, EntityType::Per);
         people.extend(more);
         // Titles and rule-found people block organisation growth.
-        let mut blocked = vec![false; n + 1];
-        for s in titles.iter().chain(people.iter()) {
-            for b in &mut blocked[s.start..s.end] {
-                *b = true;
-            }
-        }
+        let blocked = rules::coverage(n, titles.iter().chain(people.iter()));
         let jieba = &self.jieba;
         let is_word = |w: &str| jieba.has_word(w);
         // Places: the gazetteer's full names win over the suffix rule's guess
@@ -131,12 +126,7 @@ impl NewsExtractor {
         let mut all_places = suffix.clone();
         all_places.extend(gaz_places.iter().cloned());
         // Characters inside a place name, for the organisation rule.
-        let mut in_place = vec![false; n + 1];
-        for s in &all_places {
-            for b in &mut in_place[s.start..s.end] {
-                *b = true;
-            }
-        }
+        let in_place = rules::coverage(n, all_places.iter());
         out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
         out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));

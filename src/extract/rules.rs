@@ -894,8 +894,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
         while l > 0 && i - l < 7 && is_transliteration(chars[l - 1]) {
             l -= 1;
         }
-        let Some(start) = (l..i).find(|&p| p == l && p == 0 || ctx.tok_starting[p] != usize::MAX)
-        else {
+        let Some(start) = (l..i).find(|&p| p == 0 || ctx.tok_starting[p] != usize::MAX) else {
             i += 1;
             continue;
         };
@@ -911,22 +910,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
                 break;
             }
             if r < n && NAME_DOTS_SET.has(chars[r]) {
-                // A last part running into a longer token is cut at that
-                // token's start (`某某·安南希望`), unless only a verb or a
-                // particle follows (`某某·某斯说`).
                 end = r;
-                if ctx.tok_ending[r] == usize::MAX
-                    && let Some(ts) = (j + 1..r)
-                        .rev()
-                        .find(|&p| ctx.tok_starting[p] != usize::MAX)
-                {
-                    let tk = &ctx.toks[ctx.tok_starting[ts]];
-                    let tail = tk.end.saturating_sub(r);
-                    if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
-                    {
-                        end = ts;
-                    }
-                }
                 j = r;
                 continue;
             }
@@ -1473,28 +1457,36 @@ pub fn gazetteer_prefixes(
             || matches!(t.tag, "j" | "ns" | "nt")
             || gaz.get(t.word).is_some()
             || !t.word.chars().all(is_han)
-            || ORG_HEADS.iter().any(|h| t.word.ends_with(h))
+            || (ORG_HEADS_SET.may_end(t.word) && ORG_HEADS.iter().any(|h| t.word.ends_with(h)))
         {
             continue;
         }
-        // Longest prefix first.
-        let bounds: Vec<usize> = t.word.char_indices().map(|(b, _)| b).skip(2).collect();
-        for (k, &b) in bounds.iter().enumerate().rev() {
-            let (head, rest) = t.word.split_at(b);
-            let Some(level) = gaz.get(head) else { continue };
-            if matches!(level, Level::Town | Level::County) || NOT_PLACES_SET.has(head) {
-                continue;
-            }
-            if is_word(rest) || TITLES.contains(rest) {
-                out.push(Span::new(
-                    t.start,
-                    t.start + k + 2,
-                    EntityType::Loc,
-                    Source::Gazetteer,
-                    0.8,
-                ));
-            }
-            break;
+        // The longest prefix naming a country, province or city.
+        let Some((chars, head_end)) = t
+            .word
+            .char_indices()
+            .enumerate()
+            .skip(2)
+            .filter(|&(_, (b, _))| {
+                let head = &t.word[..b];
+                gaz.get(head)
+                    .is_some_and(|l| !matches!(l, Level::Town | Level::County))
+                    && !NOT_PLACES_SET.has(head)
+            })
+            .map(|(k, (b, _))| (k, b))
+            .last()
+        else {
+            continue;
+        };
+        let rest = &t.word[head_end..];
+        if is_word(rest) || TITLES.contains(rest) {
+            out.push(Span::new(
+                t.start,
+                t.start + chars,
+                EntityType::Loc,
+                Source::Gazetteer,
+                0.8,
+            ));
         }
     }
     out
@@ -1925,7 +1917,7 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
         let mut k = j;
         while k > 0 {
             let p = &toks[k - 1];
-            if p.tag == "ns" || (p.start..p.end).all(|x| in_place[x]) {
+            if place_token(p, in_place) {
                 start = p.start;
                 k -= 1;
             } else {
@@ -2525,7 +2517,6 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
 pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    let placeish = |t: &Tok<'_>| t.tag == "ns" || (t.start..t.end).all(|x| in_place[x]);
     let proper = |t: &Tok<'_>| {
         matches!(t.tag, "nz" | "nt" | "j" | "nrt")
             || (t.len() >= 2 && !is_word(t.word) && t.word.chars().all(is_han))
@@ -2538,7 +2529,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
             continue;
         }
         let p = &toks[j - 1];
-        if !(placeish(p) || proper(p)) {
+        if !(place_token(p, in_place) || proper(p)) {
             continue;
         }
         let mut start = p.start;
@@ -2546,7 +2537,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         let mut parts = 1;
         while k > 0 && parts < 3 {
             let q = &toks[k - 1];
-            if placeish(q) || (proper(q) && !placeish(&toks[k])) {
+            if place_token(q, in_place) || (proper(q) && !place_token(&toks[k], in_place)) {
                 start = q.start;
                 k -= 1;
                 parts += 1;
@@ -2587,6 +2578,21 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
         }
     }
     out
+}
+
+/// Marks the characters covered by `spans` in a text of `n` characters.
+pub fn coverage<'s>(n: usize, spans: impl Iterator<Item = &'s Span>) -> Vec<bool> {
+    let mut covered = vec![false; n + 1];
+    for s in spans {
+        covered[s.start..s.end].fill(true);
+    }
+    covered
+}
+
+/// Whether a token is a place: tagged `ns` by jieba or inside a place name
+/// found by the place rules (`in_place`, from [`coverage`]).
+fn place_token(t: &Tok<'_>, in_place: &[bool]) -> bool {
+    t.tag == "ns" || in_place[t.start..t.end].iter().all(|&b| b)
 }
 
 /// Whether `pos` starts a han character run (for callers' boundary checks).
