@@ -717,7 +717,9 @@ pub fn model_names(
                         .nth(sl.unwrap_or(1))
                         .map_or(0, |(b, _)| b)..];
                     !is_word(given)
-                        || tag_of(given).is_some_and(|g| g.starts_with("nr"))
+                        || tag_of(given).is_some_and(|g| {
+                            g.starts_with("nr") || matches!(g.as_str(), "ns" | "nz" | "t" | "j")
+                        })
                         || context(i)
                 };
                 // `智能化`, `金白银`: a common word inside is not a name.
@@ -1496,13 +1498,39 @@ pub fn gazetteer_prefixes(
 /// (`中美`, `京津`).
 const PLACE_ABBREVIATIONS: &str = "中美日俄英法德韩朝印巴以埃澳加意西葡荷越泰菲蒙非欧亚港台京沪津渝苏浙皖闽赣鲁豫鄂湘粤桂琼川黔滇藏陕甘青宁疆";
 
+/// Words after a pair of abbreviations that jieba keeps in one token
+/// (`中美关系`, `某某等国`, `某某高原`).
+const AFTER_PAIR: &[&str] = &[
+    "关系", "两国", "等国", "三国", "地区", "高原", "铁路", "公路", "边境", "边界", "两地", "三地",
+    "合作", "会谈", "友好", "贸易", "之间",
+];
+
+/// Kinds of a regional art or cuisine named by a one-character
+/// abbreviation (`京剧`, `川菜`): the abbreviation is a place.
+const ABBREVIATED_KINDS: &str = "剧戏菜韵腔曲";
+
 /// Pairs of one-character place abbreviations tagged as a single word by
-/// jieba (`中美关系` → 中, 美): each character is a place.
+/// jieba (`中美关系` → 中, 美): each character is a place. Two country
+/// abbreviations (`中日`, `中葡`) are a pair whatever jieba's tag; a place
+/// abbreviation with a regional art (`京剧`) is a place.
 pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
+        let mut cs = t.word.char_indices();
+        let (Some((_, c0)), Some((_, c1))) = (cs.next(), cs.next()) else {
+            continue;
+        };
+        let rest = cs.next().map_or("", |(b, _)| &t.word[b..]);
+        if t.len() == 2
+            && PLACE_ABBREVIATIONS_SET.has(c0)
+            && ABBREVIATED_KINDS.contains(c1)
+            && !t.tag.starts_with('v')
+        {
+            out.push(Span::new(t.start, t.start + 1, EntityType::Loc, Source::Rule, 0.6));
+            continue;
+        }
         // `中美关系` is one dictionary word: look at its first two characters.
-        let n = if t.word.ends_with("关系") && t.len() == 4 {
+        let n = if t.len() >= 4 && AFTER_PAIR_SET.has(rest) {
             2
         } else {
             t.len()
@@ -1512,10 +1540,16 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             .char_indices()
             .nth(n)
             .map_or(t.word.len(), |(b, _)| b)];
+        let countries = n == 2
+            && COUNTRY_ABBREVIATIONS_SET.has(c0)
+            && COUNTRY_ABBREVIATIONS_SET.has(c1)
+            && c0 != c1
+            && !matches!(t.tag, "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r");
         if (2..=3).contains(&n)
-            && matches!(t.tag, "j" | "ns" | "nz" | "nt")
-            && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
-            && gaz.get(word).is_none()
+            && (countries
+                || (matches!(t.tag, "j" | "ns" | "nz" | "nt")
+                    && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
+                    && gaz.get(word).is_none()))
             && !NOT_PLACES_SET.has(word)
         {
             for k in t.start..t.start + n {
@@ -1687,7 +1721,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
         let Some(first) = t.word.chars().next() else {
             continue;
         };
-        if t.len() >= 3
+        if t.len() >= 2
             && COUNTRY_ABBREVIATIONS_SET.has(first)
             && AFTER_ABBREVIATION_SET.has(&t.word[first.len_utf8()..])
         {
@@ -1703,11 +1737,31 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
         let (Some(c0), c1, None) = (cs.next(), cs.next(), cs.next()) else {
             continue;
         };
+        let single_abbr = |k: usize| {
+            toks.get(k).is_some_and(|n| {
+                n.len() == 1
+                    && n.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
+                    && !matches!(n.tag, "p" | "c" | "v" | "d" | "u" | "m" | "q" | "r")
+            })
+        };
         match c1 {
-            None if COUNTRY_ABBREVIATIONS_SET.has(c0) => {
-                let next_ok = toks
-                    .get(i + 1)
-                    .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word));
+            None if PLACE_ABBREVIATIONS_SET.has(c0) => {
+                let next_ok = COUNTRY_ABBREVIATIONS_SET.has(c0)
+                    && toks
+                        .get(i + 1)
+                        .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word));
+                // `中/美`, `日/俄`: two abbreviations side by side; or an
+                // abbreviation jieba itself tags as a place or short form.
+                // Not inside a run of one-character tokens (a transliteration
+                // jieba broke up, `某西/亚`).
+                let lone = |k: usize| {
+                    toks.get(k)
+                        .is_none_or(|n| n.len() > 1 || !is_han(ctx.chars[n.start]))
+                };
+                let pair = !matches!(t.tag, "p" | "c" | "v" | "d" | "u" | "m" | "q" | "r")
+                    && ((single_abbr(i + 1) && lone(i + 2) && (i == 0 || lone(i - 1)))
+                        || (i > 0 && single_abbr(i - 1) && lone(i + 1) && (i < 2 || lone(i - 2))));
+                let tagged = matches!(t.tag, "j" | "ns") && !"中法西亚非".contains(c0);
                 let prev_ok = i > 0
                     && toks[i - 1].word == "、"
                     && i > 1
@@ -1716,7 +1770,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                         .word
                         .chars()
                         .all(|c| COUNTRY_ABBREVIATIONS_SET.has(c));
-                if next_ok || prev_ok {
+                if next_ok || prev_ok || pair || tagged {
                     out.push(Span::new(
                         t.start,
                         t.end,
@@ -2608,6 +2662,7 @@ static GENERIC_PLACE_PREFIXES_SET: LazyLock<WordSet> =
 static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_FOLLOWERS));
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
+static AFTER_PAIR_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_PAIR));
 static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
 static ORG_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_VERBS));
