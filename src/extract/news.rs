@@ -123,8 +123,10 @@ impl NewsExtractor {
                     || (g.start == s.start && g.end + 3 <= s.end && g.end - g.start >= 2)
             })
         });
+        let prefixes = rules::gazetteer_prefixes(&ctx, self.gaz, &is_word);
         let mut all_places = suffix.clone();
         all_places.extend(gaz_places.iter().cloned());
+        all_places.extend(prefixes.iter().cloned());
         // Characters inside a place name, for the organisation rule.
         let in_place = rules::coverage(n, all_places.iter());
         out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
@@ -137,7 +139,7 @@ impl NewsExtractor {
         out.extend(rules::place_short_names(&ctx, &all_places));
         out.extend(suffix);
         out.extend(gaz_places);
-        out.extend(rules::gazetteer_prefixes(&ctx, self.gaz, &is_word));
+        out.extend(prefixes);
         out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
         out.extend(rules::abbreviation_singles(&ctx));
         out.extend(rules::dictionary_places(&ctx));

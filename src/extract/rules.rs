@@ -2008,6 +2008,11 @@ pub const ORG_HEADS: &[&str] = &[
     "党支部",
     "总支部",
     "办事处",
+    "总领事馆",
+    "领事馆",
+    "大使馆",
+    "使馆",
+    "总厂",
     "办公室",
     "服务中心",
     "卫生院",
@@ -2056,6 +2061,7 @@ pub const ORG_HEADS: &[&str] = &[
     "艺术团",
     "集训队",
     "局",
+    "厂",
     "厅",
     "委",
     "办",
@@ -2573,22 +2579,41 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
     let toks = &ctx.toks;
     let proper = |t: &Tok<'_>| {
         matches!(t.tag, "nz" | "nt" | "j" | "nrt")
-            || (t.len() >= 2 && !is_word(t.word) && t.word.chars().all(is_han))
+            || (t.len() >= 2
+                && !is_word(t.word)
+                && t.word.chars().all(is_han)
+                && !matches!(t.tag, "v" | "vn" | "d" | "r" | "p" | "c" | "a"))
     };
-    for (j, t) in toks.iter().enumerate().skip(1) {
-        if !matches!(
-            t.word,
-            "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
-        ) {
+    for (j, t) in toks.iter().enumerate() {
+        // `某国队`, `某某队` in one token: the part before 队 is a place
+        // or an unknown name.
+        let glued = t.len() >= 3
+            && t.word.ends_with('队')
+            && !matches!(t.tag, "v" | "vn" | "a" | "d")
+            && ((t.start..t.end - 1).all(|k| in_place[k]) || {
+                let prefix = &t.word[..t.word.len() - '队'.len_utf8()];
+                !is_word(prefix) && prefix.chars().all(is_han) && !prefix.ends_with(['小', '大'])
+            });
+        if !glued
+            && !matches!(
+                t.word,
+                "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
+            )
+        {
             continue;
         }
-        let p = &toks[j - 1];
-        if !(place_token(p, in_place) || proper(p)) {
+        if j == 0 && !glued {
             continue;
         }
-        let mut start = p.start;
-        let mut k = j - 1;
-        let mut parts = 1;
+        let p = &toks[j.saturating_sub(1)];
+        if !glued && !(place_token(p, in_place) || proper(p)) {
+            continue;
+        }
+        let (mut start, mut k, mut parts) = if glued {
+            (t.start, j, 0)
+        } else {
+            (p.start, j - 1, 1)
+        };
         while k > 0 && parts < 3 {
             let q = &toks[k - 1];
             if place_token(q, in_place) || (proper(q) && !place_token(&toks[k], in_place)) {
