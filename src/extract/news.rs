@@ -193,8 +193,31 @@ impl Extractor for NewsExtractor {
                 confidence: s.confidence,
             })
             .collect();
-        resolve_overlaps(ents)
+        merge_nested_orgs(resolve_overlaps(ents), text, &idx)
     }
+}
+
+/// An organisation right after a place or another organisation is part of
+/// it (`某国` + `某某部`, `联合国` + `某某署`): news names nested bodies as
+/// one organisation. `ents` is sorted by start.
+fn merge_nested_orgs(ents: Vec<Entity>, text: &str, idx: &CharIndex) -> Vec<Entity> {
+    let mut out: Vec<Entity> = Vec::with_capacity(ents.len());
+    for e in ents {
+        if e.label == EntityType::Org
+            && let Some(prev) = out.last_mut()
+            && prev.end == e.start
+            && matches!(prev.label, EntityType::Org | EntityType::Loc)
+        {
+            prev.end = e.end;
+            prev.label = EntityType::Org;
+            prev.source = e.source;
+            prev.confidence = prev.confidence.min(e.confidence);
+            prev.text = text[idx.byte(prev.start)..idx.byte(prev.end)].to_string();
+            continue;
+        }
+        out.push(e);
+    }
+    out
 }
 
 #[cfg(test)]
