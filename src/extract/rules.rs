@@ -427,6 +427,12 @@ pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
 /// Characters that do not start or continue a given name in running text.
 const GIVEN_STOP: &str = "老的了在是和与及等说对为从向到将也都就又把被让给于而并或之这那其该各每表指陪参汇告主出同个们年月日时上下内外前后里来去要会能可已还再更最很不没无有党村镇乡县市区省局委办院所部讲召率一二三四五六七八九十两几百千万亿共分带";
 
+/// Function words that may follow a bare two-character name guess.
+const BARE_NAME_FOLLOWERS: &str = "的是也已曾和与等则都就还又便却在从把被将对向给";
+
+/// Characters that never sit inside a given name: particles and pronouns.
+const GIVEN_HARD_STOP: &str = "的了是和与及等说对为从向到将也都就又把被让给于而并或这那其该各每们个在";
+
 /// Words that typically follow a person's name.
 pub const NAME_FOLLOWERS: &[&str] = &[
     "说", "表示", "指出", "强调", "介绍", "告诉", "认为", "主持", "出席", "讲话", "汇报", "带领",
@@ -504,7 +510,14 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
     let weak = sl == 1 && "和向于从同与把在及对为将以由经万能".contains(chars[pos]);
     if let Some(t) = ctx.starting(pos) {
         let n = t.len();
-        if (n == sl + 1 || n == sl + 2) && (pos + sl..t.end).all(|i| given_ok(chars[i])) {
+        // jieba's own full-name guess may hold characters that usually end
+        // a name (`某育之`, `某玉来`): trust it unless one is a particle.
+        let nr_full = t.tag == "nr"
+            && n == sl + 2
+            && (pos + sl..t.end).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.contains(chars[i]));
+        if (n == sl + 1 || n == sl + 2)
+            && (nr_full || (pos + sl..t.end).all(|i| given_ok(chars[i])))
+        {
             // `付国` + `乾`: a lone given-name character jieba split off.
             if n == sl + 1
                 && let Some(t2) = ctx.starting(t.end)
@@ -706,8 +719,23 @@ pub fn model_names(
                             && toks[i - 1].tag == "n"
                             && "人家将员女儿子妻夫姐妹哥弟手生师友者".contains(prev_last))
                 };
+                // No context at all: the guess must stand as a subject or a
+                // possessor, before punctuation or a function word, and not
+                // in a run of one-character tokens (a broken transliteration).
+                let bare_ok = |i: usize| {
+                    let prev_ok = i == 0 || {
+                        let p = &toks[i - 1];
+                        p.len() > 1 || !is_han(ctx.chars[p.start])
+                    };
+                    prev_ok
+                        && ctx.chars[t.start + 1] != '某'
+                        && toks.get(i + 1).is_some_and(|nx| {
+                            !nx.word.chars().all(is_han)
+                                || (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
+                        })
+                };
                 let ok = if !known {
-                    n == 3 || context(i) || (n == 2 && weak_context(i))
+                    n == 3 || context(i) || (n == 2 && (weak_context(i) || bare_ok(i)))
                 } else if n == 2 || n == 4 {
                     context(i)
                 } else {
@@ -735,7 +763,10 @@ pub fn model_names(
                 let inner_word = n == 3
                     && !context(i)
                     && (common(&t.word[..b2])
-                        || (!known && common(&t.word[b1..]))
+                        || (!known
+                            && tag_of(&t.word[b1..]).is_some_and(|g| {
+                                matches!(g.as_str(), "v" | "vn" | "a" | "ad" | "d" | "an")
+                            }))
                         || (!known && weak));
                 // A two-character guess of jieba's HMM: the given name may
                 // go on into a one-character token (`某某/某`), and a place
