@@ -153,6 +153,14 @@ enum LexiconCmd {
 }
 
 fn main() {
+    // Like other Unix filters, end quietly when the reader of stdout goes
+    // away (`pizhu extract … | head`) instead of panicking in `println!`.
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("pizhu: error: {e:#}");

@@ -183,3 +183,28 @@ fn export_every_format_and_import_into_a_fresh_database() {
     let (ok, _, err) = pizhu(&["import", a, "--format", "w3c", bad.to_str().unwrap()]);
     assert!(!ok && err.contains("bad.json"), "{err}");
 }
+
+/// A reader that stops early (`pizhu extract … | head -c 16`) ends the
+/// command quietly: no panic message about a broken pipe.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // About 90 KB of text: its token line is far larger than a pipe buffer.
+    let mut text = String::new();
+    while text.len() < 90_000 {
+        text.push_str("记者王某某报道：某某市林业局今天召开会议。");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pizhu"))
+        .args(["extract", "--tokens", &text])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is dropped here: the pipe closes after 16 bytes.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}

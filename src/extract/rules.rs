@@ -431,7 +431,8 @@ const GIVEN_STOP: &str = "老的了在是和与及等说对为从向到将也都
 const BARE_NAME_FOLLOWERS: &str = "的是也已曾和与等则都就还又便却在从把被将对向给";
 
 /// Characters that never sit inside a given name: particles and pronouns.
-const GIVEN_HARD_STOP: &str = "的了是和与及等说对为从向到将也都就又把被让给于而并或这那其该各每们个在";
+const GIVEN_HARD_STOP: &str =
+    "的了是和与及等说对为从向到将也都就又把被让给于而并或这那其该各每们个在";
 
 /// Words that typically follow a person's name.
 pub const NAME_FOLLOWERS: &[&str] = &[
@@ -1557,7 +1558,13 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             && ABBREVIATED_KINDS.contains(c1)
             && !t.tag.starts_with('v')
         {
-            out.push(Span::new(t.start, t.start + 1, EntityType::Loc, Source::Rule, 0.6));
+            out.push(Span::new(
+                t.start,
+                t.start + 1,
+                EntityType::Loc,
+                Source::Rule,
+                0.6,
+            ));
             continue;
         }
         // `中美关系` is one dictionary word: look at its first two characters.
@@ -1575,7 +1582,10 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             && COUNTRY_ABBREVIATIONS_SET.has(c0)
             && COUNTRY_ABBREVIATIONS_SET.has(c1)
             && c0 != c1
-            && !matches!(t.tag, "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r");
+            && !matches!(
+                t.tag,
+                "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r"
+            );
         if (2..=3).contains(&n)
             && (countries
                 || (matches!(t.tag, "j" | "ns" | "nz" | "nt")
