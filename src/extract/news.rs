@@ -142,7 +142,7 @@ impl NewsExtractor {
         out.extend(prefixes);
         out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
         out.extend(rules::abbreviation_singles(&ctx));
-        out.extend(rules::dictionary_places(&ctx));
+        out.extend(rules::dictionary_places(&ctx, self.gaz));
         let tag_of = |w: &str| {
             jieba
                 .has_word(w)

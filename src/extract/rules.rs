@@ -1710,6 +1710,32 @@ const NOT_PLACES: &[&str] = &[
     "老家",
     "祖国",
     "国家",
+    "大山",
+    "高山",
+    "冰山",
+    "山洞",
+    "山沟",
+    "山坡",
+    "山湾",
+    "深山老林",
+    "池塘",
+    "深涧",
+    "海滨",
+    "火海",
+    "大湖",
+    "长河",
+    "内河",
+    "河口",
+    "古都",
+    "古庙",
+    "小城",
+    "大城市",
+    "中小城市",
+    "大中城市",
+    "港口城市",
+    "直辖市",
+    "自治区",
+    "百强县",
 ];
 
 /// Country abbreviations that stand alone for the country.
@@ -1857,27 +1883,58 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
     out
 }
 
+/// Currency names that jieba's dictionary tags as places with the country
+/// (`某国马克`).
+const CURRENCIES: &[&str] = &[
+    "克朗", "马克", "卢比", "法郎", "卢布", "比索", "里拉", "英镑", "日元", "美元", "兰特", "第纳尔",
+    "林吉特", "比塞塔", "盾", "元",
+];
+
+/// Whether a word jieba tags `ns` is a place: not a verb phrase ending in
+/// 国 that no gazetteer knows (`建国`, `科教兴国`), not a currency, not
+/// a room of a building (`馆里`).
+fn dictionary_place_ok(word: &str, gaz: &Gazetteer) -> bool {
+    if word.starts_with('馆') {
+        return false;
+    }
+    if word.ends_with('国') && gaz.get(word).is_none() {
+        return false;
+    }
+    if CURRENCIES_SET.may_end(word) && CURRENCIES.iter().any(|c| word.ends_with(c)) {
+        return false;
+    }
+    true
+}
+
 /// jieba's own place tags (`ns`, two characters or more, not a common noun),
 /// a dictionary source. A trailing `地区` is left out (`东北地区` → 东北).
-pub fn dictionary_places(ctx: &Ctx<'_>) -> Vec<Span> {
+pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     ctx.toks
         .iter()
         .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES_SET.has(t.word))
-        .map(|t| {
+        .filter_map(|t| {
+            if !dictionary_place_ok(t.word, gaz) {
+                // `某国马克`: the country before the currency.
+                let c = CURRENCIES.iter().find(|c| t.word.ends_with(*c))?;
+                let prefix = &t.word[..t.word.len() - c.len()];
+                gaz.get(prefix)?;
+                let n = prefix.chars().count();
+                return Some(Span::new(t.start, t.start + n, EntityType::Loc, Source::Gazetteer, 0.8));
+            }
             // `离京`, `赴沪`: a verb glued to a one-character place.
             let mut cs = t.word.chars();
             if let (Some(v), Some(p), None) = (cs.next(), cs.next(), cs.next())
                 && BEFORE_ABBREVIATION_SET.has(v)
                 && PLACE_ABBREVIATIONS_SET.has(p)
             {
-                return Span::new(t.start + 1, t.end, EntityType::Loc, Source::Dictionary, 0.7);
+                return Some(Span::new(t.start + 1, t.end, EntityType::Loc, Source::Dictionary, 0.7));
             }
             let end = if t.word.ends_with("地区") && t.len() >= 4 {
                 t.end - 2
             } else {
                 t.end
             };
-            Span::new(t.start, end, EntityType::Loc, Source::Dictionary, 0.7)
+            Some(Span::new(t.start, end, EntityType::Loc, Source::Dictionary, 0.7))
         })
         .collect()
 }
@@ -2728,6 +2785,7 @@ static GENERIC_PLACE_PREFIXES_SET: LazyLock<WordSet> =
 static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_FOLLOWERS));
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
+static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
 static AFTER_PAIR_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_PAIR));
 static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
