@@ -2376,8 +2376,11 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     ) {
         return true;
     }
-    if matches!(t.tag, "v" | "vn") {
+    if t.tag == "v" {
         return ORG_VERBS_SET.has(t.word);
+    }
+    if t.tag == "vn" {
+        return true;
     }
     tag_can_name(t.tag)
         && !matches!(t.tag, "l" | "i")
@@ -2389,7 +2392,7 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
 
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
-const ORG_LEFT_STOPS: &[&str] = &["日电", "电", "讯", "本报讯", "据", "由原", "原", "经", "由"];
+const ORG_LEFT_STOPS: &[&str] = &["日电", "电", "讯", "本报讯", "据", "由原", "原", "经", "由", "正由"];
 
 /// Words that, right after a head word, show it is not the end of a name
 /// (`中心组`, `党委成员`, `中心城市`).
@@ -2571,9 +2574,17 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
     out
 }
 
+/// Bodies a state has one of, which news names by the common noun alone.
+const SINGLE_BODIES: &[&str] = &[
+    "国会", "内阁", "参议院", "众议院", "议会", "上院", "下院", "议会上院", "议会下院", "国民议会",
+    "海军", "陆军", "空军", "人武部", "最高法院", "宪法法院",
+];
+
 /// jieba's own organisation tags (`nt`), a dictionary source.
 /// Generic bodies that jieba's dictionary tags as organisations.
 const NOT_ORGS: &[&str] = &[
+    "党委",
+    "党组",
     "党组织",
     "基层党组织",
     "村党组织",
@@ -2618,14 +2629,21 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             0.7,
         ));
     }
-    // Abbreviations (`j`) of unions and associations (`某盟`, `某协`).
+    // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
+    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
+        out.push(Span::new(t.start, t.end, EntityType::Org, Source::Dictionary, 0.6));
+    }
+    // Abbreviations (`j`) of unions, committees, universities and companies
+    // (`某盟`, `某协`, `某联`, `某委`, `某大`, `某钢`, `某航`).
     for t in ctx
         .toks
         .iter()
         .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
     {
         if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
-            || !t.word.ends_with(['盟', '协'])
+            || !t.word.ends_with(['盟', '协', '联', '委', '大', '钢', '航', '行', '汽'])
+            || (t.len() == 2 && t.word.starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
+            || NOT_ORGS_SET.has(t.word)
             || gaz.get(t.word).is_some()
             || t.word.ends_with('电')
             || !t.word.chars().all(is_han)
@@ -2786,6 +2804,7 @@ static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAM
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
 static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
+static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static AFTER_PAIR_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_PAIR));
 static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
