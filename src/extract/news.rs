@@ -197,6 +197,12 @@ impl Extractor for NewsExtractor {
     }
 }
 
+/// Whether a name starts with an administrative level word (`市…`, `县…`):
+/// a body of its own, not part of the one before it.
+fn starts_with_level(name: &str) -> bool {
+    name.starts_with(['市', '县', '省', '区', '镇', '乡', '村'])
+}
+
 /// An organisation right after a place or another organisation is part of
 /// it (`某国` + `某某部`, `联合国` + `某某署`): news names nested bodies as
 /// one organisation. `ents` is sorted by start.
@@ -207,6 +213,7 @@ fn merge_nested_orgs(ents: Vec<Entity>, text: &str, idx: &CharIndex) -> Vec<Enti
             && let Some(prev) = out.last_mut()
             && prev.end == e.start
             && matches!(prev.label, EntityType::Org | EntityType::Loc)
+            && !(prev.label == EntityType::Org && starts_with_level(&e.text))
         {
             prev.end = e.end;
             prev.label = EntityType::Org;

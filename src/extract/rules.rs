@@ -2057,6 +2057,33 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
+        // `某国 农林 部长`, `某洲 发展 银行行长`: a place, one or two field
+        // words, then the post.
+        let bank = t.word.ends_with("银行行长");
+        if matches!(t.word, "部长" | "局长") || bank {
+            let mut k = j;
+            let mut fields = 0;
+            while k > 0
+                && fields < 2
+                && matches!(toks[k - 1].tag, "n" | "vn" | "j" | "nz")
+                && toks[k - 1].len() >= 2
+                && !toks[k - 1].word.ends_with(['局', '部', '委', '办', '院', '厅'])
+                && !place_token(&toks[k - 1], in_place)
+            {
+                k -= 1;
+                fields += 1;
+            }
+            if (fields > 0 || bank) && k > 0 && place_token(&toks[k - 1], in_place) {
+                let mut start = toks[k - 1].start;
+                while k > 1 && place_token(&toks[k - 2], in_place) {
+                    k -= 1;
+                    start = toks[k - 1].start;
+                }
+                let end = if bank { t.end - 2 } else { t.end - 1 };
+                out.push(Span::new(start, end, EntityType::Org, Source::Rule, 0.7));
+            }
+            continue;
+        }
         if t.len() < 4
             || !(t.word.ends_with("部长") || t.word.ends_with("局长"))
             || t.word.starts_with("副")
@@ -2643,6 +2670,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
             || !t.word.ends_with(['盟', '协', '联', '委', '大', '钢', '航', '行', '汽'])
             || (t.len() == 2 && t.word.starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
+            || t.word.ends_with("进行")
             || NOT_ORGS_SET.has(t.word)
             || gaz.get(t.word).is_some()
             || t.word.ends_with('电')
@@ -2650,13 +2678,12 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         {
             continue;
         }
-        out.push(Span::new(
-            t.start,
-            t.end,
-            EntityType::Org,
-            Source::Model,
-            0.5,
-        ));
+        // `市/纪委`: a level word before the abbreviation belongs to it.
+        let start = match ctx.ending(t.start) {
+            Some(p) if matches!(p.word, "市" | "县" | "省" | "区" | "镇" | "乡") => p.start,
+            _ => t.start,
+        };
+        out.push(Span::new(start, t.end, EntityType::Org, Source::Model, 0.5));
     }
     out
 }
