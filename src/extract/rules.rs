@@ -2586,6 +2586,22 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
         if !matches!(p.tag, "ns" | "nz" | "nt" | "j" | "nr" | "x") {
             continue;
         }
+        // `《某某》杂志`: a title in book brackets and a periodical kind,
+        // brackets included.
+        if MEDIA_KINDS_SET.has(t.word) && p.word == "》" {
+            let open = (0..j - 1).rev().take(8).find(|&k| toks[k].word == "《");
+            if let Some(k) = open
+                && k + 2 < j
+                && toks[k + 1..j - 1].iter().all(|x| x.word.chars().all(is_han))
+            {
+                out.push(Span::new(toks[k].start, t.end, EntityType::Org, Source::Rule, 0.75));
+                continue;
+            }
+        }
+        if t.word == "报" && matches!(p.tag, "nr" | "nrt" | "nz" | "ns") && p.len() >= 2 {
+            out.push(Span::new(p.start, t.end, EntityType::Org, Source::Rule, 0.7));
+            continue;
+        }
         let s = format!("{}{}", p.word, t.word);
         // `网` alone only after a name token (not `互联网`, `电网`).
         if is_media(&s) && (!t.word.ends_with('网') || t.word == "网") {
@@ -2606,6 +2622,9 @@ const SINGLE_BODIES: &[&str] = &[
     "国会", "内阁", "参议院", "众议院", "议会", "上院", "下院", "议会上院", "议会下院", "国民议会",
     "海军", "陆军", "空军", "人武部", "最高法院", "宪法法院",
 ];
+
+/// Kinds of periodical after a title in book brackets (`《某某》杂志`).
+const MEDIA_KINDS: &[&str] = &["杂志", "周刊", "月刊", "半月刊", "画报", "日报", "晚报", "周报", "报", "杂志社"];
 
 /// jieba's own organisation tags (`nt`), a dictionary source.
 /// Generic bodies that jieba's dictionary tags as organisations.
@@ -2832,6 +2851,7 @@ static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUE
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
 static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
+static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
 static AFTER_PAIR_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_PAIR));
 static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
