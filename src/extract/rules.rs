@@ -974,6 +974,40 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
     out
 }
 
+/// Foreign names that jieba breaks into several name tokens (`某斯/某夫`,
+/// `某/某斯`): a run of two or more adjacent `nr`/`nrt`/`nrfg` tokens
+/// written only in transliteration characters, three characters or more,
+/// is one person. A name token that is a Chinese surname plus given name
+/// (`王/某`) does not start a run.
+pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
+    let toks = &ctx.toks;
+    let name_tok = |t: &Tok<'_>| {
+        matches!(t.tag, "nr" | "nrt" | "nrfg")
+            && (t.start..t.end).all(|k| is_transliteration(ctx.chars[k]))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !name_tok(&toks[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < toks.len() && name_tok(&toks[j]) && j - i < 4 {
+            j += 1;
+        }
+        let len = toks[j - 1].end - toks[i].start;
+        // One token with a run after it is enough if the run has a
+        // transliteration-only `nrt` in it.
+        let has_nrt = toks[i..j].iter().any(|t| t.tag == "nrt");
+        if j - i >= 2 && len >= 3 && len <= 10 && (has_nrt || len >= 4) {
+            out.push(Span::new(toks[i].start, toks[j - 1].end, EntityType::Per, Source::Model, 0.55));
+        }
+        i = j;
+    }
+    out
+}
+
 // ---- bylines ----------------------------------------------------------------
 
 /// Byline roles, longest first.
