@@ -95,6 +95,7 @@ impl NewsExtractor {
         people.extend(rules::names_before_titles(&ctx, &titles));
         people.extend(rules::dotted_names(&ctx));
         people.extend(rules::transliteration_runs(&ctx));
+        people.extend(rules::surnames_with_posts(&ctx));
         people.extend(rules::surnames_with_honorifics(&ctx));
         people.extend(
             bylines

@@ -868,6 +868,33 @@ pub fn model_names(
     out
 }
 
+/// Posts that news writes after a bare surname for a state leader
+/// (`某主席`, `某总理`).
+const LEADER_POSTS: &[&str] = &["主席", "总理", "总书记", "委员长", "副主席", "副总理", "总统"];
+
+/// A state leader by surname and post in one token (`某主席`): the
+/// surname is the person. A doctrine named after a person (`某某某主义`,
+/// transliterated): the name is the person.
+pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in &ctx.toks {
+        let Some(c0) = t.word.chars().next() else {
+            continue;
+        };
+        let rest = &t.word[c0.len_utf8()..];
+        if t.len() >= 3 && LEADER_POSTS_SET.has(rest) && is_single_surname(c0) {
+            out.push(Span::new(t.start, t.start + 1, EntityType::Per, Source::Rule, 0.6));
+        } else if let Some(name) = t.word.strip_suffix("主义")
+            && name.chars().count() >= 3
+            && name.chars().all(is_transliteration)
+        {
+            let n = name.chars().count();
+            out.push(Span::new(t.start, t.start + n, EntityType::Per, Source::Rule, 0.6));
+        }
+    }
+    out
+}
+
 /// Honorifics after a bare surname (`某先生`, `某老`).
 const HONORIFICS: &[&str] = &["先生", "小姐", "女士", "老", "夫人", "太太"];
 
@@ -2886,6 +2913,7 @@ static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEA
 static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
+static LEADER_POSTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LEADER_POSTS));
 static AFTER_PAIR_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(AFTER_PAIR));
 static AFTER_ABBREVIATION_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(AFTER_ABBREVIATION));
