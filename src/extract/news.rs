@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use jieba_rs::Jieba;
 
-use super::gazetteer::{Gazetteer, gazetteer};
+use super::gazetteer::{Gazetteer, Level, gazetteer};
 use super::rules::{self, Ctx, Span, Tok};
 use super::{Entity, EntityType, Extractor, resolve_overlaps};
 use crate::chars::is_sentence_end;
@@ -165,6 +165,7 @@ impl NewsExtractor {
                 }
             }
         }
+        split_leading_places(&mut out, &ctx.chars, self.gaz);
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
@@ -197,6 +198,48 @@ impl Extractor for NewsExtractor {
             .collect();
         merge_nested_orgs(resolve_overlaps(ents), text, &idx)
     }
+}
+
+/// A country or province before a site in another place is not part of
+/// its name (`某省某市火车站` → LOC 某省 + LOC 某市火车站; `某省某市` →
+/// two places): cut it off rule-found places whose rest starts with a known
+/// place. (Organisations keep it: news names `某国某部` as one body.)
+fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) {
+    let mut extra = Vec::new();
+    let mut name = String::new();
+    for s in spans.iter_mut() {
+        if s.source != super::Source::Rule || s.label != EntityType::Loc {
+            continue;
+        }
+        // Longest known country (or province, for sites) at the start.
+        let mut cut = None;
+        name.clear();
+        for k in s.start..s.end.min(s.start + 8) {
+            name.push(chars[k]);
+            if let Some(l) = gaz.get(&name)
+                && matches!(l, Level::Country | Level::Province)
+                && k + 1 < s.end
+            {
+                cut = Some(k + 1);
+            }
+        }
+        let Some(c) = cut else { continue };
+        // The rest must start with another known place.
+        name.clear();
+        let mut rest_place = false;
+        for k in c..s.end.min(c + 8) {
+            name.push(chars[k]);
+            if k > c && gaz.get(&name).is_some() {
+                rest_place = true;
+                break;
+            }
+        }
+        if rest_place {
+            extra.push(Span::new(s.start, c, EntityType::Loc, super::Source::Gazetteer, 0.85));
+            s.start = c;
+        }
+    }
+    spans.extend(extra);
 }
 
 /// Whether a name starts with an administrative level word (`市…`, `县…`):

@@ -62,7 +62,7 @@ pub struct Span {
 }
 
 impl Span {
-    fn new(start: usize, end: usize, label: EntityType, source: Source, confidence: f32) -> Span {
+    pub(crate) fn new(start: usize, end: usize, label: EntityType, source: Source, confidence: f32) -> Span {
         Span {
             start,
             end,
