@@ -145,6 +145,7 @@ impl NewsExtractor {
         out.extend(rules::abbreviation_pairs(&ctx, self.gaz));
         out.extend(rules::abbreviation_singles(&ctx));
         out.extend(rules::dictionary_places(&ctx, self.gaz));
+        out.extend(rules::landmark_places(&ctx, &is_word));
         let tag_of = |w: &str| {
             jieba
                 .has_word(w)

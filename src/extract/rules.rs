@@ -1429,6 +1429,40 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     out
 }
 
+/// Landmark suffixes: a name token ending in one is a place.
+const LANDMARK_SUFFIXES: &str = "郡堡宫寺庙岛阁矶湖河湾沟岭峰川顶原洲";
+
+/// Suffixes too rare at the end of a Chinese given name to read a
+/// surname-initial token ending in them as a person.
+const STRONG_LANDMARK_SUFFIXES: &str = "郡堡宫寺庙岛阁矶湖湾沟";
+
+/// Places that jieba tags as a person or an unknown noun (`某某宫`,
+/// `某某岛`, `某某郡`): a token of three characters or more ending in a
+/// landmark suffix. A token that starts with a surname must end in a
+/// strong suffix (a given name may end in 峰 or 川); a common noun
+/// (`大草原`) is not a name.
+pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let mut out = Vec::new();
+    for t in &ctx.toks {
+        let Some(last) = t.word.chars().last() else {
+            continue;
+        };
+        if t.len() < 3 || !LANDMARK_SUFFIXES.contains(last) {
+            continue;
+        }
+        let name_tag = matches!(t.tag, "nr" | "nrt" | "nrfg");
+        let noun_tag = matches!(t.tag, "nz" | "n") && !is_word(t.word);
+        if !(name_tag || noun_tag) || !t.word.chars().all(is_han) {
+            continue;
+        }
+        if surname_at(&ctx.chars, t.start).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
+            continue;
+        }
+        out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.65));
+    }
+    out
+}
+
 /// Bare names of places found with their suffix (`某某镇` → `某某`), as
 /// places wherever they occur in the article.
 pub fn place_short_names(ctx: &Ctx<'_>, places: &[Span]) -> Vec<Span> {
