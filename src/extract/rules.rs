@@ -2737,6 +2737,26 @@ const NOT_ORGS: &[&str] = &[
     "企业",
 ];
 
+/// Body words ending in 会 (an event otherwise: `音乐会`).
+const BODY_HUI: &[&str] = &[
+    "委员会", "协会", "学会", "工会", "商会", "联合会", "基金会", "总会", "议会", "理事会", "董事会",
+    "常委会", "研究会", "促进会", "红十字会", "组委会", "筹委会", "管委会", "村委会", "居委会", "联谊会",
+    "同乡会", "教会", "大会", "代表大会", "人大常委会", "国会", "基会", "总商会", "青年会",
+];
+
+/// Whether a word jieba tags `nt` names a body: not a discipline
+/// (`某某学` but `大学`), an event (`某某会` but `某协会`), a process
+/// (`某某化`) or a commodity.
+fn nt_is_body(word: &str) -> bool {
+    if word.ends_with('学') {
+        return word.ends_with("大学") || word.ends_with("中学") || word.ends_with("小学");
+    }
+    if word.ends_with('会') {
+        return BODY_HUI.iter().any(|h| word.ends_with(h));
+    }
+    !word.ends_with(['化', '众', '油', '药']) && !word.ends_with("飞行")
+}
+
 /// A country's government or relations (`某国政府`, `某某关系`) are not
 /// organisations: the place before them is.
 pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
@@ -2745,6 +2765,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .toks
         .iter()
         .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
+        .filter(|t| nt_is_body(t.word))
     {
         if let Some(prefix) = ["政府", "当局", "关系"]
             .iter()
