@@ -131,7 +131,9 @@ impl NewsExtractor {
         all_places.extend(prefixes.iter().cloned());
         // Characters inside a place name, for the organisation rule.
         let in_place = rules::coverage(n, all_places.iter());
-        out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
+        let mut heads = rules::head_orgs(&ctx, &blocked, &is_word, &in_place);
+        heads.retain(|s| !country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz));
+        out.extend(heads);
         out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx, &is_word, &in_place));
@@ -241,6 +243,23 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
         }
     }
     spans.extend(extra);
+}
+
+/// Common nouns for a kind of body: after a bare country they mean the
+/// kind, not one body (`某国公司` = companies of that country).
+const GENERIC_BODIES: &[&str] = &[
+    "公司", "球队", "大学", "电视台", "工厂", "企业", "银行", "医院", "学校", "政府", "军队", "部队",
+    "当局", "总部", "电台", "报纸",
+];
+
+/// Whether `name` is a country or continent followed by a generic body noun.
+fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> bool {
+    let s: String = name.iter().collect();
+    GENERIC_BODIES.iter().any(|g| {
+        s.strip_suffix(g).is_some_and(|p| {
+            p.ends_with('洲') && p.chars().count() == 2 || gaz.get(p) == Some(Level::Country)
+        })
+    })
 }
 
 /// Whether a name starts with an administrative level word (`市…`, `县…`):
