@@ -131,9 +131,7 @@ impl NewsExtractor {
         all_places.extend(prefixes.iter().cloned());
         // Characters inside a place name, for the organisation rule.
         let in_place = rules::coverage(n, all_places.iter());
-        let mut heads = rules::head_orgs(&ctx, &blocked, &is_word, &in_place);
-        heads.retain(|s| !country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz));
-        out.extend(heads);
+        out.extend(rules::head_orgs(&ctx, &blocked, &is_word, &in_place));
         out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx, &is_word, &in_place));
@@ -169,6 +167,23 @@ impl NewsExtractor {
             }
         }
         split_leading_places(&mut out, &ctx.chars, self.gaz);
+        let mut countries = Vec::new();
+        out.retain(|s| {
+            let generic = s.label == EntityType::Org
+                && country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz)
+                    .inspect(|&n| {
+                        countries.push(Span::new(
+                            s.start,
+                            s.start + n,
+                            EntityType::Loc,
+                            super::Source::Gazetteer,
+                            0.8,
+                        ))
+                    })
+                    .is_some();
+            !generic
+        });
+        out.extend(countries);
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
@@ -238,7 +253,13 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
             }
         }
         if rest_place {
-            extra.push(Span::new(s.start, c, EntityType::Loc, super::Source::Gazetteer, 0.85));
+            extra.push(Span::new(
+                s.start,
+                c,
+                EntityType::Loc,
+                super::Source::Gazetteer,
+                0.85,
+            ));
             s.start = c;
         }
     }
@@ -248,17 +269,32 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
 /// Common nouns for a kind of body: after a bare country they mean the
 /// kind, not one body (`某国公司` = companies of that country).
 const GENERIC_BODIES: &[&str] = &[
-    "公司", "球队", "大学", "电视台", "工厂", "企业", "银行", "医院", "学校", "政府", "军队", "部队",
-    "当局", "总部", "电台", "报纸",
+    "公司",
+    "球队",
+    "大学",
+    "电视台",
+    "工厂",
+    "企业",
+    "银行",
+    "医院",
+    "学校",
+    "政府",
+    "军队",
+    "部队",
+    "当局",
+    "总部",
+    "电台",
+    "报纸",
 ];
 
-/// Whether `name` is a country or continent followed by a generic body noun.
-fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> bool {
+/// If `name` is a country or continent followed by a generic body noun,
+/// the length of the place in characters.
+fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> Option<usize> {
     let s: String = name.iter().collect();
-    GENERIC_BODIES.iter().any(|g| {
-        s.strip_suffix(g).is_some_and(|p| {
-            p.ends_with('洲') && p.chars().count() == 2 || gaz.get(p) == Some(Level::Country)
-        })
+    GENERIC_BODIES.iter().find_map(|g| {
+        let p = s.strip_suffix(g)?;
+        let n = p.chars().count();
+        ((p.ends_with('洲') && n == 2) || gaz.get(p) == Some(Level::Country)).then_some(n)
     })
 }
 
@@ -389,5 +425,76 @@ mod tests {
             !v.iter().any(|(l, t)| l == "ORG" && t.ends_with("工作队")),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn abbreviations_side_by_side_and_regional_arts() {
+        let v = ents("双方遵守中美三个联合公报的原则，日俄首脑会晤。他爱看京剧。");
+        for p in ["中", "美", "日", "俄", "京"] {
+            assert!(has(&v, "LOC", p), "{p} {v:?}");
+        }
+        // A preposition glued to an abbreviation is not a pair (`中以`).
+        let v = ents("球队在决赛中以2∶0获胜。");
+        assert!(!has(&v, "LOC", "以"), "{v:?}");
+    }
+
+    #[test]
+    fn nested_bodies_are_one_organisation() {
+        let v = ents("芬兰农林部长表示，联合国禁毒署将派员。");
+        assert!(has(&v, "ORG", "芬兰农林部"), "{v:?}");
+        assert!(has(&v, "ORG", "联合国禁毒署"), "{v:?}");
+        // Two bodies of their own, written side by side, stay two.
+        let v = ents("县委办公室县政府办公室联合发文。");
+        assert!(
+            !v.iter().any(|(l, t)| l == "ORG" && t.contains("室县")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn teams_glued_and_generic_bodies() {
+        let v = ents("智利队战胜了古巴队，美国公司纷纷撤资。");
+        assert!(has(&v, "ORG", "智利队"), "{v:?}");
+        assert!(has(&v, "ORG", "古巴队"), "{v:?}");
+        assert!(!has(&v, "ORG", "美国公司"), "{v:?}");
+        assert!(has(&v, "LOC", "美国"), "{v:?}");
+    }
+
+    #[test]
+    fn broken_foreign_names_and_landmarks() {
+        // jieba cuts these invented transliterations into name tokens.
+        let v = ents("总统斯特罗耶夫和帕斯特拉纳会谈后参观了卢浮宫和白金汉宫。");
+        assert!(has(&v, "PER", "斯特罗耶夫"), "{v:?}");
+        assert!(has(&v, "PER", "帕斯特拉纳"), "{v:?}");
+        assert!(has(&v, "LOC", "卢浮宫"), "{v:?}");
+        assert!(has(&v, "LOC", "白金汉宫"), "{v:?}");
+    }
+
+    #[test]
+    fn jieba_tags_filtered() {
+        // Disciplines, events and verb phrases that jieba tags `nt`/`ns`.
+        let v = ents("他研究天文学，出席音乐会，热爱祖国，回国后用挪威克朗结算。");
+        for w in ["天文学", "音乐会"] {
+            assert!(!has(&v, "ORG", w), "{w} {v:?}");
+        }
+        for w in ["热爱祖国", "回国", "挪威克朗"] {
+            assert!(!has(&v, "LOC", w), "{w} {v:?}");
+        }
+        assert!(has(&v, "LOC", "挪威"), "{v:?}");
+    }
+
+    #[test]
+    fn periodicals_and_abbreviated_bodies() {
+        let v = ents("美国《某某》杂志报道，市纪委和北大联合调查。");
+        assert!(has(&v, "ORG", "美国《某某》杂志"), "{v:?}");
+        assert!(has(&v, "ORG", "市纪委"), "{v:?}");
+        assert!(has(&v, "ORG", "北大"), "{v:?}");
+    }
+
+    #[test]
+    fn site_after_province_is_split() {
+        let v = ents("他在江苏苏州火车站工作。");
+        assert!(has(&v, "LOC", "江苏"), "{v:?}");
+        assert!(!v.iter().any(|(_, t)| t.starts_with("江苏苏州")), "{v:?}");
     }
 }

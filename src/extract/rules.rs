@@ -62,7 +62,13 @@ pub struct Span {
 }
 
 impl Span {
-    pub(crate) fn new(start: usize, end: usize, label: EntityType, source: Source, confidence: f32) -> Span {
+    pub(crate) fn new(
+        start: usize,
+        end: usize,
+        label: EntityType,
+        source: Source,
+        confidence: f32,
+    ) -> Span {
         Span {
             start,
             end,
@@ -870,7 +876,15 @@ pub fn model_names(
 
 /// Posts that news writes after a bare surname for a state leader
 /// (`某主席`, `某总理`).
-const LEADER_POSTS: &[&str] = &["主席", "总理", "总书记", "委员长", "副主席", "副总理", "总统"];
+const LEADER_POSTS: &[&str] = &[
+    "主席",
+    "总理",
+    "总书记",
+    "委员长",
+    "副主席",
+    "副总理",
+    "总统",
+];
 
 /// A state leader by surname and post in one token (`某主席`): the
 /// surname is the person. A doctrine named after a person (`某某某主义`,
@@ -883,13 +897,25 @@ pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
         };
         let rest = &t.word[c0.len_utf8()..];
         if t.len() >= 3 && LEADER_POSTS_SET.has(rest) && is_single_surname(c0) {
-            out.push(Span::new(t.start, t.start + 1, EntityType::Per, Source::Rule, 0.6));
+            out.push(Span::new(
+                t.start,
+                t.start + 1,
+                EntityType::Per,
+                Source::Rule,
+                0.6,
+            ));
         } else if let Some(name) = t.word.strip_suffix("主义")
             && name.chars().count() >= 3
             && name.chars().all(is_transliteration)
         {
             let n = name.chars().count();
-            out.push(Span::new(t.start, t.start + n, EntityType::Per, Source::Rule, 0.6));
+            out.push(Span::new(
+                t.start,
+                t.start + n,
+                EntityType::Per,
+                Source::Rule,
+                0.6,
+            ));
         }
     }
     out
@@ -1028,7 +1054,13 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
         // transliteration-only `nrt` in it.
         let has_nrt = toks[i..j].iter().any(|t| t.tag == "nrt");
         if j - i >= 2 && len >= 3 && len <= 10 && (has_nrt || len >= 4) {
-            out.push(Span::new(toks[i].start, toks[j - 1].end, EntityType::Per, Source::Model, 0.55));
+            out.push(Span::new(
+                toks[i].start,
+                toks[j - 1].end,
+                EntityType::Per,
+                Source::Rule,
+                0.7,
+            ));
         }
         i = j;
     }
@@ -1458,7 +1490,13 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         if surname_at(&ctx.chars, t.start).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
             continue;
         }
-        out.push(Span::new(t.start, t.end, EntityType::Loc, Source::Rule, 0.65));
+        out.push(Span::new(
+            t.start,
+            t.end,
+            EntityType::Loc,
+            Source::Rule,
+            0.65,
+        ));
     }
     out
 }
@@ -1920,7 +1958,15 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     toks.get(k)
                         .is_none_or(|n| n.len() > 1 || !is_han(ctx.chars[n.start]))
                 };
-                let pair = !matches!(t.tag, "p" | "c" | "v" | "d" | "u" | "m" | "q" | "r")
+                // `日` is also a day (`27日/俄`): a number before it rules
+                // the pair out, a number tag alone does not.
+                let after_number = i > 0
+                    && toks[i - 1].word.chars().last().is_some_and(|c| {
+                        c.is_ascii_digit() || "一二三四五六七八九十〇零两".contains(c)
+                    });
+                let tag_ok = !matches!(t.tag, "p" | "c" | "v" | "d" | "u" | "q" | "r")
+                    && (t.tag != "m" || (c0 == '日' && !after_number));
+                let pair = tag_ok
                     && ((single_abbr(i + 1) && lone(i + 2) && (i == 0 || lone(i - 1)))
                         || (i > 0 && single_abbr(i - 1) && lone(i + 1) && (i < 2 || lone(i - 2))));
                 let tagged = matches!(t.tag, "j" | "ns") && !"中法西亚非".contains(c0);
@@ -1981,8 +2027,22 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
 /// Currency names that jieba's dictionary tags as places with the country
 /// (`某国马克`).
 const CURRENCIES: &[&str] = &[
-    "克朗", "马克", "卢比", "法郎", "卢布", "比索", "里拉", "英镑", "日元", "美元", "兰特", "第纳尔",
-    "林吉特", "比塞塔", "盾", "元",
+    "克朗",
+    "马克",
+    "卢比",
+    "法郎",
+    "卢布",
+    "比索",
+    "里拉",
+    "英镑",
+    "日元",
+    "美元",
+    "兰特",
+    "第纳尔",
+    "林吉特",
+    "比塞塔",
+    "盾",
+    "元",
 ];
 
 /// Whether a word jieba tags `ns` is a place: not a verb phrase ending in
@@ -2014,7 +2074,13 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 let prefix = &t.word[..t.word.len() - c.len()];
                 gaz.get(prefix)?;
                 let n = prefix.chars().count();
-                return Some(Span::new(t.start, t.start + n, EntityType::Loc, Source::Gazetteer, 0.8));
+                return Some(Span::new(
+                    t.start,
+                    t.start + n,
+                    EntityType::Loc,
+                    Source::Gazetteer,
+                    0.8,
+                ));
             }
             // `离京`, `赴沪`: a verb glued to a one-character place.
             let mut cs = t.word.chars();
@@ -2022,14 +2088,26 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 && BEFORE_ABBREVIATION_SET.has(v)
                 && PLACE_ABBREVIATIONS_SET.has(p)
             {
-                return Some(Span::new(t.start + 1, t.end, EntityType::Loc, Source::Dictionary, 0.7));
+                return Some(Span::new(
+                    t.start + 1,
+                    t.end,
+                    EntityType::Loc,
+                    Source::Dictionary,
+                    0.7,
+                ));
             }
             let end = if t.word.ends_with("地区") && t.len() >= 4 {
                 t.end - 2
             } else {
                 t.end
             };
-            Some(Span::new(t.start, end, EntityType::Loc, Source::Dictionary, 0.7))
+            Some(Span::new(
+                t.start,
+                end,
+                EntityType::Loc,
+                Source::Dictionary,
+                0.7,
+            ))
         })
         .collect()
 }
@@ -2162,7 +2240,9 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
                 && fields < 2
                 && matches!(toks[k - 1].tag, "n" | "vn" | "j" | "nz")
                 && toks[k - 1].len() >= 2
-                && !toks[k - 1].word.ends_with(['局', '部', '委', '办', '院', '厅'])
+                && !toks[k - 1]
+                    .word
+                    .ends_with(['局', '部', '委', '办', '院', '厅'])
                 && !place_token(&toks[k - 1], in_place)
             {
                 k -= 1;
@@ -2514,7 +2594,18 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
 
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
-const ORG_LEFT_STOPS: &[&str] = &["日电", "电", "讯", "本报讯", "据", "由原", "原", "经", "由", "正由"];
+const ORG_LEFT_STOPS: &[&str] = &[
+    "日电",
+    "电",
+    "讯",
+    "本报讯",
+    "据",
+    "由原",
+    "原",
+    "经",
+    "由",
+    "正由",
+];
 
 /// Words that, right after a head word, show it is not the end of a name
 /// (`中心组`, `党委成员`, `中心城市`).
@@ -2562,10 +2653,10 @@ pub fn head_orgs(
         {
             continue;
         }
-        if matches!(
-            t.tag,
-            "v" | "vn" | "d" | "a" | "ad" | "m" | "ns" | "nr" | "nrt" | "nrfg"
-        ) && t.word != *head
+        // A verb-tagged token is a head only when it is long enough to be a
+        // compound (`禁毒署`), never a short verb (`部署` is generic).
+        if matches!(t.tag, "d" | "a" | "ad" | "m" | "ns" | "nr" | "nrt" | "nrfg") && t.word != *head
+            || (matches!(t.tag, "v" | "vn") && t.word != *head && t.len() < 3)
         {
             continue;
         }
@@ -2603,6 +2694,11 @@ pub fn head_orgs(
                     && p.len() >= 2
                     && is_word(p.word))
                 || ORG_LEFT_STOPS_SET.has(p.word)
+                // `某委办公室/县政府办公室`: a whole body on the left and a
+                // level word starting the right one: two bodies.
+                || (ORG_HEADS_SET.may_end(p.word)
+                    && ORG_HEADS.iter().any(|h| h.chars().count() >= 2 && p.word.ends_with(h))
+                    && toks[k].word.starts_with(['市', '县', '省', '区', '镇', '乡']))
             {
                 break;
             }
@@ -2687,14 +2783,28 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
             let open = (0..j - 1).rev().take(8).find(|&k| toks[k].word == "《");
             if let Some(k) = open
                 && k + 2 < j
-                && toks[k + 1..j - 1].iter().all(|x| x.word.chars().all(is_han))
+                && toks[k + 1..j - 1]
+                    .iter()
+                    .all(|x| x.word.chars().all(is_han))
             {
-                out.push(Span::new(toks[k].start, t.end, EntityType::Org, Source::Rule, 0.75));
+                out.push(Span::new(
+                    toks[k].start,
+                    t.end,
+                    EntityType::Org,
+                    Source::Rule,
+                    0.75,
+                ));
                 continue;
             }
         }
         if t.word == "报" && matches!(p.tag, "nr" | "nrt" | "nz" | "ns") && p.len() >= 2 {
-            out.push(Span::new(p.start, t.end, EntityType::Org, Source::Rule, 0.7));
+            out.push(Span::new(
+                p.start,
+                t.end,
+                EntityType::Org,
+                Source::Rule,
+                0.7,
+            ));
             continue;
         }
         let s = format!("{}{}", p.word, t.word);
@@ -2714,12 +2824,37 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
 
 /// Bodies a state has one of, which news names by the common noun alone.
 const SINGLE_BODIES: &[&str] = &[
-    "国会", "内阁", "参议院", "众议院", "议会", "上院", "下院", "议会上院", "议会下院", "国民议会",
-    "海军", "陆军", "空军", "人武部", "最高法院", "宪法法院",
+    "国会",
+    "内阁",
+    "参议院",
+    "众议院",
+    "议会",
+    "上院",
+    "下院",
+    "议会上院",
+    "议会下院",
+    "国民议会",
+    "海军",
+    "陆军",
+    "空军",
+    "人武部",
+    "最高法院",
+    "宪法法院",
 ];
 
 /// Kinds of periodical after a title in book brackets (`《某某》杂志`).
-const MEDIA_KINDS: &[&str] = &["杂志", "周刊", "月刊", "半月刊", "画报", "日报", "晚报", "周报", "报", "杂志社"];
+const MEDIA_KINDS: &[&str] = &[
+    "杂志",
+    "周刊",
+    "月刊",
+    "半月刊",
+    "画报",
+    "日报",
+    "晚报",
+    "周报",
+    "报",
+    "杂志社",
+];
 
 /// jieba's own organisation tags (`nt`), a dictionary source.
 /// Generic bodies that jieba's dictionary tags as organisations.
@@ -2739,9 +2874,36 @@ const NOT_ORGS: &[&str] = &[
 
 /// Body words ending in 会 (an event otherwise: `音乐会`).
 const BODY_HUI: &[&str] = &[
-    "委员会", "协会", "学会", "工会", "商会", "联合会", "基金会", "总会", "议会", "理事会", "董事会",
-    "常委会", "研究会", "促进会", "红十字会", "组委会", "筹委会", "管委会", "村委会", "居委会", "联谊会",
-    "同乡会", "教会", "大会", "代表大会", "人大常委会", "国会", "基会", "总商会", "青年会",
+    "委员会",
+    "协会",
+    "学会",
+    "工会",
+    "商会",
+    "联合会",
+    "基金会",
+    "总会",
+    "议会",
+    "理事会",
+    "董事会",
+    "常委会",
+    "研究会",
+    "促进会",
+    "红十字会",
+    "组委会",
+    "筹委会",
+    "管委会",
+    "村委会",
+    "居委会",
+    "联谊会",
+    "同乡会",
+    "教会",
+    "大会",
+    "代表大会",
+    "人大常委会",
+    "国会",
+    "基会",
+    "总商会",
+    "青年会",
 ];
 
 /// Whether a word jieba tags `nt` names a body: not a discipline
@@ -2793,7 +2955,13 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
     for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
-        out.push(Span::new(t.start, t.end, EntityType::Org, Source::Dictionary, 0.6));
+        out.push(Span::new(
+            t.start,
+            t.end,
+            EntityType::Org,
+            Source::Dictionary,
+            0.6,
+        ));
     }
     // Abbreviations (`j`) of unions, committees, universities and companies
     // (`某盟`, `某协`, `某联`, `某委`, `某大`, `某钢`, `某航`).
@@ -2803,8 +2971,12 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
     {
         if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
-            || !t.word.ends_with(['盟', '协', '联', '委', '大', '钢', '航', '行', '汽'])
-            || (t.len() == 2 && t.word.starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
+            || !t
+                .word
+                .ends_with(['盟', '协', '联', '委', '大', '钢', '航', '行', '汽'])
+            || (t.len() == 2
+                && t.word
+                    .starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
             || t.word.ends_with("进行")
             || NOT_ORGS_SET.has(t.word)
             || gaz.get(t.word).is_some()
