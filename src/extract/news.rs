@@ -497,4 +497,14 @@ mod tests {
         assert!(has(&v, "LOC", "江苏"), "{v:?}");
         assert!(!v.iter().any(|(_, t)| t.starts_with("江苏苏州")), "{v:?}");
     }
+
+    #[test]
+    fn name_guesses_that_are_idioms_or_brands() {
+        let v = ents("各单位投入真金白银帮扶，低保户刘小某家收到慰问品。");
+        assert!(
+            !v.iter().any(|(l, t)| l == "PER" && t.contains("白银")),
+            "{v:?}"
+        );
+        assert!(has(&v, "PER", "刘小某"), "{v:?}");
+    }
 }

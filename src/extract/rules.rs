@@ -525,6 +525,12 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         if (n == sl + 1 || n == sl + 2)
             && (nr_full || (pos + sl..t.end).all(|i| given_ok(chars[i])))
         {
+            // `某小` + `某…`: 小 starts a two-character given name (a
+            // person is not called by surname + 小 alone).
+            if n == sl + 1 && chars[g1] == '小' && chars.get(g1 + 1).is_some_and(|&c| given_ok(c))
+            {
+                return Some(g1 + 2);
+            }
             // `付国` + `乾`: a lone given-name character jieba split off.
             if n == sl + 1
                 && let Some(t2) = ctx.starting(t.end)
@@ -737,7 +743,7 @@ pub fn model_names(
                     prev_ok
                         && ctx.chars[t.start + 1] != '某'
                         && toks.get(i + 1).is_some_and(|nx| {
-                            !nx.word.chars().all(is_han)
+                            matches!(nx.word, "：" | ":" | "（" | "(")
                                 || (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
                         })
                 };
@@ -781,7 +787,16 @@ pub fn model_names(
                 let next = toks.get(i + 1);
                 let after = |k: usize| ctx.chars.get(k).copied().unwrap_or('。');
                 let mut end = t.end;
-                let mut guess_ok = true;
+                // `真/金白银`: a one-character token before it makes a word
+                // with the surname, and the given name is a word too.
+                let split_idiom = n == 3
+                    && i > 0
+                    && toks[i - 1].len() == 1
+                    && is_han(ctx.chars[toks[i - 1].start])
+                    && sl == Some(1)
+                    && is_word(&format!("{}{}", toks[i - 1].word, ctx.chars[t.start]))
+                    && is_word(&t.word[ctx.chars[t.start].len_utf8()..]);
+                let mut guess_ok = !split_idiom;
                 if !known {
                     let sl = sl.unwrap_or(1);
                     let prev_single = i > 0
@@ -789,7 +804,19 @@ pub fn model_names(
                         && is_han(ctx.chars[toks[i - 1].start])
                         && !"和与及同向对给让被把由等、将跟找请派带送称为是"
                             .contains(ctx.chars[toks[i - 1].start]);
+                    // `某某/陶瓷`: a guess glued to a common noun names a brand.
+                    let before_noun = n == 2
+                        && toks.get(i + 1).is_some_and(|nx| {
+                            nx.tag == "n"
+                                && nx.len() >= 2
+                                && !NAME_FOLLOWERS_SET.has(nx.word)
+                                && !TITLES.contains(nx.word)
+                                && !nx.word.ends_with([
+                                    '士', '夫', '长', '师', '员', '家', '生', '者', '手', '工',
+                                ])
+                        });
                     if (prev_single && n == 2)
+                        || before_noun
                         || !(t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
                     {
                         guess_ok = false;
