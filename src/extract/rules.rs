@@ -1448,7 +1448,13 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
                 let proper = matches!(tk.tag, "ns" | "nr" | "nz" | "nt" | "j" | "x" | "nrt")
                     || tk.len() == 1
                     || !is_word(tk.word);
-                if !tag_can_name(tk.tag) || (!is_near && !proper) {
+                // In a list of places (`、某某某村`) any noun or numeral
+                // word may start the name (`牌坊/庄村`, `七里/井村`).
+                let in_list = p > 0
+                    && matches!(chars[p - 1], '、' | '与' | '和')
+                    && matches!(tk.tag, "n" | "m" | "s" | "f" | "a")
+                    && (t.word == *suf || matches!(t.tag, "nr" | "ns" | "nz" | "x" | "zg"));
+                if !in_list && (!tag_can_name(tk.tag) || (!is_near && !proper)) {
                     continue;
                 }
             }
@@ -1468,7 +1474,12 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         } else {
             ("", None)
         };
-        if GENERIC_PLACE_PREFIXES_SET.has(near) {
+        // A generic one-character piece (`山村`, `家村`) is fine after a
+        // name token (`某/山村`, `某/家村`).
+        let named_start = ctx.tok_starting[start] != usize::MAX
+            && near_tok.is_some_and(|nt| start < nt.start)
+            && matches!(toks[ctx.tok_starting[start]].tag, "nr" | "ns" | "nz" | "nrt");
+        if GENERIC_PLACE_PREFIXES_SET.has(near) && !(near.chars().count() == 1 && named_start) {
             continue;
         }
         let listed = chain
@@ -2712,7 +2723,8 @@ pub fn head_orgs(
         while k > 0 {
             let p = &toks[k - 1];
             let place = p.tag == "ns" || (p.start..p.end).any(|x| in_place[x]);
-            if !org_token_ok(p)
+            let whole_place = (p.start..p.end).all(|x| in_place[x]);
+            if !(org_token_ok(p) || whole_place)
                 || (p.start..p.end).any(|x| blocked[x])
                 || t.end - p.start > 20
                 || (after_place
