@@ -58,7 +58,8 @@ fn seed_scores() -> Scores {
 fn seed_gold_f1_floors() {
     let s = seed_scores();
     println!("{}", s.report());
-    // Floors: 0.870 overall and 0.936 PER at news-rules-2, minus a margin.
+    // Floors: the targets of the extraction issue (0.902 overall and 0.978
+    // PER measured at news-rules-3).
     let overall = s.overall().f1();
     let per = s.of(&EntityType::Per).f1();
     assert!(
@@ -69,8 +70,8 @@ fn seed_gold_f1_floors() {
     assert!(per >= SEED_PER_FLOOR, "PER F1 {per:.3}\n{}", s.report());
 }
 
-const SEED_OVERALL_FLOOR: f64 = 0.85;
-const SEED_PER_FLOOR: f64 = 0.93;
+const SEED_OVERALL_FLOOR: f64 = 0.90;
+const SEED_PER_FLOOR: f64 = 0.97;
 
 fn index(arch: &Path) -> Store {
     let loc = pizhu::db_location(arch, None).unwrap();

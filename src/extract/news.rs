@@ -184,6 +184,22 @@ impl NewsExtractor {
             !generic
         });
         out.extend(countries);
+        // `某桥/村支部书记`: a bare place name and a post starting with a
+        // level word: the level word ends the place (`某桥村` + `支部书记`).
+        let mut titles = titles;
+        for t in titles.iter_mut() {
+            if t.end - t.start < 3 || !"村镇乡".contains(ctx.chars[t.start]) {
+                continue;
+            }
+            if let Some(p) = out.iter_mut().find(|p| {
+                p.label == EntityType::Loc
+                    && p.end == t.start
+                    && !"村镇乡县市区省".contains(ctx.chars[p.end - 1])
+            }) {
+                p.end += 1;
+                t.start += 1;
+            }
+        }
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
@@ -193,7 +209,7 @@ impl NewsExtractor {
 
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
-        "news-rules-2".into()
+        "news-rules-3".into()
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
@@ -506,5 +522,12 @@ mod tests {
             "{v:?}"
         );
         assert!(has(&v, "PER", "刘小某"), "{v:?}");
+    }
+
+    #[test]
+    fn level_word_of_a_post_ends_a_bare_place() {
+        let v = ents("局机关负责人与石桥村支部书记签订了承诺书。");
+        assert!(has(&v, "LOC", "石桥村"), "{v:?}");
+        assert!(has(&v, "TITLE", "支部书记"), "{v:?}");
     }
 }

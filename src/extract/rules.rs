@@ -1478,7 +1478,10 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         // name token (`某/山村`, `某/家村`).
         let named_start = ctx.tok_starting[start] != usize::MAX
             && near_tok.is_some_and(|nt| start < nt.start)
-            && matches!(toks[ctx.tok_starting[start]].tag, "nr" | "ns" | "nz" | "nrt");
+            && matches!(
+                toks[ctx.tok_starting[start]].tag,
+                "nr" | "ns" | "nz" | "nrt"
+            );
         if GENERIC_PLACE_PREFIXES_SET.has(near) && !(near.chars().count() == 1 && named_start) {
             continue;
         }
