@@ -248,8 +248,13 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
         // Longest known country (or province, for sites) at the start.
         let mut cut = None;
         name.clear();
-        for k in s.start..s.end.min(s.start + 8) {
-            name.push(chars[k]);
+        for (k, &ch) in chars
+            .iter()
+            .enumerate()
+            .take(s.end.min(s.start + 8))
+            .skip(s.start)
+        {
+            name.push(ch);
             if let Some(l) = gaz.get(&name)
                 && matches!(l, Level::Country | Level::Province)
                 && k + 1 < s.end
@@ -261,8 +266,8 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
         // The rest must start with another known place.
         name.clear();
         let mut rest_place = false;
-        for k in c..s.end.min(c + 8) {
-            name.push(chars[k]);
+        for (k, &ch) in chars.iter().enumerate().take(s.end.min(c + 8)).skip(c) {
+            name.push(ch);
             if k > c && gaz.get(&name).is_some() {
                 rest_place = true;
                 break;

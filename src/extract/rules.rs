@@ -1080,7 +1080,7 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
         // One token with a run after it is enough if the run has a
         // transliteration-only `nrt` in it.
         let has_nrt = toks[i..j].iter().any(|t| t.tag == "nrt");
-        if j - i >= 2 && len >= 3 && len <= 10 && (has_nrt || len >= 4) {
+        if j - i >= 2 && (3..=10).contains(&len) && (has_nrt || len >= 4) {
             out.push(Span::new(
                 toks[i].start,
                 toks[j - 1].end,
@@ -3098,7 +3098,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
             continue;
         }
         let p = &toks[j.saturating_sub(1)];
-        if !glued && !(place_token(p, in_place) || proper(p)) {
+        if !(glued || place_token(p, in_place) || proper(p)) {
             continue;
         }
         let (mut start, mut k, mut parts) = if glued {
