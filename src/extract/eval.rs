@@ -248,8 +248,9 @@ pub fn evaluate_bio(
     total
 }
 
-/// The mistakes on each sentence, for tuning: lines
-/// `FP|FN <TAB> type <TAB> text <TAB> sentence`.
+/// The mistakes (and hits) on each sentence, for tuning: lines
+/// `FP|FN|TP <TAB> type <TAB> text <TAB> sentence [<TAB> source]`; found
+/// entities carry the source that produced them.
 pub fn bio_errors(
     extractor: &dyn Extractor,
     sentences: &[BioSentence],
@@ -258,11 +259,18 @@ pub fn bio_errors(
     let mut out = Vec::new();
     for s in sentences {
         let chars: Vec<char> = s.text.chars().collect();
-        let pred: HashSet<(usize, usize, EntityType)> = extractor
-            .extract(&s.text)
-            .into_iter()
+        let found = extractor.extract(&s.text);
+        let source = |a: usize, b: usize, l: &EntityType| {
+            found
+                .iter()
+                .find(|e| e.start == a && e.end == b && e.label == *l)
+                .map(|e| format!("\t{}", e.source.as_str()))
+                .unwrap_or_default()
+        };
+        let pred: HashSet<(usize, usize, EntityType)> = found
+            .iter()
             .filter(|e| types.contains(&e.label))
-            .map(|e| (e.start, e.end, e.label))
+            .map(|e| (e.start, e.end, e.label.clone()))
             .collect();
         let gold: HashSet<(usize, usize, EntityType)> = s
             .spans
@@ -275,8 +283,23 @@ pub fn bio_errors(
             let mut v: Vec<_> = set.difference(other).collect();
             v.sort_by_key(|x| x.0);
             for (a, b, l) in v {
-                out.push(format!("{kind}\t{l}\t{}\t{}", txt(*a, *b), s.text));
+                out.push(format!(
+                    "{kind}\t{l}\t{}\t{}{}",
+                    txt(*a, *b),
+                    s.text,
+                    source(*a, *b, l)
+                ));
             }
+        }
+        let mut hits: Vec<_> = pred.intersection(&gold).collect();
+        hits.sort_by_key(|x| x.0);
+        for (a, b, l) in hits {
+            out.push(format!(
+                "TP\t{l}\t{}\t{}{}",
+                txt(*a, *b),
+                s.text,
+                source(*a, *b, l)
+            ));
         }
     }
     out

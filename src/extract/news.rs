@@ -136,6 +136,7 @@ impl NewsExtractor {
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx, &is_word, &in_place));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
+        out.extend(rules::departments(&ctx, &is_word, &blocked));
         out.extend(rules::facilities(&ctx, &is_word, &in_place));
         out.extend(rules::orgs_in_posts(&ctx, &in_place));
         out.extend(rules::place_short_names(&ctx, &all_places));
@@ -169,7 +170,14 @@ impl NewsExtractor {
         split_leading_places(&mut out, &ctx.chars, self.gaz);
         let mut countries = Vec::new();
         out.retain(|s| {
+            // jieba's own bank words are names (`某国银行`/nt).
+            let nt_word = ctx
+                .tok_starting
+                .get(s.start)
+                .and_then(|&i| ctx.toks.get(i))
+                .is_some_and(|t| t.end == s.end && t.tag == "nt" && t.word.ends_with("银行"));
             let generic = s.label == EntityType::Org
+                && !nt_word
                 && country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz)
                     .inspect(|&n| {
                         countries.push(Span::new(
@@ -335,6 +343,7 @@ fn merge_nested_orgs(ents: Vec<Entity>, text: &str, idx: &CharIndex) -> Vec<Enti
             && let Some(prev) = out.last_mut()
             && prev.end == e.start
             && matches!(prev.label, EntityType::Org | EntityType::Loc)
+            && prev.end - prev.start >= 2
             && !(prev.label == EntityType::Org && starts_with_level(&e.text))
         {
             prev.end = e.end;
@@ -534,5 +543,26 @@ mod tests {
         let v = ents("局机关负责人与石桥村支部书记签订了承诺书。");
         assert!(has(&v, "LOC", "石桥村"), "{v:?}");
         assert!(has(&v, "TITLE", "支部书记"), "{v:?}");
+    }
+
+    #[test]
+    fn departments_named_by_their_field() {
+        let v = ents("记者从教育部了解到，省委宣传部副部长出席。");
+        assert!(has(&v, "ORG", "教育部"), "{v:?}");
+        assert!(has(&v, "ORG", "省委宣传部"), "{v:?}");
+        assert!(has(&v, "TITLE", "副部长"), "{v:?}");
+    }
+
+    #[test]
+    fn dictionary_phrases_are_not_places_or_people() {
+        let v = ents(
+            "知识惠及天下，他跑了南北数十个城市，东北和西南也去过。对颁发的出口许可证予以中止。",
+        );
+        for w in ["惠及", "南北"] {
+            assert!(!has(&v, "LOC", w), "{w} {v:?}");
+        }
+        assert!(has(&v, "LOC", "东北"), "{v:?}");
+        assert!(has(&v, "LOC", "西南"), "{v:?}");
+        assert!(!has(&v, "PER", "许可证"), "{v:?}");
     }
 }

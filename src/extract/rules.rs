@@ -536,6 +536,10 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                 && let Some(t2) = ctx.starting(t.end)
                 && t2.len() == 1
                 && given_ok(chars[t2.start])
+                && !matches!(
+                    t2.tag,
+                    "u" | "ug" | "ul" | "uz" | "uj" | "uv" | "ud" | "y" | "e" | "p" | "c" | "d"
+                )
                 && !followed_by_cue(ctx, t2.start)
                 && ctx
                     .starting(t2.end)
@@ -751,6 +755,8 @@ pub fn model_names(
                     n == 3 || context(i) || (n == 2 && (weak_context(i) || bare_ok(i)))
                 } else if n == 2 || n == 4 {
                     context(i)
+                } else if !context(i) && known_nr_is_thing(&ctx.chars[t.start..t.end]) {
+                    false
                 } else {
                     let given = &t.word[t
                         .word
@@ -899,6 +905,20 @@ pub fn model_names(
         i += 1;
     }
     out
+}
+
+/// Last characters of things, not people (`某可证`, `某全性`, `某伯杯`).
+const THING_ENDINGS: &str = "证性车杯器机票卡费率型式品物剂药症赛奖菌";
+
+/// Whether a three-character word jieba's dictionary tags as a name is a
+/// thing or a phrase: it ends like a thing, has a numeral or a negation in
+/// the given name (`某战三捷`, `某不丁`), or starts with a preposition-like
+/// surname before a word (`和某山`).
+fn known_nr_is_thing(name: &[char]) -> bool {
+    let [a, b, c] = name else { return false };
+    THING_ENDINGS.contains(*c)
+        || "一二三四五六七八九十两不".contains(*b)
+        || ("和向于从同与把在及对为将以由经".contains(*a) && "山河江湖省市县".contains(*c))
 }
 
 /// Posts that news writes after a bare surname for a state leader
@@ -1431,7 +1451,11 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         if lim == sfx {
             continue;
         }
+        // `该镇`, `全村`: a demonstrative and a level word are no place.
         let chain = lim > 0
+            && !(lim >= 2
+                && PLACE_STOP_CHARS_SET.has(chars[lim - 2])
+                && is_suffix_char(chars[lim - 1]))
             && (is_suffix_char(chars[lim - 1])
                 || (lim >= 2 && (ctx.has_at(lim - 2, "街道") || ctx.has_at(lim - 2, "社区"))));
         // The longest start at a token boundary (or right after a chain
@@ -2090,7 +2114,8 @@ const CURRENCIES: &[&str] = &[
 /// 国 that no gazetteer knows (`建国`, `科教兴国`), not a currency, not
 /// a room of a building (`馆里`).
 fn dictionary_place_ok(word: &str, gaz: &Gazetteer) -> bool {
-    if word.starts_with('馆') {
+    // `馆里`, `各支部`: a room or a demonstrative, not a place.
+    if word.starts_with(['馆', '各', '该', '每']) || word.ends_with('部') {
         return false;
     }
     if word.ends_with('国') && gaz.get(word).is_none() {
@@ -2100,6 +2125,28 @@ fn dictionary_place_ok(word: &str, gaz: &Gazetteer) -> bool {
         return false;
     }
     true
+}
+
+/// Last characters of two-character place words: continents, regions,
+/// rivers, seas, mountains, cities.
+const SHORT_PLACE_ENDINGS: &str = "洲江河海湖山岛城关亚湾峡京平东南西北美尼桥陵丹";
+
+/// jieba's dictionary tags many two-character phrases `ns` (`惠及`,
+/// `广为`, `挪窝`, `南北`): an unknown two-character word is a place only
+/// when it ends like one and is not a pair of directions, or stands in a
+/// list.
+fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
+    let (a, b) = (ctx.chars[t.start], ctx.chars[t.start + 1]);
+    let listed =
+        (t.start > 0 && ctx.chars[t.start - 1] == '、') || ctx.chars.get(t.end) == Some(&'、');
+    // `东北`, `西南` are regions; `南北`, `东西` are not.
+    if "东西南北".contains(a)
+        && "东西南北".contains(b)
+        && !("东西".contains(a) && "南北".contains(b))
+    {
+        return false;
+    }
+    listed || SHORT_PLACE_ENDINGS.contains(b)
 }
 
 /// jieba's own place tags (`ns`, two characters or more, not a common noun),
@@ -2136,6 +2183,9 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                     Source::Dictionary,
                     0.7,
                 ));
+            }
+            if t.len() == 2 && gaz.get(t.word).is_none() && !short_dictionary_place_ok(ctx, t) {
+                return None;
             }
             let end = if t.word.ends_with("地区") && t.len() >= 4 {
                 t.end - 2
@@ -2636,6 +2686,8 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
 const ORG_LEFT_STOPS: &[&str] = &[
+    "报",
+    "见图",
     "日电",
     "电",
     "讯",
@@ -2686,6 +2738,12 @@ pub fn head_orgs(
         let Some(head) = ORG_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
             continue;
         };
+        // `两院`, `三会`: a count of bodies, not a name.
+        if t.word
+            .starts_with(|c: char| "一二三四五六七八九十两几各".contains(c))
+        {
+            continue;
+        }
         if t.tag != "nt"
             && t.word != *head
             && GENERIC_HEAD_WORDS
@@ -2961,6 +3019,14 @@ fn nt_is_body(word: &str) -> bool {
     !word.ends_with(['化', '众', '油', '药']) && !word.ends_with("飞行")
 }
 
+/// Whether `word` starts with a place the gazetteer knows (two characters
+/// or more) and goes on after it.
+fn gaz_prefix(word: &str, gaz: &Gazetteer) -> bool {
+    word.char_indices()
+        .skip(2)
+        .any(|(b, _)| gaz.get(&word[..b]).is_some())
+}
+
 /// A country's government or relations (`某国政府`, `某某关系`) are not
 /// organisations: the place before them is.
 pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
@@ -2987,13 +3053,14 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             }
             continue;
         }
-        out.push(Span::new(
-            t.start,
-            t.end,
-            EntityType::Org,
-            Source::Dictionary,
-            0.7,
-        ));
+        // A body named after a place outranks the place (`某国银行`).
+        let source =
+            if t.len() >= 3 && ctx.tok_starting.get(t.start).is_some() && gaz_prefix(t.word, gaz) {
+                Source::Rule
+            } else {
+                Source::Dictionary
+            };
+        out.push(Span::new(t.start, t.end, EntityType::Org, source, 0.7));
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
     for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
@@ -3033,6 +3100,89 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             _ => t.start,
         };
         out.push(Span::new(start, t.end, EntityType::Org, Source::Model, 0.5));
+    }
+    out
+}
+
+/// Three-character dictionary words ending in 部/局/署 that are no body:
+/// body parts, music, games, turns of events.
+const NOT_DEPARTMENTS: &[&str] = &[
+    "下腹部",
+    "下颌部",
+    "会阴部",
+    "低音部",
+    "高音部",
+    "中音部",
+    "咽喉部",
+    "外阴部",
+    "头顶部",
+    "头颈部",
+    "木质部",
+    "脚踝部",
+    "颌面部",
+    "鱼际部",
+    "黄斑部",
+    "韧皮部",
+    "躯干部",
+    "接合部",
+    "结合部",
+    "再现部",
+    "呈示部",
+    "展开部",
+    "团干部",
+    "干部部",
+    "决胜局",
+    "发球局",
+    "开好局",
+    "大变局",
+    "踢出局",
+    "纸牌局",
+    "战斗部",
+    "掩蔽部",
+];
+
+/// Ministries and departments named by a field alone (`某业部`, `某务局`,
+/// `某某署`): a three-character dictionary word of a field word and 部,
+/// 局 or 署, which jieba often tags as a common noun (or even a person).
+/// A level organ or a place right before it belongs to it (`省委/宣传部`).
+pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[bool]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (j, t) in ctx.toks.iter().enumerate() {
+        if t.len() != 3
+            || !t.word.ends_with(['部', '局', '署', '委'])
+            || !matches!(t.tag, "n" | "nr" | "nt" | "j" | "nz")
+            || NOT_DEPARTMENTS_SET.has(t.word)
+            || t.word.ends_with("党委")
+            || (t.start..t.end).any(|k| blocked[k])
+        {
+            continue;
+        }
+        let field = &t.word[..t.word.len() - 3];
+        // `市教委`, `团县委`: a level word and an abbreviated committee.
+        let level_committee =
+            t.word.ends_with('委') && t.word.starts_with(['市', '县', '省', '区', '团']);
+        if !is_word(field) && !level_committee {
+            continue;
+        }
+        // `…部长`: the post, not the body; `某和某局`: part of a longer name.
+        if ctx.chars.get(t.end) == Some(&'长')
+            || (t.start > 0 && matches!(ctx.chars[t.start - 1], '和' | '与' | '及'))
+        {
+            continue;
+        }
+        let mut start = t.start;
+        if j > 0 {
+            let p = &ctx.toks[j - 1];
+            if (matches!(p.tag, "ns" | "nt" | "j") && p.word.chars().all(is_han) && p.len() >= 2)
+                || matches!(
+                    p.word,
+                    "中央" | "国务院" | "省委" | "市委" | "县委" | "区委"
+                )
+            {
+                start = p.start;
+            }
+        }
+        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.7));
     }
     out
 }
@@ -3180,6 +3330,7 @@ static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAM
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
 static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
+static NOT_DEPARTMENTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_DEPARTMENTS));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
 static LEADER_POSTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(LEADER_POSTS));
