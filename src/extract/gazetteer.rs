@@ -48,6 +48,9 @@ impl Level {
 pub struct Gazetteer {
     names: FxHashMap<&'static str, Level>,
     max_chars: usize,
+    /// Bitmap of the first characters of names in the Basic Multilingual
+    /// Plane (a cheap test before hashing).
+    first: Vec<u64>,
 }
 
 impl Gazetteer {
@@ -81,13 +84,40 @@ impl Gazetteer {
             return;
         }
         self.max_chars = self.max_chars.max(n);
+        if self.first.is_empty() {
+            self.first = vec![0; 1024];
+        }
+        if let Some(c) = name.chars().next().map(|c| c as usize)
+            && c < 0x10000
+        {
+            self.first[c / 64] |= 1 << (c % 64);
+        }
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);
     }
 
     /// The level of `name`, if it is a known place.
     pub fn get(&self, name: &str) -> Option<Level> {
+        let c = name.chars().next()? as usize;
+        if c < 0x10000
+            && self
+                .first
+                .get(c / 64)
+                .is_none_or(|w| w & (1 << (c % 64)) == 0)
+        {
+            return None;
+        }
         self.names.get(name).copied()
+    }
+
+    /// Whether some name starts with `c`.
+    pub fn may_start(&self, c: char) -> bool {
+        let c = c as usize;
+        c >= 0x10000
+            || self
+                .first
+                .get(c / 64)
+                .is_some_and(|w| w & (1 << (c % 64)) != 0)
     }
 
     /// Number of names.

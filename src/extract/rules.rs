@@ -1600,6 +1600,9 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let toks = &ctx.toks;
     let mut buf = String::new();
     for i in 0..toks.len() {
+        if !gaz.may_start(ctx.chars[toks[i].start]) {
+            continue;
+        }
         buf.clear();
         let mut best = None;
         let mut len = 0;
