@@ -2659,6 +2659,11 @@ fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
             | "县委"
             | "省委"
             | "区委"
+            | "国际"
+            | "世界"
+            | "全球"
+            | "中华"
+            | "中央"
     ) || (t.len() >= 2 && !is_word(t.word))
 }
 
@@ -2685,6 +2690,9 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
             .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c))
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
+
+/// Heads a number may name (`某某九十中学`, `某某三中队`).
+const NUMBERED_HEADS: &[&str] = &["中学", "小学", "医院", "中队", "大队", "支队", "研究所"];
 
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
@@ -2788,7 +2796,13 @@ pub fn head_orgs(
             let p = &toks[k - 1];
             let place = p.tag == "ns" || (p.start..p.end).any(|x| in_place[x]);
             let whole_place = (p.start..p.end).all(|x| in_place[x]);
-            if !(org_token_ok(p) || whole_place)
+            // `某市/九十/中学`: a number names a school or a unit.
+            let numbered = p.tag == "m"
+                && NUMBERED_HEADS.iter().any(|h| t.word.ends_with(h))
+                && p.word
+                    .chars()
+                    .all(|c| "第一二三四五六七八九十百零〇0123456789".contains(c));
+            if !(org_token_ok(p) || whole_place || numbered)
                 || (p.start..p.end).any(|x| blocked[x])
                 || t.end - p.start > 20
                 || (after_place
@@ -2856,8 +2870,9 @@ pub fn head_orgs(
             let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
                 break;
             };
-            proper = proper_token(&toks[ti], is_word);
-            p = toks[ti].end;
+            let tk = &toks[ti];
+            proper = proper_token(tk, is_word) || (tk.start..tk.end).all(|x| in_place[x]);
+            p = tk.end;
         }
         if !proper {
             continue;
@@ -3063,7 +3078,40 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             } else {
                 Source::Dictionary
             };
-        out.push(Span::new(t.start, t.end, EntityType::Org, source, 0.7));
+        // `第某届/某某代表大会`: the term is part of the name; `某某党/中央`:
+        // a party's centre is a body of its own.
+        let start = match ctx.ending(t.start) {
+            Some(p)
+                if p.word.starts_with('第') && p.word.ends_with('届') && t.word.ends_with('会') =>
+            {
+                p.start
+            }
+            _ => t.start,
+        };
+        let end = match ctx.starting(t.end) {
+            Some(n) if t.word.ends_with('党') && n.word == "中央" => n.end,
+            _ => t.end,
+        };
+        out.push(Span::new(start, end, EntityType::Org, source, 0.7));
+    }
+    // `某省/残联`, `某国/足球报`: a place and an abbreviated federation or
+    // a newspaper.
+    for (j, t) in ctx.toks.iter().enumerate().skip(1) {
+        let p = &ctx.toks[j - 1];
+        let body = (t.len() == 2 && matches!(t.tag, "n" | "j") && t.word.ends_with(['联', '协']))
+            || (t.len() >= 3
+                && t.tag == "n"
+                && t.word.ends_with('报')
+                && !t.word.ends_with("情报"));
+        if body && p.tag == "ns" && gaz.get(p.word).is_some() {
+            out.push(Span::new(
+                p.start,
+                t.end,
+                EntityType::Org,
+                Source::Rule,
+                0.7,
+            ));
+        }
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
     for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
@@ -3177,10 +3225,14 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
         if j > 0 {
             let p = &ctx.toks[j - 1];
             if (matches!(p.tag, "ns" | "nt" | "j") && p.word.chars().all(is_han) && p.len() >= 2)
-                || matches!(
-                    p.word,
-                    "中央" | "国务院" | "省委" | "市委" | "县委" | "区委"
-                )
+                || matches!(p.word, "中央" | "国务院" | "省委" | "市委" | "县委" | "区委")
+                // `机场/管理局`, `国内/贸易部`: what it manages.
+                || (matches!(p.tag, "n" | "s" | "nz")
+                    && p.len() >= 2
+                    && p.word.chars().all(is_han)
+                    && !ORG_STOP_PREFIXES_SET.has(p.word)
+                    && !ORG_CUT_WORDS_SET.has(p.word)
+                    && !(p.start..p.end).any(|k| blocked[k]))
             {
                 start = p.start;
             }
@@ -3251,7 +3303,10 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
             continue;
         }
         let p = &toks[j.saturating_sub(1)];
-        if !(glued || place_token(p, in_place) || proper(p)) {
+        // `某市/某某/队`: a place, a word and the team noun.
+        let place_noun =
+            !glued && j >= 2 && p.tag == "n" && p.len() == 2 && place_token(&toks[j - 2], in_place);
+        if !(glued || place_token(p, in_place) || proper(p) || place_noun) {
             continue;
         }
         let (mut start, mut k, mut parts) = if glued {
