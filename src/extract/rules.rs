@@ -767,6 +767,15 @@ pub fn model_names(
                         || tag_of(given).is_some_and(|g| {
                             g.starts_with("nr") || matches!(g.as_str(), "ns" | "nz" | "t" | "j")
                         })
+                        // A given name that is also a noun (`某志民`) needs
+                        // a name's place: before a function word, not after
+                        // a verb or 的.
+                        || (tag_of(given).is_some_and(|g| matches!(g.as_str(), "n" | "ng"))
+                            && toks.get(i + 1).is_some_and(|nx| {
+                                (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
+                                    || NAME_FOLLOWERS_SET.has(nx.word)
+                            })
+                            && (i == 0 || !matches!(toks[i - 1].tag, "v" | "vn" | "uj" | "a")))
                         || context(i)
                 };
                 // `智能化`, `金白银`: a common word inside is not a name.
@@ -2152,6 +2161,9 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
     listed || SHORT_PLACE_ENDINGS.contains(b)
 }
 
+/// Generic tails jieba glues to a place word.
+const PLACE_TAILS: &[&str] = &["地区", "政府", "各国", "市民", "流域", "山水", "人民"];
+
 /// jieba's own place tags (`ns`, two characters or more, not a common noun),
 /// a dictionary source. A trailing `地区` is left out (`东北地区` → 东北).
 pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
@@ -2190,10 +2202,11 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             if t.len() == 2 && gaz.get(t.word).is_none() && !short_dictionary_place_ok(ctx, t) {
                 return None;
             }
-            let end = if t.word.ends_with("地区") && t.len() >= 4 {
-                t.end - 2
-            } else {
-                t.end
+            // `某某地区`, `某国政府`, `某洲各国`, `某某流域`: the place without
+            // the generic tail.
+            let end = match PLACE_TAILS.iter().find(|s| t.word.ends_with(*s)) {
+                Some(s) if t.len() >= s.chars().count() + 2 => t.end - s.chars().count(),
+                _ => t.end,
             };
             Some(Span::new(
                 t.start,
@@ -2472,6 +2485,9 @@ pub const ORG_HEADS: &[&str] = &[
 
 /// Words ending in a head word that are not organisations.
 const GENERIC_HEAD_WORDS: &[&str] = &[
+    "大部",
+    "交界处",
+    "总部",
     "结局",
     "部署",
     "大院",
@@ -2755,6 +2771,13 @@ pub fn head_orgs(
         {
             continue;
         }
+        // Parts of a region (`某某中南部`) even when jieba tags them `nt`.
+        if ["东部", "西部", "南部", "北部", "中部"]
+            .iter()
+            .any(|d| t.word.ends_with(d))
+        {
+            continue;
+        }
         if t.tag != "nt"
             && t.word != *head
             && GENERIC_HEAD_WORDS
@@ -3034,7 +3057,14 @@ fn nt_is_body(word: &str) -> bool {
     if word.ends_with('会') {
         return BODY_HUI.iter().any(|h| word.ends_with(h));
     }
-    !word.ends_with(['化', '众', '油', '药']) && !word.ends_with("飞行")
+    // `某某中南部`: a part of a region.
+    let region_part = word.ends_with('部')
+        && word
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(|c| "东西南北中".contains(c));
+    !word.ends_with(['化', '众', '油', '药']) && !word.ends_with("飞行") && !region_part
 }
 
 /// Whether `word` starts with a place the gazetteer knows (two characters
@@ -3055,6 +3085,20 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
         .filter(|t| nt_is_body(t.word))
     {
+        // `某某美术馆`/nt: a building, a place.
+        if FACILITY_HEADS
+            .iter()
+            .any(|h| h.chars().count() >= 2 && t.word.ends_with(h))
+        {
+            out.push(Span::new(
+                t.start,
+                t.end,
+                EntityType::Loc,
+                Source::Dictionary,
+                0.7,
+            ));
+            continue;
+        }
         if let Some(prefix) = ["政府", "当局", "关系"]
             .iter()
             .find_map(|s| t.word.strip_suffix(s))
