@@ -302,6 +302,35 @@ pub const POSTS: &[&str] = &[
     "教练",
     "主教练",
     "村主任",
+    "大臣",
+    "司令",
+    "协调员",
+    "国王",
+    "女王",
+    "总督",
+    "特使",
+    "总干事",
+    "秘书",
+    "参赞",
+    "领事",
+    "总领事",
+    "总参谋长",
+    "军长",
+    "师长",
+    "团长",
+    "舰长",
+    "船长",
+    "法官",
+    "检察官",
+    "工程师",
+    "总工程师",
+    "律师",
+    "上将",
+    "中将",
+    "少将",
+    "上校",
+    "中校",
+    "少校",
 ];
 
 /// Modifiers that may precede a post.
@@ -388,6 +417,29 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             pos = end;
         } else {
             pos += 1;
+        }
+    }
+    // A post at the end of a token that names its field or country
+    // (`某政部长`, `外交大臣`, `某国总理`): the longest known post inside.
+    let covered = coverage(n, out.iter());
+    for t in &ctx.toks {
+        let len = t.len();
+        if len < 4 || covered[t.end - 1] || !t.word.chars().all(is_han) {
+            continue;
+        }
+        for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
+            buf.clear();
+            buf.extend(&ctx.chars[t.end - k..t.end]);
+            if TITLES.contains(buf.as_str()) {
+                out.push(Span::new(
+                    t.end - k,
+                    t.end,
+                    EntityType::Title,
+                    Source::Rule,
+                    0.85,
+                ));
+                break;
+            }
         }
     }
     out
@@ -517,6 +569,25 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
     let weak = sl == 1 && "和向于从同与把在及对为将以由经万能".contains(chars[pos]);
     if let Some(t) = ctx.starting(pos) {
         let n = t.len();
+        // A verb or a function word is no name (`书记/提高`, `国王/任命`)
+        // unless it closes a list item (`、某起超、`).
+        let closes = |k: usize| {
+            chars
+                .get(k)
+                .is_none_or(|c| "、，,。；;等 \u{3000}".contains(*c))
+        };
+        if n > sl
+            && matches!(
+                t.tag,
+                "v" | "vn" | "d" | "p" | "c" | "ad" | "r" | "u" | "uj"
+            )
+            && !closes(t.end)
+            && !ctx
+                .starting(t.end)
+                .is_some_and(|t2| t2.len() == 1 && closes(t2.end))
+        {
+            return None;
+        }
         // jieba's own full-name guess may hold characters that usually end
         // a name (`某育之`, `某玉来`): trust it unless one is a particle.
         let nr_full = t.tag == "nr"
@@ -552,6 +623,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         if n == sl
             && let Some(t2) = ctx.starting(g1)
             && (1..=2).contains(&t2.len())
+            && (!weak || t2.tag.starts_with("nr"))
             && (g1..t2.end).all(|i| given_ok(chars[i]))
             && !matches!(
                 t2.tag,
@@ -620,6 +692,27 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             if !(t.len() > sl && t.len() <= sl + 2 && matches!(t.tag, "nr" | "x" | "nz")) {
                 continue;
             }
+        }
+        // A foreign name after a post (`某国外交大臣/库克`): a token jieba
+        // tags as a transliteration, or made of transliteration characters.
+        if !weak
+            && name_at(ctx, s).is_none()
+            && let Some(t) = ctx.starting(s)
+            && (2..=6).contains(&t.len())
+            && (matches!(t.tag, "nrt" | "nrfg")
+                || (matches!(t.tag, "nr" | "ns" | "nz" | "x")
+                    && ctx.chars[t.start..t.end]
+                        .iter()
+                        .all(|&c| is_transliteration(c))))
+        {
+            out.push(Span::new(
+                t.start,
+                t.end,
+                EntityType::Per,
+                Source::Rule,
+                0.8,
+            ));
+            continue;
         }
         let mut pos = s;
         let mut first = true;
@@ -3299,6 +3392,8 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             && t.len() > sl
             && (t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
             && matches!(t.tag, "nr" | "t" | "x" | "nz" | "nrfg" | "nrt")
+            // `和谈/协调员`: a preposition-like surname on a dictionary word.
+            && !(t.tag == "nz" && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]))
         {
             out.push(Span::new(
                 t.start,
