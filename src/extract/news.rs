@@ -565,4 +565,22 @@ mod tests {
         assert!(has(&v, "LOC", "西南"), "{v:?}");
         assert!(!has(&v, "PER", "许可证"), "{v:?}");
     }
+
+    #[test]
+    fn posts_inside_tokens_and_foreign_names_after_them() {
+        let v = ents("某国外交大臣科林斯今天发表声明，执行干事彼得·皮洛讲话。");
+        assert!(has(&v, "TITLE", "大臣"), "{v:?}");
+        assert!(has(&v, "PER", "科林斯"), "{v:?}");
+        assert!(has(&v, "PER", "彼得·皮洛"), "{v:?}");
+        // A verb after a post is not a name.
+        let v = ents("连续任职的村支部书记提高工资待遇。");
+        assert!(!v.iter().any(|(l, _)| l == "PER"), "{v:?}");
+    }
+
+    #[test]
+    fn name_guesses_before_place_words_are_places() {
+        let v = ents("下次厄尔尼诺现象可能在两年后出现，列车在维斯特小镇出轨。");
+        assert!(!has(&v, "PER", "厄尔尼诺"), "{v:?}");
+        assert!(has(&v, "LOC", "维斯特"), "{v:?}");
+    }
 }

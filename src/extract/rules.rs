@@ -1006,8 +1006,77 @@ pub fn model_names(
         }
         i += 1;
     }
+    // A word no person is followed by (`某某现象`, `某某问题`, `某某等地`):
+    // before a place word the guess is a place, otherwise nothing.
+    out.retain_mut(|sp| {
+        let next = ctx.starting(sp.end).map_or("", |nx| nx.word);
+        if PLACE_FOLLOWERS_SET.has(next) || ctx.has_at(sp.end, "等地") {
+            // An administrative or river suffix is part of the name.
+            if matches!(next, "州" | "省" | "市" | "县" | "大区" | "河") {
+                sp.end += next.chars().count();
+            }
+            sp.label = EntityType::Loc;
+            sp.confidence = 0.45;
+            return true;
+        }
+        !NOT_PERSON_FOLLOWERS_SET.has(next)
+    });
     out
 }
+
+/// Words that do not follow a person's name: a name guess before them is
+/// a place, a body, a brand or a phenomenon.
+const NOT_PERSON_FOLLOWERS: &[&str] = &[
+    "现象",
+    "问题",
+    "争端",
+    "组织",
+    "国家",
+    "各国",
+    "产油国",
+    "成员国",
+    "政府",
+    "军队",
+    "地区",
+    "境内",
+    "一带",
+    "汽车",
+    "轿车",
+    "公司",
+    "集团",
+    "决议",
+    "小镇",
+    "大区",
+    "河",
+    "州",
+    "省",
+    "市",
+    "县",
+    "牌",
+    "型",
+];
+
+/// Of [`NOT_PERSON_FOLLOWERS`], those that follow a place.
+const PLACE_FOLLOWERS: &[&str] = &[
+    "问题",
+    "争端",
+    "国家",
+    "各国",
+    "产油国",
+    "成员国",
+    "地区",
+    "境内",
+    "一带",
+    "小镇",
+    "大区",
+    "河",
+    "州",
+    "省",
+    "市",
+    "县",
+    "军队",
+    "政府",
+];
 
 /// Last characters of things, not people (`某可证`, `某全性`, `某伯杯`).
 const THING_ENDINGS: &str = "证性车杯器机票卡费率型式品物剂药症赛奖菌";
@@ -3527,6 +3596,9 @@ static NAME_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAM
 static NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NAME_CUES));
 static WEAK_NAME_CUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(WEAK_NAME_CUES));
 static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENCIES));
+static PLACE_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_FOLLOWERS));
+static NOT_PERSON_FOLLOWERS_SET: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(NOT_PERSON_FOLLOWERS));
 static NOT_DEPARTMENTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_DEPARTMENTS));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
