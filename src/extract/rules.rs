@@ -1958,7 +1958,15 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 t.tag,
                 "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r"
             );
+        // `鲁/西亚/努小`: part of a transliteration jieba broke up.
+        let in_transliteration = ctx
+            .ending(t.start)
+            .is_some_and(|p| p.len() == 1 && matches!(p.tag, "nr" | "nrt"))
+            || ctx
+                .starting(t.end)
+                .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"));
         if (2..=3).contains(&n)
+            && !in_transliteration
             && (countries
                 || (matches!(t.tag, "j" | "ns" | "nz" | "nt")
                     && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
@@ -1975,6 +1983,8 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
 
 /// Common nouns that jieba's dictionary tags as places.
 const NOT_PLACES: &[&str] = &[
+    "美德",
+    "中西",
     "城市",
     "和平",
     "各乡镇",
@@ -2139,7 +2149,6 @@ const AFTER_ABBREVIATION: &[&str] = &[
     "副总统",
     "副总理",
     "议会",
-    "、",
     "元首",
     "大使",
     "使馆",
@@ -2185,10 +2194,14 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
         };
         match c1 {
             None if PLACE_ABBREVIATIONS_SET.has(c0) => {
+                // `中、美`: a list goes on with another abbreviation or place.
+                let listed = toks.get(i + 1).is_some_and(|n| n.word == "、")
+                    && (single_abbr(i + 2) || toks.get(i + 2).is_some_and(|n| n.tag == "ns"));
                 let next_ok = COUNTRY_ABBREVIATIONS_SET.has(c0)
-                    && toks
-                        .get(i + 1)
-                        .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word));
+                    && (listed
+                        || toks
+                            .get(i + 1)
+                            .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word)));
                 // `中/美`, `日/俄`: two abbreviations side by side; or an
                 // abbreviation jieba itself tags as a place or short form.
                 // Not inside a run of one-character tokens (a transliteration
@@ -2320,7 +2333,14 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
     {
         return false;
     }
-    listed || SHORT_PLACE_ENDINGS.contains(b)
+    // `鲁/西亚/努小`: part of a transliteration jieba broke up.
+    let in_transliteration = ctx
+        .ending(t.start)
+        .is_some_and(|p| p.len() == 1 && matches!(p.tag, "nr" | "nrt"))
+        || ctx
+            .starting(t.end)
+            .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"));
+    !in_transliteration && (listed || SHORT_PLACE_ENDINGS.contains(b))
 }
 
 /// Generic tails jieba glues to a place word.
