@@ -137,6 +137,7 @@ impl NewsExtractor {
         out.extend(rules::teams(&ctx, &is_word, &in_place));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::departments(&ctx, &is_word, &blocked));
+        out.extend(rules::team_lists(&ctx, self.gaz));
         out.extend(rules::facilities(&ctx, &is_word, &in_place));
         out.extend(rules::orgs_in_posts(&ctx, &in_place));
         out.extend(rules::place_short_names(&ctx, &all_places));
@@ -582,5 +583,14 @@ mod tests {
         let v = ents("下次厄尔尼诺现象可能在两年后出现，列车在维斯特小镇出轨。");
         assert!(!has(&v, "PER", "厄尔尼诺"), "{v:?}");
         assert!(has(&v, "LOC", "维斯特"), "{v:?}");
+    }
+
+    #[test]
+    fn countries_listed_as_teams() {
+        let v = ents("甲组的德国、法国、意大利出线，我们要战胜挪威、瑞典等强队。德国经济很好。");
+        for c in ["法国", "意大利", "挪威", "瑞典"] {
+            assert!(has(&v, "ORG", c), "{c} {v:?}");
+        }
+        assert!(has(&v, "LOC", "德国"), "{v:?}");
     }
 }

@@ -3325,6 +3325,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for (j, t) in ctx.toks.iter().enumerate().skip(1) {
         let p = &ctx.toks[j - 1];
         let body = (t.len() == 2 && matches!(t.tag, "n" | "j") && t.word.ends_with(['联', '协']))
+            || t.word == "交警"
             || (t.len() >= 3
                 && t.tag == "n"
                 && t.word.ends_with('报')
@@ -3464,6 +3465,48 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
             }
         }
         out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.7));
+    }
+    out
+}
+
+/// Countries listed as teams (`某组的甲国、乙国、丙国`, `甲国、乙国等强队`):
+/// sports news names a national team by its country.
+pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
+    let mut out = Vec::new();
+    let toks = &ctx.toks;
+    let country = |k: usize| {
+        toks.get(k)
+            .is_some_and(|t| t.tag == "ns" && gaz.get(t.word) == Some(Level::Country))
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        if !country(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while toks.get(j).is_some_and(|t| t.word == "、") && country(j + 1) {
+            j += 2;
+        }
+        let items = (j - i).div_ceil(2);
+        let start = toks[i].start;
+        let end = toks[j - 1].end;
+        let before_group = start >= 2 && ctx.has_at(start - 2, "组的");
+        let after_team = ["等强队", "等队", "等球队"]
+            .iter()
+            .any(|w| ctx.has_at(end, w));
+        if items >= 2 && (before_group || after_team) {
+            for t in toks[i..j].iter().step_by(2) {
+                out.push(Span::new(
+                    t.start,
+                    t.end,
+                    EntityType::Org,
+                    Source::Rule,
+                    0.75,
+                ));
+            }
+        }
+        i = j;
     }
     out
 }
