@@ -2649,6 +2649,10 @@ pub const ORG_HEADS: &[&str] = &[
     "代表团",
     "艺术团",
     "集训队",
+    "中队",
+    "大队",
+    "支队",
+    "总队",
     "局",
     "厂",
     "厅",
@@ -2889,8 +2893,43 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
 
+/// Team nouns of a sport (`某某围棋队`).
+const SPORT_TEAMS: &[&str] = &[
+    "球队",
+    "足球队",
+    "篮球队",
+    "排球队",
+    "乒乓球队",
+    "网球队",
+    "羽毛球队",
+    "棋队",
+    "围棋队",
+    "象棋队",
+    "体操队",
+    "游泳队",
+    "田径队",
+    "女篮",
+    "男篮",
+    "女排",
+    "男排",
+    "女足",
+    "男足",
+];
+
 /// Heads a number may name (`某某九十中学`, `某某三中队`).
-const NUMBERED_HEADS: &[&str] = &["中学", "小学", "医院", "中队", "大队", "支队", "研究所"];
+const NUMBERED_HEADS: &[&str] = &[
+    "中学",
+    "小学",
+    "学校",
+    "医院",
+    "中队",
+    "大队",
+    "支队",
+    "总队",
+    "研究所",
+    "分局",
+    "派出所",
+];
 
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
@@ -3562,12 +3601,12 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
                 let prefix = &t.word[..t.word.len() - '队'.len_utf8()];
                 !is_word(prefix) && prefix.chars().all(is_han) && !prefix.ends_with(['小', '大'])
             });
-        if !glued
-            && !matches!(
-                t.word,
-                "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
-            )
-        {
+        // `女队`, `围棋队`: the team noun, maybe with its sport or section.
+        let team_noun = matches!(
+            t.word,
+            "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
+        ) || SPORT_TEAMS.contains(&t.word);
+        if !glued && !team_noun {
             continue;
         }
         if j == 0 && !glued {
@@ -3575,8 +3614,11 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         }
         let p = &toks[j.saturating_sub(1)];
         // `某市/某某/队`: a place, a word and the team noun.
-        let place_noun =
-            !glued && j >= 2 && p.tag == "n" && p.len() == 2 && place_token(&toks[j - 2], in_place);
+        let place_noun = !glued
+            && j >= 2
+            && matches!(p.tag, "n" | "v" | "vn")
+            && p.len() == 2
+            && (place_token(&toks[j - 2], in_place) || proper(&toks[j - 2]));
         if !(glued || place_token(p, in_place) || proper(p) || place_noun) {
             continue;
         }
