@@ -147,8 +147,15 @@ pub enum Prompt {
     },
 }
 
+/// The reader's highlighted layout, memoised by its input. The cache holds
+/// the `LayoutJob` (our work: spans to formats), not the galley: egui's font
+/// cache lays the job out and drops its galleys when it rebuilds the glyph
+/// atlas, so a galley kept across frames would point at stale glyphs and
+/// draw nothing.
 pub(crate) struct LayoutCache {
     pub key: Option<(String, u64, f32, String)>,
+    pub job: Option<Arc<egui::text::LayoutJob>>,
+    /// The galley drawn last frame (for positions, not for drawing).
     pub galley: Option<Arc<Galley>>,
     pub builds: u64,
 }
@@ -278,6 +285,7 @@ impl PizhuApp {
             worker,
             layout: LayoutCache {
                 key: None,
+                job: None,
                 galley: None,
                 builds: 0,
             },

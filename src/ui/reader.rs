@@ -8,6 +8,8 @@ use egui::text::{CCursor, CCursorRange};
 use egui::{Align, RichText, TextBuffer};
 
 use super::app::{Command, PizhuApp, Prompt, reader_id};
+use std::sync::Arc;
+
 use super::highlight::{HIGHLIGHT_COLORS, layout_job, parse_color, type_color};
 use crate::edit::Edit;
 use crate::extract::EntityType;
@@ -168,23 +170,25 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             wrap_width,
             style_key.clone(),
         );
-        if cache.key.as_ref() == Some(&key)
-            && let Some(g) = &cache.galley
-        {
-            return g.clone();
-        }
-        let job = layout_job(
-            &view.display,
-            &view.entities,
-            &view.annotations,
-            None,
-            &style,
-            wrap_width,
-        );
-        let galley = ui.fonts_mut(|f| f.layout_job(job));
-        cache.key = Some(key);
+        let job = match &cache.job {
+            Some(job) if cache.key.as_ref() == Some(&key) => job.clone(),
+            _ => {
+                let job = Arc::new(layout_job(
+                    &view.display,
+                    &view.entities,
+                    &view.annotations,
+                    None,
+                    &style,
+                    wrap_width,
+                ));
+                cache.key = Some(key);
+                cache.job = Some(job.clone());
+                cache.builds += 1;
+                job
+            }
+        };
+        let galley = ui.fonts_mut(|f| f.layout_job((*job).clone()));
         cache.galley = Some(galley.clone());
-        cache.builds += 1;
         galley
     };
     let mut reveal = app.pending_reveal.take();
