@@ -218,7 +218,7 @@ impl NewsExtractor {
 
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
-        "news-rules-3".into()
+        "news-rules-4".into()
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
