@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -51,6 +51,14 @@ pub struct Gazetteer {
     /// Bitmap of the first characters of names in the Basic Multilingual
     /// Plane (a cheap test before hashing).
     first: Vec<u64>,
+    /// The first two characters of every name (a second cheap test).
+    pairs: FxHashSet<u64>,
+}
+
+/// The first two characters of `name` as one key.
+fn pair_key(name: &str) -> Option<u64> {
+    let mut cs = name.chars();
+    Some(((cs.next()? as u64) << 32) | cs.next()? as u64)
 }
 
 impl Gazetteer {
@@ -92,6 +100,9 @@ impl Gazetteer {
         {
             self.first[c / 64] |= 1 << (c % 64);
         }
+        if let Some(k) = pair_key(name) {
+            self.pairs.insert(k);
+        }
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);
     }
@@ -105,6 +116,9 @@ impl Gazetteer {
                 .get(c / 64)
                 .is_none_or(|w| w & (1 << (c % 64)) == 0)
         {
+            return None;
+        }
+        if !self.pairs.contains(&pair_key(name)?) {
             return None;
         }
         self.names.get(name).copied()

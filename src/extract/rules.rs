@@ -349,6 +349,17 @@ static TITLES: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
 
 const MAX_TITLE_CHARS: usize = 8;
 
+/// The first two characters of every post (a cheap test before hashing).
+static TITLE_PAIRS: LazyLock<FxHashSet<(char, char)>> = LazyLock::new(|| {
+    TITLES
+        .iter()
+        .filter_map(|t| {
+            let mut cs = t.chars();
+            Some((cs.next()?, cs.next()?))
+        })
+        .collect()
+});
+
 static TITLE_FIRST_CHARS: LazyLock<FxHashSet<char>> =
     LazyLock::new(|| TITLES.iter().filter_map(|t| t.chars().next()).collect());
 
@@ -382,15 +393,21 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let n = ctx.chars.len();
     let mut pos = 0;
     while pos < n {
-        if !TITLE_FIRST_CHARS.contains(&ctx.chars[pos]) {
+        if !TITLE_FIRST_CHARS.contains(&ctx.chars[pos])
+            || ctx
+                .chars
+                .get(pos + 1)
+                .is_none_or(|&c1| !TITLE_PAIRS.contains(&(ctx.chars[pos], c1)))
+        {
             pos += 1;
             continue;
         }
-        let after_level = LEVEL_ORGS.iter().any(|w| {
-            let l = w.chars().count();
-            pos >= l && ctx.has_at(pos - l, w)
-        });
-        if ctx.tok_starting[pos] == usize::MAX && !after_level {
+        if ctx.tok_starting[pos] == usize::MAX
+            && !LEVEL_ORGS.iter().any(|w| {
+                let l = w.chars().count();
+                pos >= l && ctx.has_at(pos - l, w)
+            })
+        {
             pos += 1;
             continue;
         }
@@ -428,6 +445,9 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         }
         for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
+            if !TITLE_PAIRS.contains(&(ctx.chars[t.end - k], ctx.chars[t.end - k + 1])) {
+                continue;
+            }
             buf.clear();
             buf.extend(&ctx.chars[t.end - k..t.end]);
             if TITLES.contains(buf.as_str()) {
