@@ -2691,6 +2691,12 @@ pub const ORG_HEADS: &[&str] = &[
 
 /// Words ending in a head word that are not organisations.
 const GENERIC_HEAD_WORDS: &[&str] = &[
+    "政局",
+    "当局",
+    "工厂",
+    "上市公司",
+    "加油站",
+    "新格局",
     "大部",
     "交界处",
     "总部",
@@ -2857,8 +2863,9 @@ const ORG_CUT_WORDS: &[&str] = &[
 /// Leading words dropped from an organisation candidate.
 const ORG_STOP_PREFIXES: &[&str] = &[
     "全市", "全县", "全省", "全区", "全镇", "全乡", "全村", "全国", "各级", "相关", "有关", "各",
-    "全", "该", "本", "其", "市直", "县直", "镇直", "驻村", "原", "现", "每个", "所有", "其他",
-    "主要", "领导", "负责", "成立", "召开", "组织", "部门", "单位", "机关", "企业", "帮扶", "联村",
+    "全", "该", "本", "其", "每一", "市直", "县直", "镇直", "驻村", "原", "现", "每个", "所有",
+    "其他", "主要", "领导", "负责", "成立", "召开", "组织", "部门", "单位", "机关", "企业", "帮扶",
+    "联村",
 ];
 
 /// Whether a token names something (a proper noun or an unknown word) rather
@@ -2954,6 +2961,8 @@ const NUMBERED_HEADS: &[&str] = &[
 /// Tokens an organisation never extends left over: datelines
 /// (`某月某日电`, `本报讯`) and lead-in words.
 const ORG_LEFT_STOPS: &[&str] = &[
+    "月份",
+    "年度",
     "报",
     "见图",
     "日电",
@@ -3006,6 +3015,16 @@ pub fn head_orgs(
         let Some(head) = ORG_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
             continue;
         };
+        // `某里斯/坚科`: a transliterated name ending like a head.
+        if head.chars().count() == 1
+            && j > 0
+            && matches!(toks[j - 1].tag, "nr" | "nrt" | "nrfg")
+            && ctx.chars[toks[j - 1].start..t.end]
+                .iter()
+                .all(|&c| is_transliteration(c) || c == head.chars().next().unwrap_or(' '))
+        {
+            continue;
+        }
         // `两院`, `三会`: a count of bodies, not a name.
         if t.word
             .starts_with(|c: char| "一二三四五六七八九十两几各".contains(c))
