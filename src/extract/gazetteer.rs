@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -51,14 +51,19 @@ pub struct Gazetteer {
     /// Bitmap of the first characters of names in the Basic Multilingual
     /// Plane (a cheap test before hashing).
     first: Vec<u64>,
-    /// The first two characters of every name (a second cheap test).
-    pairs: FxHashSet<u64>,
+    /// Bloom-style bitmap of the first two characters of every name (a
+    /// second cheap test that stays in the cache).
+    pairs: Vec<u64>,
 }
+
+/// Bits in the pair bitmap (256 KiB).
+const PAIR_BITS: u64 = 1 << 21;
 
 /// The first two characters of `name` as one key.
 fn pair_key(name: &str) -> Option<u64> {
     let mut cs = name.chars();
-    Some(((cs.next()? as u64) << 32) | cs.next()? as u64)
+    let k = ((cs.next()? as u64) << 32) | cs.next()? as u64;
+    Some(k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 43)
 }
 
 impl Gazetteer {
@@ -101,7 +106,10 @@ impl Gazetteer {
             self.first[c / 64] |= 1 << (c % 64);
         }
         if let Some(k) = pair_key(name) {
-            self.pairs.insert(k);
+            if self.pairs.is_empty() {
+                self.pairs = vec![0; (PAIR_BITS / 64) as usize];
+            }
+            self.pairs[(k / 64) as usize] |= 1 << (k % 64);
         }
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);
@@ -118,7 +126,12 @@ impl Gazetteer {
         {
             return None;
         }
-        if !self.pairs.contains(&pair_key(name)?) {
+        let k = pair_key(name)?;
+        if self
+            .pairs
+            .get((k / 64) as usize)
+            .is_none_or(|w| w & (1 << (k % 64)) == 0)
+        {
             return None;
         }
         self.names.get(name).copied()
