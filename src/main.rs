@@ -526,7 +526,10 @@ fn thread_cpu_seconds() -> f64 {
 fn thread_cpu_seconds() -> f64 {
     use std::sync::OnceLock;
     static START: OnceLock<std::time::Instant> = OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64()
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
 }
 
 fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
