@@ -208,3 +208,27 @@ fn closed_stdout_is_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn bench_prints_both_throughputs_and_their_ratio() {
+    let (_g, arch) = seed_copy();
+    let (ok, out, err) = pizhu(&["bench", arch.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("11 articles"), "{out}");
+    assert!(out.contains("start-up"), "{out}");
+    assert!(out.contains("raw jieba tag (HMM), 1 thread:"), "{out}");
+    let ratio = out
+        .lines()
+        .find(|l| l.starts_with("full extraction, 1 thread:"))
+        .and_then(|l| {
+            l.rsplit_once("), ")?
+                .1
+                .split('%')
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no ratio in {out}"));
+    assert!((1..=1000).contains(&ratio), "{out}");
+    assert!(out.contains("threads:"), "{out}");
+}
