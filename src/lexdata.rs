@@ -81,7 +81,22 @@ pub const MEDIA_SUFFIXES: &[&str] = &[
     "传媒",
 ];
 
-/// Whether a whitespace-free token looks like a media name.
+/// Whether `token` could end a media name (its last character ends a
+/// media suffix): a cheap test before building the candidate.
+pub fn may_end_media(token: &str) -> bool {
+    static LAST: LazyLock<CharSet> = LazyLock::new(|| {
+        CharSet::new(
+            &MEDIA_SUFFIXES
+                .iter()
+                .filter_map(|s| s.chars().last())
+                .collect::<String>(),
+        )
+    });
+    token.chars().last().is_some_and(|c| LAST.has(c))
+}
+
+/// Whether `token` is a media name: three to ten Chinese characters ending
+/// in a media suffix.
 pub fn is_media(token: &str) -> bool {
     let n = token.chars().count();
     (3..=10).contains(&n)

@@ -62,8 +62,13 @@ const PAIR_BITS: u64 = 1 << 21;
 /// The first two characters of `name` as one key.
 fn pair_key(name: &str) -> Option<u64> {
     let mut cs = name.chars();
-    let k = ((cs.next()? as u64) << 32) | cs.next()? as u64;
-    Some(k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 43)
+    Some(pair_bit(cs.next()?, cs.next()?))
+}
+
+/// The bit of a pair of first characters.
+fn pair_bit(c0: char, c1: char) -> u64 {
+    let k = ((c0 as u64) << 32) | c1 as u64;
+    k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 43
 }
 
 impl Gazetteer {
@@ -135,6 +140,14 @@ impl Gazetteer {
             return None;
         }
         self.names.get(name).copied()
+    }
+
+    /// Whether some name may start with `c0` `c1` (no false negatives).
+    pub fn may_start_pair(&self, c0: char, c1: char) -> bool {
+        let k = pair_bit(c0, c1);
+        self.pairs
+            .get((k / 64) as usize)
+            .is_some_and(|w| w & (1 << (k % 64)) != 0)
     }
 
     /// Whether some name starts with `c`.

@@ -1201,6 +1201,12 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
 /// Separators between the parts of a transliterated name (`某某·某某`).
 const NAME_DOTS: &str = "·•・‧";
 
+/// Whether `c` is one of [`NAME_DOTS`] (a `match`: this runs on every
+/// character).
+fn is_name_dot(c: char) -> bool {
+    matches!(c, '·' | '•' | '・' | '‧')
+}
+
 /// Transliterated foreign names written with a middle dot (`卡某·某某特`):
 /// runs of transliteration characters (at most seven) joined by dots, cut
 /// at token boundaries on the outer ends.
@@ -1210,7 +1216,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
-        if !NAME_DOTS_SET.has(chars[i]) {
+        if !is_name_dot(chars[i]) {
             i += 1;
             continue;
         }
@@ -1329,7 +1335,10 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < n {
-        if !"本见特实记通摄编".contains(chars[pos]) {
+        if !matches!(
+            chars[pos],
+            '本' | '见' | '特' | '实' | '记' | '通' | '摄' | '编'
+        ) {
             pos += 1;
             continue;
         }
@@ -1791,7 +1800,15 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let toks = &ctx.toks;
     let mut buf = String::new();
     for i in 0..toks.len() {
-        if !gaz.may_start(ctx.chars[toks[i].start]) {
+        // One cheap test of the first two characters for all three spans.
+        let (s0, c0) = (toks[i].start, ctx.chars[toks[i].start]);
+        if !is_han(c0)
+            || !gaz.may_start(c0)
+            || !ctx
+                .chars
+                .get(s0 + 1)
+                .is_some_and(|&c1| gaz.may_start_pair(c0, c1))
+        {
             continue;
         }
         buf.clear();
@@ -2689,6 +2706,15 @@ pub const ORG_HEADS: &[&str] = &[
     "署",
 ];
 
+/// Whether `word` ends in a generic head word of two characters or more
+/// other than `head` (suffix lookups in a set, not a scan of the list).
+fn generic_head_suffix(word: &str, head: &str) -> bool {
+    word.char_indices().rev().skip(1).take(5).any(|(b, _)| {
+        let suffix = &word[b..];
+        suffix != head && GENERIC_HEAD_WORDS_SET.has(suffix)
+    })
+}
+
 /// Words ending in a head word that are not organisations.
 const GENERIC_HEAD_WORDS: &[&str] = &[
     "政局",
@@ -3038,12 +3064,7 @@ pub fn head_orgs(
         {
             continue;
         }
-        if t.tag != "nt"
-            && t.word != *head
-            && GENERIC_HEAD_WORDS
-                .iter()
-                .any(|g| t.word.ends_with(g) && g.chars().count() >= 2 && *g != *head)
-        {
+        if t.tag != "nt" && t.word != *head && generic_head_suffix(t.word, head) {
             continue;
         }
         // A verb-tagged token is a head only when it is long enough to be a
@@ -3206,6 +3227,9 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
                 Source::Rule,
                 0.7,
             ));
+            continue;
+        }
+        if !crate::lexdata::may_end_media(t.word) {
             continue;
         }
         let s = format!("{}{}", p.word, t.word);
@@ -3743,6 +3767,8 @@ static CURRENCIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CURRENC
 static PLACE_FOLLOWERS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_FOLLOWERS));
 static NOT_PERSON_FOLLOWERS_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(NOT_PERSON_FOLLOWERS));
+static GENERIC_HEAD_WORDS_SET: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(GENERIC_HEAD_WORDS));
 static NOT_DEPARTMENTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_DEPARTMENTS));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
