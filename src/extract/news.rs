@@ -104,8 +104,10 @@ impl NewsExtractor {
                 .cloned(),
         );
         // A place name is not a person (`代表某州…`).
+        let mut name = String::new();
         people.retain(|p| {
-            let name: String = ctx.chars[p.start..p.end].iter().collect();
+            name.clear();
+            name.extend(&ctx.chars[p.start..p.end]);
             self.gaz.get(&name).is_none()
         });
         let more = rules::propagate(&ctx, &people, EntityType::Per);
@@ -227,9 +229,10 @@ impl Extractor for NewsExtractor {
             return Vec::new();
         }
         let idx = CharIndex::new(text);
-        let ents = spans
+        // Overlaps are resolved on the spans (the same order as
+        // `resolve_overlaps`), so only the kept ones get their text copied.
+        let ents = resolve_spans(spans, idx.len())
             .into_iter()
-            .filter(|s| s.start < s.end && s.end <= idx.len())
             .map(|s| Entity {
                 text: text[idx.byte(s.start)..idx.byte(s.end)].to_string(),
                 start: s.start,
@@ -243,6 +246,30 @@ impl Extractor for NewsExtractor {
     }
 }
 
+/// [`resolve_overlaps`] on candidate spans: by source priority, then the
+/// longer span, then the earlier; a span is kept when none of its
+/// characters is taken. Spans outside the text are dropped.
+fn resolve_spans(mut spans: Vec<Span>, len: usize) -> Vec<Span> {
+    spans.retain(|s| s.start < s.end && s.end <= len);
+    spans.sort_by(|a, b| {
+        b.source
+            .priority()
+            .cmp(&a.source.priority())
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken = vec![false; len];
+    spans.retain(|s| {
+        let free = !taken[s.start..s.end].iter().any(|&t| t);
+        if free {
+            taken[s.start..s.end].iter_mut().for_each(|t| *t = true);
+        }
+        free
+    });
+    spans.sort_by_key(|s| s.start);
+    spans
+}
+
 /// A country or province before a site in another place is not part of
 /// its name (`某省某市火车站` → LOC 某省 + LOC 某市火车站; `某省某市` →
 /// two places): cut it off rule-found places whose rest starts with a known
@@ -251,7 +278,11 @@ fn split_leading_places(spans: &mut Vec<Span>, chars: &[char], gaz: &Gazetteer) 
     let mut extra = Vec::new();
     let mut name = String::new();
     for s in spans.iter_mut() {
-        if s.source != super::Source::Rule || s.label != EntityType::Loc {
+        if s.source != super::Source::Rule
+            || s.label != EntityType::Loc
+            || s.end - s.start < 3
+            || !gaz.may_start_pair(chars[s.start], chars[s.start + 1])
+        {
             continue;
         }
         // Longest known country (or province, for sites) at the start.
@@ -320,6 +351,26 @@ const GENERIC_BODIES: &[&str] = &[
 /// If `name` is a country or continent followed by a generic body noun,
 /// the length of the place in characters.
 fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> Option<usize> {
+    // Cheap test first: every generic body ends in one of these.
+    if !matches!(
+        name.last(),
+        Some(
+            '司' | '队'
+                | '学'
+                | '厂'
+                | '业'
+                | '行'
+                | '院'
+                | '校'
+                | '府'
+                | '局'
+                | '部'
+                | '台'
+                | '纸'
+        )
+    ) {
+        return None;
+    }
     let s: String = name.iter().collect();
     GENERIC_BODIES.iter().find_map(|g| {
         let p = s.strip_suffix(g)?;

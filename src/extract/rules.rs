@@ -696,9 +696,9 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
-        if NAME_CUES_SET.has(t.word) {
+        if NAME_CUES_SET.may_end(t.word) && NAME_CUES_SET.has(t.word) {
             starts.push((t.end, false));
-        } else if WEAK_NAME_CUES_SET.has(t.word) {
+        } else if WEAK_NAME_CUES_SET.may_end(t.word) && WEAK_NAME_CUES_SET.has(t.word) {
             starts.push((t.end, true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
             starts.push((t.end + 1, false));
@@ -1957,6 +1957,9 @@ const ABBREVIATED_KINDS: &str = "剧戏菜韵腔曲";
 pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
+        if !(2..=6).contains(&t.len()) || !PLACE_ABBREVIATIONS_SET.has(ctx.chars[t.start]) {
+            continue;
+        }
         let mut cs = t.word.char_indices();
         let (Some((_, c0)), Some((_, c1))) = (cs.next(), cs.next()) else {
             continue;
@@ -3443,7 +3446,11 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
-    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
+    for t in ctx
+        .toks
+        .iter()
+        .filter(|t| SINGLE_BODIES_SET.may_end(t.word) && SINGLE_BODIES_SET.has(t.word))
+    {
         out.push(Span::new(
             t.start,
             t.end,
