@@ -644,4 +644,13 @@ mod tests {
         }
         assert!(has(&v, "LOC", "德国"), "{v:?}");
     }
+
+    #[test]
+    fn words_after_posts_are_not_names() {
+        let v = ents("某国总统廉政委员会主席说，国王任命的成员是政坛元老，校长和夫人来了。");
+        for w in ["廉政", "任命", "元", "和"] {
+            assert!(!has(&v, "PER", w), "{w} {v:?}");
+        }
+        assert!(has(&v, "TITLE", "总统"), "{v:?}");
+    }
 }

@@ -417,8 +417,10 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
                 break;
             }
             let end = pos + len;
-            let ends_ok = ctx.tok_ending[end] != usize::MAX
-                || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c));
+            // `委员/会`: the post word begins a body's name.
+            let ends_ok = (ctx.tok_ending[end] != usize::MAX
+                || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c)))
+                && !(ctx.chars[end - 1] == '员' && ctx.chars.get(end) == Some(&'会'));
             if !ends_ok {
                 continue;
             }
@@ -597,10 +599,10 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                 .is_none_or(|c| "、，,。；;等 \u{3000}".contains(*c))
         };
         if n > sl
-            && matches!(
+            && (matches!(
                 t.tag,
                 "v" | "vn" | "d" | "p" | "c" | "ad" | "r" | "u" | "uj"
-            )
+            ) || (n == sl + 1 && matches!(t.tag, "n" | "t" | "an")))
             && !closes(t.end)
             && !ctx
                 .starting(t.end)
@@ -637,6 +639,16 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                     .is_none_or(|t3| t3.len() >= 2 || !t3.word.chars().all(is_han))
             {
                 return Some(t2.end);
+            }
+            // `某云/江说`: jieba glued the last given character to the verb
+            // after the name.
+            if n == sl + 1
+                && let Some(t2) = ctx.starting(t.end)
+                && t2.len() == 2
+                && given_ok(chars[t2.start])
+                && matches!(chars[t2.start + 1], '说' | '等')
+            {
+                return Some(t.end + 1);
             }
             return Some(t.end);
         }
@@ -725,18 +737,35 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
                         .iter()
                         .all(|&c| is_transliteration(c))))
         {
-            out.push(Span::new(
-                t.start,
-                t.end,
-                EntityType::Per,
-                Source::Rule,
-                0.8,
-            ));
+            // The name may go on over more transliteration tokens
+            // (`某列兹/尼奥夫`, `某莫拉/诺`).
+            let mut end = t.end;
+            while let Some(nx) = ctx.starting(end) {
+                if nx.len() <= 4
+                    && end - t.start + nx.len() <= 8
+                    && (nx.len() == 1 || matches!(nx.tag, "nr" | "nrt" | "nrfg" | "x" | "nz"))
+                    && ctx.chars[nx.start..nx.end]
+                        .iter()
+                        .all(|&c| is_transliteration(c))
+                {
+                    end = nx.end;
+                } else {
+                    break;
+                }
+            }
+            out.push(Span::new(t.start, end, EntityType::Per, Source::Rule, 0.8));
             continue;
         }
         let mut pos = s;
         let mut first = true;
         while let Some(end) = name_at(ctx, pos) {
+            // `某某/委员会`: a name is not followed by a body's head word.
+            if ctx
+                .starting(end)
+                .is_some_and(|nx| ORG_HEADS_SET.may_end(nx.word) && ORG_HEADS_SET.has(nx.word))
+            {
+                break;
+            }
             // Later names of a list must end the way names do (`、`, `等`…).
             let closed = matches!(
                 ctx.chars.get(end),
@@ -1159,6 +1188,23 @@ pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
     out
 }
 
+/// Common words of a surname character and 老 (not `某老`, an honorific).
+const OLD_WORDS: &[&str] = &[
+    "元老",
+    "长老",
+    "父老",
+    "古老",
+    "养老",
+    "敬老",
+    "尊老",
+    "终老",
+    "衰老",
+    "苍老",
+    "遗老",
+    "到老",
+    "白头偕老",
+];
+
 /// Honorifics after a bare surname (`某先生`, `某老`).
 const HONORIFICS: &[&str] = &["先生", "小姐", "女士", "老", "夫人", "太太"];
 
@@ -1171,11 +1217,18 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
         let Some(first) = t.word.chars().next() else {
             continue;
         };
-        if !is_single_surname(first) {
+        // `和/夫人`: a conjunction, not a surname.
+        if !is_single_surname(first) || "和与同跟向及".contains(first) {
             continue;
         }
         let rest = &t.word[first.len_utf8()..];
-        let glued = HONORIFICS.contains(&rest);
+        // `元老`: a word, not a surname and an honorific.
+        let glued = HONORIFICS.contains(&rest)
+            && !OLD_WORDS.contains(&t.word)
+            && (rest != "老"
+                || toks
+                    .get(i + 1)
+                    .is_none_or(|a| NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)));
         let split = rest.is_empty()
             && toks.get(i + 1).is_some_and(|n| {
                 HONORIFICS.contains(&n.word)
