@@ -2970,6 +2970,7 @@ fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
             | "县委"
             | "省委"
             | "区委"
+            | "自治区"
             | "国际"
             | "世界"
             | "全球"
@@ -3157,11 +3158,18 @@ pub fn head_orgs(
             let place = p.tag == "ns" || (p.start..p.end).any(|x| in_place[x]);
             let whole_place = (p.start..p.end).all(|x| in_place[x]);
             // `某市/九十/中学`: a number names a school or a unit.
-            let numbered = p.tag == "m"
-                && NUMBERED_HEADS.iter().any(|h| t.word.ends_with(h))
+            // `某地/首届/某会`, `六届/某大`: a term of office.
+            let term = p.tag == "m"
+                && p.word.ends_with('届')
                 && p.word
                     .chars()
-                    .all(|c| "第一二三四五六七八九十百零〇0123456789".contains(c));
+                    .all(|c| "第首一二三四五六七八九十百零〇0123456789届".contains(c));
+            let numbered = term
+                || p.tag == "m"
+                    && NUMBERED_HEADS.iter().any(|h| t.word.ends_with(h))
+                    && p.word
+                        .chars()
+                        .all(|c| "第一二三四五六七八九十百零〇0123456789".contains(c));
             if !(org_token_ok(p) || whole_place || numbered)
                 || (p.start..p.end).any(|x| blocked[x])
                 || t.end - p.start > 20
@@ -3466,7 +3474,9 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         // a party's centre is a body of its own.
         let start = match ctx.ending(t.start) {
             Some(p)
-                if p.word.starts_with('第') && p.word.ends_with('届') && t.word.ends_with('会') =>
+                if p.tag == "m"
+                    && p.word.ends_with('届')
+                    && (t.word.ends_with('会') || t.word.ends_with("人大")) =>
             {
                 p.start
             }
