@@ -140,6 +140,7 @@ impl NewsExtractor {
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::departments(&ctx, &is_word, &blocked));
         out.extend(rules::team_lists(&ctx, self.gaz));
+        out.extend(rules::industry_orgs(&ctx, self.gaz));
         out.extend(rules::facilities(&ctx, &is_word, &in_place));
         out.extend(rules::orgs_in_posts(&ctx, &in_place));
         out.extend(rules::place_short_names(&ctx, &all_places));
@@ -652,5 +653,17 @@ mod tests {
             assert!(!has(&v, "PER", w), "{w} {v:?}");
         }
         assert!(has(&v, "TITLE", "总统"), "{v:?}");
+    }
+
+    #[test]
+    fn companies_by_brand_and_industry() {
+        let v = ents("调研组先后走访了康瑞药业、华晟陶瓷、鑫源工贸等企业。河南食品行业发展快。");
+        for c in ["康瑞药业", "华晟陶瓷", "鑫源工贸"] {
+            assert!(has(&v, "ORG", c), "{c} {v:?}");
+        }
+        assert!(
+            !v.iter().any(|(l, t)| l == "ORG" && t.contains("食品")),
+            "{v:?}"
+        );
     }
 }

@@ -3683,6 +3683,71 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     out
 }
 
+/// Industry words a company's short name ends in (`某某药业`, `某某工贸`).
+const INDUSTRIES: &[&str] = &[
+    "药业", "乳业", "陶瓷", "工贸", "食品", "实业", "置业", "科技", "电器", "建材", "制药", "纺织",
+    "服饰", "物流", "地产", "商贸", "酒业", "油脂", "化工", "钢铁", "家居", "牧业", "农牧", "传媒",
+    "股份", "控股", "电子", "机械",
+];
+
+/// Companies by their short name: a brand and an industry word, standing
+/// alone between list or sentence punctuation (`、某某药业、`). A place
+/// and an industry alone is an industry (`某省食品`), not a company.
+pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
+    let mut out = Vec::new();
+    let chars = &ctx.chars;
+    let left_ok = |k: usize| {
+        k == 0
+            || matches!(
+                chars[k - 1],
+                '、' | '，' | ',' | '。' | '；' | '：' | '“' | '（' | '(' | ' ' | '\n'
+            )
+    };
+    let right_ok = |k: usize| {
+        chars
+            .get(k)
+            .is_none_or(|c| "、，,。；;等和与及）)”".contains(*c))
+    };
+    for (j, t) in ctx.toks.iter().enumerate() {
+        if !INDUSTRIES_SET.may_end(t.word)
+            || !INDUSTRIES_SET.has(t.word)
+            || j == 0
+            || !right_ok(t.end)
+        {
+            continue;
+        }
+        // The brand: one or two tokens right before, delimited on the left.
+        // After punctuation, or after a verb or 了 (`走访了/某某药业`).
+        let left_ok = |k: usize| {
+            left_ok(k)
+                || ctx
+                    .ending(k)
+                    .is_some_and(|p| matches!(p.tag, "v" | "ul" | "p"))
+        };
+        let Some(start) = (1..=2)
+            .filter(|&k| k <= j)
+            .map(|k| ctx.toks[j - k].start)
+            .find(|&s| left_ok(s))
+        else {
+            continue;
+        };
+        let brand: String = chars[start..t.start].iter().collect();
+        let n = t.start - start;
+        if !(2..=6).contains(&n) || !brand.chars().all(is_han) || gaz.get(&brand).is_some() {
+            continue;
+        }
+        if ctx.toks[j.saturating_sub(2)..j]
+            .iter()
+            .filter(|x| x.start >= start)
+            .any(|x| matches!(x.tag, "v" | "vn" | "p" | "c" | "u" | "uj" | "r" | "m" | "q"))
+        {
+            continue;
+        }
+        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.7));
+    }
+    out
+}
+
 /// Names before a job title (`某某某总理`): a two- or three-character
 /// token starting with a surname, whatever jieba tagged it.
 pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
@@ -3839,6 +3904,7 @@ static NOT_PERSON_FOLLOWERS_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(NOT_PERSON_FOLLOWERS));
 static GENERIC_HEAD_WORDS_SET: LazyLock<WordSet> =
     LazyLock::new(|| WordSet::new(GENERIC_HEAD_WORDS));
+static INDUSTRIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(INDUSTRIES));
 static NOT_DEPARTMENTS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_DEPARTMENTS));
 static SINGLE_BODIES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SINGLE_BODIES));
 static MEDIA_KINDS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_KINDS));
