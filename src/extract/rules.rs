@@ -2742,6 +2742,7 @@ pub const ORG_HEADS: &[&str] = &[
     "代表团",
     "艺术团",
     "集训队",
+    "总会",
     "中队",
     "大队",
     "支队",
@@ -2970,6 +2971,9 @@ fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
             | "县委"
             | "省委"
             | "区委"
+            | "市政府办"
+            | "县政府办"
+            | "区政府办"
             | "自治区"
             | "国际"
             | "世界"
@@ -3068,7 +3072,6 @@ const NOT_AFTER_HEAD: &[&str] = &[
     "小组",
     "成员",
     "班子",
-    "党员",
     "干部",
     "工作",
     "建设",
@@ -3137,6 +3140,10 @@ pub fn head_orgs(
         {
             continue;
         }
+        // `总会` is also an adverb phrase (`总会来`).
+        if t.word == "总会" && t.tag != "n" {
+            continue;
+        }
         // A one-character head standing alone must be a noun (`所` is also
         // a particle: `某某所说`).
         if t.word == *head
@@ -3170,7 +3177,21 @@ pub fn head_orgs(
                     && p.word
                         .chars()
                         .all(|c| "第一二三四五六七八九十百零〇0123456789".contains(c));
-            if !(org_token_ok(p) || whole_place || numbered)
+            // `某市住房/和/城乡规划建设局`: two fields of one body.
+            let joined_fields = p.word == "和"
+                && k >= 2
+                && toks[k - 2].tag == "n"
+                && toks[k - 2].len() >= 2
+                && toks[k].tag == "n"
+                && !(ORG_HEADS_SET.may_end(toks[k - 2].word)
+                    && ORG_HEADS.iter().any(|h| toks[k - 2].word.ends_with(h)));
+            // `某家/湾/小学`: a village's suffix character.
+            let village = p.tag == "zg"
+                && matches!(
+                    p.word,
+                    "湾" | "庄" | "营" | "屯" | "寨" | "店" | "集" | "铺"
+                );
+            if !(org_token_ok(p) || whole_place || numbered || joined_fields || village)
                 || (p.start..p.end).any(|x| blocked[x])
                 || t.end - p.start > 20
                 || (after_place
@@ -3231,7 +3252,14 @@ pub fn head_orgs(
             continue;
         }
         // Some part must be a name: a proper or unknown token, or a level word.
-        let head_tok_proper = t.len() > hlen && proper_token(t, is_word);
+        // `交运/局`: a field word jieba split from a one-character head.
+        let split_field = t.word == *head
+            && matches!(*head, "局" | "厅" | "署")
+            && t.start - start == 2
+            && ctx
+                .starting(start)
+                .is_some_and(|f| f.end == t.start && f.tag == "n");
+        let head_tok_proper = split_field || (t.len() > hlen && proper_token(t, is_word));
         let mut proper = head_tok_proper;
         let mut p = start;
         while !proper && p < t.start {
@@ -3598,19 +3626,21 @@ const NOT_DEPARTMENTS: &[&str] = &[
 pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     for (j, t) in ctx.toks.iter().enumerate() {
-        if t.len() != 3
+        if !(3..=5).contains(&t.len())
             || !t.word.ends_with(['部', '局', '署', '委'])
             || !matches!(t.tag, "n" | "nr" | "nt" | "j" | "nz")
             || NOT_DEPARTMENTS_SET.has(t.word)
             || t.word.ends_with("党委")
+            || generic_head_suffix(t.word, "")
             || (t.start..t.end).any(|k| blocked[k])
         {
             continue;
         }
         let field = &t.word[..t.word.len() - 3];
         // `市教委`, `团县委`: a level word and an abbreviated committee.
-        let level_committee =
-            t.word.ends_with('委') && t.word.starts_with(['市', '县', '省', '区', '团']);
+        let level_committee = t.len() == 3
+            && t.word.ends_with('委')
+            && t.word.starts_with(['市', '县', '省', '区', '团']);
         if !is_word(field) && !level_committee {
             continue;
         }
