@@ -171,26 +171,44 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The sentences of `text` holding one of `markers`, with their byte
+/// offsets: the date and money grammars only run where a match can be
+/// (every date has 年, 月, 日 or 号; every amount a currency or 亿).
+fn marked_sentences<'t>(
+    text: &'t str,
+    markers: &'t [char],
+) -> impl Iterator<Item = (usize, &'t str)> + 't {
+    text.split_inclusive(crate::chars::is_sentence_end)
+        .scan(0, |off, s| {
+            let at = *off;
+            *off += s.len();
+            Some((at, s))
+        })
+        .filter(move |(_, s)| s.contains(markers))
+}
+
 /// Dates: `8月1日`, `2017年11月`, `10月24日~25日`, `11月1日下午`, `2018年`.
 pub fn dates(text: &str, idx: &CharIndex) -> Vec<Span> {
-    DATE.find_iter(text)
-        .filter(|m| !m.as_str().is_empty())
-        .filter(|m| {
+    marked_sentences(text, &['年', '月', '日', '号'])
+        .flat_map(|(off, s)| {
+            DATE.find_iter(s)
+                .map(move |m| (off + m.start(), off + m.end()))
+        })
+        .filter(|&(a, b)| {
+            let s = &text[a..b];
             // A bare month must be Arabic (十月 is prose as often as a date).
-            let s = m.as_str();
-            s.contains('年')
-                || s.contains('日')
-                || s.contains('号')
-                || s.starts_with(|c: char| c.is_ascii_digit())
+            a < b
+                && (s.contains('年')
+                    || s.contains('日')
+                    || s.contains('号')
+                    || s.starts_with(|c: char| c.is_ascii_digit()))
+                // Not the tail of a longer number (e.g. 123月).
+                && !text[..a].ends_with(|c: char| c.is_ascii_digit() || c == '.')
         })
-        .filter(|m| {
-            // Not the tail of a longer number (e.g. 123月).
-            !text[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '.')
-        })
-        .map(|m| {
+        .map(|(a, b)| {
             Span::new(
-                idx.char_of_byte(m.start()),
-                idx.char_of_byte(m.end()),
+                idx.char_of_byte(a),
+                idx.char_of_byte(b),
                 EntityType::Date,
                 Source::Rule,
                 0.95,
@@ -201,13 +219,17 @@ pub fn dates(text: &str, idx: &CharIndex) -> Vec<Span> {
 
 /// Money: `274.3亿元`, `30万元`, `1个亿`, `2500多万元`, `60余万元`.
 pub fn money(text: &str, idx: &CharIndex) -> Vec<Span> {
-    MONEY
-        .find_iter(text)
-        .filter(|m| !text[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '.'))
-        .map(|m| {
+    marked_sentences(text, &['元', '镑', '币', '布', '亿'])
+        .flat_map(|(off, s)| {
+            MONEY
+                .find_iter(s)
+                .map(move |m| (off + m.start(), off + m.end()))
+        })
+        .filter(|&(a, _)| !text[..a].ends_with(|c: char| c.is_ascii_digit() || c == '.'))
+        .map(|(a, b)| {
             Span::new(
-                idx.char_of_byte(m.start()),
-                idx.char_of_byte(m.end()),
+                idx.char_of_byte(a),
+                idx.char_of_byte(b),
                 EntityType::Money,
                 Source::Rule,
                 0.95,
