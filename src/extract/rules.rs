@@ -656,9 +656,12 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                     "u" | "ug" | "ul" | "uz" | "uj" | "uv" | "ud" | "y" | "e" | "p" | "c" | "d"
                 )
                 && !followed_by_cue(ctx, t2.start)
-                && ctx
-                    .starting(t2.end)
-                    .is_none_or(|t3| t3.len() >= 2 || !t3.word.chars().all(is_han))
+                && ctx.starting(t2.end).is_none_or(|t3| {
+                    t3.len() >= 2
+                        || !t3.word.chars().all(is_han)
+                        || BARE_NAME_FOLLOWERS.contains(t3.word)
+                        || matches!(t3.word, "时" | "说")
+                })
             {
                 return Some(t2.end);
             }
@@ -883,6 +886,20 @@ pub fn model_names(
                     i += 2;
                     continue;
                 }
+            } else if n == 3
+                && sl == Some(1)
+                && HONORIFICS
+                    .iter()
+                    .any(|h| h.chars().count() == 2 && t.word.ends_with(h))
+            {
+                // `某小姐`: the surname is the name, the rest a form of address.
+                out.push(Span::new(
+                    t.start,
+                    t.start + 1,
+                    EntityType::Per,
+                    Source::Model,
+                    0.55,
+                ));
             } else if (2..=4).contains(&n) && sl.is_some_and(|l| l < n) {
                 let known = is_word(t.word);
                 // A two-character guess of jieba's HMM needs a weaker
@@ -1067,13 +1084,20 @@ pub fn model_names(
                     .iter()
                     .all(|&c| is_transliteration(c)))
         {
-            out.push(Span::new(
-                t.start,
-                t.end,
-                EntityType::Per,
-                Source::Model,
-                0.5,
-            ));
+            // `某莫拉/诺`: a last transliteration syllable jieba split off.
+            let end = match toks.get(i + 1) {
+                Some(nx)
+                    if nx.len() == 1
+                        && is_transliteration(ctx.chars[nx.start])
+                        && toks.get(i + 2).is_none_or(|a| {
+                            a.len() > 1 || !is_transliteration(ctx.chars[a.start])
+                        }) =>
+                {
+                    nx.end
+                }
+                _ => t.end,
+            };
+            out.push(Span::new(t.start, end, EntityType::Per, Source::Model, 0.5));
         }
         i += 1;
     }
