@@ -666,4 +666,13 @@ mod tests {
             "{v:?}"
         );
     }
+
+    #[test]
+    fn bodies_with_inner_conjunctions_and_offices() {
+        let v =
+            ents("康瑞药业、和泰隆五金有限公司代表签约。县农机监督所总支部和市政府办公室参加。");
+        assert!(has(&v, "ORG", "和泰隆五金有限公司"), "{v:?}");
+        assert!(has(&v, "ORG", "县农机监督所总支部"), "{v:?}");
+        assert!(has(&v, "ORG", "市政府办公室"), "{v:?}");
+    }
 }

@@ -3018,6 +3018,11 @@ fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
             | "省委"
             | "区委"
             | "市政府办"
+            | "市政府"
+            | "县政府"
+            | "区政府"
+            | "镇政府"
+            | "乡政府"
             | "县政府办"
             | "区政府办"
             | "自治区"
@@ -3047,9 +3052,15 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     }
     tag_can_name(t.tag)
         && !matches!(t.tag, "l" | "i")
-        && !t
+        // A count is no part of a name, a word starting with a numeral
+        // character may be (`五金`, `三峡`).
+        && !(t
             .word
             .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c))
+            && !(matches!(t.tag, "n" | "nz" | "ns" | "nr" | "nt" | "j")
+                && !t.word.chars().nth(1).is_some_and(|c| {
+                    "国个家名位项条所座种次年届方岸地省市县级批件大".contains(c)
+                })))
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
 
@@ -3231,13 +3242,35 @@ pub fn head_orgs(
                 && toks[k].tag == "n"
                 && !(ORG_HEADS_SET.may_end(toks[k - 2].word)
                     && ORG_HEADS.iter().any(|h| toks[k - 2].word.ends_with(h)));
+            // `、/和/某家某某有限公司`: after a list comma 和 starts a name
+            // (a conjunction never follows 、).
+            let list_he = p.word == "和" && k >= 2 && toks[k - 2].word == "、";
+            // `某某正之源/科技有限公司`: a set phrase inside a company name.
+            let company_phrase = p.tag == "l"
+                && p.len() <= 4
+                && p.word.chars().all(is_han)
+                && ["公司", "集团", "有限公司"]
+                    .iter()
+                    .any(|h| t.word.ends_with(h));
+            // `某监督/所/总支部`: 所 (tagged a conjunction) ends the first body.
+            let inner_suo = p.word == "所"
+                && k >= 2
+                && matches!(toks[k - 2].tag, "n" | "vn")
+                && toks[k].word.ends_with("支部");
             // `某家/湾/小学`: a village's suffix character.
             let village = p.tag == "zg"
                 && matches!(
                     p.word,
                     "湾" | "庄" | "营" | "屯" | "寨" | "店" | "集" | "铺"
                 );
-            if !(org_token_ok(p) || whole_place || numbered || joined_fields || village)
+            if !(org_token_ok(p)
+                || whole_place
+                || numbered
+                || joined_fields
+                || village
+                || list_he
+                || company_phrase
+                || inner_suo)
                 || (p.start..p.end).any(|x| blocked[x])
                 || t.end - p.start > 20
                 || (after_place
