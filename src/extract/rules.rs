@@ -3050,17 +3050,20 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     if t.tag == "vn" {
         return true;
     }
+    // A count is no part of a name, a word starting with a numeral
+    // character may be (`五金`, `三峡`).
+    let numeral_start = t
+        .word
+        .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c));
+    let counts = t
+        .word
+        .chars()
+        .nth(1)
+        .is_some_and(|c| "国个家名位项条所座种次年届方岸地省市县级批件大".contains(c));
+    let named_word = matches!(t.tag, "n" | "nz" | "ns" | "nr" | "nt" | "j") && !counts;
     tag_can_name(t.tag)
         && !matches!(t.tag, "l" | "i")
-        // A count is no part of a name, a word starting with a numeral
-        // character may be (`五金`, `三峡`).
-        && !(t
-            .word
-            .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c))
-            && !(matches!(t.tag, "n" | "nz" | "ns" | "nr" | "nt" | "j")
-                && !t.word.chars().nth(1).is_some_and(|c| {
-                    "国个家名位项条所座种次年届方岸地省市县级批件大".contains(c)
-                })))
+        && (!numeral_start || named_word)
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
 
