@@ -221,7 +221,7 @@ impl NewsExtractor {
 
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
-        "news-rules-6".into()
+        "news-rules-7".into()
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
