@@ -58,8 +58,9 @@ fn seed_scores() -> Scores {
 fn seed_gold_f1_floors() {
     let s = seed_scores();
     println!("{}", s.report());
-    // Floors: the targets of the extraction issue (0.902 overall and 0.978
-    // PER measured at news-rules-3).
+    // Floors: above the targets of the extraction issue (0.90 overall, 0.97
+    // PER), guarding what was reached (0.948 overall, 0.989 PER and 0.932
+    // ORG measured at news-rules-7).
     let overall = s.overall().f1();
     let per = s.of(&EntityType::Per).f1();
     assert!(
@@ -68,10 +69,13 @@ fn seed_gold_f1_floors() {
         s.report()
     );
     assert!(per >= SEED_PER_FLOOR, "PER F1 {per:.3}\n{}", s.report());
+    let org = s.of(&EntityType::Org).f1();
+    assert!(org >= SEED_ORG_FLOOR, "ORG F1 {org:.3}\n{}", s.report());
 }
 
-const SEED_OVERALL_FLOOR: f64 = 0.90;
+const SEED_OVERALL_FLOOR: f64 = 0.93;
 const SEED_PER_FLOOR: f64 = 0.97;
+const SEED_ORG_FLOOR: f64 = 0.90;
 
 fn index(arch: &Path) -> Store {
     let loc = pizhu::db_location(arch, None).unwrap();
