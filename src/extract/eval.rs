@@ -279,27 +279,18 @@ pub fn bio_errors(
             .cloned()
             .collect();
         let txt = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
-        for (kind, set, other) in [("FP", &pred, &gold), ("FN", &gold, &pred)] {
-            let mut v: Vec<_> = set.difference(other).collect();
+        let groups: Vec<(&str, Vec<_>)> = vec![
+            ("FP", pred.difference(&gold).collect()),
+            ("FN", gold.difference(&pred).collect()),
+            ("TP", pred.intersection(&gold).collect()),
+        ];
+        for (kind, mut v) in groups {
             v.sort_by_key(|x| x.0);
             for (a, b, l) in v {
-                out.push(format!(
-                    "{kind}\t{l}\t{}\t{}{}",
-                    txt(*a, *b),
-                    s.text,
-                    source(*a, *b, l)
-                ));
+                // Missed entities (FN) have no source: `source` is empty.
+                let src = source(*a, *b, l);
+                out.push(format!("{kind}\t{l}\t{}\t{}{src}", txt(*a, *b), s.text));
             }
-        }
-        let mut hits: Vec<_> = pred.intersection(&gold).collect();
-        hits.sort_by_key(|x| x.0);
-        for (a, b, l) in hits {
-            out.push(format!(
-                "TP\t{l}\t{}\t{}{}",
-                txt(*a, *b),
-                s.text,
-                source(*a, *b, l)
-            ));
         }
     }
     out

@@ -205,32 +205,61 @@ pub trait Extractor: Send + Sync {
     fn extract(&self, text: &str) -> Vec<Entity>;
 }
 
+/// Something with a character span and a source: what overlap resolution
+/// needs to know of an entity or a rule's candidate.
+pub trait Sourced {
+    /// Start, code points.
+    fn span_start(&self) -> usize;
+    /// End, code points, exclusive.
+    fn span_end(&self) -> usize;
+    /// Who found it.
+    fn span_source(&self) -> Source;
+}
+
+/// `Sourced` for a type with `start`, `end` and `source` fields.
+macro_rules! impl_sourced {
+    ($($t:ty),*) => {$(
+        impl Sourced for $t {
+            fn span_start(&self) -> usize {
+                self.start
+            }
+            fn span_end(&self) -> usize {
+                self.end
+            }
+            fn span_source(&self) -> Source {
+                self.source
+            }
+        }
+    )*};
+}
+
+impl_sourced!(Entity, rules::Span);
+
 /// Resolves overlaps: higher source priority wins, then the longer span, then
 /// the earlier one. Returns the survivors sorted by start.
-pub fn resolve_overlaps(mut ents: Vec<Entity>) -> Vec<Entity> {
+pub fn resolve_overlaps<T: Sourced>(mut ents: Vec<T>) -> Vec<T> {
+    let len = |e: &T| e.span_end().saturating_sub(e.span_start());
     ents.sort_by(|a, b| {
-        b.source
+        b.span_source()
             .priority()
-            .cmp(&a.source.priority())
-            .then((b.end - b.start).cmp(&(a.end - a.start)))
-            .then(a.start.cmp(&b.start))
+            .cmp(&a.span_source().priority())
+            .then(len(b).cmp(&len(a)))
+            .then(a.span_start().cmp(&b.span_start()))
     });
     // A span is kept when none of its characters is taken by a kept span
     // (linear in the total span length rather than quadratic in the count).
-    let max_end = ents.iter().map(|e| e.end).max().unwrap_or(0);
+    let max_end = ents.iter().map(|e| e.span_end()).max().unwrap_or(0);
     let mut taken = vec![false; max_end];
-    let mut kept: Vec<Entity> = Vec::new();
-    for e in ents {
-        if e.start >= e.end {
-            continue;
+    ents.retain(|e| {
+        let (s, t) = (e.span_start(), e.span_end());
+        let free = s < t && !taken[s..t].iter().any(|&x| x);
+        if free {
+            taken[s..t].iter_mut().for_each(|x| *x = true);
         }
-        if !taken[e.start..e.end].iter().any(|&t| t) {
-            taken[e.start..e.end].iter_mut().for_each(|t| *t = true);
-            kept.push(e);
-        }
-    }
-    kept.sort_by_key(|e| e.start);
-    kept
+        free
+    });
+    ents.sort_by_key(|e| e.span_start());
+    ents
 }
 
 /// The lexicon learned from corrections: words always tagged with a type,

@@ -230,9 +230,16 @@ impl Extractor for NewsExtractor {
             return Vec::new();
         }
         let idx = CharIndex::new(text);
-        // Overlaps are resolved on the spans (the same order as
-        // `resolve_overlaps`), so only the kept ones get their text copied.
-        let ents = resolve_spans(spans, idx.len())
+        // Overlaps are resolved on the spans, so only the kept ones get
+        // their text copied.
+        let len = idx.len();
+        let kept = resolve_overlaps(
+            spans
+                .into_iter()
+                .filter(|s| s.start < s.end && s.end <= len)
+                .collect(),
+        );
+        let ents = kept
             .into_iter()
             .map(|s| Entity {
                 text: text[idx.byte(s.start)..idx.byte(s.end)].to_string(),
@@ -243,32 +250,8 @@ impl Extractor for NewsExtractor {
                 confidence: s.confidence,
             })
             .collect();
-        merge_nested_orgs(resolve_overlaps(ents), text, &idx)
+        merge_nested_orgs(ents, text, &idx)
     }
-}
-
-/// [`resolve_overlaps`] on candidate spans: by source priority, then the
-/// longer span, then the earlier; a span is kept when none of its
-/// characters is taken. Spans outside the text are dropped.
-fn resolve_spans(mut spans: Vec<Span>, len: usize) -> Vec<Span> {
-    spans.retain(|s| s.start < s.end && s.end <= len);
-    spans.sort_by(|a, b| {
-        b.source
-            .priority()
-            .cmp(&a.source.priority())
-            .then((b.end - b.start).cmp(&(a.end - a.start)))
-            .then(a.start.cmp(&b.start))
-    });
-    let mut taken = vec![false; len];
-    spans.retain(|s| {
-        let free = !taken[s.start..s.end].iter().any(|&t| t);
-        if free {
-            taken[s.start..s.end].iter_mut().for_each(|t| *t = true);
-        }
-        free
-    });
-    spans.sort_by_key(|s| s.start);
-    spans
 }
 
 /// A country or province before a site in another place is not part of
