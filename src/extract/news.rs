@@ -137,6 +137,7 @@ impl NewsExtractor {
         out.extend(rules::orgs_before_inner_titles(&ctx, &titles));
         out.extend(rules::media_orgs(&ctx));
         out.extend(rules::teams(&ctx, &is_word, &in_place));
+        out.extend(rules::glued_teams(&ctx, &in_place));
         out.extend(rules::dictionary_orgs(&ctx, self.gaz));
         out.extend(rules::departments(&ctx, &is_word, &blocked));
         out.extend(rules::team_lists(&ctx, self.gaz));
@@ -522,6 +523,8 @@ mod tests {
         let v = ents("智利队战胜了古巴队，美国公司纷纷撤资。");
         assert!(has(&v, "ORG", "智利队"), "{v:?}");
         assert!(has(&v, "ORG", "古巴队"), "{v:?}");
+        let v = ents("比赛中，哥伦比亚队以1∶0获胜。");
+        assert!(has(&v, "ORG", "哥伦比亚队"), "{v:?}");
         assert!(!has(&v, "ORG", "美国公司"), "{v:?}");
         assert!(has(&v, "LOC", "美国"), "{v:?}");
     }

@@ -3067,6 +3067,32 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
 
+/// Teams whose 队 jieba glued to the next function word (`某国/队以`).
+pub fn glued_teams(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for w in ctx.toks.windows(2) {
+        let (p, t) = (&w[0], &w[1]);
+        let mut cs = t.word.chars();
+        if cs.next() == Some('队')
+            && cs
+                .next()
+                .is_some_and(|c| "以在和与把被将对的也都就又还已是".contains(c))
+            && cs.next().is_none()
+            && place_token(p, in_place)
+            && p.len() >= 2
+        {
+            out.push(Span::new(
+                p.start,
+                t.start + 1,
+                EntityType::Org,
+                Source::Rule,
+                0.75,
+            ));
+        }
+    }
+    out
+}
+
 /// Team nouns of a sport (`某某围棋队`).
 const SPORT_TEAMS: &[&str] = &[
     "球队",
