@@ -222,7 +222,7 @@ impl NewsExtractor {
 
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
-        "news-rules-7".into()
+        "news-rules-8".into()
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
