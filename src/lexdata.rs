@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::extract::sets::CharSet;
+use crate::extract::sets::{CharSet, WordSet};
 
 /// Common single-character Chinese surnames (the Hundred Family Surnames and
 /// the most frequent modern ones).
@@ -84,15 +84,8 @@ pub const MEDIA_SUFFIXES: &[&str] = &[
 /// Whether `token` could end a media name (its last character ends a
 /// media suffix): a cheap test before building the candidate.
 pub fn may_end_media(token: &str) -> bool {
-    static LAST: LazyLock<CharSet> = LazyLock::new(|| {
-        CharSet::new(
-            &MEDIA_SUFFIXES
-                .iter()
-                .filter_map(|s| s.chars().last())
-                .collect::<String>(),
-        )
-    });
-    token.chars().last().is_some_and(|c| LAST.has(c))
+    static SUFFIXES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_SUFFIXES));
+    SUFFIXES.may_end(token)
 }
 
 /// Whether `token` is a media name: three to ten Chinese characters ending

@@ -48,11 +48,8 @@ impl Level {
 pub struct Gazetteer {
     names: FxHashMap<&'static str, Level>,
     max_chars: usize,
-    /// Bitmap of the first characters of names in the Basic Multilingual
-    /// Plane (a cheap test before hashing).
-    first: Vec<u64>,
-    /// Bloom-style bitmap of the first two characters of every name (a
-    /// second cheap test that stays in the cache).
+    /// Bloom-style bitmap of the first two characters of every name: a
+    /// cheap test before hashing (no false negatives).
     pairs: Vec<u64>,
 }
 
@@ -77,7 +74,10 @@ impl Gazetteer {
     /// cities and only when at least two characters long (town short names
     /// such as 一元 are ordinary words).
     pub fn parse(tsv: &'static str) -> Gazetteer {
-        let mut g = Gazetteer::default();
+        let mut g = Gazetteer {
+            pairs: vec![0; (PAIR_BITS / 64) as usize],
+            ..Gazetteer::default()
+        };
         for line in tsv.lines() {
             let mut f = line.split('\t');
             let (Some(level), Some(full), short) = (f.next(), f.next(), f.next()) else {
@@ -102,18 +102,7 @@ impl Gazetteer {
             return;
         }
         self.max_chars = self.max_chars.max(n);
-        if self.first.is_empty() {
-            self.first = vec![0; 1024];
-        }
-        if let Some(c) = name.chars().next().map(|c| c as usize)
-            && c < 0x10000
-        {
-            self.first[c / 64] |= 1 << (c % 64);
-        }
         if let Some(k) = pair_key(name) {
-            if self.pairs.is_empty() {
-                self.pairs = vec![0; (PAIR_BITS / 64) as usize];
-            }
             self.pairs[(k / 64) as usize] |= 1 << (k % 64);
         }
         let e = self.names.entry(name).or_insert(level);
@@ -122,15 +111,6 @@ impl Gazetteer {
 
     /// The level of `name`, if it is a known place.
     pub fn get(&self, name: &str) -> Option<Level> {
-        let c = name.chars().next()? as usize;
-        if c < 0x10000
-            && self
-                .first
-                .get(c / 64)
-                .is_none_or(|w| w & (1 << (c % 64)) == 0)
-        {
-            return None;
-        }
         let k = pair_key(name)?;
         if self
             .pairs
@@ -148,16 +128,6 @@ impl Gazetteer {
         self.pairs
             .get((k / 64) as usize)
             .is_some_and(|w| w & (1 << (k % 64)) != 0)
-    }
-
-    /// Whether some name starts with `c`.
-    pub fn may_start(&self, c: char) -> bool {
-        let c = c as usize;
-        c >= 0x10000
-            || self
-                .first
-                .get(c / 64)
-                .is_some_and(|w| w & (1 << (c % 64)) != 0)
     }
 
     /// Number of names.

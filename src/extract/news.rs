@@ -4,12 +4,13 @@
 //! (rule > gazetteer > dictionary > model, then the longer span).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use jieba_rs::Jieba;
 
 use super::gazetteer::{Gazetteer, Level, gazetteer};
 use super::rules::{self, Ctx, Span, Tok};
+use super::sets::WordSet;
 use super::{Entity, EntityType, Extractor, resolve_overlaps};
 use crate::chars::is_sentence_end;
 use crate::offsets::CharIndex;
@@ -336,24 +337,13 @@ const GENERIC_BODIES: &[&str] = &[
 /// If `name` is a country or continent followed by a generic body noun,
 /// the length of the place in characters.
 fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> Option<usize> {
-    // Cheap test first: every generic body ends in one of these.
-    if !matches!(
-        name.last(),
-        Some(
-            '司' | '队'
-                | '学'
-                | '厂'
-                | '业'
-                | '行'
-                | '院'
-                | '校'
-                | '府'
-                | '局'
-                | '部'
-                | '台'
-                | '纸'
-        )
-    ) {
+    // Cheap test first: the last character must end a generic body.
+    static BODIES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(GENERIC_BODIES));
+    let mut buf = [0u8; 4];
+    if !name
+        .last()
+        .is_some_and(|c| BODIES.may_end(c.encode_utf8(&mut buf)))
+    {
         return None;
     }
     let s: String = name.iter().collect();

@@ -1298,10 +1298,8 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
 }
 
 /// Separators between the parts of a transliterated name (`某某·某某`).
-const NAME_DOTS: &str = "·•・‧";
-
-/// Whether `c` is one of [`NAME_DOTS`] (a `match`: this runs on every
-/// character).
+/// Whether `c` is a dot between the parts of a transliterated name
+/// (`·•・‧`; a `match`: this runs on every character).
 fn is_name_dot(c: char) -> bool {
     matches!(c, '·' | '•' | '・' | '‧')
 }
@@ -1339,7 +1337,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             if r == j + 1 {
                 break;
             }
-            if r < n && NAME_DOTS_SET.has(chars[r]) {
+            if r < n && is_name_dot(chars[r]) {
                 end = r;
                 j = r;
                 continue;
@@ -1902,7 +1900,6 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         // One cheap test of the first two characters for all three spans.
         let (s0, c0) = (toks[i].start, ctx.chars[toks[i].start]);
         if !is_han(c0)
-            || !gaz.may_start(c0)
             || !ctx
                 .chars
                 .get(s0 + 1)
@@ -2098,19 +2095,13 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r"
             );
         // `鲁/西亚/努小`: part of a transliteration jieba broke up.
-        let in_transliteration = ctx
-            .ending(t.start)
-            .is_some_and(|p| p.len() == 1 && matches!(p.tag, "nr" | "nrt"))
-            || ctx
-                .starting(t.end)
-                .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"));
         if (2..=3).contains(&n)
-            && !in_transliteration
             && (countries
                 || (matches!(t.tag, "j" | "ns" | "nz" | "nt")
                     && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
                     && gaz.get(word).is_none()))
             && !NOT_PLACES_SET.has(word)
+            && !in_broken_transliteration(ctx, t)
         {
             for k in t.start..t.start + n {
                 out.push(Span::new(k, k + 1, EntityType::Loc, Source::Rule, 0.6));
@@ -2473,13 +2464,18 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
         return false;
     }
     // `鲁/西亚/努小`: part of a transliteration jieba broke up.
-    let in_transliteration = ctx
-        .ending(t.start)
+    (listed || SHORT_PLACE_ENDINGS.contains(b)) && !in_broken_transliteration(ctx, t)
+}
+
+/// Whether token `t` is a piece of a transliteration jieba broke up
+/// (`鲁/西亚/努小`): a one-character name before it or a transliterated
+/// name after it.
+fn in_broken_transliteration(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
+    ctx.ending(t.start)
         .is_some_and(|p| p.len() == 1 && matches!(p.tag, "nr" | "nrt"))
         || ctx
             .starting(t.end)
-            .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"));
-    !in_transliteration && (listed || SHORT_PLACE_ENDINGS.contains(b))
+            .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"))
 }
 
 /// Generic tails jieba glues to a place word.
@@ -4065,7 +4061,6 @@ static COUNTRY_ABBREVIATIONS_SET: LazyLock<CharSet> =
     LazyLock::new(|| CharSet::new(COUNTRY_ABBREVIATIONS));
 static BEFORE_ABBREVIATION_SET: LazyLock<CharSet> =
     LazyLock::new(|| CharSet::new(BEFORE_ABBREVIATION));
-static NAME_DOTS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(NAME_DOTS));
 static ORG_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_HEADS));
 static FACILITY_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(FACILITY_HEADS));
 static PLACE_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLACE_SUFFIXES));

@@ -154,7 +154,7 @@ pub enum Prompt {
 /// draw nothing.
 pub(crate) struct LayoutCache {
     pub key: Option<(String, u64, f32, String)>,
-    pub job: Option<Arc<egui::text::LayoutJob>>,
+    pub job: Option<egui::text::LayoutJob>,
     /// The galley drawn last frame (for positions, not for drawing).
     pub galley: Option<Arc<Galley>>,
     pub builds: u64,

@@ -8,8 +8,6 @@ use egui::text::{CCursor, CCursorRange};
 use egui::{Align, RichText, TextBuffer};
 
 use super::app::{Command, PizhuApp, Prompt, reader_id};
-use std::sync::Arc;
-
 use super::highlight::{HIGHLIGHT_COLORS, layout_job, parse_color, type_color};
 use crate::edit::Edit;
 use crate::extract::EntityType;
@@ -170,24 +168,21 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             wrap_width,
             style_key.clone(),
         );
-        let job = match &cache.job {
-            Some(job) if cache.key.as_ref() == Some(&key) => job.clone(),
-            _ => {
-                let job = Arc::new(layout_job(
-                    &view.display,
-                    &view.entities,
-                    &view.annotations,
-                    None,
-                    &style,
-                    wrap_width,
-                ));
-                cache.key = Some(key);
-                cache.job = Some(job.clone());
-                cache.builds += 1;
-                job
-            }
-        };
-        let galley = ui.fonts_mut(|f| f.layout_job((*job).clone()));
+        if cache.job.is_none() || cache.key.as_ref() != Some(&key) {
+            cache.job = Some(layout_job(
+                &view.display,
+                &view.entities,
+                &view.annotations,
+                None,
+                &style,
+                wrap_width,
+            ));
+            cache.key = Some(key);
+            cache.builds += 1;
+        }
+        // egui's font cache memoises the layout of an equal job.
+        let job = cache.job.clone().unwrap_or_default();
+        let galley = ui.fonts_mut(|f| f.layout_job(job));
         cache.galley = Some(galley.clone());
         galley
     };
