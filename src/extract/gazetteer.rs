@@ -9,6 +9,8 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
+use super::sets::PairSet;
+
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
 
@@ -44,29 +46,17 @@ impl Level {
 }
 
 /// Names (full and safe short forms) to their highest level.
-#[derive(Debug, Default)]
 pub struct Gazetteer {
     names: FxHashMap<&'static str, Level>,
     max_chars: usize,
     /// Bloom-style bitmap of the first two characters of every name: a
     /// cheap test before hashing (no false negatives).
-    pairs: Vec<u64>,
+    pairs: PairSet,
 }
 
-/// Bits in the pair bitmap (256 KiB).
-const PAIR_BITS: u64 = 1 << 21;
-
-/// The first two characters of `name` as one key.
-fn pair_key(name: &str) -> Option<u64> {
-    let mut cs = name.chars();
-    Some(pair_bit(cs.next()?, cs.next()?))
-}
-
-/// The bit of a pair of first characters.
-fn pair_bit(c0: char, c1: char) -> u64 {
-    let k = ((c0 as u64) << 32) | c1 as u64;
-    k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 43
-}
+/// log2 of the bits in the pair bitmap (32 KiB: small enough to stay in
+/// cache beside jieba's dictionary, a few per cent false "yes").
+const PAIR_BITS_LOG2: u32 = 18;
 
 impl Gazetteer {
     /// Parses a division table. Full names of every level are kept; short
@@ -75,8 +65,9 @@ impl Gazetteer {
     /// such as 一元 are ordinary words).
     pub fn parse(tsv: &'static str) -> Gazetteer {
         let mut g = Gazetteer {
-            pairs: vec![0; (PAIR_BITS / 64) as usize],
-            ..Gazetteer::default()
+            names: FxHashMap::default(),
+            max_chars: 0,
+            pairs: PairSet::with_bits(PAIR_BITS_LOG2),
         };
         for line in tsv.lines() {
             let mut f = line.split('\t');
@@ -102,21 +93,14 @@ impl Gazetteer {
             return;
         }
         self.max_chars = self.max_chars.max(n);
-        if let Some(k) = pair_key(name) {
-            self.pairs[(k / 64) as usize] |= 1 << (k % 64);
-        }
+        self.pairs.insert_word(name);
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);
     }
 
     /// The level of `name`, if it is a known place.
     pub fn get(&self, name: &str) -> Option<Level> {
-        let k = pair_key(name)?;
-        if self
-            .pairs
-            .get((k / 64) as usize)
-            .is_none_or(|w| w & (1 << (k % 64)) == 0)
-        {
+        if !self.pairs.may_start_word(name) {
             return None;
         }
         self.names.get(name).copied()
@@ -124,10 +108,7 @@ impl Gazetteer {
 
     /// Whether some name may start with `c0` `c1` (no false negatives).
     pub fn may_start_pair(&self, c0: char, c1: char) -> bool {
-        let k = pair_bit(c0, c1);
-        self.pairs
-            .get((k / 64) as usize)
-            .is_some_and(|w| w & (1 << (k % 64)) != 0)
+        self.pairs.may_start(c0, c1)
     }
 
     /// Number of names.

@@ -84,11 +84,9 @@ impl NewsExtractor {
     pub fn candidates(&self, text: &str) -> Vec<Span> {
         let toks = self.tokens(text);
         let ctx = Ctx::new(text, toks);
-        let idx = CharIndex::new(text);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
-        out.extend(rules::dates(text, &idx));
-        out.extend(rules::money(text, &idx));
+        out.extend(rules::dates_and_money(text));
         let titles = rules::titles(&ctx);
         let bylines = rules::bylines(&ctx);
         let mut people = rules::names_after_cues(&ctx, &titles);
@@ -339,11 +337,7 @@ const GENERIC_BODIES: &[&str] = &[
 fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> Option<usize> {
     // Cheap test first: the last character must end a generic body.
     static BODIES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(GENERIC_BODIES));
-    let mut buf = [0u8; 4];
-    if !name
-        .last()
-        .is_some_and(|c| BODIES.may_end(c.encode_utf8(&mut buf)))
-    {
+    if !name.last().is_some_and(|&c| BODIES.may_end_with(c)) {
         return None;
     }
     let s: String = name.iter().collect();

@@ -15,11 +15,10 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 
 use super::gazetteer::{Gazetteer, Level};
-use super::sets::{CharSet, WordSet};
+use super::sets::{CharSet, PairSet, WordSet};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
-use crate::offsets::CharIndex;
 
 /// A jieba token with code-point offsets into the whole article.
 #[derive(Debug, Clone, Copy)]
@@ -158,7 +157,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     let tod = r"(?:上午|下午|中午|晚上|晚|凌晨|早上|傍晚|夜间)?";
     let range = r"[~～至\-—–到]";
     Regex::new(&format!(
-        r"(?:{year})?(?:{num}月(?:{day}(?:{range}(?:{num}月)?{day})?|{range}{num}月)?|{year}){tod}|{day}{tod}(?:{range}{day})"
+        r"^(?:(?:{year})?(?:{num}月(?:{day}(?:{range}(?:{num}月)?{day})?|{range}{num}月)?|{year}){tod}|{day}{tod}(?:{range}{day}))"
     ))
     .unwrap()
 });
@@ -166,76 +165,127 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     let num = r"(?:[0-9０-９]+(?:[.,][0-9０-９]+)*|[零〇一二两三四五六七八九十百千万亿]+)";
     Regex::new(&format!(
-        r"近?{num} ?(?:多|余|来)?(?:[十百千万亿]|万亿)*(?:多|余)?(?:元|美元|欧元|英镑|日元|港元|港币|卢布|人民币)|近?{num}(?:多|余)?个亿(?:元)?"
+        r"^(?:近?{num} ?(?:多|余|来)?(?:[十百千万亿]|万亿)*(?:多|余)?(?:元|美元|欧元|英镑|日元|港元|港币|卢布|人民币)|近?{num}(?:多|余)?个亿(?:元)?)"
     ))
     .unwrap()
 });
 
-/// The sentences of `text` holding one of `markers`, with their byte
-/// offsets: the date and money grammars only run where a match can be
-/// (every date has 年, 月, 日 or 号; every amount a currency or 亿).
-fn marked_sentences<'t>(
-    text: &'t str,
-    markers: &'t [char],
-) -> impl Iterator<Item = (usize, &'t str)> + 't {
-    text.split_inclusive(crate::chars::is_sentence_end)
-        .scan(0, |off, s| {
-            let at = *off;
-            *off += s.len();
-            Some((at, s))
-        })
-        .filter(move |(_, s)| s.contains(markers))
+/// Longest text a date or an amount can span, in characters (the grammars
+/// are tried on a window this long, not on the rest of the article).
+const MAX_GRAMMAR_CHARS: usize = 64;
+
+/// A small grammar for numeric expressions (dates, amounts): an anchored
+/// regex and the cheap tests that say where it can match.
+struct Grammar {
+    /// The grammar, anchored at the start (`^`).
+    re: &'static LazyLock<Regex>,
+    /// Characters a match can start with.
+    can_start: &'static LazyLock<CharSet>,
+    /// Characters of the number a match starts with.
+    in_number: &'static LazyLock<CharSet>,
+    /// Whether the text right after that number can continue a match.
+    can_follow: fn(&str) -> bool,
+    /// Whether a match is kept (a skipped match still consumes its text).
+    keep: fn(&str) -> bool,
+    /// The type of a kept match.
+    label: EntityType,
+}
+
+/// Dates: every date has 年, 月, 日 or 号 right after its first number.
+static DATE_GRAMMAR: Grammar = Grammar {
+    re: &DATE,
+    can_start: &DATE_NUMERALS_SET,
+    in_number: &DATE_NUMERALS_SET,
+    can_follow: |s| s.starts_with(['年', '月', '日', '号']),
+    // A bare month must be Arabic (十月 is prose as often as a date).
+    keep: |s| s.contains(['年', '日', '号']) || s.starts_with(|c: char| c.is_ascii_digit()),
+    label: EntityType::Date,
+};
+
+/// Amounts: past the number, its separators and multipliers, a currency
+/// or 个亿.
+static MONEY_GRAMMAR: Grammar = Grammar {
+    re: &MONEY,
+    can_start: &MONEY_STARTS_SET,
+    in_number: &MONEY_NUMBER_SET,
+    can_follow: |s| {
+        s.starts_with(['元', '美', '欧', '英', '日', '港', '卢', '人']) || s.starts_with("个亿")
+    },
+    keep: |_| true,
+    label: EntityType::Money,
+};
+
+/// The matches of `grammars` in `text`, each grammar's left to right and
+/// not overlapping, in one pass over the text. A grammar is tried only
+/// where a match can start: at a character it can start with that does
+/// not continue an Arabic number (`123月` holds no date), and only if the
+/// text after the number there can continue a match. It then runs on a
+/// short window, so prose costs almost nothing.
+fn grammar_spans(text: &str, grammars: &[&Grammar]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut skip_to = vec![0; grammars.len()];
+    let mut prev = ' ';
+    for (pos, (b, c)) in text.char_indices().enumerate() {
+        let after_number = prev.is_ascii_digit() || prev == '.';
+        prev = c;
+        if after_number || !NUMBER_STARTS_SET.has(c) {
+            continue;
+        }
+        let rest = &text[b + c.len_utf8()..];
+        for (g, skip) in grammars.iter().zip(skip_to.iter_mut()) {
+            if b < *skip
+                || !g.can_start.has(c)
+                || !rest
+                    .find(|c| !g.in_number.has(c))
+                    .is_some_and(|k| (g.can_follow)(&rest[k..]))
+            {
+                continue;
+            }
+            let window = match text[b..].char_indices().nth(MAX_GRAMMAR_CHARS) {
+                Some((n, _)) => &text[b..b + n],
+                None => &text[b..],
+            };
+            if let Some(m) = g.re.find(window) {
+                let s = m.as_str();
+                *skip = b + s.len();
+                if (g.keep)(s) {
+                    let end = pos + s.chars().count();
+                    out.push(Span::new(pos, end, g.label.clone(), Source::Rule, 0.95));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The numerals a date is written in.
+const DATE_NUMERALS: &str = "0123456789０１２３４５６７８９〇零一二三四五六七八九十";
+/// The numerals and multipliers an amount is written in.
+const MONEY_NUMERALS: &str = "0123456789０１２３４５６７８９零〇一二两三四五六七八九十百千万亿";
+
+static DATE_NUMERALS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(DATE_NUMERALS));
+static MONEY_STARTS_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(&format!("{MONEY_NUMERALS}近")));
+/// An amount's number with its separators and approximations.
+static MONEY_NUMBER_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(&format!("{MONEY_NUMERALS}., 多余来")));
+/// Every character a date or an amount can start with.
+static NUMBER_STARTS_SET: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::new(&format!("{DATE_NUMERALS}{MONEY_NUMERALS}近")));
+
+/// Dates and amounts of money, in one pass (see [`dates`], [`money`]).
+pub fn dates_and_money(text: &str) -> Vec<Span> {
+    grammar_spans(text, &[&DATE_GRAMMAR, &MONEY_GRAMMAR])
 }
 
 /// Dates: `8月1日`, `2017年11月`, `10月24日~25日`, `11月1日下午`, `2018年`.
-pub fn dates(text: &str, idx: &CharIndex) -> Vec<Span> {
-    marked_sentences(text, &['年', '月', '日', '号'])
-        .flat_map(|(off, s)| {
-            DATE.find_iter(s)
-                .map(move |m| (off + m.start(), off + m.end()))
-        })
-        .filter(|&(a, b)| {
-            let s = &text[a..b];
-            // A bare month must be Arabic (十月 is prose as often as a date).
-            a < b
-                && (s.contains('年')
-                    || s.contains('日')
-                    || s.contains('号')
-                    || s.starts_with(|c: char| c.is_ascii_digit()))
-                // Not the tail of a longer number (e.g. 123月).
-                && !text[..a].ends_with(|c: char| c.is_ascii_digit() || c == '.')
-        })
-        .map(|(a, b)| {
-            Span::new(
-                idx.char_of_byte(a),
-                idx.char_of_byte(b),
-                EntityType::Date,
-                Source::Rule,
-                0.95,
-            )
-        })
-        .collect()
+pub fn dates(text: &str) -> Vec<Span> {
+    grammar_spans(text, &[&DATE_GRAMMAR])
 }
 
 /// Money: `274.3亿元`, `30万元`, `1个亿`, `2500多万元`, `60余万元`.
-pub fn money(text: &str, idx: &CharIndex) -> Vec<Span> {
-    marked_sentences(text, &['元', '镑', '币', '布', '亿'])
-        .flat_map(|(off, s)| {
-            MONEY
-                .find_iter(s)
-                .map(move |m| (off + m.start(), off + m.end()))
-        })
-        .filter(|&(a, _)| !text[..a].ends_with(|c: char| c.is_ascii_digit() || c == '.'))
-        .map(|(a, b)| {
-            Span::new(
-                idx.char_of_byte(a),
-                idx.char_of_byte(b),
-                EntityType::Money,
-                Source::Rule,
-                0.95,
-            )
-        })
-        .collect()
+pub fn money(text: &str) -> Vec<Span> {
+    grammar_spans(text, &[&MONEY_GRAMMAR])
 }
 
 // ---- titles -----------------------------------------------------------------
@@ -372,18 +422,13 @@ static TITLES: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
 const MAX_TITLE_CHARS: usize = 8;
 
 /// The first two characters of every post (a cheap test before hashing).
-static TITLE_PAIRS: LazyLock<FxHashSet<(char, char)>> = LazyLock::new(|| {
-    TITLES
-        .iter()
-        .filter_map(|t| {
-            let mut cs = t.chars();
-            Some((cs.next()?, cs.next()?))
-        })
-        .collect()
-});
+static TITLE_PAIRS: LazyLock<PairSet> =
+    LazyLock::new(|| PairSet::from_words(TITLES.iter().map(String::as_str), 14));
 
-static TITLE_FIRST_CHARS: LazyLock<FxHashSet<char>> =
-    LazyLock::new(|| TITLES.iter().filter_map(|t| t.chars().next()).collect());
+static TITLE_FIRST_CHARS: LazyLock<CharSet> = LazyLock::new(|| {
+    let firsts: String = TITLES.iter().filter_map(|t| t.chars().next()).collect();
+    CharSet::new(&firsts)
+});
 
 /// Organisation words after which a post starts even inside a jieba token
 /// (`市委常委`, `市委书记`).
@@ -415,11 +460,11 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let n = ctx.chars.len();
     let mut pos = 0;
     while pos < n {
-        if !TITLE_FIRST_CHARS.contains(&ctx.chars[pos])
+        if !TITLE_FIRST_CHARS.has(ctx.chars[pos])
             || ctx
                 .chars
                 .get(pos + 1)
-                .is_none_or(|&c1| !TITLE_PAIRS.contains(&(ctx.chars[pos], c1)))
+                .is_none_or(|&c1| !TITLE_PAIRS.may_start(ctx.chars[pos], c1))
         {
             pos += 1;
             continue;
@@ -469,7 +514,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         }
         for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
-            if !TITLE_PAIRS.contains(&(ctx.chars[t.end - k], ctx.chars[t.end - k + 1])) {
+            if !TITLE_PAIRS.may_start(ctx.chars[t.end - k], ctx.chars[t.end - k + 1]) {
                 continue;
             }
             buf.clear();
@@ -4080,9 +4125,8 @@ mod tests {
     #[test]
     fn dates_cover_the_genre() {
         let text = "8月1日，2017年11月启动，10月24日~25日调研，11月1日下午开会，今年前9个月";
-        let idx = CharIndex::new(text);
         assert_eq!(
-            spans_text(text, &dates(text, &idx)),
+            spans_text(text, &dates(text)),
             ["8月1日", "2017年11月", "10月24日~25日", "11月1日下午"]
         );
     }
@@ -4090,11 +4134,33 @@ mod tests {
     #[test]
     fn money_covers_the_genre() {
         let text = "完成274.3亿元，30万元经费，再拿出1个亿，产值2500多万元，筹资60余万元，87岁";
-        let idx = CharIndex::new(text);
         assert_eq!(
-            spans_text(text, &money(text, &idx)),
+            spans_text(text, &money(text)),
             ["274.3亿元", "30万元", "1个亿", "2500多万元", "60余万元"]
         );
+    }
+
+    #[test]
+    fn dates_and_money_in_one_pass() {
+        // Numbers that start no date or amount (一个, 十月 alone, the tail
+        // of 123月) are skipped; both grammars run over the same text.
+        let text = "一个月后的十月，123月不算；2019年3月5日至6日拨款近3000万元，\
+                    一九九九年投入5000 美元和两个亿";
+        let both = spans_text(text, &dates_and_money(text));
+        assert_eq!(
+            both,
+            [
+                "2019年3月5日至6日",
+                "近3000万元",
+                "一九九九年",
+                "5000 美元",
+                "两个亿"
+            ]
+        );
+        let mut apart = dates(text);
+        apart.extend(money(text));
+        apart.sort_by_key(|s| s.start);
+        assert_eq!(spans_text(text, &apart), both);
     }
 
     #[test]

@@ -6,10 +6,36 @@
 
 use rustc_hash::FxHashSet;
 
+/// A bitmap over code points, sized to the largest member: one shift and
+/// one load per test, no hashing (the rules test every token's characters
+/// against a dozen of these).
+struct CharBits(Vec<u64>);
+
+impl CharBits {
+    fn new(chars: impl Iterator<Item = char>) -> CharBits {
+        let mut bits = Vec::new();
+        for c in chars {
+            let i = c as usize / 64;
+            if bits.len() <= i {
+                bits.resize(i + 1, 0);
+            }
+            bits[i] |= 1 << (c as usize % 64);
+        }
+        CharBits(bits)
+    }
+
+    #[inline]
+    fn has(&self, c: char) -> bool {
+        self.0
+            .get(c as usize / 64)
+            .is_some_and(|w| w & (1 << (c as usize % 64)) != 0)
+    }
+}
+
 /// A set of words built from a constant list.
 pub struct WordSet {
     words: FxHashSet<&'static str>,
-    last_chars: FxHashSet<char>,
+    last_chars: CharBits,
 }
 
 impl WordSet {
@@ -17,35 +43,135 @@ impl WordSet {
     pub fn new(list: &[&'static str]) -> WordSet {
         WordSet {
             words: list.iter().copied().collect(),
-            last_chars: list.iter().filter_map(|w| w.chars().last()).collect(),
+            last_chars: CharBits::new(list.iter().filter_map(|w| w.chars().last())),
         }
     }
 
     /// Whether `w` is in the set.
     pub fn has(&self, w: &str) -> bool {
-        self.words.contains(w)
+        self.may_end(w) && self.words.contains(w)
     }
 
     /// Whether some word of the set could end `w` (its last character ends
     /// a word of the set): a cheap filter before a suffix scan.
+    #[inline]
     pub fn may_end(&self, w: &str) -> bool {
         w.chars()
-            .last()
-            .is_some_and(|c| self.last_chars.contains(&c))
+            .next_back()
+            .is_some_and(|c| self.last_chars.has(c))
+    }
+
+    /// Whether some word of the set ends in `c`.
+    #[inline]
+    pub fn may_end_with(&self, c: char) -> bool {
+        self.last_chars.has(c)
     }
 }
 
 /// A set of characters built from a constant string.
-pub struct CharSet(FxHashSet<char>);
+pub struct CharSet(CharBits);
 
 impl CharSet {
     /// Builds the set of the characters of `chars`.
     pub fn new(chars: &str) -> CharSet {
-        CharSet(chars.chars().collect())
+        CharSet(CharBits::new(chars.chars()))
     }
 
     /// Whether `c` is in the set.
+    #[inline]
     pub fn has(&self, c: char) -> bool {
-        self.0.contains(&c)
+        self.0.has(c)
+    }
+}
+
+/// A set of character pairs (the first two characters of a list's words)
+/// as a hashed bitmap: a false "yes" now and then, never a false "no",
+/// which is what a prefilter before a real lookup needs.
+pub struct PairSet {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl PairSet {
+    /// An empty set of `1 << log2_bits` bits (more bits, fewer false "yes").
+    pub fn with_bits(log2_bits: u32) -> PairSet {
+        PairSet {
+            bits: vec![0; (1usize << log2_bits).div_ceil(64)],
+            shift: 64 - log2_bits,
+        }
+    }
+
+    /// The pairs starting `words` (words shorter than two characters add
+    /// nothing).
+    pub fn from_words<'w>(words: impl Iterator<Item = &'w str>, log2_bits: u32) -> PairSet {
+        let mut set = PairSet::with_bits(log2_bits);
+        for w in words {
+            set.insert_word(w);
+        }
+        set
+    }
+
+    /// Adds the first two characters of `word`.
+    pub fn insert_word(&mut self, word: &str) {
+        let mut cs = word.chars();
+        if let (Some(c0), Some(c1)) = (cs.next(), cs.next()) {
+            let k = self.bit(c0, c1);
+            self.bits[k / 64] |= 1 << (k % 64);
+        }
+    }
+
+    #[inline]
+    fn bit(&self, c0: char, c1: char) -> usize {
+        let k = ((c0 as u64) << 32) | c1 as u64;
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Whether some word may start with `c0 c1`.
+    #[inline]
+    pub fn may_start(&self, c0: char, c1: char) -> bool {
+        let k = self.bit(c0, c1);
+        self.bits[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    /// Whether some word may start like `word` (false for words shorter
+    /// than two characters).
+    #[inline]
+    pub fn may_start_word(&self, word: &str) -> bool {
+        let mut cs = word.chars();
+        match (cs.next(), cs.next()) {
+            (Some(c0), Some(c1)) => self.may_start(c0, c1),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_and_word_sets() {
+        let c = CharSet::new("a中𠀀");
+        assert!(c.has('a') && c.has('中') && c.has('𠀀'));
+        assert!(!c.has('b') && !c.has('国') && !c.has('\u{10FFFF}'));
+        let w = WordSet::new(&["市委", "局"]);
+        assert!(w.has("市委") && w.has("局") && !w.has("委") && !w.has("某局"));
+        assert!(w.may_end("某局") && w.may_end_with('委') && !w.may_end("某市"));
+    }
+
+    #[test]
+    fn pair_set_never_says_no_to_a_member() {
+        let words = ["书记", "市长", "总经理", "某"];
+        let p = PairSet::from_words(words.iter().copied(), 10);
+        for w in &words[..3] {
+            assert!(p.may_start_word(w));
+        }
+        assert!(!p.may_start_word("某"));
+        // A handful of unrelated pairs: in 1024 bits, most say no.
+        let no = ["中国", "人民", "发展", "经济", "会议", "工作"]
+            .iter()
+            .filter(|w| !p.may_start_word(w))
+            .count();
+        assert!(no >= 4);
     }
 }
