@@ -1765,9 +1765,10 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         if !PLACE_SUFFIXES_SET.may_end(t.word) {
             continue;
         }
-        let Some(suf) = PLACE_SUFFIXES.iter().find(|s| t.word.ends_with(*s)) else {
+        let Some(suf) = PLACE_SUFFIXES_SET.first_suffix(t.word) else {
             continue;
         };
+        let suf = &suf;
         // `某某地区` is a region named by its first part, not a unit.
         if t.word.ends_with("地区") || (t.word == "区" && i > 0 && toks[i - 1].word.ends_with('地'))
         {
@@ -1972,7 +1973,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                     || (level != Level::Town
                         && level != Level::County
                         && !matches!(t.tag, "v" | "p" | "c" | "r" | "m" | "q" | "u" | "uj"))
-                    || PLACE_SUFFIXES.iter().any(|s| t.word.ends_with(s));
+                    || PLACE_SUFFIXES_SET.ends_any(t.word);
                 if single_ok {
                     best = Some(t.end);
                 }
@@ -2041,7 +2042,7 @@ pub fn gazetteer_prefixes(
             || matches!(t.tag, "j" | "ns" | "nt")
             || gaz.get(t.word).is_some()
             || !t.word.chars().all(is_han)
-            || (ORG_HEADS_SET.may_end(t.word) && ORG_HEADS.iter().any(|h| t.word.ends_with(h)))
+            || ORG_HEADS_SET.ends_any(t.word)
         {
             continue;
         }
@@ -2483,7 +2484,7 @@ fn dictionary_place_ok(word: &str, gaz: &Gazetteer) -> bool {
     if word.ends_with('国') && gaz.get(word).is_none() {
         return false;
     }
-    if CURRENCIES_SET.may_end(word) && CURRENCIES.iter().any(|c| word.ends_with(c)) {
+    if CURRENCIES_SET.ends_any(word) {
         return false;
     }
     true
@@ -2535,7 +2536,7 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .filter_map(|t| {
             if !dictionary_place_ok(t.word, gaz) {
                 // `某国马克`: the country before the currency.
-                let c = CURRENCIES.iter().find(|c| t.word.ends_with(*c))?;
+                let c = CURRENCIES_SET.first_suffix(t.word)?;
                 let prefix = &t.word[..t.word.len() - c.len()];
                 gaz.get(prefix)?;
                 let n = prefix.chars().count();
@@ -2650,9 +2651,10 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         if !FACILITY_HEADS_SET.may_end(t.word) {
             continue;
         }
-        let Some(head) = FACILITY_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
+        let Some(head) = FACILITY_HEADS_SET.first_suffix(t.word) else {
             continue;
         };
+        let head = &head;
         let hlen = head.chars().count();
         let named = |x: &Tok<'_>| {
             matches!(x.tag, "ns" | "nz" | "nt" | "j" | "nrt" | "nr")
@@ -3225,9 +3227,10 @@ pub fn head_orgs(
         if !ORG_HEADS_SET.may_end(t.word) {
             continue;
         }
-        let Some(head) = ORG_HEADS.iter().find(|h| t.word.ends_with(*h)) else {
+        let Some(head) = ORG_HEADS_SET.first_suffix(t.word) else {
             continue;
         };
+        let head = &head;
         // `某里斯/坚科`: a transliterated name ending like a head.
         if head.chars().count() == 1
             && j > 0
@@ -3310,8 +3313,7 @@ pub fn head_orgs(
                 && toks[k - 2].tag == "n"
                 && toks[k - 2].len() >= 2
                 && toks[k].tag == "n"
-                && !(ORG_HEADS_SET.may_end(toks[k - 2].word)
-                    && ORG_HEADS.iter().any(|h| toks[k - 2].word.ends_with(h)));
+                && !ORG_HEADS_SET.ends_any(toks[k - 2].word);
             // `、/和/某家某某有限公司`: after a list comma 和 starts a name
             // (a conjunction never follows 、).
             let list_he = p.word == "和" && k >= 2 && toks[k - 2].word == "、";
@@ -3351,9 +3353,9 @@ pub fn head_orgs(
                 || ORG_LEFT_STOPS_SET.has(p.word)
                 // `某委办公室/县政府办公室`: a whole body on the left and a
                 // level word starting the right one: two bodies.
-                || (ORG_HEADS_SET.may_end(p.word)
-                    && ORG_HEADS.iter().any(|h| h.chars().count() >= 2 && p.word.ends_with(h))
-                    && toks[k].word.starts_with(['市', '县', '省', '区', '镇', '乡']))
+                || (toks[k].word.starts_with(['市', '县', '省', '区', '镇', '乡'])
+                    && ORG_HEADS_SET.may_end(p.word)
+                    && ORG_HEADS.iter().any(|h| h.chars().count() >= 2 && p.word.ends_with(h)))
             {
                 break;
             }

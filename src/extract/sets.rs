@@ -4,7 +4,9 @@
 //! that use them; these sets are built from them once, on first use, and
 //! answer in constant time (the rules ask millions of times per archive).
 
-use rustc_hash::FxHashSet;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 /// A bitmap over code points, sized to the largest member: one shift and
 /// one load per test, no hashing (the rules test every token's characters
@@ -34,22 +36,55 @@ impl CharBits {
 
 /// A set of words built from a constant list.
 pub struct WordSet {
-    words: FxHashSet<&'static str>,
+    /// Each word with its place in the list.
+    words: FxHashMap<&'static str, usize>,
     last_chars: CharBits,
+    /// Length of the longest word, bytes.
+    max_len: usize,
 }
 
 impl WordSet {
     /// Builds the set of `list`.
     pub fn new(list: &[&'static str]) -> WordSet {
         WordSet {
-            words: list.iter().copied().collect(),
+            words: list
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| (w, i))
+                .rev()
+                .collect(),
+            max_len: list.iter().map(|w| w.len()).max().unwrap_or(0),
             last_chars: CharBits::new(list.iter().filter_map(|w| w.chars().last())),
         }
     }
 
     /// Whether `w` is in the set.
     pub fn has(&self, w: &str) -> bool {
-        self.may_end(w) && self.words.contains(w)
+        self.may_end(w) && self.words.contains_key(w)
+    }
+
+    /// The suffixes of `w` that are words of the set, with their places in
+    /// the list (a hash lookup per suffix instead of a scan of the list).
+    fn suffixes<'w>(&'w self, w: &'w str) -> impl Iterator<Item = (usize, &'static str)> + 'w {
+        let min_start = w.len().saturating_sub(self.max_len);
+        let candidates = if self.may_end(w) { w.len() } else { 0 };
+        w[..candidates]
+            .char_indices()
+            .rev()
+            .take_while(move |&(b, _)| b >= min_start)
+            .filter_map(move |(b, _)| self.words.get_key_value(&w[b..]))
+            .map(|(&word, &i)| (i, word))
+    }
+
+    /// The word of the set that `w` ends with, the first in the list's
+    /// order if several do: `list.iter().find(|s| w.ends_with(s))`.
+    pub fn first_suffix(&self, w: &str) -> Option<&'static str> {
+        self.suffixes(w).min().map(|(_, word)| word)
+    }
+
+    /// Whether `w` ends with a word of the set.
+    pub fn ends_any(&self, w: &str) -> bool {
+        self.suffixes(w).next().is_some()
     }
 
     /// Whether some word of the set could end `w` (its last character ends
@@ -145,6 +180,44 @@ impl PairSet {
     }
 }
 
+/// A set of words as a hashed bitmap (a one-hash Bloom filter): a false
+/// "yes" now and then, never a false "no" — a small, cache-resident
+/// prefilter before a large table.
+pub struct WordBloom {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl WordBloom {
+    /// An empty filter of `1 << log2_bits` bits.
+    pub fn with_bits(log2_bits: u32) -> WordBloom {
+        WordBloom {
+            bits: vec![0; (1usize << log2_bits).div_ceil(64)],
+            shift: 64 - log2_bits,
+        }
+    }
+
+    #[inline]
+    fn bit(&self, word: &str) -> usize {
+        let mut h = FxHasher::default();
+        h.write(word.as_bytes());
+        (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Adds `word`.
+    pub fn insert(&mut self, word: &str) {
+        let k = self.bit(word);
+        self.bits[k / 64] |= 1 << (k % 64);
+    }
+
+    /// Whether `word` may be in the set.
+    #[inline]
+    pub fn may_hold(&self, word: &str) -> bool {
+        let k = self.bit(word);
+        self.bits[k / 64] & (1 << (k % 64)) != 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +230,12 @@ mod tests {
         let w = WordSet::new(&["市委", "局"]);
         assert!(w.has("市委") && w.has("局") && !w.has("委") && !w.has("某局"));
         assert!(w.may_end("某局") && w.may_end_with('委') && !w.may_end("某市"));
+        // The list's order decides between suffixes, as a scan would.
+        let heads = WordSet::new(&["局", "委员会", "会", "某局"]);
+        assert_eq!(heads.first_suffix("某某委员会"), Some("委员会"));
+        assert_eq!(heads.first_suffix("某局"), Some("局"));
+        assert_eq!(heads.first_suffix("某市"), None);
+        assert!(heads.ends_any("大会") && !heads.ends_any("会议"));
     }
 
     #[test]
