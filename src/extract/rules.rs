@@ -12,8 +12,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use rustc_hash::FxHashSet;
-
 use super::gazetteer::{Gazetteer, Level};
 use super::sets::{CharSet, PairSet, WordSet};
 use super::{EntityType, Source};
@@ -408,25 +406,29 @@ pub const POSTS: &[&str] = &[
 /// Modifiers that may precede a post.
 pub const TITLE_MODIFIERS: &[&str] = &["常务副", "副", "代理", "执行", "名誉", "前", "原"];
 
-static TITLES: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
-    let mut s = FxHashSet::default();
+/// Every post with and without its modifiers (built once; the strings live
+/// as long as the program, like the lists they are made from).
+static TITLE_LIST: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v: Vec<&'static str> = Vec::new();
     for p in POSTS {
-        s.insert((*p).to_string());
+        v.push(p);
         for m in TITLE_MODIFIERS {
-            s.insert(format!("{m}{p}"));
+            v.push(Box::leak(format!("{m}{p}").into_boxed_str()));
         }
     }
-    s
+    v
 });
+
+static TITLES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(&TITLE_LIST));
 
 const MAX_TITLE_CHARS: usize = 8;
 
 /// The first two characters of every post (a cheap test before hashing).
 static TITLE_PAIRS: LazyLock<PairSet> =
-    LazyLock::new(|| PairSet::from_words(TITLES.iter().map(String::as_str), 14));
+    LazyLock::new(|| PairSet::from_words(TITLE_LIST.iter().copied(), 14));
 
 static TITLE_FIRST_CHARS: LazyLock<CharSet> = LazyLock::new(|| {
-    let firsts: String = TITLES.iter().filter_map(|t| t.chars().next()).collect();
+    let firsts: String = TITLE_LIST.iter().filter_map(|t| t.chars().next()).collect();
     CharSet::new(&firsts)
 });
 
@@ -493,7 +495,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             buf.clear();
             buf.extend(&ctx.chars[pos..end]);
-            if TITLES.contains(buf.as_str()) {
+            if TITLES.has(&buf) {
                 found = Some(end);
                 break;
             }
@@ -519,7 +521,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             buf.clear();
             buf.extend(&ctx.chars[t.end - k..t.end]);
-            if TITLES.contains(buf.as_str()) {
+            if TITLES.has(&buf) {
                 out.push(Span::new(
                     t.end - k,
                     t.end,
@@ -904,8 +906,8 @@ pub fn model_names(
         let next = toks.get(i + 1).map(|n| n.word).unwrap_or("");
         let prev = if i > 0 { toks[i - 1].word } else { "" };
         NAME_FOLLOWERS_SET.has(next)
-            || TITLES.contains(next)
-            || TITLES.contains(prev)
+            || TITLES.has(next)
+            || TITLES.has(prev)
             || NAME_CUES_SET.has(prev)
     };
     let mut i = 0;
@@ -1051,7 +1053,7 @@ pub fn model_names(
                             nx.tag == "n"
                                 && nx.len() >= 2
                                 && !NAME_FOLLOWERS_SET.has(nx.word)
-                                && !TITLES.contains(nx.word)
+                                && !TITLES.has(nx.word)
                                 && !nx.word.ends_with([
                                     '士', '夫', '长', '师', '员', '家', '生', '者', '手', '工',
                                 ])
@@ -2064,7 +2066,7 @@ pub fn gazetteer_prefixes(
             continue;
         };
         let rest = &t.word[head_end..];
-        if is_word(rest) || TITLES.contains(rest) {
+        if is_word(rest) || TITLES.has(rest) {
             out.push(Span::new(
                 t.start,
                 t.start + chars,
