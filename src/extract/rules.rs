@@ -780,9 +780,9 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
-        if NAME_CUES_SET.may_end(t.word) && NAME_CUES_SET.has(t.word) {
+        if NAME_CUES_SET.has(t.word) {
             starts.push((t.end, false));
-        } else if WEAK_NAME_CUES_SET.may_end(t.word) && WEAK_NAME_CUES_SET.has(t.word) {
+        } else if WEAK_NAME_CUES_SET.has(t.word) {
             starts.push((t.end, true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
             starts.push((t.end + 1, false));
@@ -834,7 +834,7 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             // `某某/委员会`: a name is not followed by a body's head word.
             if ctx
                 .starting(end)
-                .is_some_and(|nx| ORG_HEADS_SET.may_end(nx.word) && ORG_HEADS_SET.has(nx.word))
+                .is_some_and(|nx| ORG_HEADS_SET.has(nx.word))
             {
                 break;
             }
@@ -1764,9 +1764,6 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     let chars = &ctx.chars;
     let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
     for (i, t) in toks.iter().enumerate() {
-        if !PLACE_SUFFIXES_SET.may_end(t.word) {
-            continue;
-        }
         let Some(suf) = PLACE_SUFFIXES_SET.first_suffix(t.word) else {
             continue;
         };
@@ -2650,9 +2647,6 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
             ));
             continue;
         }
-        if !FACILITY_HEADS_SET.may_end(t.word) {
-            continue;
-        }
         let Some(head) = FACILITY_HEADS_SET.first_suffix(t.word) else {
             continue;
         };
@@ -3226,9 +3220,6 @@ pub fn head_orgs(
         if (t.start..t.end).any(|k| blocked[k]) {
             continue;
         }
-        if !ORG_HEADS_SET.may_end(t.word) {
-            continue;
-        }
         let Some(head) = ORG_HEADS_SET.first_suffix(t.word) else {
             continue;
         };
@@ -3690,11 +3681,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
-    for t in ctx
-        .toks
-        .iter()
-        .filter(|t| SINGLE_BODIES_SET.may_end(t.word) && SINGLE_BODIES_SET.has(t.word))
-    {
+    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
         out.push(Span::new(
             t.start,
             t.end,

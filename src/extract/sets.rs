@@ -47,6 +47,7 @@ impl WordSet {
     /// Builds the set of `list`.
     pub fn new(list: &[&'static str]) -> WordSet {
         WordSet {
+            // Reversed, so that a word listed twice keeps its first place.
             words: list
                 .iter()
                 .enumerate()
@@ -119,21 +120,54 @@ impl CharSet {
     }
 }
 
-/// A set of character pairs (the first two characters of a list's words)
-/// as a hashed bitmap: a false "yes" now and then, never a false "no",
-/// which is what a prefilter before a real lookup needs.
-pub struct PairSet {
+/// A bitmap of `1 << log2_bits` bits indexed by a 64-bit key's hash: a
+/// false "yes" now and then, never a false "no", which is what a prefilter
+/// before a real lookup needs. [`PairSet`] and [`WordBloom`] differ only in
+/// their key.
+struct HashedBits {
     bits: Vec<u64>,
     shift: u32,
 }
 
-impl PairSet {
-    /// An empty set of `1 << log2_bits` bits (more bits, fewer false "yes").
-    pub fn with_bits(log2_bits: u32) -> PairSet {
-        PairSet {
+impl HashedBits {
+    fn new(log2_bits: u32) -> HashedBits {
+        HashedBits {
             bits: vec![0; (1usize << log2_bits).div_ceil(64)],
             shift: 64 - log2_bits,
         }
+    }
+
+    #[inline]
+    fn bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn insert(&mut self, key: u64) {
+        let k = self.bit(key);
+        self.bits[k / 64] |= 1 << (k % 64);
+    }
+
+    #[inline]
+    fn may_hold(&self, key: u64) -> bool {
+        let k = self.bit(key);
+        self.bits[k / 64] & (1 << (k % 64)) != 0
+    }
+}
+
+/// The key of a pair of characters.
+#[inline]
+fn pair_key(c0: char, c1: char) -> u64 {
+    ((c0 as u64) << 32) | c1 as u64
+}
+
+/// A set of character pairs (the first two characters of a list's words)
+/// as a hashed bitmap.
+pub struct PairSet(HashedBits);
+
+impl PairSet {
+    /// An empty set of `1 << log2_bits` bits (more bits, fewer false "yes").
+    pub fn with_bits(log2_bits: u32) -> PairSet {
+        PairSet(HashedBits::new(log2_bits))
     }
 
     /// The pairs starting `words` (words shorter than two characters add
@@ -150,22 +184,14 @@ impl PairSet {
     pub fn insert_word(&mut self, word: &str) {
         let mut cs = word.chars();
         if let (Some(c0), Some(c1)) = (cs.next(), cs.next()) {
-            let k = self.bit(c0, c1);
-            self.bits[k / 64] |= 1 << (k % 64);
+            self.0.insert(pair_key(c0, c1));
         }
-    }
-
-    #[inline]
-    fn bit(&self, c0: char, c1: char) -> usize {
-        let k = ((c0 as u64) << 32) | c1 as u64;
-        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// Whether some word may start with `c0 c1`.
     #[inline]
     pub fn may_start(&self, c0: char, c1: char) -> bool {
-        let k = self.bit(c0, c1);
-        self.bits[k / 64] & (1 << (k % 64)) != 0
+        self.0.may_hold(pair_key(c0, c1))
     }
 
     /// Whether some word may start like `word` (false for words shorter
@@ -180,41 +206,32 @@ impl PairSet {
     }
 }
 
-/// A set of words as a hashed bitmap (a one-hash Bloom filter): a false
-/// "yes" now and then, never a false "no" — a small, cache-resident
-/// prefilter before a large table.
-pub struct WordBloom {
-    bits: Vec<u64>,
-    shift: u32,
-}
+/// A set of words as a hashed bitmap (a one-hash Bloom filter): a small,
+/// cache-resident prefilter before a large table.
+pub struct WordBloom(HashedBits);
 
 impl WordBloom {
     /// An empty filter of `1 << log2_bits` bits.
     pub fn with_bits(log2_bits: u32) -> WordBloom {
-        WordBloom {
-            bits: vec![0; (1usize << log2_bits).div_ceil(64)],
-            shift: 64 - log2_bits,
-        }
+        WordBloom(HashedBits::new(log2_bits))
     }
 
     #[inline]
-    fn bit(&self, word: &str) -> usize {
+    fn key(word: &str) -> u64 {
         let mut h = FxHasher::default();
         h.write(word.as_bytes());
-        (h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        h.finish()
     }
 
     /// Adds `word`.
     pub fn insert(&mut self, word: &str) {
-        let k = self.bit(word);
-        self.bits[k / 64] |= 1 << (k % 64);
+        self.0.insert(WordBloom::key(word));
     }
 
     /// Whether `word` may be in the set.
     #[inline]
     pub fn may_hold(&self, word: &str) -> bool {
-        let k = self.bit(word);
-        self.bits[k / 64] & (1 << (k % 64)) != 0
+        self.0.may_hold(WordBloom::key(word))
     }
 }
 
