@@ -4024,17 +4024,34 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
     if names.is_empty() {
         return out;
     }
-    let n = ctx.chars.len();
-    for name in &names {
-        let m = name.len();
-        let mut i = 0;
-        while i + m <= n {
-            if ctx.chars[i] == name[0] && ctx.chars[i..i + m] == name[..] {
-                out.push(Span::new(i, i + m, label.clone(), Source::Rule, 0.75));
-                i += m;
-            } else {
-                i += 1;
+    // One pass over the text for all names: at each character only the
+    // names starting with it are compared. Each name's matches are taken
+    // left to right without overlapping, and the output keeps the names'
+    // sorted order.
+    let firsts = CharSet::new(&names.iter().map(|n| n[0]).collect::<String>());
+    let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    let mut next_free = vec![0; names.len()];
+    let chars = &ctx.chars;
+    for (i, &c) in chars.iter().enumerate() {
+        if !firsts.has(c) {
+            continue;
+        }
+        for (k, name) in names.iter().enumerate() {
+            if name[0] == c && i >= next_free[k] && chars[i..].starts_with(name) {
+                found_at[k].push(i);
+                next_free[k] = i + name.len();
             }
+        }
+    }
+    for (name, starts) in names.iter().zip(found_at) {
+        for i in starts {
+            out.push(Span::new(
+                i,
+                i + name.len(),
+                label.clone(),
+                Source::Rule,
+                0.75,
+            ));
         }
     }
     out
