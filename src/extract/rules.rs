@@ -91,7 +91,8 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Builds the lookups for `text` and its tokens.
     pub fn new(text: &str, toks: Vec<Tok<'a>>) -> Ctx<'a> {
-        let chars: Vec<char> = text.chars().collect();
+        let mut chars = Vec::with_capacity(text.chars().count());
+        chars.extend(text.chars());
         let n = chars.len();
         let mut tok_starting = vec![usize::MAX; n + 1];
         let mut tok_ending = vec![usize::MAX; n + 1];
@@ -490,7 +491,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             let ends_ok = (ctx.tok_ending[end] != usize::MAX
                 || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c)))
                 && !(ctx.chars[end - 1] == '员' && ctx.chars.get(end) == Some(&'会'));
-            if !ends_ok {
+            if !ends_ok || !TITLES.may_end_with(ctx.chars[end - 1]) {
                 continue;
             }
             buf.clear();
@@ -513,6 +514,9 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     for t in &ctx.toks {
         let len = t.len();
         if len < 4 || covered[t.end - 1] || !t.word.chars().all(is_han) {
+            continue;
+        }
+        if !TITLES.may_end_with(ctx.chars[t.end - 1]) {
             continue;
         }
         for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
@@ -857,29 +861,18 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     out
 }
 
+/// Speech and action verbs that follow a person's name.
+const SPEECH_VERBS: &[&str] = &[
+    "说", "表示", "指出", "强调", "介绍", "告诉", "认为", "主持", "出席", "汇报", "带领", "陪同",
+    "含着", "特意", "拿到", "领到",
+];
+
 /// Person names right before a speech or action verb (`王某某指出`), from
 /// jieba's segmentation.
 pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
-        if !matches!(
-            t.word,
-            "说" | "表示"
-                | "指出"
-                | "强调"
-                | "介绍"
-                | "告诉"
-                | "认为"
-                | "主持"
-                | "出席"
-                | "汇报"
-                | "带领"
-                | "陪同"
-                | "含着"
-                | "特意"
-                | "拿到"
-                | "领到"
-        ) {
+        if !SPEECH_VERBS_SET.has(t.word) {
             continue;
         }
         if let Some(s) = name_ending_at(ctx, t.start) {
@@ -4105,6 +4098,7 @@ static ORG_STOP_PREFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(
 static NOT_AFTER_HEAD_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_AFTER_HEAD));
 static NOT_ORGS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_ORGS));
 static ORG_LEFT_STOPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_LEFT_STOPS));
+static SPEECH_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPEECH_VERBS));
 static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
 static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
 static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));
