@@ -1,8 +1,14 @@
 //! Character classes shared by cleaning, splitting and extraction.
 
 /// Whether `c` is a Han ideograph (CJK unified ideographs and extensions).
+#[inline]
 pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
+    let c = c as u32;
+    // The common block first: nearly every character asked about is in it.
+    if (0x4E00..=0x9FFF).contains(&c) {
+        return true;
+    }
+    matches!(c,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF
         | 0x2A700..=0x2EBEF | 0x30000..=0x3134F | 0x3007)
 }

@@ -635,20 +635,36 @@ fn given_ok(c: char) -> bool {
 
 /// Length of the surname at `pos` (2 compound, 1 single).
 pub fn surname_at(chars: &[char], pos: usize) -> Option<usize> {
+    static COMPOUND_PAIRS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
+        COMPOUND_SURNAMES
+            .iter()
+            .filter_map(|s| {
+                let mut cs = s.chars();
+                let pair = (cs.next()?, cs.next()?);
+                cs.next().is_none().then_some(pair)
+            })
+            .collect()
+    });
     let c0 = *chars.get(pos)?;
-    if let Some(&c1) = chars.get(pos + 1) {
-        let mut two = String::with_capacity(6);
-        two.push(c0);
-        two.push(c1);
-        if COMPOUND_SURNAMES.contains(&two.as_str()) {
-            return Some(2);
-        }
+    if let Some(&c1) = chars.get(pos + 1)
+        && COMPOUND_PAIRS.contains(&(c0, c1))
+    {
+        return Some(2);
     }
     is_single_surname(c0).then_some(1)
 }
 
 fn followed_by_cue(ctx: &Ctx<'_>, pos: usize) -> bool {
-    NAME_FOLLOWERS.iter().any(|w| ctx.has_at(pos, w))
+    static FIRSTS: LazyLock<CharSet> = LazyLock::new(|| {
+        CharSet::new(
+            &NAME_FOLLOWERS
+                .iter()
+                .filter_map(|w| w.chars().next())
+                .collect::<String>(),
+        )
+    });
+    ctx.chars.get(pos).is_some_and(|&c| FIRSTS.has(c))
+        && NAME_FOLLOWERS.iter().any(|w| ctx.has_at(pos, w))
 }
 
 /// The end of a Chinese person name starting at `pos` (surname + one or two
