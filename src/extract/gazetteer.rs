@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use super::sets::{PairSet, WordBloom};
+use super::sets::{CharSet, PairSet, WordBloom};
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -52,6 +52,9 @@ pub struct Gazetteer {
     /// Bloom-style bitmap of the first two characters of every name: a
     /// cheap test before hashing (no false negatives).
     pairs: PairSet,
+    /// The first characters of all names: a small bitmap that turns most
+    /// characters away before the pair bitmap is read.
+    firsts: CharSet,
     /// Bloom-style bitmap of the whole names: most words are no place,
     /// and this answers them from cache instead of from the 1 MiB table.
     bloom: WordBloom,
@@ -76,7 +79,9 @@ impl Gazetteer {
             max_chars: 0,
             pairs: PairSet::with_bits(PAIR_BITS_LOG2),
             bloom: WordBloom::with_bits(BLOOM_BITS_LOG2),
+            firsts: CharSet::new(""),
         };
+        let mut firsts = String::new();
         for line in tsv.lines() {
             let mut f = line.split('\t');
             let (Some(level), Some(full), short) = (f.next(), f.next(), f.next()) else {
@@ -86,12 +91,15 @@ impl Gazetteer {
                 continue;
             };
             g.insert(full, level);
+            firsts.extend(full.chars().next());
             if let Some(short) = short.filter(|s| s.chars().count() >= 2)
                 && level != Level::Town
             {
                 g.insert(short, level);
+                firsts.extend(short.chars().next());
             }
         }
+        g.firsts = CharSet::new(&firsts);
         g
     }
 
@@ -117,7 +125,7 @@ impl Gazetteer {
 
     /// Whether some name may start with `c0` `c1` (no false negatives).
     pub fn may_start_pair(&self, c0: char, c1: char) -> bool {
-        self.pairs.may_start(c0, c1)
+        self.firsts.has(c0) && self.pairs.may_start(c0, c1)
     }
 
     /// Number of names.

@@ -1325,7 +1325,7 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
         }
         let rest = &t.word[first.len_utf8()..];
         // `元老`: a word, not a surname and an honorific.
-        let glued = HONORIFICS.contains(&rest)
+        let glued = HONORIFICS_SET.has(rest)
             && !OLD_WORDS.contains(&t.word)
             && (rest != "老"
                 || toks
@@ -1333,7 +1333,7 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
                     .is_none_or(|a| NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)));
         let split = rest.is_empty()
             && toks.get(i + 1).is_some_and(|n| {
-                HONORIFICS.contains(&n.word)
+                HONORIFICS_SET.has(n.word)
                     && (n.word != "老"
                         || toks.get(i + 2).is_none_or(|a| {
                             NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)
@@ -1488,10 +1488,7 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < n {
-        if !matches!(
-            chars[pos],
-            '本' | '见' | '特' | '实' | '记' | '通' | '摄' | '编'
-        ) {
+        if !BYLINE_STARTS.has(chars[pos]) {
             pos += 1;
             continue;
         }
@@ -2046,7 +2043,10 @@ pub fn gazetteer_prefixes(
     let mut out = Vec::new();
     for t in &ctx.toks {
         let n = t.len();
+        // Every prefix starts with the token's first two characters, so a
+        // pair no name starts with rules them all out.
         if n < 3
+            || !gaz.may_start_pair(ctx.chars[t.start], ctx.chars[t.start + 1])
             || matches!(t.tag, "j" | "ns" | "nt")
             || gaz.get(t.word).is_some()
             || !t.word.chars().all(is_han)
@@ -2706,6 +2706,10 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
+        // Every post this rule splits ends in 长.
+        if !t.word.ends_with('长') {
+            continue;
+        }
         // `某国 农林 部长`, `某洲 发展 银行行长`: a place, one or two field
         // words, then the post.
         let bank = t.word.ends_with("银行行长");
@@ -3982,7 +3986,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         let team_noun = matches!(
             t.word,
             "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
-        ) || SPORT_TEAMS.contains(&t.word);
+        ) || SPORT_TEAMS_SET.has(t.word);
         if !glued && !team_noun {
             continue;
         }
@@ -4115,6 +4119,10 @@ static NOT_AFTER_HEAD_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT
 static NOT_ORGS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_ORGS));
 static ORG_LEFT_STOPS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(ORG_LEFT_STOPS));
 static SPEECH_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPEECH_VERBS));
+static SPORT_TEAMS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPORT_TEAMS));
+static HONORIFICS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(HONORIFICS));
+/// The characters a byline role can start with.
+static BYLINE_STARTS: LazyLock<CharSet> = LazyLock::new(|| CharSet::new("本见特实记通摄编"));
 static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
 static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
 static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));
