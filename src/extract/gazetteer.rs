@@ -117,7 +117,8 @@ impl Gazetteer {
 
     /// The level of `name`, if it is a known place.
     pub fn get(&self, name: &str) -> Option<Level> {
-        if !self.bloom.may_hold(name) {
+        // Every name has two characters or more (see `insert`).
+        if name.chars().nth(1).is_none() || !self.bloom.may_hold(name) {
             return None;
         }
         self.names.get(name).copied()

@@ -3441,7 +3441,9 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        if j == 0 {
+        // Each case below ends in a periodical kind (报 among them) or a
+        // media suffix.
+        if j == 0 || !(MEDIA_KINDS_SET.may_end(t.word) || crate::lexdata::may_end_media(t.word)) {
             continue;
         }
         let p = &toks[j - 1];
@@ -3676,6 +3678,10 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // `某省/残联`, `某国/足球报`: a place and an abbreviated federation or
     // a newspaper.
     for (j, t) in ctx.toks.iter().enumerate().skip(1) {
+        // Each kind below ends in one of these.
+        if !t.word.ends_with(['联', '协', '警', '报']) {
+            continue;
+        }
         let p = &ctx.toks[j - 1];
         let body = (t.len() == 2 && matches!(t.tag, "n" | "j") && t.word.ends_with(['联', '协']))
             || t.word == "交警"
@@ -3973,6 +3979,10 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
                 && !matches!(t.tag, "v" | "vn" | "d" | "r" | "p" | "c" | "a"))
     };
     for (j, t) in toks.iter().enumerate() {
+        // Both cases below end in 队 or a sport team noun.
+        if !t.word.ends_with('队') && !SPORT_TEAMS_SET.may_end(t.word) {
+            continue;
+        }
         // `某国队`, `某某队` in one token: the part before 队 is a place
         // or an unknown name.
         let glued = t.len() >= 3
