@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use super::sets::{CharSet, PairSet, WordBloom};
+use super::sets::{CharSet, EndBits, PairSet, WordBloom};
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -55,6 +55,10 @@ pub struct Gazetteer {
     /// The first characters of all names: a small bitmap that turns most
     /// characters away before the pair bitmap is read.
     firsts: CharSet,
+    /// The last characters of all names (512 bytes): most words end in a
+    /// character no place name ends in, and this says so before the
+    /// whole-name filter is read.
+    ends: EndBits,
     /// Bloom-style bitmap of the whole names: most words are no place,
     /// and this answers them from cache instead of from the 1 MiB table.
     bloom: WordBloom,
@@ -80,6 +84,7 @@ impl Gazetteer {
             pairs: PairSet::with_bits(PAIR_BITS_LOG2),
             bloom: WordBloom::with_bits(BLOOM_BITS_LOG2),
             firsts: CharSet::new(""),
+            ends: EndBits::default(),
         };
         let mut firsts = String::new();
         for line in tsv.lines() {
@@ -110,6 +115,7 @@ impl Gazetteer {
         }
         self.max_chars = self.max_chars.max(n);
         self.pairs.insert_word(name);
+        self.ends.insert(name);
         self.bloom.insert(name);
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);
@@ -118,7 +124,7 @@ impl Gazetteer {
     /// The level of `name`, if it is a known place.
     pub fn get(&self, name: &str) -> Option<Level> {
         // Every name has two characters or more (see `insert`).
-        if name.chars().nth(1).is_none() || !self.bloom.may_hold(name) {
+        if !self.ends.may_end(name) || name.chars().nth(1).is_none() || !self.bloom.may_hold(name) {
             return None;
         }
         self.names.get(name).copied()

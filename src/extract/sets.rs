@@ -38,7 +38,13 @@ impl CharBits {
 /// bits of its code point as read straight from the UTF-8 bytes (an ASCII
 /// character by itself): 512 bytes per set, one load per test, no decoding.
 /// Characters whose low bits collide pass; nothing in the set is refused.
-struct EndBits([u64; 64]);
+pub struct EndBits([u64; 64]);
+
+impl Default for EndBits {
+    fn default() -> Self {
+        EndBits([0; 64])
+    }
+}
 
 impl EndBits {
     /// The key of the character that ends `w` (`None` for "").
@@ -54,14 +60,16 @@ impl EndBits {
         })
     }
 
-    fn insert(&mut self, w: &str) {
+    /// Adds the last character of `w`.
+    pub fn insert(&mut self, w: &str) {
         if let Some(k) = EndBits::key(w) {
             self.0[k / 64] |= 1 << (k % 64);
         }
     }
 
+    /// Whether the last character of `w` may be one added (no false "no").
     #[inline]
-    fn may_end(&self, w: &str) -> bool {
+    pub fn may_end(&self, w: &str) -> bool {
         EndBits::key(w).is_some_and(|k| self.0[k / 64] & (1 << (k % 64)) != 0)
     }
 }
