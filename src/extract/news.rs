@@ -63,10 +63,16 @@ impl NewsExtractor {
     /// jieba tokens of `text`, tagged per sentence with HMM, with offsets
     /// into the whole text.
     pub fn tokens<'a>(&'a self, text: &'a str) -> Vec<Tok<'a>> {
+        self.tokens_and_chars(text).0
+    }
+
+    /// The tokens of [`NewsExtractor::tokens`] and the text's characters,
+    /// from one pass over the text: the sentence split, the offsets and the
+    /// character vector all come from the same decoding.
+    fn tokens_and_chars<'a>(&'a self, text: &'a str) -> (Vec<Tok<'a>>, Vec<char>) {
         let mut toks = Vec::with_capacity(text.len() / 4);
-        let mut offset = 0;
-        for sentence in text.split_inclusive(is_sentence_end) {
-            let n = sentence.chars().count();
+        let mut chars = Vec::with_capacity(text.len() / 3 + 1);
+        let tag = |sentence: &'a str, offset: usize, toks: &mut Vec<Tok<'a>>| {
             for t in self.jieba.tag(sentence, true) {
                 toks.push(Tok {
                     start: offset + t.start,
@@ -75,15 +81,28 @@ impl NewsExtractor {
                     tag: t.tag,
                 });
             }
-            offset += n;
+        };
+        // Sentences end at (and include) a sentence-ending character, as
+        // `split_inclusive(is_sentence_end)` cuts them.
+        let (mut start_byte, mut start_char) = (0, 0);
+        for (b, c) in text.char_indices() {
+            chars.push(c);
+            if is_sentence_end(c) {
+                let end = b + c.len_utf8();
+                tag(&text[start_byte..end], start_char, &mut toks);
+                (start_byte, start_char) = (end, chars.len());
+            }
         }
-        toks
+        if start_byte < text.len() {
+            tag(&text[start_byte..], start_char, &mut toks);
+        }
+        (toks, chars)
     }
 
     /// All candidate spans before overlap resolution (for tests and tuning).
     pub fn candidates(&self, text: &str) -> Vec<Span> {
-        let toks = self.tokens(text);
-        let ctx = Ctx::new(text, toks);
+        let (toks, chars) = self.tokens_and_chars(text);
+        let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
         out.extend(rules::dates_and_money(text));

@@ -91,8 +91,11 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// Builds the lookups for `text` and its tokens.
     pub fn new(text: &str, toks: Vec<Tok<'a>>) -> Ctx<'a> {
-        let mut chars = Vec::with_capacity(text.chars().count());
-        chars.extend(text.chars());
+        Ctx::with_chars(text.chars().collect(), toks)
+    }
+
+    /// Builds the lookups for a text already split into `chars`.
+    pub fn with_chars(chars: Vec<char>, toks: Vec<Tok<'a>>) -> Ctx<'a> {
         let n = chars.len();
         let mut tok_starting = vec![usize::MAX; n + 1];
         let mut tok_ending = vec![usize::MAX; n + 1];
