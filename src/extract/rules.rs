@@ -4054,12 +4054,19 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
     // names starting with it are compared. Each name's matches are taken
     // left to right without overlapping, and the output keeps the names'
     // sorted order.
-    let firsts = CharSet::new(&names.iter().map(|n| n[0]).collect::<String>());
+    // The names' first characters, by their low twelve bits (a filter on
+    // the stack: most characters start no name).
+    let mut firsts = [0u64; 64];
+    for name in &names {
+        let k = name[0] as usize & 0xFFF;
+        firsts[k / 64] |= 1 << (k % 64);
+    }
     let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     let mut next_free = vec![0; names.len()];
     let chars = &ctx.chars;
     for (i, &c) in chars.iter().enumerate() {
-        if !firsts.has(c) {
+        let key = c as usize & 0xFFF;
+        if firsts[key / 64] & (1 << (key % 64)) == 0 {
             continue;
         }
         for (k, name) in names.iter().enumerate() {
