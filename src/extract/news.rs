@@ -197,7 +197,7 @@ impl NewsExtractor {
             let nt_word = ctx
                 .tok_starting
                 .get(s.start)
-                .and_then(|&i| ctx.toks.get(i))
+                .and_then(|&i| ctx.toks.get(i as usize))
                 .is_some_and(|t| t.end == s.end && t.tag == "nt" && t.word.ends_with("银行"));
             let generic = s.label == EntityType::Org
                 && !nt_word

@@ -76,16 +76,20 @@ impl Span {
     }
 }
 
+/// No token starts (or ends) here, in [`Ctx::tok_starting`] and
+/// [`Ctx::tok_ending`] (indexes are `u32`: half the memory of `usize`).
+pub const NO_TOK: u32 = u32::MAX;
+
 /// The article as seen by the rules: characters, tokens and lookups.
 pub struct Ctx<'a> {
     /// The article's characters.
     pub chars: Vec<char>,
     /// jieba tokens in order, covering the text.
     pub toks: Vec<Tok<'a>>,
-    /// Token index starting at each character position (`usize::MAX` if none).
-    pub tok_starting: Vec<usize>,
-    /// Token index ending at each character position (`usize::MAX` if none).
-    pub tok_ending: Vec<usize>,
+    /// Token index starting at each character position ([`NO_TOK`] if none).
+    pub tok_starting: Vec<u32>,
+    /// Token index ending at each character position ([`NO_TOK`] if none).
+    pub tok_ending: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
@@ -97,14 +101,14 @@ impl<'a> Ctx<'a> {
     /// Builds the lookups for a text already split into `chars`.
     pub fn with_chars(chars: Vec<char>, toks: Vec<Tok<'a>>) -> Ctx<'a> {
         let n = chars.len();
-        let mut tok_starting = vec![usize::MAX; n + 1];
-        let mut tok_ending = vec![usize::MAX; n + 1];
+        let mut tok_starting = vec![NO_TOK; n + 1];
+        let mut tok_ending = vec![NO_TOK; n + 1];
         for (i, t) in toks.iter().enumerate() {
             if t.start <= n {
-                tok_starting[t.start] = i;
+                tok_starting[t.start] = i as u32;
             }
             if t.end <= n {
-                tok_ending[t.end] = i;
+                tok_ending[t.end] = i as u32;
             }
         }
         Ctx {
@@ -119,16 +123,16 @@ impl<'a> Ctx<'a> {
     pub fn starting(&self, pos: usize) -> Option<&Tok<'a>> {
         self.tok_starting
             .get(pos)
-            .filter(|&&i| i != usize::MAX)
-            .map(|&i| &self.toks[i])
+            .filter(|&&i| i != NO_TOK)
+            .map(|&i| &self.toks[i as usize])
     }
 
     /// The token ending at `pos`.
     pub fn ending(&self, pos: usize) -> Option<&Tok<'a>> {
         self.tok_ending
             .get(pos)
-            .filter(|&&i| i != usize::MAX)
-            .map(|&i| &self.toks[i])
+            .filter(|&&i| i != NO_TOK)
+            .map(|&i| &self.toks[i as usize])
     }
 
     /// Whether the characters at `pos` spell `word`.
@@ -475,7 +479,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             pos += 1;
             continue;
         }
-        if ctx.tok_starting[pos] == usize::MAX
+        if ctx.tok_starting[pos] == NO_TOK
             && !LEVEL_ORGS.iter().any(|w| {
                 let l = w.chars().count();
                 pos >= l && ctx.has_at(pos - l, w)
@@ -491,7 +495,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             let end = pos + len;
             // `委员/会`: the post word begins a body's name.
-            let ends_ok = (ctx.tok_ending[end] != usize::MAX
+            let ends_ok = (ctx.tok_ending[end] != NO_TOK
                 || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c)))
                 && !(ctx.chars[end - 1] == '员' && ctx.chars.get(end) == Some(&'会'));
             if !ends_ok || !TITLES.may_end_with(ctx.chars[end - 1]) {
@@ -549,7 +553,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
 pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut out = Vec::new();
     for t in titles {
-        if ctx.tok_starting[t.start] != usize::MAX {
+        if ctx.tok_starting[t.start] != NO_TOK {
             continue;
         }
         let i = ctx.toks.partition_point(|k| k.start <= t.start);
@@ -1381,7 +1385,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
         while l > 0 && i - l < 7 && is_transliteration(chars[l - 1]) {
             l -= 1;
         }
-        let Some(start) = (l..i).find(|&p| p == 0 || ctx.tok_starting[p] != usize::MAX) else {
+        let Some(start) = (l..i).find(|&p| p == 0 || ctx.tok_starting[p] != NO_TOK) else {
             i += 1;
             continue;
         };
@@ -1405,12 +1409,10 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             // token's start (`某某·安南希望`), unless only a verb or a
             // particle follows (`某某·某斯说`).
             end = r;
-            if ctx.tok_ending[r] == usize::MAX
-                && let Some(ts) = (j + 1..r)
-                    .rev()
-                    .find(|&p| ctx.tok_starting[p] != usize::MAX)
+            if ctx.tok_ending[r] == NO_TOK
+                && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != NO_TOK)
             {
-                let tk = &ctx.toks[ctx.tok_starting[ts]];
+                let tk = &ctx.toks[ctx.tok_starting[ts] as usize];
                 let tail = tk.end.saturating_sub(r);
                 if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
                 {
@@ -1564,7 +1566,7 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
             let mut media = None;
             while ms > 0 && is_han(chars[ms - 1]) && pos - ms < 8 {
                 ms -= 1;
-                if is_media(&ctx.text(ms, pos)) && ctx.tok_starting[ms] != usize::MAX {
+                if is_media(&ctx.text(ms, pos)) && ctx.tok_starting[ms] != NO_TOK {
                     media = Some(ms);
                 }
             }
@@ -1813,12 +1815,12 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         // suffix, or inside the suffix token) whose token can be a name.
         let mut start = None;
         for p in lim..sfx {
-            let tok_start = ctx.tok_starting[p] != usize::MAX;
+            let tok_start = ctx.tok_starting[p] != NO_TOK;
             if !(tok_start || (p == lim && chain) || p >= t.start) {
                 continue;
             }
             if tok_start && p < t.start && !(p == lim && chain) {
-                let tk = &toks[ctx.tok_starting[p]];
+                let tk = &toks[ctx.tok_starting[p] as usize];
                 let is_near = tk.end == sfx;
                 let proper = matches!(tk.tag, "ns" | "nr" | "nz" | "nt" | "j" | "x" | "nrt")
                     || tk.len() == 1
@@ -1851,10 +1853,10 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         };
         // A generic one-character piece (`山村`, `家村`) is fine after a
         // name token (`某/山村`, `某/家村`).
-        let named_start = ctx.tok_starting[start] != usize::MAX
+        let named_start = ctx.tok_starting[start] != NO_TOK
             && near_tok.is_some_and(|nt| start < nt.start)
             && matches!(
-                toks[ctx.tok_starting[start]].tag,
+                toks[ctx.tok_starting[start] as usize].tag,
                 "nr" | "ns" | "nz" | "nrt"
             );
         if GENERIC_PLACE_PREFIXES_SET.has(near) && !(near.chars().count() == 1 && named_start) {
@@ -3375,10 +3377,10 @@ pub fn head_orgs(
         // Drop everything up to the last generic word (`科教企业某某公司`).
         let mut p = start;
         while p < t.start {
-            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
+            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != NO_TOK) else {
                 break;
             };
-            let tk = &toks[ti];
+            let tk = &toks[ti as usize];
             if ORG_CUT_WORDS_SET.has(tk.word) || (p == start && ORG_STOP_PREFIXES_SET.has(tk.word))
             {
                 start = tk.end;
@@ -3423,10 +3425,10 @@ pub fn head_orgs(
         let mut proper = head_tok_proper;
         let mut p = start;
         while !proper && p < t.start {
-            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != usize::MAX) else {
+            let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != NO_TOK) else {
                 break;
             };
-            let tk = &toks[ti];
+            let tk = &toks[ti as usize];
             proper = proper_token(tk, is_word) || (tk.start..tk.end).all(|x| in_place[x]);
             p = tk.end;
         }
