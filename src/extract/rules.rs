@@ -3446,13 +3446,16 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        // Each case below ends in a periodical kind (报 among them) or a
-        // media suffix.
-        if j == 0 || !(MEDIA_KINDS_SET.may_end(t.word) || crate::lexdata::may_end_media(t.word)) {
+        if j == 0 {
             continue;
         }
         let p = &toks[j - 1];
         if !matches!(p.tag, "ns" | "nz" | "nt" | "j" | "nr" | "x") {
+            continue;
+        }
+        // Each case below ends in a periodical kind (报 among them) or a
+        // media suffix.
+        if !(MEDIA_KINDS_SET.may_end(t.word) || crate::lexdata::may_end_media(t.word)) {
             continue;
         }
         // `《某某》杂志`: a title in book brackets and a periodical kind,
@@ -3683,10 +3686,6 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // `某省/残联`, `某国/足球报`: a place and an abbreviated federation or
     // a newspaper.
     for (j, t) in ctx.toks.iter().enumerate().skip(1) {
-        // Each kind below ends in one of these.
-        if !t.word.ends_with(['联', '协', '警', '报']) {
-            continue;
-        }
         let p = &ctx.toks[j - 1];
         let body = (t.len() == 2 && matches!(t.tag, "n" | "j") && t.word.ends_with(['联', '协']))
             || t.word == "交警"
