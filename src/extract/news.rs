@@ -101,6 +101,11 @@ impl NewsExtractor {
 
     /// All candidate spans before overlap resolution (for tests and tuning).
     pub fn candidates(&self, text: &str) -> Vec<Span> {
+        self.candidates_and_chars(text).0
+    }
+
+    /// [`NewsExtractor::candidates`] and the text's characters.
+    fn candidates_and_chars(&self, text: &str) -> (Vec<Span>, Vec<char>) {
         let (toks, chars) = self.tokens_and_chars(text);
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
@@ -234,7 +239,7 @@ impl NewsExtractor {
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
-        out
+        (out, ctx.chars)
     }
 }
 
@@ -244,11 +249,11 @@ impl Extractor for NewsExtractor {
     }
 
     fn extract(&self, text: &str) -> Vec<Entity> {
-        let spans = self.candidates(text);
+        let (spans, chars) = self.candidates_and_chars(text);
         if spans.is_empty() {
             return Vec::new();
         }
-        let idx = CharIndex::new(text);
+        let idx = CharIndex::from_chars(&chars);
         // Overlaps are resolved on the spans, so only the kept ones get
         // their text copied.
         let len = idx.len();
