@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use super::sets::{CharSet, EndBits, PairSet, WordBloom};
+use super::sets::{CharFilter, CharSet, PairSet, WordBloom};
 
 /// The embedded division table: `level<TAB>full_name<TAB>short_name<TAB>parent`.
 pub const DIVISIONS_TSV: &str = include_str!("../../assets/gazetteer/divisions.tsv");
@@ -58,7 +58,7 @@ pub struct Gazetteer {
     /// The last characters of all names (512 bytes): most words end in a
     /// character no place name ends in, and this says so before the
     /// whole-name filter is read.
-    ends: EndBits,
+    ends: CharFilter,
     /// Bloom-style bitmap of the whole names: most words are no place,
     /// and this answers them from cache instead of from the 1 MiB table.
     bloom: WordBloom,
@@ -84,9 +84,8 @@ impl Gazetteer {
             pairs: PairSet::with_bits(PAIR_BITS_LOG2),
             bloom: WordBloom::with_bits(BLOOM_BITS_LOG2),
             firsts: CharSet::new(""),
-            ends: EndBits::default(),
+            ends: CharFilter::default(),
         };
-        let mut firsts = String::new();
         for line in tsv.lines() {
             let mut f = line.split('\t');
             let (Some(level), Some(full), short) = (f.next(), f.next(), f.next()) else {
@@ -96,14 +95,13 @@ impl Gazetteer {
                 continue;
             };
             g.insert(full, level);
-            firsts.extend(full.chars().next());
             if let Some(short) = short.filter(|s| s.chars().count() >= 2)
                 && level != Level::Town
             {
                 g.insert(short, level);
-                firsts.extend(short.chars().next());
             }
         }
+        let firsts: String = g.names.keys().filter_map(|n| n.chars().next()).collect();
         g.firsts = CharSet::new(&firsts);
         g
     }
@@ -115,7 +113,7 @@ impl Gazetteer {
         }
         self.max_chars = self.max_chars.max(n);
         self.pairs.insert_word(name);
-        self.ends.insert(name);
+        self.ends.insert_last(name);
         self.bloom.insert(name);
         let e = self.names.entry(name).or_insert(level);
         *e = (*e).min(level);

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::gazetteer::{Gazetteer, Level};
-use super::sets::{CharSet, PairSet, WordSet};
+use super::sets::{CharFilter, CharSet, PairSet, WordSet};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
@@ -4051,23 +4051,19 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
     if names.is_empty() {
         return out;
     }
-    // One pass over the text for all names: at each character only the
-    // names starting with it are compared. Each name's matches are taken
-    // left to right without overlapping, and the output keeps the names'
-    // sorted order.
-    // The names' first characters, by their low twelve bits (a filter on
-    // the stack: most characters start no name).
-    let mut firsts = [0u64; 64];
+    // One pass over the text for all names: a character that starts no
+    // name is passed over after one filter test. Each name's matches are
+    // taken left to right without overlapping, and the output keeps the
+    // names' sorted order.
+    let mut firsts = CharFilter::default();
     for name in &names {
-        let k = name[0] as usize & 0xFFF;
-        firsts[k / 64] |= 1 << (k % 64);
+        firsts.insert(name[0]);
     }
     let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     let mut next_free = vec![0; names.len()];
     let chars = &ctx.chars;
     for (i, &c) in chars.iter().enumerate() {
-        let key = c as usize & 0xFFF;
-        if firsts[key / 64] & (1 << (key % 64)) == 0 {
+        if !firsts.may_have(c) {
             continue;
         }
         for (k, name) in names.iter().enumerate() {

@@ -34,22 +34,29 @@ impl CharBits {
     }
 }
 
-/// A 4096-bit filter on a word's last character, keyed by the low twelve
-/// bits of its code point as read straight from the UTF-8 bytes (an ASCII
-/// character by itself): 512 bytes per set, one load per test, no decoding.
-/// Characters whose low bits collide pass; nothing in the set is refused.
-pub struct EndBits([u64; 64]);
+/// A 4096-bit filter on characters, keyed by the low twelve bits of the
+/// code point: 512 bytes, one load per test. Characters whose low bits
+/// collide pass; nothing added is refused. A word's last character is
+/// keyed straight from its UTF-8 bytes, without decoding (the last two
+/// bytes of a multi-byte character carry its low twelve bits).
+pub struct CharFilter([u64; 64]);
 
-impl Default for EndBits {
+impl Default for CharFilter {
     fn default() -> Self {
-        EndBits([0; 64])
+        CharFilter([0; 64])
     }
 }
 
-impl EndBits {
-    /// The key of the character that ends `w` (`None` for "").
+impl CharFilter {
     #[inline]
-    fn key(w: &str) -> Option<usize> {
+    fn has_key(&self, k: usize) -> bool {
+        self.0[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    /// The key of the character that ends `w` (`None` for ""): the same
+    /// as `c as usize & 0xFFF` for that character.
+    #[inline]
+    fn last_key(w: &str) -> Option<usize> {
         let b = w.as_bytes();
         let &last = b.last()?;
         Some(if last < 0x80 {
@@ -60,17 +67,29 @@ impl EndBits {
         })
     }
 
+    /// Adds `c`.
+    pub fn insert(&mut self, c: char) {
+        let k = c as usize & 0xFFF;
+        self.0[k / 64] |= 1 << (k % 64);
+    }
+
+    /// Whether `c` may have been added (no false "no").
+    #[inline]
+    pub fn may_have(&self, c: char) -> bool {
+        self.has_key(c as usize & 0xFFF)
+    }
+
     /// Adds the last character of `w`.
-    pub fn insert(&mut self, w: &str) {
-        if let Some(k) = EndBits::key(w) {
-            self.0[k / 64] |= 1 << (k % 64);
+    pub fn insert_last(&mut self, w: &str) {
+        if let Some(c) = w.chars().next_back() {
+            self.insert(c);
         }
     }
 
-    /// Whether the last character of `w` may be one added (no false "no").
+    /// Whether the last character of `w` may have been added.
     #[inline]
     pub fn may_end(&self, w: &str) -> bool {
-        EndBits::key(w).is_some_and(|k| self.0[k / 64] & (1 << (k % 64)) != 0)
+        CharFilter::last_key(w).is_some_and(|k| self.has_key(k))
     }
 }
 
@@ -81,7 +100,8 @@ impl EndBits {
 pub struct WordSet {
     /// Each word with its place in the list.
     words: FxHashMap<&'static str, usize>,
-    ends: EndBits,
+    /// The last characters of the words.
+    ends: CharFilter,
     /// Length of the longest word, bytes.
     max_len: usize,
 }
@@ -89,9 +109,9 @@ pub struct WordSet {
 impl WordSet {
     /// Builds the set of `list`.
     pub fn new(list: &[&'static str]) -> WordSet {
-        let mut ends = EndBits([0; 64]);
+        let mut ends = CharFilter::default();
         for w in list {
-            ends.insert(w);
+            ends.insert_last(w);
         }
         WordSet {
             // Reversed, so that a word listed twice keeps its first place.
@@ -165,7 +185,7 @@ impl WordSet {
     /// Whether some word of the set could end in `c` (as [`WordSet::may_end`]).
     #[inline]
     pub fn may_end_with(&self, c: char) -> bool {
-        self.ends.may_end(c.encode_utf8(&mut [0; 4]))
+        self.ends.may_have(c)
     }
 }
 
@@ -330,6 +350,11 @@ mod tests {
             assert!(w.may_end_with(word.chars().last().unwrap()));
         }
         assert!(!w.has("") && !w.ends_any("") && w.first_suffix("").is_none());
+        // The byte-level key of a last character is its low twelve bits.
+        for c in ['a', 'é', 'ࠀ', '中', '𠀀', '\u{FFFF}'] {
+            let key = CharFilter::last_key(c.encode_utf8(&mut [0; 4]));
+            assert_eq!(key, Some(c as usize & 0xFFF), "{c}");
+        }
         assert!(!w.has("某") && !w.ends_any("会议"));
     }
 
