@@ -365,7 +365,7 @@ fn run(cli: Cli) -> Result<()> {
                 let line: Vec<String> = ex
                     .tokens(&text)
                     .iter()
-                    .map(|t| format!("{}/{}", t.word, t.tag))
+                    .map(|t| format!("{}/{}", t.word, t.pos))
                     .collect();
                 println!("{}", line.join(" "));
             }

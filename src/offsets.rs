@@ -49,19 +49,6 @@ impl CharIndex {
         CharIndex { bytes }
     }
 
-    /// Builds the table for the text made of `chars` (no decoding: the
-    /// byte offsets are the running sum of the characters' UTF-8 lengths).
-    pub fn from_chars(chars: &[char]) -> Self {
-        let mut bytes = Vec::with_capacity(chars.len() + 1);
-        let mut b = 0;
-        for c in chars {
-            bytes.push(b);
-            b += c.len_utf8();
-        }
-        bytes.push(b);
-        CharIndex { bytes }
-    }
-
     /// Byte offset of code point `char_offset` (clamped to the end).
     pub fn byte(&self, char_offset: usize) -> usize {
         self.bytes[char_offset.min(self.bytes.len() - 1)]

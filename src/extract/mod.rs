@@ -9,6 +9,7 @@ pub mod eval;
 pub mod gazetteer;
 mod jieba;
 pub mod news;
+pub mod pos;
 pub mod relations;
 pub mod rules;
 pub mod sets;

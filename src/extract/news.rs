@@ -9,11 +9,11 @@ use std::sync::{Arc, LazyLock};
 use jieba_rs::Jieba;
 
 use super::gazetteer::{Gazetteer, Level, gazetteer};
+use super::pos::Pos;
 use super::rules::{self, Ctx, Span, Tok};
 use super::sets::WordSet;
 use super::{Entity, EntityType, Extractor, resolve_overlaps};
 use crate::chars::is_sentence_end;
-use crate::offsets::CharIndex;
 
 /// The news extractor. Cheap to share: the segmenter is behind an [`Arc`].
 #[derive(Clone)]
@@ -78,7 +78,7 @@ impl NewsExtractor {
                     start: offset + t.start,
                     end: offset + t.end,
                     word: t.word,
-                    tag: t.tag,
+                    pos: Pos::of(t.tag),
                 });
             }
         };
@@ -179,7 +179,7 @@ impl NewsExtractor {
             jieba
                 .has_word(w)
                 .then(|| jieba.tag(w, false))
-                .and_then(|t| (t.len() == 1).then(|| t[0].tag.to_string()))
+                .and_then(|t| (t.len() == 1).then(|| Pos::of(t[0].tag)))
         };
         out.extend(rules::model_names(&ctx, &is_word, &tag_of));
         if !self.words.is_empty() {
@@ -203,7 +203,7 @@ impl NewsExtractor {
                 .tok_starting
                 .get(s.start)
                 .and_then(|&i| ctx.toks.get(i as usize))
-                .is_some_and(|t| t.end == s.end && t.tag == "nt" && t.word.ends_with("银行"));
+                .is_some_and(|t| t.end == s.end && t.pos == Pos::Nt && t.word.ends_with("银行"));
             let generic = s.label == EntityType::Org
                 && !nt_word
                 && country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz)
@@ -253,10 +253,9 @@ impl Extractor for NewsExtractor {
         if spans.is_empty() {
             return Vec::new();
         }
-        let idx = CharIndex::from_chars(&chars);
         // Overlaps are resolved on the spans, so only the kept ones get
-        // their text copied.
-        let len = idx.len();
+        // their text copied (from the characters: no char-to-byte table).
+        let len = chars.len();
         let kept = resolve_overlaps(
             spans
                 .into_iter()
@@ -266,7 +265,7 @@ impl Extractor for NewsExtractor {
         let ents = kept
             .into_iter()
             .map(|s| Entity {
-                text: text[idx.byte(s.start)..idx.byte(s.end)].to_string(),
+                text: chars[s.start..s.end].iter().collect(),
                 start: s.start,
                 end: s.end,
                 label: s.label,
@@ -274,7 +273,7 @@ impl Extractor for NewsExtractor {
                 confidence: s.confidence,
             })
             .collect();
-        merge_nested_orgs(ents, text, &idx)
+        merge_nested_orgs(ents, &chars)
     }
 }
 
@@ -381,7 +380,7 @@ fn starts_with_level(name: &str) -> bool {
 /// An organisation right after a place or another organisation is part of
 /// it (`某国` + `某某部`, `联合国` + `某某署`): news names nested bodies as
 /// one organisation. `ents` is sorted by start.
-fn merge_nested_orgs(ents: Vec<Entity>, text: &str, idx: &CharIndex) -> Vec<Entity> {
+fn merge_nested_orgs(ents: Vec<Entity>, chars: &[char]) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::with_capacity(ents.len());
     for e in ents {
         if e.label == EntityType::Org
@@ -395,7 +394,7 @@ fn merge_nested_orgs(ents: Vec<Entity>, text: &str, idx: &CharIndex) -> Vec<Enti
             prev.label = EntityType::Org;
             prev.source = e.source;
             prev.confidence = prev.confidence.min(e.confidence);
-            prev.text = text[idx.byte(prev.start)..idx.byte(prev.end)].to_string();
+            prev.text = chars[prev.start..prev.end].iter().collect();
             continue;
         }
         out.push(e);

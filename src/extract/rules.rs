@@ -13,10 +13,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::gazetteer::{Gazetteer, Level};
+use super::pos::Pos;
 use super::sets::{CharFilter, CharSet, PairSet, WordSet};
 use super::{EntityType, Source};
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
+use crate::tags;
 
 /// A jieba token with code-point offsets into the whole article.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +30,7 @@ pub struct Tok<'a> {
     /// The word.
     pub word: &'a str,
     /// jieba's part-of-speech tag.
-    pub tag: &'a str,
+    pub pos: Pos,
 }
 
 impl Tok<'_> {
@@ -567,7 +569,7 @@ pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
         if prefix.chars().count() >= 2 && LEVEL_ORGS.iter().any(|w| prefix.ends_with(w)) {
             // A place right before belongs to it (`某某` + `市委书记`).
             let start = match i.checked_sub(2).map(|k| &ctx.toks[k]) {
-                Some(p) if p.tag == "ns" && p.end == tok.start => p.start,
+                Some(p) if p.pos == Pos::Ns && p.end == tok.start => p.start,
                 _ => tok.start,
             };
             out.push(Span::new(
@@ -695,10 +697,8 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                 .is_none_or(|c| "、，,。；;等 \u{3000}".contains(*c))
         };
         if n > sl
-            && (matches!(
-                t.tag,
-                "v" | "vn" | "d" | "p" | "c" | "ad" | "r" | "u" | "uj"
-            ) || (n == sl + 1 && matches!(t.tag, "n" | "t" | "an")))
+            && (t.pos.is(tags!(V | Vn | D | P | C | Ad | R | U | Uj))
+                || (n == sl + 1 && t.pos.is(tags!(N | T | An))))
             && !closes(t.end)
             && !ctx
                 .starting(t.end)
@@ -708,7 +708,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         }
         // jieba's own full-name guess may hold characters that usually end
         // a name (`某育之`, `某玉来`): trust it unless one is a particle.
-        let nr_full = t.tag == "nr"
+        let nr_full = t.pos == Pos::Nr
             && n == sl + 2
             && (pos + sl..t.end).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.contains(chars[i]));
         if (n == sl + 1 || n == sl + 2)
@@ -725,10 +725,9 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                 && let Some(t2) = ctx.starting(t.end)
                 && t2.len() == 1
                 && given_ok(chars[t2.start])
-                && !matches!(
-                    t2.tag,
-                    "u" | "ug" | "ul" | "uz" | "uj" | "uv" | "ud" | "y" | "e" | "p" | "c" | "d"
-                )
+                && !t2
+                    .pos
+                    .is(tags!(U | Ug | Ul | Uz | Uj | Uv | Ud | Y | E | P | C | D))
                 && !followed_by_cue(ctx, t2.start)
                 && ctx.starting(t2.end).is_none_or(|t3| {
                     t3.len() >= 2
@@ -754,12 +753,9 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         if n == sl
             && let Some(t2) = ctx.starting(g1)
             && (1..=2).contains(&t2.len())
-            && (!weak || t2.tag.starts_with("nr"))
+            && (!weak || t2.pos.is_name())
             && (g1..t2.end).all(|i| given_ok(chars[i]))
-            && !matches!(
-                t2.tag,
-                "v" | "p" | "c" | "u" | "uj" | "d" | "r" | "m" | "q" | "f"
-            )
+            && !t2.pos.is(tags!(V | P | C | U | Uj | D | R | M | Q | F))
         {
             return Some(t2.end);
         }
@@ -783,7 +779,7 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
         && let Some(sl) = surname_at(&ctx.chars, t.start)
         && n > sl
         && (t.start + sl..end).all(|i| given_ok(ctx.chars[i]))
-        && matches!(t.tag, "nr" | "nrfg" | "x" | "nz" | "nrt")
+        && t.pos.is(tags!(Nr | Nrfg | X | Nz | Nrt))
     {
         return Some(t.start);
     }
@@ -794,7 +790,7 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
         && p.len() == 1
         && surname_at(&ctx.chars, p.start) == Some(1)
         && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start])
-        && matches!(t.tag, "nr" | "x" | "ng" | "nz" | "nrfg" | "a")
+        && t.pos.is(tags!(Nr | X | Ng | Nz | Nrfg | A))
     {
         return Some(p.start);
     }
@@ -820,7 +816,7 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
         if weak {
             let Some(t) = ctx.starting(s) else { continue };
             let sl = surname_at(&ctx.chars, s).unwrap_or(9);
-            if !(t.len() > sl && t.len() <= sl + 2 && matches!(t.tag, "nr" | "x" | "nz")) {
+            if !(t.len() > sl && t.len() <= sl + 2 && t.pos.is(tags!(Nr | X | Nz))) {
                 continue;
             }
         }
@@ -830,8 +826,8 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             && name_at(ctx, s).is_none()
             && let Some(t) = ctx.starting(s)
             && (2..=6).contains(&t.len())
-            && (matches!(t.tag, "nrt" | "nrfg")
-                || (matches!(t.tag, "nr" | "ns" | "nz" | "x")
+            && (t.pos.is(tags!(Nrt | Nrfg))
+                || (t.pos.is(tags!(Nr | Ns | Nz | X))
                     && ctx.chars[t.start..t.end]
                         .iter()
                         .all(|&c| is_transliteration(c))))
@@ -842,7 +838,7 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             while let Some(nx) = ctx.starting(end) {
                 if nx.len() <= 4
                     && end - t.start + nx.len() <= 8
-                    && (nx.len() == 1 || matches!(nx.tag, "nr" | "nrt" | "nrfg" | "x" | "nz"))
+                    && (nx.len() == 1 || nx.pos.is(tags!(Nr | Nrt | Nrfg | X | Nz)))
                     && ctx.chars[nx.start..nx.end]
                         .iter()
                         .all(|&c| is_transliteration(c))
@@ -914,7 +910,7 @@ pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
 pub fn model_names(
     ctx: &Ctx<'_>,
     is_word: &dyn Fn(&str) -> bool,
-    tag_of: &dyn Fn(&str) -> Option<String>,
+    tag_of: &dyn Fn(&str) -> Option<Pos>,
 ) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
@@ -930,14 +926,14 @@ pub fn model_names(
     while i < toks.len() {
         let t = toks[i];
         let n = t.len();
-        if t.tag == "nr" {
+        if t.pos == Pos::Nr {
             let sl = surname_at(&ctx.chars, t.start);
             if n == 1 && sl == Some(1) {
                 // Surname token followed by a one- or two-character given name.
                 if let Some(t2) = toks.get(i + 1)
                     && (1..=2).contains(&t2.len())
                     && (t2.start..t2.end).all(|k| given_ok(ctx.chars[k]))
-                    && matches!(t2.tag, "nr" | "x" | "ng" | "nz" | "a" | "nrfg")
+                    && t2.pos.is(tags!(Nr | X | Ng | Nz | A | Nrfg))
                 {
                     out.push(Span::new(
                         t.start,
@@ -977,7 +973,7 @@ pub fn model_names(
                             && "找把从对向给让被和与及同请派".contains(prev_last))
                         || (prev.chars().count() >= 2
                             && i > 0
-                            && toks[i - 1].tag == "n"
+                            && toks[i - 1].pos == Pos::N
                             && "人家将员女儿子妻夫姐妹哥弟手生师友者".contains(prev_last))
                 };
                 // No context at all: the guess must stand as a subject or a
@@ -1009,22 +1005,21 @@ pub fn model_names(
                         .map_or(0, |(b, _)| b)..];
                     !is_word(given)
                         || tag_of(given).is_some_and(|g| {
-                            g.starts_with("nr") || matches!(g.as_str(), "ns" | "nz" | "t" | "j")
+                            g.is_name() || g.is(tags!(Ns | Nz | T | J))
                         })
                         // A given name that is also a noun (`某志民`) needs
                         // a name's place: before a function word, not after
                         // a verb or 的.
-                        || (tag_of(given).is_some_and(|g| matches!(g.as_str(), "n" | "ng"))
+                        || (tag_of(given).is_some_and(|g| g.is(tags!(N | Ng)))
                             && toks.get(i + 1).is_some_and(|nx| {
                                 (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
                                     || NAME_FOLLOWERS_SET.has(nx.word)
                             })
-                            && (i == 0 || !matches!(toks[i - 1].tag, "v" | "vn" | "uj" | "a")))
+                            && (i == 0 || !toks[i - 1].pos.is(tags!(V | Vn | Uj | A))))
                         || context(i)
                 };
                 // `智能化`, `金白银`: a common word inside is not a name.
-                let common =
-                    |w: &str| is_word(w) && !tag_of(w).is_some_and(|g| g.starts_with("nr"));
+                let common = |w: &str| is_word(w) && !tag_of(w).is_some_and(|g| g.is_name());
                 let b2 = t
                     .word
                     .char_indices()
@@ -1036,9 +1031,8 @@ pub fn model_names(
                     && !context(i)
                     && (common(&t.word[..b2])
                         || (!known
-                            && tag_of(&t.word[b1..]).is_some_and(|g| {
-                                matches!(g.as_str(), "v" | "vn" | "a" | "ad" | "d" | "an")
-                            }))
+                            && tag_of(&t.word[b1..])
+                                .is_some_and(|g| g.is(tags!(V | Vn | A | Ad | D | An))))
                         || (!known && weak));
                 // A two-character guess of jieba's HMM: the given name may
                 // go on into a one-character token (`某某/某`), and a place
@@ -1066,7 +1060,7 @@ pub fn model_names(
                     // `某某/陶瓷`: a guess glued to a common noun names a brand.
                     let before_noun = n == 2
                         && toks.get(i + 1).is_some_and(|nx| {
-                            nx.tag == "n"
+                            nx.pos == Pos::N
                                 && nx.len() >= 2
                                 && !NAME_FOLLOWERS_SET.has(nx.word)
                                 && !TITLES.has(nx.word)
@@ -1086,7 +1080,7 @@ pub fn model_names(
                         && nx.len() == 1
                         && given_ok(ctx.chars[nx.start])
                         && !"路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start])
-                        && matches!(nx.tag, "ng" | "n" | "x" | "nr" | "ns" | "a" | "ag" | "nz")
+                        && nx.pos.is(tags!(Ng | N | X | Nr | Ns | A | Ag | Nz))
                         && (!is_han(after(nx.end))
                             || toks
                                 .get(i + 2)
@@ -1106,7 +1100,7 @@ pub fn model_names(
                 && let Some(l) = sl
                 && let Some((b, _)) = t.word.char_indices().nth(n - 2)
                 && is_word(&t.word[b..])
-                && !tag_of(&t.word[b..]).is_some_and(|g| g.starts_with("nr"))
+                && !tag_of(&t.word[b..]).is_some_and(|g| g.is_name())
                 && n - 2 > l
             {
                 // `某某某理论`: a name glued to a common word.
@@ -1140,7 +1134,7 @@ pub fn model_names(
                     0.45,
                 ));
             }
-        } else if matches!(t.tag, "nrt" | "nrfg")
+        } else if t.pos.is(tags!(Nrt | Nrfg))
             && (n >= 3 || (n == 2 && context(i)))
             && (surname_at(&ctx.chars, t.start).is_some()
                 || ctx.chars[t.start..t.end]
@@ -1437,7 +1431,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
 pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
     let toks = &ctx.toks;
     let name_tok = |t: &Tok<'_>| {
-        matches!(t.tag, "nr" | "nrt" | "nrfg")
+        t.pos.is(tags!(Nr | Nrt | Nrfg))
             && (t.start..t.end).all(|k| is_transliteration(ctx.chars[k]))
     };
     let mut out = Vec::new();
@@ -1454,7 +1448,7 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
         let len = toks[j - 1].end - toks[i].start;
         // One token with a run after it is enough if the run has a
         // transliteration-only `nrt` in it.
-        let has_nrt = toks[i..j].iter().any(|t| t.tag == "nrt");
+        let has_nrt = toks[i..j].iter().any(|t| t.pos == Pos::Nrt);
         if j - i >= 2 && (3..=10).contains(&len) && (has_nrt || len >= 4) {
             out.push(Span::new(
                 toks[i].start,
@@ -1722,39 +1716,38 @@ fn place_prefix_ok(prefix: &str) -> bool {
         && !prefix.ends_with('的')
 }
 
-fn tag_can_name(tag: &str) -> bool {
-    !matches!(
-        tag,
-        "v" | "vd"
-            | "vi"
-            | "p"
-            | "c"
-            | "u"
-            | "uj"
-            | "ul"
-            | "uz"
-            | "ud"
-            | "ug"
-            | "uv"
-            | "d"
-            | "r"
-            | "rr"
-            | "rz"
-            | "m"
-            | "mq"
-            | "q"
-            | "f"
-            | "t"
-            | "y"
-            | "e"
-            | "o"
-            | "zg"
-            | "ad"
-            | "w"
-            | "df"
-            | "k"
-            | "h"
-    )
+fn tag_can_name(tag: Pos) -> bool {
+    !tag.is(tags!(
+        V | Vd
+            | Vi
+            | P
+            | C
+            | U
+            | Uj
+            | Ul
+            | Uz
+            | Ud
+            | Ug
+            | Uv
+            | D
+            | R
+            | Rr
+            | Rz
+            | M
+            | Mq
+            | Q
+            | F
+            | T
+            | Y
+            | E
+            | O
+            | Zg
+            | Ad
+            | W
+            | Df
+            | K
+            | H
+    ))
 }
 
 /// Characters that end a place chain when scanning left from a suffix.
@@ -1784,7 +1777,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         {
             continue;
         }
-        if matches!(t.tag, "v" | "vn" | "d" | "p" | "c" | "r" | "m" | "q") {
+        if t.pos.is(tags!(V | Vn | D | P | C | R | M | Q)) {
             continue;
         }
         let sfx = t.end - suf.chars().count();
@@ -1822,16 +1815,16 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
             if tok_start && p < t.start && !(p == lim && chain) {
                 let tk = &toks[ctx.tok_starting[p] as usize];
                 let is_near = tk.end == sfx;
-                let proper = matches!(tk.tag, "ns" | "nr" | "nz" | "nt" | "j" | "x" | "nrt")
+                let proper = tk.pos.is(tags!(Ns | Nr | Nz | Nt | J | X | Nrt))
                     || tk.len() == 1
                     || !is_word(tk.word);
                 // In a list of places (`、某某某村`) any noun or numeral
                 // word may start the name (`牌坊/庄村`, `七里/井村`).
                 let in_list = p > 0
                     && matches!(chars[p - 1], '、' | '与' | '和')
-                    && matches!(tk.tag, "n" | "m" | "s" | "f" | "a")
-                    && (t.word == *suf || matches!(t.tag, "nr" | "ns" | "nz" | "x" | "zg"));
-                if !in_list && (!tag_can_name(tk.tag) || (!is_near && !proper)) {
+                    && tk.pos.is(tags!(N | M | S | F | A))
+                    && (t.word == *suf || t.pos.is(tags!(Nr | Ns | Nz | X | Zg)));
+                if !in_list && (!tag_can_name(tk.pos) || (!is_near && !proper)) {
                     continue;
                 }
             }
@@ -1855,19 +1848,18 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         // name token (`某/山村`, `某/家村`).
         let named_start = ctx.tok_starting[start] != NO_TOK
             && near_tok.is_some_and(|nt| start < nt.start)
-            && matches!(
-                toks[ctx.tok_starting[start] as usize].tag,
-                "nr" | "ns" | "nz" | "nrt"
-            );
+            && toks[ctx.tok_starting[start] as usize]
+                .pos
+                .is(tags!(Nr | Ns | Nz | Nrt));
         if GENERIC_PLACE_PREFIXES_SET.has(near) && !(near.chars().count() == 1 && named_start) {
             continue;
         }
         let listed = chain
             || (start > 0 && matches!(chars[start - 1], '、' | '和' | '与'))
             || matches!(chars.get(t.end), Some('、'));
-        let named = near_tok.is_some_and(|x| matches!(x.tag, "ns" | "nr" | "nz" | "j" | "nrt"));
+        let named = near_tok.is_some_and(|x| x.pos.is(tags!(Ns | Nr | Nz | J | Nrt)));
         let dict = near.chars().count() >= 2 && is_word(near);
-        let whole_dict = t.start < sfx && is_word(t.word) && t.tag != "ns";
+        let whole_dict = t.start < sfx && is_word(t.word) && t.pos != Pos::Ns;
         if (dict && !named && !listed)
             || (whole_dict && !listed)
             || (sfx - start == 1 && !listed && !named)
@@ -1900,8 +1892,8 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         if t.len() < 3 || !LANDMARK_SUFFIXES.contains(last) {
             continue;
         }
-        let name_tag = matches!(t.tag, "nr" | "nrt" | "nrfg");
-        let noun_tag = matches!(t.tag, "nz" | "n") && !is_word(t.word);
+        let name_tag = t.pos.is(tags!(Nr | Nrt | Nrfg));
+        let noun_tag = t.pos.is(tags!(Nz | N)) && !is_word(t.word);
         if !(name_tag || noun_tag) || !t.word.chars().all(is_han) {
             continue;
         }
@@ -1979,10 +1971,10 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 // Countries, provinces and cities are names whatever jieba
                 // tagged them (it tags some cities `nrt`, `n` or `d`).
                 let single_ok = k > 0
-                    || matches!(t.tag, "ns" | "nz" | "j" | "nr" | "nt" | "x")
+                    || t.pos.is(tags!(Ns | Nz | J | Nr | Nt | X))
                     || (level != Level::Town
                         && level != Level::County
-                        && !matches!(t.tag, "v" | "p" | "c" | "r" | "m" | "q" | "u" | "uj"))
+                        && !t.pos.is(tags!(V | P | C | R | M | Q | U | Uj)))
                     || PLACE_SUFFIXES_SET.ends_any(t.word);
                 if single_ok {
                     best = Some(t.end);
@@ -2022,7 +2014,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
 /// after the first: both parts at least two characters and in the
 /// gazetteer.
 fn split_known_places(t: &Tok<'_>, gaz: &Gazetteer) -> Option<((usize, usize), (usize, usize))> {
-    if t.tag != "ns" || t.len() < 4 || gaz.get(t.word).is_some() {
+    if t.pos != Pos::Ns || t.len() < 4 || gaz.get(t.word).is_some() {
         return None;
     }
     t.word
@@ -2052,7 +2044,7 @@ pub fn gazetteer_prefixes(
         // pair no name starts with rules them all out.
         if n < 3
             || !gaz.may_start_pair(ctx.chars[t.start], ctx.chars[t.start + 1])
-            || matches!(t.tag, "j" | "ns" | "nt")
+            || t.pos.is(tags!(J | Ns | Nt))
             || gaz.get(t.word).is_some()
             || !t.word.chars().all(is_han)
             || ORG_HEADS_SET.ends_any(t.word)
@@ -2123,7 +2115,7 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         if t.len() == 2
             && PLACE_ABBREVIATIONS_SET.has(c0)
             && ABBREVIATED_KINDS.contains(c1)
-            && !t.tag.starts_with('v')
+            && !t.pos.is_verb()
         {
             out.push(Span::new(
                 t.start,
@@ -2149,14 +2141,11 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             && COUNTRY_ABBREVIATIONS_SET.has(c0)
             && COUNTRY_ABBREVIATIONS_SET.has(c1)
             && c0 != c1
-            && !matches!(
-                t.tag,
-                "v" | "vn" | "a" | "d" | "m" | "q" | "p" | "c" | "u" | "r"
-            );
+            && !t.pos.is(tags!(V | Vn | A | D | M | Q | P | C | U | R));
         // `鲁/西亚/努小`: part of a transliteration jieba broke up.
         if (2..=3).contains(&n)
             && (countries
-                || (matches!(t.tag, "j" | "ns" | "nz" | "nt")
+                || (t.pos.is(tags!(J | Ns | Nz | Nt))
                     && word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
                     && gaz.get(word).is_none()))
             && !NOT_PLACES_SET.has(word)
@@ -2378,14 +2367,14 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             toks.get(k).is_some_and(|n| {
                 n.len() == 1
                     && n.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
-                    && !matches!(n.tag, "p" | "c" | "v" | "d" | "u" | "m" | "q" | "r")
+                    && !n.pos.is(tags!(P | C | V | D | U | M | Q | R))
             })
         };
         match c1 {
             None if PLACE_ABBREVIATIONS_SET.has(c0) => {
                 // `中、美`: a list goes on with another abbreviation or place.
                 let listed = toks.get(i + 1).is_some_and(|n| n.word == "、")
-                    && (single_abbr(i + 2) || toks.get(i + 2).is_some_and(|n| n.tag == "ns"));
+                    && (single_abbr(i + 2) || toks.get(i + 2).is_some_and(|n| n.pos == Pos::Ns));
                 let next_ok = COUNTRY_ABBREVIATIONS_SET.has(c0)
                     && (listed
                         || toks
@@ -2405,12 +2394,12 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     && toks[i - 1].word.chars().last().is_some_and(|c| {
                         c.is_ascii_digit() || "一二三四五六七八九十〇零两".contains(c)
                     });
-                let tag_ok = !matches!(t.tag, "p" | "c" | "v" | "d" | "u" | "q" | "r")
-                    && (t.tag != "m" || (c0 == '日' && !after_number));
+                let tag_ok = !t.pos.is(tags!(P | C | V | D | U | Q | R))
+                    && (t.pos != Pos::M || (c0 == '日' && !after_number));
                 let pair = tag_ok
                     && ((single_abbr(i + 1) && lone(i + 2) && (i == 0 || lone(i - 1)))
                         || (i > 0 && single_abbr(i - 1) && lone(i + 1) && (i < 2 || lone(i - 2))));
-                let tagged = matches!(t.tag, "j" | "ns") && !"中法西亚非".contains(c0);
+                let tagged = t.pos.is(tags!(J | Ns)) && !"中法西亚非".contains(c0);
                 let prev_ok = i > 0
                     && toks[i - 1].word == "、"
                     && i > 1
@@ -2531,10 +2520,10 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
 /// name after it.
 fn in_broken_transliteration(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
     ctx.ending(t.start)
-        .is_some_and(|p| p.len() == 1 && matches!(p.tag, "nr" | "nrt"))
+        .is_some_and(|p| p.len() == 1 && p.pos.is(tags!(Nr | Nrt)))
         || ctx
             .starting(t.end)
-            .is_some_and(|nx| matches!(nx.tag, "nrt" | "nrfg"))
+            .is_some_and(|nx| nx.pos.is(tags!(Nrt | Nrfg)))
 }
 
 /// Generic tails jieba glues to a place word.
@@ -2545,7 +2534,7 @@ const PLACE_TAILS: &[&str] = &["地区", "政府", "各国", "市民", "流域",
 pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     ctx.toks
         .iter()
-        .filter(|t| t.tag == "ns" && t.len() >= 2 && !NOT_PLACES_SET.has(t.word))
+        .filter(|t| t.pos == Pos::Ns && t.len() >= 2 && !NOT_PLACES_SET.has(t.word))
         .filter_map(|t| {
             if !dictionary_place_ok(t.word, gaz) {
                 // `某国马克`: the country before the currency.
@@ -2667,13 +2656,13 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         let head = &head;
         let hlen = head.chars().count();
         let named = |x: &Tok<'_>| {
-            matches!(x.tag, "ns" | "nz" | "nt" | "j" | "nrt" | "nr")
+            x.pos.is(tags!(Ns | Nz | Nt | J | Nrt | Nr))
                 || (x.start..x.end).all(|k| in_place[k])
                 || (x.len() >= 2 && !is_word(x.word) && x.word.chars().all(is_han))
         };
         if t.len() > hlen {
             // One token: `某某大厦` tagged as a name or organisation.
-            if matches!(t.tag, "nt" | "ns" | "nz") && t.len() >= hlen + 2 {
+            if t.pos.is(tags!(Nt | Ns | Nz)) && t.len() >= hlen + 2 {
                 out.push(Span::new(
                     t.start,
                     t.end,
@@ -2723,7 +2712,7 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
             let mut fields = 0;
             while k > 0
                 && fields < 2
-                && matches!(toks[k - 1].tag, "n" | "vn" | "j" | "nz")
+                && toks[k - 1].pos.is(tags!(N | Vn | J | Nz))
                 && toks[k - 1].len() >= 2
                 && !toks[k - 1]
                     .word
@@ -3057,38 +3046,38 @@ const ORG_STOP_PREFIXES: &[&str] = &[
 /// Whether a token names something (a proper noun or an unknown word) rather
 /// than being a common noun, for the organisation rule.
 fn proper_token(t: &Tok<'_>, is_word: &dyn Fn(&str) -> bool) -> bool {
-    matches!(
-        t.tag,
-        "ns" | "nr" | "nrt" | "nrfg" | "nz" | "nt" | "j" | "x" | "eng"
-    ) || matches!(
-        t.word,
-        "市" | "县"
-            | "区"
-            | "省"
-            | "镇"
-            | "乡"
-            | "村"
-            | "州"
-            | "中共"
-            | "市委"
-            | "县委"
-            | "省委"
-            | "区委"
-            | "市政府办"
-            | "市政府"
-            | "县政府"
-            | "区政府"
-            | "镇政府"
-            | "乡政府"
-            | "县政府办"
-            | "区政府办"
-            | "自治区"
-            | "国际"
-            | "世界"
-            | "全球"
-            | "中华"
-            | "中央"
-    ) || (t.len() >= 2 && !is_word(t.word))
+    t.pos
+        .is(tags!(Ns | Nr | Nrt | Nrfg | Nz | Nt | J | X | Eng))
+        || matches!(
+            t.word,
+            "市" | "县"
+                | "区"
+                | "省"
+                | "镇"
+                | "乡"
+                | "村"
+                | "州"
+                | "中共"
+                | "市委"
+                | "县委"
+                | "省委"
+                | "区委"
+                | "市政府办"
+                | "市政府"
+                | "县政府"
+                | "区政府"
+                | "镇政府"
+                | "乡政府"
+                | "县政府办"
+                | "区政府办"
+                | "自治区"
+                | "国际"
+                | "世界"
+                | "全球"
+                | "中华"
+                | "中央"
+        )
+        || (t.len() >= 2 && !is_word(t.word))
 }
 
 fn org_token_ok(t: &Tok<'_>) -> bool {
@@ -3101,10 +3090,10 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     ) {
         return true;
     }
-    if t.tag == "v" {
+    if t.pos == Pos::V {
         return ORG_VERBS_SET.has(t.word);
     }
-    if t.tag == "vn" {
+    if t.pos == Pos::Vn {
         return true;
     }
     // A count is no part of a name, a word starting with a numeral
@@ -3117,9 +3106,9 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         .chars()
         .nth(1)
         .is_some_and(|c| "国个家名位项条所座种次年届方岸地省市县级批件大".contains(c));
-    let named_word = matches!(t.tag, "n" | "nz" | "ns" | "nr" | "nt" | "j") && !counts;
-    tag_can_name(t.tag)
-        && !matches!(t.tag, "l" | "i")
+    let named_word = t.pos.is(tags!(N | Nz | Ns | Nr | Nt | J)) && !counts;
+    tag_can_name(t.pos)
+        && !t.pos.is(tags!(L | I))
         && (!numeral_start || named_word)
         && !matches!(t.word, "的" | "和" | "与" | "及" | "等" | "之")
 }
@@ -3245,7 +3234,7 @@ pub fn head_orgs(
         // `某里斯/坚科`: a transliterated name ending like a head.
         if head.chars().count() == 1
             && j > 0
-            && matches!(toks[j - 1].tag, "nr" | "nrt" | "nrfg")
+            && toks[j - 1].pos.is(tags!(Nr | Nrt | Nrfg))
             && ctx.chars[toks[j - 1].start..t.end]
                 .iter()
                 .all(|&c| is_transliteration(c) || c == head.chars().next().unwrap_or(' '))
@@ -3265,13 +3254,13 @@ pub fn head_orgs(
         {
             continue;
         }
-        if t.tag != "nt" && t.word != *head && generic_head_suffix(t.word, head) {
+        if t.pos != Pos::Nt && t.word != *head && generic_head_suffix(t.word, head) {
             continue;
         }
         // A verb-tagged token is a head only when it is long enough to be a
         // compound (`禁毒署`), never a short verb (`部署` is generic).
-        if matches!(t.tag, "d" | "a" | "ad" | "m" | "ns" | "nr" | "nrt" | "nrfg") && t.word != *head
-            || (matches!(t.tag, "v" | "vn") && t.word != *head && t.len() < 3)
+        if t.pos.is(tags!(D | A | Ad | M | Ns | Nr | Nrt | Nrfg)) && t.word != *head
+            || (t.pos.is(tags!(V | Vn)) && t.word != *head && t.len() < 3)
         {
             continue;
         }
@@ -3282,7 +3271,7 @@ pub fn head_orgs(
             continue;
         }
         // `总会` is also an adverb phrase (`总会来`).
-        if t.word == "总会" && t.tag != "n" {
+        if t.word == "总会" && t.pos != Pos::N {
             continue;
         }
         // A one-character head standing alone must be a noun (`所` is also
@@ -3290,7 +3279,7 @@ pub fn head_orgs(
         if t.word == *head
             && head.chars().count() == 1
             && *head == "所"
-            && matches!(t.tag, "c" | "u" | "p" | "d" | "v" | "r" | "uj" | "ul")
+            && t.pos.is(tags!(C | U | P | D | V | R | Uj | Ul))
         {
             continue;
         }
@@ -3303,17 +3292,17 @@ pub fn head_orgs(
         let mut after_place = false;
         while k > 0 {
             let p = &toks[k - 1];
-            let place = p.tag == "ns" || (p.start..p.end).any(|x| in_place[x]);
+            let place = p.pos == Pos::Ns || (p.start..p.end).any(|x| in_place[x]);
             let whole_place = (p.start..p.end).all(|x| in_place[x]);
             // `某市/九十/中学`: a number names a school or a unit.
             // `某地/首届/某会`, `六届/某大`: a term of office.
-            let term = p.tag == "m"
+            let term = p.pos == Pos::M
                 && p.word.ends_with('届')
                 && p.word
                     .chars()
                     .all(|c| "第首一二三四五六七八九十百零〇0123456789届".contains(c));
             let numbered = term
-                || p.tag == "m"
+                || p.pos == Pos::M
                     && NUMBERED_HEADS.iter().any(|h| t.word.ends_with(h))
                     && p.word
                         .chars()
@@ -3321,15 +3310,15 @@ pub fn head_orgs(
             // `某市住房/和/城乡规划建设局`: two fields of one body.
             let joined_fields = p.word == "和"
                 && k >= 2
-                && toks[k - 2].tag == "n"
+                && toks[k - 2].pos == Pos::N
                 && toks[k - 2].len() >= 2
-                && toks[k].tag == "n"
+                && toks[k].pos == Pos::N
                 && !ORG_HEADS_SET.ends_any(toks[k - 2].word);
             // `、/和/某家某某有限公司`: after a list comma 和 starts a name
             // (a conjunction never follows 、).
             let list_he = p.word == "和" && k >= 2 && toks[k - 2].word == "、";
             // `某某正之源/科技有限公司`: a set phrase inside a company name.
-            let company_phrase = p.tag == "l"
+            let company_phrase = p.pos == Pos::L
                 && p.len() <= 4
                 && p.word.chars().all(is_han)
                 && ["公司", "集团", "有限公司"]
@@ -3338,10 +3327,10 @@ pub fn head_orgs(
             // `某监督/所/总支部`: 所 (tagged a conjunction) ends the first body.
             let inner_suo = p.word == "所"
                 && k >= 2
-                && matches!(toks[k - 2].tag, "n" | "vn")
+                && toks[k - 2].pos.is(tags!(N | Vn))
                 && toks[k].word.ends_with("支部");
             // `某家/湾/小学`: a village's suffix character.
-            let village = p.tag == "zg"
+            let village = p.pos == Pos::Zg
                 && matches!(
                     p.word,
                     "湾" | "庄" | "营" | "屯" | "寨" | "店" | "集" | "铺"
@@ -3358,7 +3347,7 @@ pub fn head_orgs(
                 || t.end - p.start > 20
                 || (after_place
                     && !place
-                    && !matches!(p.tag, "nz" | "nt" | "j" | "x" | "eng")
+                    && !p.pos.is(tags!(Nz | Nt | J | X | Eng))
                     && p.len() >= 2
                     && is_word(p.word))
                 || ORG_LEFT_STOPS_SET.has(p.word)
@@ -3420,7 +3409,7 @@ pub fn head_orgs(
             && t.start - start == 2
             && ctx
                 .starting(start)
-                .is_some_and(|f| f.end == t.start && f.tag == "n");
+                .is_some_and(|f| f.end == t.start && f.pos == Pos::N);
         let head_tok_proper = split_field || (t.len() > hlen && proper_token(t, is_word));
         let mut proper = head_tok_proper;
         let mut p = start;
@@ -3450,7 +3439,7 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         }
         let p = &toks[j - 1];
-        if !matches!(p.tag, "ns" | "nz" | "nt" | "j" | "nr" | "x") {
+        if !p.pos.is(tags!(Ns | Nz | Nt | J | Nr | X)) {
             continue;
         }
         // Each case below ends in a periodical kind (报 among them) or a
@@ -3478,7 +3467,7 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
                 continue;
             }
         }
-        if t.word == "报" && matches!(p.tag, "nr" | "nrt" | "nz" | "ns") && p.len() >= 2 {
+        if t.word == "报" && p.pos.is(tags!(Nr | Nrt | Nz | Ns)) && p.len() >= 2 {
             out.push(Span::new(
                 p.start,
                 t.end,
@@ -3625,7 +3614,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for t in ctx
         .toks
         .iter()
-        .filter(|t| t.tag == "nt" && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
+        .filter(|t| t.pos == Pos::Nt && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
         .filter(|t| nt_is_body(t.word))
     {
         // `某某美术馆`/nt: a building, a place.
@@ -3669,7 +3658,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         // a party's centre is a body of its own.
         let start = match ctx.ending(t.start) {
             Some(p)
-                if p.tag == "m"
+                if p.pos == Pos::M
                     && p.word.ends_with('届')
                     && (t.word.ends_with('会') || t.word.ends_with("人大")) =>
             {
@@ -3687,13 +3676,13 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // a newspaper.
     for (j, t) in ctx.toks.iter().enumerate().skip(1) {
         let p = &ctx.toks[j - 1];
-        let body = (t.len() == 2 && matches!(t.tag, "n" | "j") && t.word.ends_with(['联', '协']))
+        let body = (t.len() == 2 && t.pos.is(tags!(N | J)) && t.word.ends_with(['联', '协']))
             || t.word == "交警"
             || (t.len() >= 3
-                && t.tag == "n"
+                && t.pos == Pos::N
                 && t.word.ends_with('报')
                 && !t.word.ends_with("情报"));
-        if body && p.tag == "ns" && gaz.get(p.word).is_some() {
+        if body && p.pos == Pos::Ns && gaz.get(p.word).is_some() {
             out.push(Span::new(
                 p.start,
                 t.end,
@@ -3718,7 +3707,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for t in ctx
         .toks
         .iter()
-        .filter(|t| t.tag == "j" && (2..=4).contains(&t.len()))
+        .filter(|t| t.pos == Pos::J && (2..=4).contains(&t.len()))
     {
         if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
             || !t
@@ -3791,7 +3780,7 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
     for (j, t) in ctx.toks.iter().enumerate() {
         if !(3..=5).contains(&t.len())
             || !t.word.ends_with(['部', '局', '署', '委'])
-            || !matches!(t.tag, "n" | "nr" | "nt" | "j" | "nz")
+            || !t.pos.is(tags!(N | Nr | Nt | J | Nz))
             || NOT_DEPARTMENTS_SET.has(t.word)
             || t.word.ends_with("党委")
             || generic_head_suffix(t.word, "")
@@ -3816,10 +3805,10 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
         let mut start = t.start;
         if j > 0 {
             let p = &ctx.toks[j - 1];
-            if (matches!(p.tag, "ns" | "nt" | "j") && p.word.chars().all(is_han) && p.len() >= 2)
+            if (p.pos.is(tags!(Ns | Nt | J)) && p.word.chars().all(is_han) && p.len() >= 2)
                 || matches!(p.word, "中央" | "国务院" | "省委" | "市委" | "县委" | "区委")
                 // `机场/管理局`, `国内/贸易部`: what it manages.
-                || (matches!(p.tag, "n" | "s" | "nz")
+                || (p.pos.is(tags!(N | S | Nz))
                     && p.len() >= 2
                     && p.word.chars().all(is_han)
                     && !ORG_STOP_PREFIXES_SET.has(p.word)
@@ -3841,7 +3830,7 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let toks = &ctx.toks;
     let country = |k: usize| {
         toks.get(k)
-            .is_some_and(|t| t.tag == "ns" && gaz.get(t.word) == Some(Level::Country))
+            .is_some_and(|t| t.pos == Pos::Ns && gaz.get(t.word) == Some(Level::Country))
     };
     let mut i = 0;
     while i < toks.len() {
@@ -3911,12 +3900,8 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
         // The brand: one or two tokens right before, delimited on the left.
         // After punctuation, or after a verb or 了 (`走访了/某某药业`).
-        let left_ok = |k: usize| {
-            left_ok(k)
-                || ctx
-                    .ending(k)
-                    .is_some_and(|p| matches!(p.tag, "v" | "ul" | "p"))
-        };
+        let left_ok =
+            |k: usize| left_ok(k) || ctx.ending(k).is_some_and(|p| p.pos.is(tags!(V | Ul | P)));
         let Some(start) = (1..=2)
             .filter(|&k| k <= j)
             .map(|k| ctx.toks[j - k].start)
@@ -3932,7 +3917,7 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         if ctx.toks[j.saturating_sub(2)..j]
             .iter()
             .filter(|x| x.start >= start)
-            .any(|x| matches!(x.tag, "v" | "vn" | "p" | "c" | "u" | "uj" | "r" | "m" | "q"))
+            .any(|x| x.pos.is(tags!(V | Vn | P | C | U | Uj | R | M | Q)))
         {
             continue;
         }
@@ -3953,9 +3938,9 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             && let Some(sl) = surname_at(&ctx.chars, t.start)
             && t.len() > sl
             && (t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
-            && matches!(t.tag, "nr" | "t" | "x" | "nz" | "nrfg" | "nrt")
+            && t.pos.is(tags!(Nr | T | X | Nz | Nrfg | Nrt))
             // `和谈/协调员`: a preposition-like surname on a dictionary word.
-            && !(t.tag == "nz" && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]))
+            && !(t.pos == Pos::Nz && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]))
         {
             out.push(Span::new(
                 t.start,
@@ -3976,11 +3961,11 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
     let mut out = Vec::new();
     let toks = &ctx.toks;
     let proper = |t: &Tok<'_>| {
-        matches!(t.tag, "nz" | "nt" | "j" | "nrt")
+        t.pos.is(tags!(Nz | Nt | J | Nrt))
             || (t.len() >= 2
                 && !is_word(t.word)
                 && t.word.chars().all(is_han)
-                && !matches!(t.tag, "v" | "vn" | "d" | "r" | "p" | "c" | "a"))
+                && !t.pos.is(tags!(V | Vn | D | R | P | C | A)))
     };
     for (j, t) in toks.iter().enumerate() {
         // Both cases below end in 队 or a sport team noun.
@@ -3991,7 +3976,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         // or an unknown name.
         let glued = t.len() >= 3
             && t.word.ends_with('队')
-            && !matches!(t.tag, "v" | "vn" | "a" | "d")
+            && !t.pos.is(tags!(V | Vn | A | D))
             && ((t.start..t.end - 1).all(|k| in_place[k]) || {
                 let prefix = &t.word[..t.word.len() - '队'.len_utf8()];
                 !is_word(prefix) && prefix.chars().all(is_han) && !prefix.ends_with(['小', '大'])
@@ -4011,7 +3996,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         // `某市/某某/队`: a place, a word and the team noun.
         let place_noun = !glued
             && j >= 2
-            && matches!(p.tag, "n" | "v" | "vn")
+            && p.pos.is(tags!(N | V | Vn))
             && p.len() == 2
             && (place_token(&toks[j - 2], in_place) || proper(&toks[j - 2]));
         if !(glued || place_token(p, in_place) || proper(p) || place_noun) {
@@ -4099,7 +4084,7 @@ pub fn coverage<'s>(n: usize, spans: impl Iterator<Item = &'s Span>) -> Vec<bool
 /// Whether a token is a place: tagged `ns` by jieba or inside a place name
 /// found by the place rules (`in_place`, from [`coverage`]).
 fn place_token(t: &Tok<'_>, in_place: &[bool]) -> bool {
-    t.tag == "ns" || in_place[t.start..t.end].iter().all(|&b| b)
+    t.pos == Pos::Ns || in_place[t.start..t.end].iter().all(|&b| b)
 }
 
 /// Whether `pos` starts a han character run (for callers' boundary checks).
