@@ -110,7 +110,7 @@ impl NewsExtractor {
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
-        out.extend(rules::dates_and_money(text));
+        out.extend(rules::dates_and_money(text, &ctx.chars));
         let titles = rules::titles(&ctx);
         let bylines = rules::bylines(&ctx);
         let mut people = rules::names_after_cues(&ctx, &titles);

@@ -229,17 +229,23 @@ static MONEY_GRAMMAR: Grammar = Grammar {
 /// not continue an Arabic number (`123月` holds no date), and only if the
 /// text after the number there can continue a match. It then runs on a
 /// short window, so prose costs almost nothing.
-fn grammar_spans(text: &str, grammars: &[&Grammar]) -> Vec<Span> {
+fn grammar_spans(text: &str, chars: &[char], grammars: &[&Grammar]) -> Vec<Span> {
     let mut out = Vec::new();
     let mut skip_to = vec![0; grammars.len()];
+    let starts: &CharSet = &NUMBER_STARTS_SET;
+    // The text is walked as its decoded characters; a character's byte
+    // offset is the running sum of the UTF-8 lengths before it.
+    let mut next_b = 0;
     let mut prev = ' ';
-    for (pos, (b, c)) in text.char_indices().enumerate() {
+    for (pos, &c) in chars.iter().enumerate() {
+        let b = next_b;
+        next_b += c.len_utf8();
         let after_number = prev.is_ascii_digit() || prev == '.';
         prev = c;
-        if after_number || !NUMBER_STARTS_SET.has(c) {
+        if after_number || !starts.has(c) {
             continue;
         }
-        let rest = &text[b + c.len_utf8()..];
+        let rest = &text[next_b..];
         for (g, skip) in grammars.iter().zip(skip_to.iter_mut()) {
             if b < *skip
                 || !g.can_start.has(c)
@@ -249,11 +255,13 @@ fn grammar_spans(text: &str, grammars: &[&Grammar]) -> Vec<Span> {
             {
                 continue;
             }
-            let window = match text[b..].char_indices().nth(MAX_GRAMMAR_CHARS) {
-                Some((n, _)) => &text[b..b + n],
-                None => &text[b..],
-            };
-            if let Some(m) = g.re.find(window) {
+            // The window bounds the search; the regex is anchored, so it
+            // stops at the first character no match can go on with.
+            let w = (b + 4 * MAX_GRAMMAR_CHARS).min(text.len());
+            let w = (w..=text.len())
+                .find(|&k| text.is_char_boundary(k))
+                .unwrap_or(text.len());
+            if let Some(m) = g.re.find(&text[b..w]) {
                 let s = m.as_str();
                 *skip = b + s.len();
                 if (g.keep)(s) {
@@ -282,18 +290,19 @@ static NUMBER_STARTS_SET: LazyLock<CharSet> =
     LazyLock::new(|| CharSet::new(&format!("{DATE_NUMERALS}{MONEY_NUMERALS}近")));
 
 /// Dates and amounts of money, in one pass (see [`dates`], [`money`]).
-pub fn dates_and_money(text: &str) -> Vec<Span> {
-    grammar_spans(text, &[&DATE_GRAMMAR, &MONEY_GRAMMAR])
+/// `chars` are `text`'s characters.
+pub fn dates_and_money(text: &str, chars: &[char]) -> Vec<Span> {
+    grammar_spans(text, chars, &[&DATE_GRAMMAR, &MONEY_GRAMMAR])
 }
 
 /// Dates: `8月1日`, `2017年11月`, `10月24日~25日`, `11月1日下午`, `2018年`.
 pub fn dates(text: &str) -> Vec<Span> {
-    grammar_spans(text, &[&DATE_GRAMMAR])
+    grammar_spans(text, &text.chars().collect::<Vec<_>>(), &[&DATE_GRAMMAR])
 }
 
 /// Money: `274.3亿元`, `30万元`, `1个亿`, `2500多万元`, `60余万元`.
 pub fn money(text: &str) -> Vec<Span> {
-    grammar_spans(text, &[&MONEY_GRAMMAR])
+    grammar_spans(text, &text.chars().collect::<Vec<_>>(), &[&MONEY_GRAMMAR])
 }
 
 // ---- titles -----------------------------------------------------------------
@@ -4174,7 +4183,10 @@ mod tests {
         // of 123月) are skipped; both grammars run over the same text.
         let text = "一个月后的十月，123月不算；2019年3月5日至6日拨款近3000万元，\
                     一九九九年投入5000 美元和两个亿";
-        let both = spans_text(text, &dates_and_money(text));
+        let both = spans_text(
+            text,
+            &dates_and_money(text, &text.chars().collect::<Vec<_>>()),
+        );
         assert_eq!(
             both,
             [
