@@ -164,8 +164,22 @@ macro_rules! tags {
 
 impl Pos {
     /// The tag for jieba's tag string.
+    #[inline]
     pub fn of(tag: &str) -> Pos {
-        match tag.as_bytes() {
+        // Almost every tag has one or two lowercase letters: those are read
+        // from a table, the rest go through the full match.
+        match *tag.as_bytes() {
+            [a @ b'a'..=b'z'] => SHORT[(a - b'a') as usize * 27],
+            [a @ b'a'..=b'z', b @ b'a'..=b'z'] => {
+                SHORT[(a - b'a') as usize * 27 + (b - b'a') as usize + 1]
+            }
+            _ => Pos::of_bytes(tag.as_bytes()),
+        }
+    }
+
+    /// [`Pos::of`] for a tag's bytes, by one match over all tags.
+    const fn of_bytes(tag: &[u8]) -> Pos {
+        match tag {
             b"a" => Pos::A,
             b"ad" => Pos::Ad,
             b"ag" => Pos::Ag,
@@ -326,6 +340,24 @@ impl Pos {
     }
 }
 
+/// [`Pos::of`] for tags of one or two lowercase letters: entry `27 * a`
+/// is the letter `a`, entry `27 * a + b + 1` the pair `a b` (letters
+/// counted from 0).
+static SHORT: [Pos; 26 * 27] = {
+    let mut table = [Pos::Other; 26 * 27];
+    let mut a = 0;
+    while a < 26 {
+        table[a * 27] = Pos::of_bytes(&[b'a' + a as u8]);
+        let mut b = 0;
+        while b < 26 {
+            table[a * 27 + b + 1] = Pos::of_bytes(&[b'a' + a as u8, b'a' + b as u8]);
+            b += 1;
+        }
+        a += 1;
+    }
+    table
+};
+
 impl std::fmt::Display for Pos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -347,7 +379,9 @@ mod tests {
             assert_eq!(p.name(), t);
         }
         assert_eq!(Pos::of(""), Pos::Empty);
-        assert_eq!(Pos::of("nrx"), Pos::Other);
+        for other in ["nrx", "zz", "q1", "N", "名"] {
+            assert_eq!(Pos::of(other), Pos::Other, "{other}");
+        }
     }
 
     #[test]

@@ -2352,10 +2352,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (i, t) in toks.iter().enumerate() {
-        let mut cs = t.word.chars();
-        let Some(first) = t.word.chars().next() else {
-            continue;
-        };
+        let first = ctx.chars[t.start];
         if t.len() >= 2
             && COUNTRY_ABBREVIATIONS_SET.has(first)
             && AFTER_ABBREVIATION_SET.has(&t.word[first.len_utf8()..])
@@ -2369,8 +2366,10 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             ));
             continue;
         }
-        let (Some(c0), c1, None) = (cs.next(), cs.next(), cs.next()) else {
-            continue;
+        let (c0, c1) = match t.len() {
+            1 => (first, None),
+            2 => (first, Some(ctx.chars[t.start + 1])),
+            _ => continue,
         };
         let single_abbr = |k: usize| {
             toks.get(k).is_some_and(|n| {
@@ -3233,12 +3232,12 @@ pub fn head_orgs(
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        if (t.start..t.end).any(|k| blocked[k]) {
-            continue;
-        }
         let Some(head) = ORG_HEADS_SET.first_suffix(t.word) else {
             continue;
         };
+        if (t.start..t.end).any(|k| blocked[k]) {
+            continue;
+        }
         let head = &head;
         // `某里斯/坚科`: a transliterated name ending like a head.
         if head.chars().count() == 1
@@ -3685,13 +3684,16 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // a newspaper.
     for (j, t) in ctx.toks.iter().enumerate().skip(1) {
         let p = &ctx.toks[j - 1];
+        if p.pos != Pos::Ns {
+            continue;
+        }
         let body = (t.len() == 2 && t.pos.is(tags!(N | J)) && t.word.ends_with(['联', '协']))
             || t.word == "交警"
             || (t.len() >= 3
                 && t.pos == Pos::N
                 && t.word.ends_with('报')
                 && !t.word.ends_with("情报"));
-        if body && p.pos == Pos::Ns && gaz.get(p.word).is_some() {
+        if body && gaz.get(p.word).is_some() {
             out.push(Span::new(
                 p.start,
                 t.end,
