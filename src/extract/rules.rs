@@ -531,10 +531,11 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let covered = coverage(n, out.iter());
     for t in &ctx.toks {
         let len = t.len();
-        if len < 4 || covered[t.end - 1] || !t.word.chars().all(is_han) {
-            continue;
-        }
-        if !TITLES.may_end_with(ctx.chars[t.end - 1]) {
+        if len < 4
+            || !TITLES.may_end_with(ctx.chars[t.end - 1])
+            || covered[t.end - 1]
+            || !t.word.chars().all(is_han)
+        {
             continue;
         }
         for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
@@ -1271,11 +1272,13 @@ const LEADER_POSTS: &[&str] = &[
 pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
-        let Some(c0) = t.word.chars().next() else {
+        // Both cases below have three characters or more.
+        if t.len() < 3 {
             continue;
-        };
+        }
+        let c0 = ctx.chars[t.start];
         let rest = &t.word[c0.len_utf8()..];
-        if t.len() >= 3 && LEADER_POSTS_SET.has(rest) && is_single_surname(c0) {
+        if LEADER_POSTS_SET.has(rest) && is_single_surname(c0) {
             out.push(Span::new(
                 t.start,
                 t.start + 1,
@@ -1326,9 +1329,7 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (i, t) in toks.iter().enumerate() {
-        let Some(first) = t.word.chars().next() else {
-            continue;
-        };
+        let first = ctx.chars[t.start];
         // `和/夫人`: a conjunction, not a surname.
         if !is_single_surname(first) || "和与同跟向及".contains(first) {
             continue;
@@ -1895,10 +1896,11 @@ const STRONG_LANDMARK_SUFFIXES: &str = "郡堡宫寺庙岛阁矶湖湾沟";
 pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
-        let Some(last) = t.word.chars().last() else {
+        if t.len() < 3 {
             continue;
-        };
-        if t.len() < 3 || !LANDMARK_SUFFIXES.contains(last) {
+        }
+        let last = ctx.chars[t.end - 1];
+        if !LANDMARK_SUFFIXES.contains(last) {
             continue;
         }
         let name_tag = t.pos.is(tags!(Nr | Nrt | Nrfg));
@@ -3126,12 +3128,9 @@ pub fn glued_teams(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     for w in ctx.toks.windows(2) {
         let (p, t) = (&w[0], &w[1]);
-        let mut cs = t.word.chars();
-        if cs.next() == Some('队')
-            && cs
-                .next()
-                .is_some_and(|c| "以在和与把被将对的也都就又还已是".contains(c))
-            && cs.next().is_none()
+        if t.len() == 2
+            && ctx.chars[t.start] == '队'
+            && "以在和与把被将对的也都就又还已是".contains(ctx.chars[t.start + 1])
             && place_token(p, in_place)
             && p.len() >= 2
         {
