@@ -11,7 +11,7 @@ use jieba_rs::Jieba;
 use super::gazetteer::{Gazetteer, Level, gazetteer};
 use super::pos::Pos;
 use super::rules::{self, Ctx, Span, Tok};
-use super::sets::WordSet;
+use super::sets::{CharFilter, WordSet};
 use super::{Entity, EntityType, Extractor, resolve_overlaps};
 use crate::chars::is_sentence_end;
 
@@ -79,6 +79,7 @@ impl NewsExtractor {
                     end: offset + t.end,
                     word: t.word,
                     pos: Pos::of(t.tag),
+                    last: t.word.chars().next_back().map_or(0, CharFilter::key),
                 });
             }
         };

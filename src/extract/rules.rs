@@ -31,6 +31,9 @@ pub struct Tok<'a> {
     pub word: &'a str,
     /// jieba's part-of-speech tag.
     pub pos: Pos,
+    /// The filter key of the last character ([`CharFilter::key`]): word
+    /// sets test it before they read the word.
+    pub last: u16,
 }
 
 impl Tok<'_> {
@@ -149,6 +152,12 @@ impl<'a> Ctx<'a> {
         self.chars[start.min(self.chars.len())..end.min(self.chars.len())]
             .iter()
             .collect()
+    }
+
+    /// Whether every character of `t` is a Han character (read from the
+    /// decoded text, not decoded again from the token).
+    pub fn all_han(&self, t: &Tok<'_>) -> bool {
+        self.chars[t.start..t.end].iter().all(|&c| is_han(c))
     }
 
     fn han_at(&self, pos: usize) -> bool {
@@ -534,7 +543,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
         if len < 4
             || !TITLES.may_end_with(ctx.chars[t.end - 1])
             || covered[t.end - 1]
-            || !t.word.chars().all(is_han)
+            || !ctx.all_han(t)
         {
             continue;
         }
@@ -741,7 +750,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
                 && !followed_by_cue(ctx, t2.start)
                 && ctx.starting(t2.end).is_none_or(|t3| {
                     t3.len() >= 2
-                        || !t3.word.chars().all(is_han)
+                        || !ctx.all_han(t3)
                         || BARE_NAME_FOLLOWERS.contains(t3.word)
                         || matches!(t3.word, "时" | "说")
                 })
@@ -813,9 +822,9 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
-        if NAME_CUES_SET.has(t.word) {
+        if NAME_CUES_SET.has_tok(t) {
             starts.push((t.end, false));
-        } else if WEAK_NAME_CUES_SET.has(t.word) {
+        } else if WEAK_NAME_CUES_SET.has_tok(t) {
             starts.push((t.end, true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
             starts.push((t.end + 1, false));
@@ -867,7 +876,7 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             // `某某/委员会`: a name is not followed by a body's head word.
             if ctx
                 .starting(end)
-                .is_some_and(|nx| ORG_HEADS_SET.has(nx.word))
+                .is_some_and(|nx| ORG_HEADS_SET.has_tok(nx))
             {
                 break;
             }
@@ -901,7 +910,7 @@ const SPEECH_VERBS: &[&str] = &[
 pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
-        if !SPEECH_VERBS_SET.has(t.word) {
+        if !SPEECH_VERBS_SET.has_tok(t) {
             continue;
         }
         if let Some(s) = name_ending_at(ctx, t.start) {
@@ -1023,7 +1032,7 @@ pub fn model_names(
                         || (tag_of(given).is_some_and(|g| g.is(tags!(N | Ng)))
                             && toks.get(i + 1).is_some_and(|nx| {
                                 (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
-                                    || NAME_FOLLOWERS_SET.has(nx.word)
+                                    || NAME_FOLLOWERS_SET.has_tok(nx)
                             })
                             && (i == 0 || !toks[i - 1].pos.is(tags!(V | Vn | Uj | A))))
                         || context(i)
@@ -1072,8 +1081,8 @@ pub fn model_names(
                         && toks.get(i + 1).is_some_and(|nx| {
                             nx.pos == Pos::N
                                 && nx.len() >= 2
-                                && !NAME_FOLLOWERS_SET.has(nx.word)
-                                && !TITLES.has(nx.word)
+                                && !NAME_FOLLOWERS_SET.has_tok(nx)
+                                && !TITLES.has_tok(nx)
                                 && !nx.word.ends_with([
                                     '士', '夫', '长', '师', '员', '家', '生', '者', '手', '工',
                                 ])
@@ -1094,7 +1103,7 @@ pub fn model_names(
                         && (!is_han(after(nx.end))
                             || toks
                                 .get(i + 2)
-                                .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS_SET.has(a.word)))
+                                .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS_SET.has_tok(a)))
                     {
                         end = nx.end;
                     } else if next.is_some_and(|nx| {
@@ -1341,14 +1350,14 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
             && (rest != "老"
                 || toks
                     .get(i + 1)
-                    .is_none_or(|a| NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)));
+                    .is_none_or(|a| NAME_FOLLOWERS_SET.has_tok(a) || !ctx.all_han(a)));
         let split = rest.is_empty()
             && toks.get(i + 1).is_some_and(|n| {
-                HONORIFICS_SET.has(n.word)
+                HONORIFICS_SET.has_tok(n)
                     && (n.word != "老"
-                        || toks.get(i + 2).is_none_or(|a| {
-                            NAME_FOLLOWERS_SET.has(a.word) || !a.word.chars().all(is_han)
-                        }))
+                        || toks
+                            .get(i + 2)
+                            .is_none_or(|a| NAME_FOLLOWERS_SET.has_tok(a) || !ctx.all_han(a)))
             });
         let before_ok = i == 0 || !ctx.han_at(t.start - 1) || toks[i - 1].len() > 1;
         if (glued || split) && before_ok {
@@ -1778,7 +1787,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     let chars = &ctx.chars;
     let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
     for (i, t) in toks.iter().enumerate() {
-        let Some(suf) = PLACE_SUFFIXES_SET.first_suffix(t.word) else {
+        let Some(suf) = PLACE_SUFFIXES_SET.first_suffix_tok(t) else {
             continue;
         };
         let suf = &suf;
@@ -1905,7 +1914,7 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         }
         let name_tag = t.pos.is(tags!(Nr | Nrt | Nrfg));
         let noun_tag = t.pos.is(tags!(Nz | N)) && !is_word(t.word);
-        if !(name_tag || noun_tag) || !t.word.chars().all(is_han) {
+        if !(name_tag || noun_tag) || !ctx.all_han(t) {
             continue;
         }
         if surname_at(&ctx.chars, t.start).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
@@ -1972,7 +1981,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         for k in 0..3 {
             let Some(t) = toks.get(i + k) else { break };
             len += t.len();
-            if len > gaz.max_chars() || !t.word.chars().all(is_han) {
+            if len > gaz.max_chars() || !ctx.all_han(t) {
                 break;
             }
             buf.push_str(t.word);
@@ -1986,7 +1995,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                     || (level != Level::Town
                         && level != Level::County
                         && !t.pos.is(tags!(V | P | C | R | M | Q | U | Uj)))
-                    || PLACE_SUFFIXES_SET.ends_any(t.word);
+                    || PLACE_SUFFIXES_SET.ends_any_tok(t);
                 if single_ok {
                     best = Some(t.end);
                 }
@@ -2057,8 +2066,8 @@ pub fn gazetteer_prefixes(
             || !gaz.may_start_pair(ctx.chars[t.start], ctx.chars[t.start + 1])
             || t.pos.is(tags!(J | Ns | Nt))
             || gaz.get(t.word).is_some()
-            || !t.word.chars().all(is_han)
-            || ORG_HEADS_SET.ends_any(t.word)
+            || !ctx.all_han(t)
+            || ORG_HEADS_SET.ends_any_tok(t)
         {
             continue;
         }
@@ -2389,7 +2398,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     && (listed
                         || toks
                             .get(i + 1)
-                            .is_some_and(|n| AFTER_ABBREVIATION_SET.has(n.word)));
+                            .is_some_and(|n| AFTER_ABBREVIATION_SET.has_tok(n)));
                 // `中/美`, `日/俄`: two abbreviations side by side; or an
                 // abbreviation jieba itself tags as a place or short form.
                 // Not inside a run of one-character tokens (a transliteration
@@ -2544,11 +2553,11 @@ const PLACE_TAILS: &[&str] = &["地区", "政府", "各国", "市民", "流域",
 pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     ctx.toks
         .iter()
-        .filter(|t| t.pos == Pos::Ns && t.len() >= 2 && !NOT_PLACES_SET.has(t.word))
+        .filter(|t| t.pos == Pos::Ns && t.len() >= 2 && !NOT_PLACES_SET.has_tok(t))
         .filter_map(|t| {
             if !dictionary_place_ok(t.word, gaz) {
                 // `某国马克`: the country before the currency.
-                let c = CURRENCIES_SET.first_suffix(t.word)?;
+                let c = CURRENCIES_SET.first_suffix_tok(t)?;
                 let prefix = &t.word[..t.word.len() - c.len()];
                 gaz.get(prefix)?;
                 let n = prefix.chars().count();
@@ -2650,7 +2659,7 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        if CELESTIAL_SET.has(t.word) {
+        if CELESTIAL_SET.has_tok(t) {
             out.push(Span::new(
                 t.start,
                 t.end,
@@ -2660,7 +2669,7 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
             ));
             continue;
         }
-        let Some(head) = FACILITY_HEADS_SET.first_suffix(t.word) else {
+        let Some(head) = FACILITY_HEADS_SET.first_suffix_tok(t) else {
             continue;
         };
         let head = &head;
@@ -2668,7 +2677,7 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         let named = |x: &Tok<'_>| {
             x.pos.is(tags!(Ns | Nz | Nt | J | Nrt | Nr))
                 || (x.start..x.end).all(|k| in_place[k])
-                || (x.len() >= 2 && !is_word(x.word) && x.word.chars().all(is_han))
+                || (x.len() >= 2 && !is_word(x.word) && ctx.all_han(x))
         };
         if t.len() > hlen {
             // One token: `某某大厦` tagged as a name or organisation.
@@ -2747,7 +2756,7 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
             || !(t.word.ends_with("部长") || t.word.ends_with("局长"))
             || t.word.starts_with("副")
             || matches!(t.word, "组织部长" | "宣传部长" | "统战部长")
-            || !t.word.chars().all(is_han)
+            || !ctx.all_han(t)
         {
             continue;
         }
@@ -3101,7 +3110,7 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
         return true;
     }
     if t.pos == Pos::V {
-        return ORG_VERBS_SET.has(t.word);
+        return ORG_VERBS_SET.has_tok(t);
     }
     if t.pos == Pos::Vn {
         return true;
@@ -3231,7 +3240,7 @@ pub fn head_orgs(
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (j, t) in toks.iter().enumerate() {
-        let Some(head) = ORG_HEADS_SET.first_suffix(t.word) else {
+        let Some(head) = ORG_HEADS_SET.first_suffix_tok(t) else {
             continue;
         };
         if (t.start..t.end).any(|k| blocked[k]) {
@@ -3273,7 +3282,7 @@ pub fn head_orgs(
         }
         if toks
             .get(j + 1)
-            .is_some_and(|n| NOT_AFTER_HEAD_SET.has(n.word))
+            .is_some_and(|n| NOT_AFTER_HEAD_SET.has_tok(n))
         {
             continue;
         }
@@ -3320,14 +3329,14 @@ pub fn head_orgs(
                 && toks[k - 2].pos == Pos::N
                 && toks[k - 2].len() >= 2
                 && toks[k].pos == Pos::N
-                && !ORG_HEADS_SET.ends_any(toks[k - 2].word);
+                && !ORG_HEADS_SET.ends_any_tok(&toks[k - 2]);
             // `、/和/某家某某有限公司`: after a list comma 和 starts a name
             // (a conjunction never follows 、).
             let list_he = p.word == "和" && k >= 2 && toks[k - 2].word == "、";
             // `某某正之源/科技有限公司`: a set phrase inside a company name.
             let company_phrase = p.pos == Pos::L
                 && p.len() <= 4
-                && p.word.chars().all(is_han)
+                && ctx.all_han(p)
                 && ["公司", "集团", "有限公司"]
                     .iter()
                     .any(|h| t.word.ends_with(h));
@@ -3357,11 +3366,11 @@ pub fn head_orgs(
                     && !p.pos.is(tags!(Nz | Nt | J | X | Eng))
                     && p.len() >= 2
                     && is_word(p.word))
-                || ORG_LEFT_STOPS_SET.has(p.word)
+                || ORG_LEFT_STOPS_SET.has_tok(p)
                 // `某委办公室/县政府办公室`: a whole body on the left and a
                 // level word starting the right one: two bodies.
                 || (toks[k].word.starts_with(['市', '县', '省', '区', '镇', '乡'])
-                    && ORG_HEADS_SET.may_end(p.word)
+                    && ORG_HEADS_SET.may_end_tok(p)
                     && ORG_HEADS.iter().any(|h| h.chars().count() >= 2 && p.word.ends_with(h)))
             {
                 break;
@@ -3377,8 +3386,7 @@ pub fn head_orgs(
                 break;
             };
             let tk = &toks[ti as usize];
-            if ORG_CUT_WORDS_SET.has(tk.word) || (p == start && ORG_STOP_PREFIXES_SET.has(tk.word))
-            {
+            if ORG_CUT_WORDS_SET.has_tok(tk) || (p == start && ORG_STOP_PREFIXES_SET.has_tok(tk)) {
                 start = tk.end;
             }
             p = tk.end;
@@ -3451,18 +3459,16 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
         }
         // Each case below ends in a periodical kind (报 among them) or a
         // media suffix.
-        if !(MEDIA_KINDS_SET.may_end(t.word) || crate::lexdata::may_end_media(t.word)) {
+        if !(MEDIA_KINDS_SET.may_end_tok(t) || crate::lexdata::may_end_media(t.word)) {
             continue;
         }
         // `《某某》杂志`: a title in book brackets and a periodical kind,
         // brackets included.
-        if MEDIA_KINDS_SET.has(t.word) && p.word == "》" {
+        if MEDIA_KINDS_SET.has_tok(t) && p.word == "》" {
             let open = (0..j - 1).rev().take(8).find(|&k| toks[k].word == "《");
             if let Some(k) = open
                 && k + 2 < j
-                && toks[k + 1..j - 1]
-                    .iter()
-                    .all(|x| x.word.chars().all(is_han))
+                && toks[k + 1..j - 1].iter().all(|x| ctx.all_han(x))
             {
                 out.push(Span::new(
                     toks[k].start,
@@ -3621,7 +3627,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     for t in ctx
         .toks
         .iter()
-        .filter(|t| t.pos == Pos::Nt && t.len() >= 2 && !NOT_ORGS_SET.has(t.word))
+        .filter(|t| t.pos == Pos::Nt && t.len() >= 2 && !NOT_ORGS_SET.has_tok(t))
         .filter(|t| nt_is_body(t.word))
     {
         // `某某美术馆`/nt: a building, a place.
@@ -3703,7 +3709,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
-    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has(t.word)) {
+    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has_tok(t)) {
         out.push(Span::new(
             t.start,
             t.end,
@@ -3727,10 +3733,10 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 && t.word
                     .starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
             || t.word.ends_with("进行")
-            || NOT_ORGS_SET.has(t.word)
+            || NOT_ORGS_SET.has_tok(t)
             || gaz.get(t.word).is_some()
             || t.word.ends_with('电')
-            || !t.word.chars().all(is_han)
+            || !ctx.all_han(t)
         {
             continue;
         }
@@ -3791,7 +3797,7 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
         if !(3..=5).contains(&t.len())
             || !t.word.ends_with(['部', '局', '署', '委'])
             || !t.pos.is(tags!(N | Nr | Nt | J | Nz))
-            || NOT_DEPARTMENTS_SET.has(t.word)
+            || NOT_DEPARTMENTS_SET.has_tok(t)
             || t.word.ends_with("党委")
             || generic_head_suffix(t.word, "")
             || (t.start..t.end).any(|k| blocked[k])
@@ -3815,14 +3821,14 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
         let mut start = t.start;
         if j > 0 {
             let p = &ctx.toks[j - 1];
-            if (p.pos.is(tags!(Ns | Nt | J)) && p.word.chars().all(is_han) && p.len() >= 2)
+            if (p.pos.is(tags!(Ns | Nt | J)) && ctx.all_han(p) && p.len() >= 2)
                 || matches!(p.word, "中央" | "国务院" | "省委" | "市委" | "县委" | "区委")
                 // `机场/管理局`, `国内/贸易部`: what it manages.
                 || (p.pos.is(tags!(N | S | Nz))
                     && p.len() >= 2
-                    && p.word.chars().all(is_han)
-                    && !ORG_STOP_PREFIXES_SET.has(p.word)
-                    && !ORG_CUT_WORDS_SET.has(p.word)
+                    && ctx.all_han(p)
+                    && !ORG_STOP_PREFIXES_SET.has_tok(p)
+                    && !ORG_CUT_WORDS_SET.has_tok(p)
                     && !(p.start..p.end).any(|k| blocked[k]))
             {
                 start = p.start;
@@ -3901,8 +3907,8 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             .is_none_or(|c| "、，,。；;等和与及）)”".contains(*c))
     };
     for (j, t) in ctx.toks.iter().enumerate() {
-        if !INDUSTRIES_SET.may_end(t.word)
-            || !INDUSTRIES_SET.has(t.word)
+        if !INDUSTRIES_SET.may_end_tok(t)
+            || !INDUSTRIES_SET.has_tok(t)
             || j == 0
             || !right_ok(t.end)
         {
@@ -3974,12 +3980,12 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         t.pos.is(tags!(Nz | Nt | J | Nrt))
             || (t.len() >= 2
                 && !is_word(t.word)
-                && t.word.chars().all(is_han)
+                && ctx.all_han(t)
                 && !t.pos.is(tags!(V | Vn | D | R | P | C | A)))
     };
     for (j, t) in toks.iter().enumerate() {
         // Both cases below end in 队 or a sport team noun.
-        if !t.word.ends_with('队') && !SPORT_TEAMS_SET.may_end(t.word) {
+        if !t.word.ends_with('队') && !SPORT_TEAMS_SET.may_end_tok(t) {
             continue;
         }
         // `某国队`, `某某队` in one token: the part before 队 is a place
@@ -3995,7 +4001,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         let team_noun = matches!(
             t.word,
             "队" | "女队" | "男队" | "青年队" | "国家队" | "少年队"
-        ) || SPORT_TEAMS_SET.has(t.word);
+        ) || SPORT_TEAMS_SET.has_tok(t);
         if !glued && !team_noun {
             continue;
         }

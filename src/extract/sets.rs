@@ -8,6 +8,8 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::rules::Tok;
+
 /// A bitmap over code points, sized to the largest member: one shift and
 /// one load per test, no hashing (the rules test every token's characters
 /// against a dozen of these).
@@ -90,6 +92,19 @@ impl CharFilter {
     #[inline]
     pub fn may_end(&self, w: &str) -> bool {
         CharFilter::last_key(w).is_some_and(|k| self.has_key(k))
+    }
+
+    /// The filter key of `c`: its low twelve bits.
+    #[inline]
+    pub fn key(c: char) -> u16 {
+        (c as u32 & 0xFFF) as u16
+    }
+
+    /// Whether the character with key `k` ([`CharFilter::key`]) may have
+    /// been added.
+    #[inline]
+    pub fn has_key_of(&self, k: u16) -> bool {
+        self.has_key(k as usize)
     }
 }
 
@@ -186,6 +201,37 @@ impl WordSet {
     #[inline]
     pub fn may_end_with(&self, c: char) -> bool {
         self.ends.may_have(c)
+    }
+
+    // The same tests for a token: its last character's filter key is
+    // stored in the token, so the "no" answers read neither the text nor
+    // the token's word.
+
+    /// [`WordSet::has`] for a token's word.
+    #[inline]
+    pub fn has_tok(&self, t: &Tok<'_>) -> bool {
+        self.ends.has_key_of(t.last) && self.contains(t.word)
+    }
+
+    /// [`WordSet::first_suffix`] for a token's word.
+    #[inline]
+    pub fn first_suffix_tok(&self, t: &Tok<'_>) -> Option<&'static str> {
+        if !self.ends.has_key_of(t.last) {
+            return None;
+        }
+        self.first_suffix_slow(t.word)
+    }
+
+    /// [`WordSet::ends_any`] for a token's word.
+    #[inline]
+    pub fn ends_any_tok(&self, t: &Tok<'_>) -> bool {
+        self.ends.has_key_of(t.last) && self.ends_any_slow(t.word)
+    }
+
+    /// [`WordSet::may_end`] for a token's word.
+    #[inline]
+    pub fn may_end_tok(&self, t: &Tok<'_>) -> bool {
+        self.ends.has_key_of(t.last)
     }
 }
 
