@@ -242,16 +242,17 @@ fn grammar_spans(text: &str, chars: &[char], grammars: &[&Grammar]) -> Vec<Span>
     let mut out = Vec::new();
     let mut skip_to = vec![0; grammars.len()];
     let starts: &CharSet = &NUMBER_STARTS_SET;
-    // The text is walked as its decoded characters; a character's byte
-    // offset is the running sum of the UTF-8 lengths before it.
-    let mut next_b = 0;
-    let mut prev = ' ';
-    for (pos, &c) in chars.iter().enumerate() {
-        let b = next_b;
-        next_b += c.len_utf8();
-        let after_number = prev.is_ascii_digit() || prev == '.';
-        prev = c;
-        if after_number || !starts.has(c) {
+    // The text is walked as its decoded characters: a tight scan for the
+    // next possible start, then that character's byte offset as the
+    // running sum of the UTF-8 lengths before it.
+    let (mut from, mut b_from) = (0, 0);
+    while let Some(k) = chars[from..].iter().position(|&c| starts.has(c)) {
+        let pos = from + k;
+        let b = b_from + chars[from..pos].iter().map(|c| c.len_utf8()).sum::<usize>();
+        let c = chars[pos];
+        let next_b = b + c.len_utf8();
+        (from, b_from) = (pos + 1, next_b);
+        if pos > 0 && (chars[pos - 1].is_ascii_digit() || chars[pos - 1] == '.') {
             continue;
         }
         let rest = &text[next_b..];
