@@ -75,8 +75,8 @@ impl NewsExtractor {
         let tag = |sentence: &'a str, offset: usize, toks: &mut Vec<Tok<'a>>| {
             for t in self.jieba.tag(sentence, true) {
                 toks.push(Tok {
-                    start: offset + t.start,
-                    end: offset + t.end,
+                    start32: (offset + t.start) as u32,
+                    end32: (offset + t.end) as u32,
                     word: t.word,
                     pos: Pos::of(t.tag),
                     last: t.word.chars().next_back().map_or(0, CharFilter::key),
@@ -187,8 +187,8 @@ impl NewsExtractor {
             for t in &ctx.toks {
                 if let Some(label) = self.words.get(t.word) {
                     out.push(Span {
-                        start: t.start,
-                        end: t.end,
+                        start: t.start(),
+                        end: t.end(),
                         label: label.clone(),
                         source: super::Source::Dictionary,
                         confidence: 0.9,
@@ -204,7 +204,7 @@ impl NewsExtractor {
                 .tok_starting
                 .get(s.start)
                 .and_then(|&i| ctx.toks.get(i as usize))
-                .is_some_and(|t| t.end == s.end && t.pos == Pos::Nt && t.word.ends_with("银行"));
+                .is_some_and(|t| t.end() == s.end && t.pos == Pos::Nt && t.word.ends_with("银行"));
             let generic = s.label == EntityType::Org
                 && !nt_word
                 && country_and_generic_head(&ctx.chars[s.start..s.end], self.gaz)

@@ -21,14 +21,18 @@ use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_translit
 use crate::tags;
 
 /// A jieba token with code-point offsets into the whole article.
+///
+/// 32 bytes: every rule walks the token array, so two tokens share a
+/// cache line (the offsets are `u32`; articles are far shorter than 4 G
+/// characters, see [`crate::archive::DEFAULT_MAX_FILE_BYTES`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Tok<'a> {
-    /// Start, code points.
-    pub start: usize,
-    /// End, code points, exclusive.
-    pub end: usize,
     /// The word.
     pub word: &'a str,
+    /// Start, code points ([`Tok::start`]).
+    pub start32: u32,
+    /// End, code points, exclusive ([`Tok::end`]).
+    pub end32: u32,
     /// jieba's part-of-speech tag.
     pub pos: Pos,
     /// The filter key of the last character ([`CharFilter::key`]): word
@@ -37,14 +41,27 @@ pub struct Tok<'a> {
 }
 
 impl Tok<'_> {
+    /// Start, code points.
+    #[inline]
+    pub fn start(&self) -> usize {
+        self.start32 as usize
+    }
+
+    /// End, code points, exclusive.
+    #[inline]
+    pub fn end(&self) -> usize {
+        self.end32 as usize
+    }
+
     /// Length in characters.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.end - self.start
+        (self.end32 - self.start32) as usize
     }
 
     /// Whether the token is empty (never, for jieba output).
     pub fn is_empty(&self) -> bool {
-        self.end == self.start
+        self.end32 == self.start32
     }
 }
 
@@ -109,11 +126,11 @@ impl<'a> Ctx<'a> {
         let mut tok_starting = vec![NO_TOK; n + 1];
         let mut tok_ending = vec![NO_TOK; n + 1];
         for (i, t) in toks.iter().enumerate() {
-            if t.start <= n {
-                tok_starting[t.start] = i as u32;
+            if t.start() <= n {
+                tok_starting[t.start()] = i as u32;
             }
-            if t.end <= n {
-                tok_ending[t.end] = i as u32;
+            if t.end() <= n {
+                tok_ending[t.end()] = i as u32;
             }
         }
         Ctx {
@@ -157,7 +174,7 @@ impl<'a> Ctx<'a> {
     /// Whether every character of `t` is a Han character (read from the
     /// decoded text, not decoded again from the token).
     pub fn all_han(&self, t: &Tok<'_>) -> bool {
-        self.chars[t.start..t.end].iter().all(|&c| is_han(c))
+        self.chars[t.start()..t.end()].iter().all(|&c| is_han(c))
     }
 
     fn han_at(&self, pos: usize) -> bool {
@@ -542,22 +559,22 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     for t in &ctx.toks {
         let len = t.len();
         if len < 4
-            || !TITLES.may_end_with(ctx.chars[t.end - 1])
-            || covered[t.end - 1]
+            || !TITLES.may_end_with(ctx.chars[t.end() - 1])
+            || covered[t.end() - 1]
             || !ctx.all_han(t)
         {
             continue;
         }
         for k in (2..=(len - 2).min(MAX_TITLE_CHARS)).rev() {
-            if !TITLE_PAIRS.may_start(ctx.chars[t.end - k], ctx.chars[t.end - k + 1]) {
+            if !TITLE_PAIRS.may_start(ctx.chars[t.end() - k], ctx.chars[t.end() - k + 1]) {
                 continue;
             }
             buf.clear();
-            buf.extend(&ctx.chars[t.end - k..t.end]);
+            buf.extend(&ctx.chars[t.end() - k..t.end()]);
             if TITLES.has(&buf) {
                 out.push(Span::new(
-                    t.end - k,
-                    t.end,
+                    t.end() - k,
+                    t.end(),
                     EntityType::Title,
                     Source::Rule,
                     0.85,
@@ -578,19 +595,19 @@ pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
         if ctx.tok_starting[t.start] != NO_TOK {
             continue;
         }
-        let i = ctx.toks.partition_point(|k| k.start <= t.start);
+        let i = ctx.toks.partition_point(|k| k.start() <= t.start);
         let Some(tok) = i.checked_sub(1).map(|k| &ctx.toks[k]) else {
             continue;
         };
-        if tok.start >= t.start {
+        if tok.start() >= t.start {
             continue;
         }
-        let prefix: String = ctx.chars[tok.start..t.start].iter().collect();
+        let prefix: String = ctx.chars[tok.start()..t.start].iter().collect();
         if prefix.chars().count() >= 2 && LEVEL_ORGS.iter().any(|w| prefix.ends_with(w)) {
             // A place right before belongs to it (`某某` + `市委书记`).
             let start = match i.checked_sub(2).map(|k| &ctx.toks[k]) {
-                Some(p) if p.pos == Pos::Ns && p.end == tok.start => p.start,
-                _ => tok.start,
+                Some(p) if p.pos == Pos::Ns && p.end() == tok.start() => p.start(),
+                _ => tok.start(),
             };
             out.push(Span::new(
                 start,
@@ -719,10 +736,10 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         if n > sl
             && (t.pos.is(tags!(V | Vn | D | P | C | Ad | R | U | Uj))
                 || (n == sl + 1 && t.pos.is(tags!(N | T | An))))
-            && !closes(t.end)
+            && !closes(t.end())
             && !ctx
-                .starting(t.end)
-                .is_some_and(|t2| t2.len() == 1 && closes(t2.end))
+                .starting(t.end())
+                .is_some_and(|t2| t2.len() == 1 && closes(t2.end()))
         {
             return None;
         }
@@ -730,9 +747,9 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         // a name (`某育之`, `某玉来`): trust it unless one is a particle.
         let nr_full = t.pos == Pos::Nr
             && n == sl + 2
-            && (pos + sl..t.end).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.contains(chars[i]));
+            && (pos + sl..t.end()).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.contains(chars[i]));
         if (n == sl + 1 || n == sl + 2)
-            && (nr_full || (pos + sl..t.end).all(|i| given_ok(chars[i])))
+            && (nr_full || (pos + sl..t.end()).all(|i| given_ok(chars[i])))
         {
             // `某小` + `某…`: 小 starts a two-character given name (a
             // person is not called by surname + 小 alone).
@@ -742,42 +759,42 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
             }
             // `付国` + `乾`: a lone given-name character jieba split off.
             if n == sl + 1
-                && let Some(t2) = ctx.starting(t.end)
+                && let Some(t2) = ctx.starting(t.end())
                 && t2.len() == 1
-                && given_ok(chars[t2.start])
+                && given_ok(chars[t2.start()])
                 && !t2
                     .pos
                     .is(tags!(U | Ug | Ul | Uz | Uj | Uv | Ud | Y | E | P | C | D))
-                && !followed_by_cue(ctx, t2.start)
-                && ctx.starting(t2.end).is_none_or(|t3| {
+                && !followed_by_cue(ctx, t2.start())
+                && ctx.starting(t2.end()).is_none_or(|t3| {
                     t3.len() >= 2
                         || !ctx.all_han(t3)
                         || BARE_NAME_FOLLOWERS.contains(t3.word)
                         || matches!(t3.word, "时" | "说")
                 })
             {
-                return Some(t2.end);
+                return Some(t2.end());
             }
             // `某云/江说`: jieba glued the last given character to the verb
             // after the name.
             if n == sl + 1
-                && let Some(t2) = ctx.starting(t.end)
+                && let Some(t2) = ctx.starting(t.end())
                 && t2.len() == 2
-                && given_ok(chars[t2.start])
-                && matches!(chars[t2.start + 1], '说' | '等')
+                && given_ok(chars[t2.start()])
+                && matches!(chars[t2.start() + 1], '说' | '等')
             {
-                return Some(t.end + 1);
+                return Some(t.end() + 1);
             }
-            return Some(t.end);
+            return Some(t.end());
         }
         if n == sl
             && let Some(t2) = ctx.starting(g1)
             && (1..=2).contains(&t2.len())
             && (!weak || t2.pos.is_name())
-            && (g1..t2.end).all(|i| given_ok(chars[i]))
+            && (g1..t2.end()).all(|i| given_ok(chars[i]))
             && !t2.pos.is(tags!(V | P | C | U | Uj | D | R | M | Q | F))
         {
-            return Some(t2.end);
+            return Some(t2.end());
         }
     }
     if weak {
@@ -796,23 +813,23 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
     let t = ctx.ending(end)?;
     let n = t.len();
     if (2..=3).contains(&n)
-        && let Some(sl) = surname_at(&ctx.chars, t.start)
+        && let Some(sl) = surname_at(&ctx.chars, t.start())
         && n > sl
-        && (t.start + sl..end).all(|i| given_ok(ctx.chars[i]))
+        && (t.start() + sl..end).all(|i| given_ok(ctx.chars[i]))
         && t.pos.is(tags!(Nr | Nrfg | X | Nz | Nrt))
     {
-        return Some(t.start);
+        return Some(t.start());
     }
     if (1..=2).contains(&n)
-        && (t.start..end).all(|i| given_ok(ctx.chars[i]))
-        && t.start > 0
-        && let Some(p) = ctx.ending(t.start)
+        && (t.start()..end).all(|i| given_ok(ctx.chars[i]))
+        && t.start() > 0
+        && let Some(p) = ctx.ending(t.start())
         && p.len() == 1
-        && surname_at(&ctx.chars, p.start) == Some(1)
-        && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start])
+        && surname_at(&ctx.chars, p.start()) == Some(1)
+        && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start()])
         && t.pos.is(tags!(Nr | X | Ng | Nz | Nrfg | A))
     {
-        return Some(p.start);
+        return Some(p.start());
     }
     None
 }
@@ -824,11 +841,11 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
     for (i, t) in ctx.toks.iter().enumerate() {
         if NAME_CUES_SET.has_tok(t) {
-            starts.push((t.end, false));
+            starts.push((t.end(), false));
         } else if WEAK_NAME_CUES_SET.has_tok(t) {
-            starts.push((t.end, true));
+            starts.push((t.end(), true));
         } else if t.word == "岁" && ctx.toks.get(i + 1).is_some_and(|n| n.word == "的") {
-            starts.push((t.end + 1, false));
+            starts.push((t.end() + 1, false));
         }
     }
     let mut out = Vec::new();
@@ -848,27 +865,33 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             && (2..=6).contains(&t.len())
             && (t.pos.is(tags!(Nrt | Nrfg))
                 || (t.pos.is(tags!(Nr | Ns | Nz | X))
-                    && ctx.chars[t.start..t.end]
+                    && ctx.chars[t.start()..t.end()]
                         .iter()
                         .all(|&c| is_transliteration(c))))
         {
             // The name may go on over more transliteration tokens
             // (`某列兹/尼奥夫`, `某莫拉/诺`).
-            let mut end = t.end;
+            let mut end = t.end();
             while let Some(nx) = ctx.starting(end) {
                 if nx.len() <= 4
-                    && end - t.start + nx.len() <= 8
+                    && end - t.start() + nx.len() <= 8
                     && (nx.len() == 1 || nx.pos.is(tags!(Nr | Nrt | Nrfg | X | Nz)))
-                    && ctx.chars[nx.start..nx.end]
+                    && ctx.chars[nx.start()..nx.end()]
                         .iter()
                         .all(|&c| is_transliteration(c))
                 {
-                    end = nx.end;
+                    end = nx.end();
                 } else {
                     break;
                 }
             }
-            out.push(Span::new(t.start, end, EntityType::Per, Source::Rule, 0.8));
+            out.push(Span::new(
+                t.start(),
+                end,
+                EntityType::Per,
+                Source::Rule,
+                0.8,
+            ));
             continue;
         }
         let mut pos = s;
@@ -914,8 +937,8 @@ pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
         if !SPEECH_VERBS_SET.has_tok(t) {
             continue;
         }
-        if let Some(s) = name_ending_at(ctx, t.start) {
-            out.push(Span::new(s, t.start, EntityType::Per, Source::Rule, 0.8));
+        if let Some(s) = name_ending_at(ctx, t.start()) {
+            out.push(Span::new(s, t.start(), EntityType::Per, Source::Rule, 0.8));
         }
     }
     out
@@ -947,17 +970,17 @@ pub fn model_names(
         let t = toks[i];
         let n = t.len();
         if t.pos == Pos::Nr {
-            let sl = surname_at(&ctx.chars, t.start);
+            let sl = surname_at(&ctx.chars, t.start());
             if n == 1 && sl == Some(1) {
                 // Surname token followed by a one- or two-character given name.
                 if let Some(t2) = toks.get(i + 1)
                     && (1..=2).contains(&t2.len())
-                    && (t2.start..t2.end).all(|k| given_ok(ctx.chars[k]))
+                    && (t2.start()..t2.end()).all(|k| given_ok(ctx.chars[k]))
                     && t2.pos.is(tags!(Nr | X | Ng | Nz | A | Nrfg))
                 {
                     out.push(Span::new(
-                        t.start,
-                        t2.end,
+                        t.start(),
+                        t2.end(),
                         EntityType::Per,
                         Source::Model,
                         0.55,
@@ -973,8 +996,8 @@ pub fn model_names(
             {
                 // `某小姐`: the surname is the name, the rest a form of address.
                 out.push(Span::new(
-                    t.start,
-                    t.start + 1,
+                    t.start(),
+                    t.start() + 1,
                     EntityType::Per,
                     Source::Model,
                     0.55,
@@ -1002,10 +1025,10 @@ pub fn model_names(
                 let bare_ok = |i: usize| {
                     let prev_ok = i == 0 || {
                         let p = &toks[i - 1];
-                        p.len() > 1 || !is_han(ctx.chars[p.start])
+                        p.len() > 1 || !is_han(ctx.chars[p.start()])
                     };
                     prev_ok
-                        && ctx.chars[t.start + 1] != '某'
+                        && ctx.chars[t.start() + 1] != '某'
                         && toks.get(i + 1).is_some_and(|nx| {
                             matches!(nx.word, "：" | ":" | "（" | "(")
                                 || (nx.len() == 1 && BARE_NAME_FOLLOWERS.contains(nx.word))
@@ -1015,7 +1038,7 @@ pub fn model_names(
                     n == 3 || context(i) || (n == 2 && (weak_context(i) || bare_ok(i)))
                 } else if n == 2 || n == 4 {
                     context(i)
-                } else if !context(i) && known_nr_is_thing(&ctx.chars[t.start..t.end]) {
+                } else if !context(i) && known_nr_is_thing(&ctx.chars[t.start()..t.end()]) {
                     false
                 } else {
                     let given = &t.word[t
@@ -1046,7 +1069,7 @@ pub fn model_names(
                     .nth(2)
                     .map_or(t.word.len(), |(b, _)| b);
                 let b1 = t.word.char_indices().nth(1).map_or(0, |(b, _)| b);
-                let weak = "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]);
+                let weak = "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start()]);
                 let inner_word = n == 3
                     && !context(i)
                     && (common(&t.word[..b2])
@@ -1059,24 +1082,24 @@ pub fn model_names(
                 // or road suffix after it shows a place (`某某路`).
                 let next = toks.get(i + 1);
                 let after = |k: usize| ctx.chars.get(k).copied().unwrap_or('。');
-                let mut end = t.end;
+                let mut end = t.end();
                 // `真/金白银`: a one-character token before it makes a word
                 // with the surname, and the given name is a word too.
                 let split_idiom = n == 3
                     && i > 0
                     && toks[i - 1].len() == 1
-                    && is_han(ctx.chars[toks[i - 1].start])
+                    && is_han(ctx.chars[toks[i - 1].start()])
                     && sl == Some(1)
-                    && is_word(&format!("{}{}", toks[i - 1].word, ctx.chars[t.start]))
-                    && is_word(&t.word[ctx.chars[t.start].len_utf8()..]);
+                    && is_word(&format!("{}{}", toks[i - 1].word, ctx.chars[t.start()]))
+                    && is_word(&t.word[ctx.chars[t.start()].len_utf8()..]);
                 let mut guess_ok = !split_idiom;
                 if !known {
                     let sl = sl.unwrap_or(1);
                     let prev_single = i > 0
                         && toks[i - 1].len() == 1
-                        && is_han(ctx.chars[toks[i - 1].start])
+                        && is_han(ctx.chars[toks[i - 1].start()])
                         && !"和与及同向对给让被把由等、将跟找请派带送称为是"
-                            .contains(ctx.chars[toks[i - 1].start]);
+                            .contains(ctx.chars[toks[i - 1].start()]);
                     // `某某/陶瓷`: a guess glued to a common noun names a brand.
                     let before_noun = n == 2
                         && toks.get(i + 1).is_some_and(|nx| {
@@ -1090,7 +1113,7 @@ pub fn model_names(
                         });
                     if (prev_single && n == 2)
                         || before_noun
-                        || !(t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
+                        || !(t.start() + sl..t.end()).all(|k| given_ok(ctx.chars[k]))
                     {
                         guess_ok = false;
                     }
@@ -1098,23 +1121,29 @@ pub fn model_names(
                 if !known && n == 2 {
                     if let Some(nx) = next
                         && nx.len() == 1
-                        && given_ok(ctx.chars[nx.start])
-                        && !"路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start])
+                        && given_ok(ctx.chars[nx.start()])
+                        && !"路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start()])
                         && nx.pos.is(tags!(Ng | N | X | Nr | Ns | A | Ag | Nz))
-                        && (!is_han(after(nx.end))
+                        && (!is_han(after(nx.end()))
                             || toks
                                 .get(i + 2)
                                 .is_some_and(|a| a.len() > 1 || NAME_FOLLOWERS_SET.has_tok(a)))
                     {
-                        end = nx.end;
+                        end = nx.end();
                     } else if next.is_some_and(|nx| {
-                        "路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start])
+                        "路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start()])
                     }) {
                         guess_ok = false;
                     }
                 }
                 if ok && !inner_word && guess_ok {
-                    out.push(Span::new(t.start, end, EntityType::Per, Source::Model, 0.6));
+                    out.push(Span::new(
+                        t.start(),
+                        end,
+                        EntityType::Per,
+                        Source::Model,
+                        0.6,
+                    ));
                 }
             } else if n >= 5
                 && let Some(l) = sl
@@ -1125,30 +1154,30 @@ pub fn model_names(
             {
                 // `某某某理论`: a name glued to a common word.
                 out.push(Span::new(
-                    t.start,
-                    t.end - 2,
+                    t.start(),
+                    t.end() - 2,
                     EntityType::Per,
                     Source::Model,
                     0.55,
                 ));
             } else if n >= 3
                 && sl.is_none()
-                && ctx.chars[t.start..t.end]
+                && ctx.chars[t.start()..t.end()]
                     .iter()
                     .all(|&c| is_transliteration(c))
                 && (!is_word(t.word) || context(i))
             {
                 out.push(Span::new(
-                    t.start,
-                    t.end,
+                    t.start(),
+                    t.end(),
                     EntityType::Per,
                     Source::Model,
                     0.5,
                 ));
             } else if n == 2 && sl.is_none() && context(i) {
                 out.push(Span::new(
-                    t.start,
-                    t.end,
+                    t.start(),
+                    t.end(),
                     EntityType::Per,
                     Source::Model,
                     0.45,
@@ -1156,8 +1185,8 @@ pub fn model_names(
             }
         } else if t.pos.is(tags!(Nrt | Nrfg))
             && (n >= 3 || (n == 2 && context(i)))
-            && (surname_at(&ctx.chars, t.start).is_some()
-                || ctx.chars[t.start..t.end]
+            && (surname_at(&ctx.chars, t.start()).is_some()
+                || ctx.chars[t.start()..t.end()]
                     .iter()
                     .all(|&c| is_transliteration(c)))
         {
@@ -1165,16 +1194,22 @@ pub fn model_names(
             let end = match toks.get(i + 1) {
                 Some(nx)
                     if nx.len() == 1
-                        && is_transliteration(ctx.chars[nx.start])
+                        && is_transliteration(ctx.chars[nx.start()])
                         && toks.get(i + 2).is_none_or(|a| {
-                            a.len() > 1 || !is_transliteration(ctx.chars[a.start])
+                            a.len() > 1 || !is_transliteration(ctx.chars[a.start()])
                         }) =>
                 {
-                    nx.end
+                    nx.end()
                 }
-                _ => t.end,
+                _ => t.end(),
             };
-            out.push(Span::new(t.start, end, EntityType::Per, Source::Model, 0.5));
+            out.push(Span::new(
+                t.start(),
+                end,
+                EntityType::Per,
+                Source::Model,
+                0.5,
+            ));
         }
         i += 1;
     }
@@ -1286,12 +1321,12 @@ pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
         if t.len() < 3 {
             continue;
         }
-        let c0 = ctx.chars[t.start];
+        let c0 = ctx.chars[t.start()];
         let rest = &t.word[c0.len_utf8()..];
         if LEADER_POSTS_SET.has(rest) && is_single_surname(c0) {
             out.push(Span::new(
-                t.start,
-                t.start + 1,
+                t.start(),
+                t.start() + 1,
                 EntityType::Per,
                 Source::Rule,
                 0.6,
@@ -1302,8 +1337,8 @@ pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
         {
             let n = name.chars().count();
             out.push(Span::new(
-                t.start,
-                t.start + n,
+                t.start(),
+                t.start() + n,
                 EntityType::Per,
                 Source::Rule,
                 0.6,
@@ -1339,7 +1374,7 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (i, t) in toks.iter().enumerate() {
-        let first = ctx.chars[t.start];
+        let first = ctx.chars[t.start()];
         // `和/夫人`: a conjunction, not a surname.
         if !is_single_surname(first) || "和与同跟向及".contains(first) {
             continue;
@@ -1360,11 +1395,11 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
                             .get(i + 2)
                             .is_none_or(|a| NAME_FOLLOWERS_SET.has_tok(a) || !ctx.all_han(a)))
             });
-        let before_ok = i == 0 || !ctx.han_at(t.start - 1) || toks[i - 1].len() > 1;
+        let before_ok = i == 0 || !ctx.han_at(t.start() - 1) || toks[i - 1].len() > 1;
         if (glued || split) && before_ok {
             out.push(Span::new(
-                t.start,
-                t.start + 1,
+                t.start(),
+                t.start() + 1,
                 EntityType::Per,
                 Source::Rule,
                 0.6,
@@ -1427,7 +1462,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
                 && let Some(ts) = (j + 1..r).rev().find(|&p| ctx.tok_starting[p] != NO_TOK)
             {
                 let tk = &ctx.toks[ctx.tok_starting[ts] as usize];
-                let tail = tk.end.saturating_sub(r);
+                let tail = tk.end().saturating_sub(r);
                 if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
                 {
                     end = ts;
@@ -1452,7 +1487,7 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
     let toks = &ctx.toks;
     let name_tok = |t: &Tok<'_>| {
         t.pos.is(tags!(Nr | Nrt | Nrfg))
-            && (t.start..t.end).all(|k| is_transliteration(ctx.chars[k]))
+            && (t.start()..t.end()).all(|k| is_transliteration(ctx.chars[k]))
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -1465,14 +1500,14 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
         while j < toks.len() && name_tok(&toks[j]) && j - i < 4 {
             j += 1;
         }
-        let len = toks[j - 1].end - toks[i].start;
+        let len = toks[j - 1].end() - toks[i].start();
         // One token with a run after it is enough if the run has a
         // transliteration-only `nrt` in it.
         let has_nrt = toks[i..j].iter().any(|t| t.pos == Pos::Nrt);
         if j - i >= 2 && (3..=10).contains(&len) && (has_nrt || len >= 4) {
             out.push(Span::new(
-                toks[i].start,
-                toks[j - 1].end,
+                toks[i].start(),
+                toks[j - 1].end(),
                 EntityType::Per,
                 Source::Rule,
                 0.7,
@@ -1800,7 +1835,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         if t.pos.is(tags!(V | Vn | D | P | C | R | M | Q)) {
             continue;
         }
-        let sfx = t.end - suf.chars().count();
+        let sfx = t.end() - suf.chars().count();
         // Scan left over name characters.
         let mut lim = sfx;
         while lim > 0 && sfx - lim < 4 {
@@ -1829,12 +1864,12 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         let mut start = None;
         for p in lim..sfx {
             let tok_start = ctx.tok_starting[p] != NO_TOK;
-            if !(tok_start || (p == lim && chain) || p >= t.start) {
+            if !(tok_start || (p == lim && chain) || p >= t.start()) {
                 continue;
             }
-            if tok_start && p < t.start && !(p == lim && chain) {
+            if tok_start && p < t.start() && !(p == lim && chain) {
                 let tk = &toks[ctx.tok_starting[p] as usize];
-                let is_near = tk.end == sfx;
+                let is_near = tk.end() == sfx;
                 let proper = tk.pos.is(tags!(Ns | Nr | Nz | Nt | J | X | Nrt))
                     || tk.len() == 1
                     || !is_word(tk.word);
@@ -1857,7 +1892,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
             continue;
         }
         // The piece right before the suffix.
-        let (near, near_tok) = if t.start < sfx {
+        let (near, near_tok) = if t.start() < sfx {
             (&t.word[..t.word.len() - suf.len()], Some(t))
         } else if i > 0 {
             (toks[i - 1].word, Some(&toks[i - 1]))
@@ -1867,7 +1902,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         // A generic one-character piece (`山村`, `家村`) is fine after a
         // name token (`某/山村`, `某/家村`).
         let named_start = ctx.tok_starting[start] != NO_TOK
-            && near_tok.is_some_and(|nt| start < nt.start)
+            && near_tok.is_some_and(|nt| start < nt.start())
             && toks[ctx.tok_starting[start] as usize]
                 .pos
                 .is(tags!(Nr | Ns | Nz | Nrt));
@@ -1876,17 +1911,23 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
         }
         let listed = chain
             || (start > 0 && matches!(chars[start - 1], '、' | '和' | '与'))
-            || matches!(chars.get(t.end), Some('、'));
+            || matches!(chars.get(t.end()), Some('、'));
         let named = near_tok.is_some_and(|x| x.pos.is(tags!(Ns | Nr | Nz | J | Nrt)));
         let dict = near.chars().count() >= 2 && is_word(near);
-        let whole_dict = t.start < sfx && is_word(t.word) && t.pos != Pos::Ns;
+        let whole_dict = t.start() < sfx && is_word(t.word) && t.pos != Pos::Ns;
         if (dict && !named && !listed)
             || (whole_dict && !listed)
             || (sfx - start == 1 && !listed && !named)
         {
             continue;
         }
-        out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Loc,
+            Source::Rule,
+            0.75,
+        ));
     }
     out
 }
@@ -1909,7 +1950,7 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         if t.len() < 3 {
             continue;
         }
-        let last = ctx.chars[t.end - 1];
+        let last = ctx.chars[t.end() - 1];
         if !LANDMARK_SUFFIXES.contains(last) {
             continue;
         }
@@ -1918,12 +1959,12 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         if !(name_tag || noun_tag) || !ctx.all_han(t) {
             continue;
         }
-        if surname_at(&ctx.chars, t.start).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
+        if surname_at(&ctx.chars, t.start()).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
             continue;
         }
         out.push(Span::new(
-            t.start,
-            t.end,
+            t.start(),
+            t.end(),
             EntityType::Loc,
             Source::Rule,
             0.65,
@@ -1967,7 +2008,7 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut buf = String::new();
     for i in 0..toks.len() {
         // One cheap test of the first two characters for all three spans.
-        let (s0, c0) = (toks[i].start, ctx.chars[toks[i].start]);
+        let (s0, c0) = (toks[i].start(), ctx.chars[toks[i].start()]);
         if !is_han(c0)
             || !ctx
                 .chars
@@ -1998,13 +2039,13 @@ pub fn gazetteer_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                         && !t.pos.is(tags!(V | P | C | R | M | Q | U | Uj)))
                     || PLACE_SUFFIXES_SET.ends_any_tok(t);
                 if single_ok {
-                    best = Some(t.end);
+                    best = Some(t.end());
                 }
             }
         }
         if let Some(end) = best {
             out.push(Span::new(
-                toks[i].start,
+                toks[i].start(),
                 end,
                 EntityType::Loc,
                 Source::Gazetteer,
@@ -2047,7 +2088,7 @@ fn split_known_places(t: &Tok<'_>, gaz: &Gazetteer) -> Option<((usize, usize), (
             gaz.get(&t.word[..b]).is_some_and(|l| l != Level::Town)
                 && gaz.get(&t.word[b..]).is_some()
         })
-        .map(|(k, _)| ((t.start, t.start + k), (t.start + k, t.end)))
+        .map(|(k, _)| ((t.start(), t.start() + k), (t.start() + k, t.end())))
 }
 
 /// Places glued to a following word in one jieba token (`某国总理`,
@@ -2064,7 +2105,7 @@ pub fn gazetteer_prefixes(
         // Every prefix starts with the token's first two characters, so a
         // pair no name starts with rules them all out.
         if n < 3
-            || !gaz.may_start_pair(ctx.chars[t.start], ctx.chars[t.start + 1])
+            || !gaz.may_start_pair(ctx.chars[t.start()], ctx.chars[t.start() + 1])
             || t.pos.is(tags!(J | Ns | Nt))
             || gaz.get(t.word).is_some()
             || !ctx.all_han(t)
@@ -2092,8 +2133,8 @@ pub fn gazetteer_prefixes(
         let rest = &t.word[head_end..];
         if is_word(rest) || TITLES.has(rest) {
             out.push(Span::new(
-                t.start,
-                t.start + chars,
+                t.start(),
+                t.start() + chars,
                 EntityType::Loc,
                 Source::Gazetteer,
                 0.8,
@@ -2125,7 +2166,7 @@ const ABBREVIATED_KINDS: &str = "剧戏菜韵腔曲";
 pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
     for t in &ctx.toks {
-        if !(2..=6).contains(&t.len()) || !PLACE_ABBREVIATIONS_SET.has(ctx.chars[t.start]) {
+        if !(2..=6).contains(&t.len()) || !PLACE_ABBREVIATIONS_SET.has(ctx.chars[t.start()]) {
             continue;
         }
         let mut cs = t.word.char_indices();
@@ -2139,8 +2180,8 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             && !t.pos.is_verb()
         {
             out.push(Span::new(
-                t.start,
-                t.start + 1,
+                t.start(),
+                t.start() + 1,
                 EntityType::Loc,
                 Source::Rule,
                 0.6,
@@ -2172,7 +2213,7 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             && !NOT_PLACES_SET.has(word)
             && !in_broken_transliteration(ctx, t)
         {
-            for k in t.start..t.start + n {
+            for k in t.start()..t.start() + n {
                 out.push(Span::new(k, k + 1, EntityType::Loc, Source::Rule, 0.6));
             }
         }
@@ -2364,14 +2405,14 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
     for (i, t) in toks.iter().enumerate() {
-        let first = ctx.chars[t.start];
+        let first = ctx.chars[t.start()];
         if t.len() >= 2
             && COUNTRY_ABBREVIATIONS_SET.has(first)
             && AFTER_ABBREVIATION_SET.has(&t.word[first.len_utf8()..])
         {
             out.push(Span::new(
-                t.start,
-                t.start + 1,
+                t.start(),
+                t.start() + 1,
                 EntityType::Loc,
                 Source::Rule,
                 0.65,
@@ -2380,7 +2421,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
         }
         let (c0, c1) = match t.len() {
             1 => (first, None),
-            2 => (first, Some(ctx.chars[t.start + 1])),
+            2 => (first, Some(ctx.chars[t.start() + 1])),
             _ => continue,
         };
         let single_abbr = |k: usize| {
@@ -2406,7 +2447,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                 // jieba broke up, `某西/亚`).
                 let lone = |k: usize| {
                     toks.get(k)
-                        .is_none_or(|n| n.len() > 1 || !is_han(ctx.chars[n.start]))
+                        .is_none_or(|n| n.len() > 1 || !is_han(ctx.chars[n.start()]))
                 };
                 // `日` is also a day (`27日/俄`): a number before it rules
                 // the pair out, a number tag alone does not.
@@ -2430,8 +2471,8 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                         .all(|c| COUNTRY_ABBREVIATIONS_SET.has(c));
                 if next_ok || prev_ok || pair || tagged {
                     out.push(Span::new(
-                        t.start,
-                        t.end,
+                        t.start(),
+                        t.end(),
                         EntityType::Loc,
                         Source::Rule,
                         0.65,
@@ -2440,8 +2481,8 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
             }
             Some('方') if COUNTRY_ABBREVIATIONS_SET.has(c0) => {
                 out.push(Span::new(
-                    t.start,
-                    t.start + 1,
+                    t.start(),
+                    t.start() + 1,
                     EntityType::Loc,
                     Source::Rule,
                     0.65,
@@ -2461,8 +2502,8 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                     && c != '日' =>
             {
                 out.push(Span::new(
-                    t.start + 1,
-                    t.end,
+                    t.start() + 1,
+                    t.end(),
                     EntityType::Loc,
                     Source::Rule,
                     0.65,
@@ -2521,9 +2562,9 @@ const SHORT_PLACE_ENDINGS: &str = "洲江河海湖山岛城关亚湾峡京平东
 /// when it ends like one and is not a pair of directions, or stands in a
 /// list.
 fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
-    let (a, b) = (ctx.chars[t.start], ctx.chars[t.start + 1]);
-    let listed =
-        (t.start > 0 && ctx.chars[t.start - 1] == '、') || ctx.chars.get(t.end) == Some(&'、');
+    let (a, b) = (ctx.chars[t.start()], ctx.chars[t.start() + 1]);
+    let listed = (t.start() > 0 && ctx.chars[t.start() - 1] == '、')
+        || ctx.chars.get(t.end()) == Some(&'、');
     // `东北`, `西南` are regions; `南北`, `东西` are not.
     if "东西南北".contains(a)
         && "东西南北".contains(b)
@@ -2539,10 +2580,10 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
 /// (`鲁/西亚/努小`): a one-character name before it or a transliterated
 /// name after it.
 fn in_broken_transliteration(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
-    ctx.ending(t.start)
+    ctx.ending(t.start())
         .is_some_and(|p| p.len() == 1 && p.pos.is(tags!(Nr | Nrt)))
         || ctx
-            .starting(t.end)
+            .starting(t.end())
             .is_some_and(|nx| nx.pos.is(tags!(Nrt | Nrfg)))
 }
 
@@ -2563,8 +2604,8 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 gaz.get(prefix)?;
                 let n = prefix.chars().count();
                 return Some(Span::new(
-                    t.start,
-                    t.start + n,
+                    t.start(),
+                    t.start() + n,
                     EntityType::Loc,
                     Source::Gazetteer,
                     0.8,
@@ -2577,8 +2618,8 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 && PLACE_ABBREVIATIONS_SET.has(p)
             {
                 return Some(Span::new(
-                    t.start + 1,
-                    t.end,
+                    t.start() + 1,
+                    t.end(),
                     EntityType::Loc,
                     Source::Dictionary,
                     0.7,
@@ -2590,11 +2631,11 @@ pub fn dictionary_places(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             // `某某地区`, `某国政府`, `某洲各国`, `某某流域`: the place without
             // the generic tail.
             let end = match PLACE_TAILS.iter().find(|s| t.word.ends_with(*s)) {
-                Some(s) if t.len() >= s.chars().count() + 2 => t.end - s.chars().count(),
-                _ => t.end,
+                Some(s) if t.len() >= s.chars().count() + 2 => t.end() - s.chars().count(),
+                _ => t.end(),
             };
             Some(Span::new(
-                t.start,
+                t.start(),
                 end,
                 EntityType::Loc,
                 Source::Dictionary,
@@ -2662,8 +2703,8 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
     for (j, t) in toks.iter().enumerate() {
         if CELESTIAL_SET.has_tok(t) {
             out.push(Span::new(
-                t.start,
-                t.end,
+                t.start(),
+                t.end(),
                 EntityType::Loc,
                 Source::Rule,
                 0.7,
@@ -2677,15 +2718,15 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         let hlen = head.chars().count();
         let named = |x: &Tok<'_>| {
             x.pos.is(tags!(Ns | Nz | Nt | J | Nrt | Nr))
-                || (x.start..x.end).all(|k| in_place[k])
+                || (x.start()..x.end()).all(|k| in_place[k])
                 || (x.len() >= 2 && !is_word(x.word) && ctx.all_han(x))
         };
         if t.len() > hlen {
             // One token: `某某大厦` tagged as a name or organisation.
             if t.pos.is(tags!(Nt | Ns | Nz)) && t.len() >= hlen + 2 {
                 out.push(Span::new(
-                    t.start,
-                    t.end,
+                    t.start(),
+                    t.end(),
                     EntityType::Loc,
                     Source::Rule,
                     0.75,
@@ -2700,14 +2741,20 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
         if !named(p) {
             continue;
         }
-        let mut start = p.start;
+        let mut start = p.start();
         if j >= 2
             && named(&toks[j - 2])
-            && (toks[j - 2].start..toks[j - 2].end).all(|k| in_place[k])
+            && (toks[j - 2].start()..toks[j - 2].end()).all(|k| in_place[k])
         {
-            start = toks[j - 2].start;
+            start = toks[j - 2].start();
         }
-        out.push(Span::new(start, t.end, EntityType::Loc, Source::Rule, 0.75));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Loc,
+            Source::Rule,
+            0.75,
+        ));
     }
     out
 }
@@ -2743,12 +2790,12 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
                 fields += 1;
             }
             if (fields > 0 || bank) && k > 0 && place_token(&toks[k - 1], in_place) {
-                let mut start = toks[k - 1].start;
+                let mut start = toks[k - 1].start();
                 while k > 1 && place_token(&toks[k - 2], in_place) {
                     k -= 1;
-                    start = toks[k - 1].start;
+                    start = toks[k - 1].start();
                 }
-                let end = if bank { t.end - 2 } else { t.end - 1 };
+                let end = if bank { t.end() - 2 } else { t.end() - 1 };
                 out.push(Span::new(start, end, EntityType::Org, Source::Rule, 0.7));
             }
             continue;
@@ -2761,12 +2808,12 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
         {
             continue;
         }
-        let mut start = t.start;
+        let mut start = t.start();
         let mut k = j;
         while k > 0 {
             let p = &toks[k - 1];
             if place_token(p, in_place) {
-                start = p.start;
+                start = p.start();
                 k -= 1;
             } else {
                 break;
@@ -2777,7 +2824,7 @@ pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
         }
         out.push(Span::new(
             start,
-            t.end - 1,
+            t.end() - 1,
             EntityType::Org,
             Source::Rule,
             0.7,
@@ -3139,14 +3186,14 @@ pub fn glued_teams(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     for w in ctx.toks.windows(2) {
         let (p, t) = (&w[0], &w[1]);
         if t.len() == 2
-            && ctx.chars[t.start] == '队'
-            && "以在和与把被将对的也都就又还已是".contains(ctx.chars[t.start + 1])
+            && ctx.chars[t.start()] == '队'
+            && "以在和与把被将对的也都就又还已是".contains(ctx.chars[t.start() + 1])
             && place_token(p, in_place)
             && p.len() >= 2
         {
             out.push(Span::new(
-                p.start,
-                t.start + 1,
+                p.start(),
+                t.start() + 1,
                 EntityType::Org,
                 Source::Rule,
                 0.75,
@@ -3244,7 +3291,7 @@ pub fn head_orgs(
         let Some(head) = ORG_HEADS_SET.first_suffix_tok(t) else {
             continue;
         };
-        if (t.start..t.end).any(|k| blocked[k]) {
+        if (t.start()..t.end()).any(|k| blocked[k]) {
             continue;
         }
         let head = &head;
@@ -3252,7 +3299,7 @@ pub fn head_orgs(
         if head.chars().count() == 1
             && j > 0
             && toks[j - 1].pos.is(tags!(Nr | Nrt | Nrfg))
-            && ctx.chars[toks[j - 1].start..t.end]
+            && ctx.chars[toks[j - 1].start()..t.end()]
                 .iter()
                 .all(|&c| is_transliteration(c) || c == head.chars().next().unwrap_or(' '))
         {
@@ -3301,7 +3348,7 @@ pub fn head_orgs(
             continue;
         }
         let hlen = head.chars().count();
-        let mut start = t.start;
+        let mut start = t.start();
         let mut k = j;
         // A place is the leftmost part of a name: left of it only more
         // places (`某省某市某局`), never a verb jieba tagged as a noun.
@@ -3309,8 +3356,8 @@ pub fn head_orgs(
         let mut after_place = false;
         while k > 0 {
             let p = &toks[k - 1];
-            let place = p.pos == Pos::Ns || (p.start..p.end).any(|x| in_place[x]);
-            let whole_place = (p.start..p.end).all(|x| in_place[x]);
+            let place = p.pos == Pos::Ns || (p.start()..p.end()).any(|x| in_place[x]);
+            let whole_place = (p.start()..p.end()).all(|x| in_place[x]);
             // `某市/九十/中学`: a number names a school or a unit.
             // `某地/首届/某会`, `六届/某大`: a term of office.
             let term = p.pos == Pos::M
@@ -3360,8 +3407,8 @@ pub fn head_orgs(
                 || list_he
                 || company_phrase
                 || inner_suo)
-                || (p.start..p.end).any(|x| blocked[x])
-                || t.end - p.start > 20
+                || (p.start()..p.end()).any(|x| blocked[x])
+                || t.end() - p.start() > 20
                 || (after_place
                     && !place
                     && !p.pos.is(tags!(Nz | Nt | J | X | Eng))
@@ -3377,27 +3424,27 @@ pub fn head_orgs(
                 break;
             }
             after_place = place;
-            start = p.start;
+            start = p.start();
             k -= 1;
         }
         // Drop everything up to the last generic word (`科教企业某某公司`).
         let mut p = start;
-        while p < t.start {
+        while p < t.start() {
             let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != NO_TOK) else {
                 break;
             };
             let tk = &toks[ti as usize];
             if ORG_CUT_WORDS_SET.has_tok(tk) || (p == start && ORG_STOP_PREFIXES_SET.has_tok(tk)) {
-                start = tk.end;
+                start = tk.end();
             }
-            p = tk.end;
+            p = tk.end();
         }
         // `镇党委`, `市政府`: a level word and a head name no organisation.
-        if start + 1 == t.end - hlen && hlen >= 2 && "省市县区镇乡村".contains(ctx.chars[start])
+        if start + 1 == t.end() - hlen && hlen >= 2 && "省市县区镇乡村".contains(ctx.chars[start])
         {
             continue;
         }
-        let len = t.end - start;
+        let len = t.end() - start;
         let prefix = len - hlen;
         let level_committee = hlen == 1
             && *head == "委"
@@ -3414,7 +3461,7 @@ pub fn head_orgs(
         // 政府 alone closes a local government only (某某市政府), not a
         // country's (某国政府 is a place and a common noun).
         if *head == "政府"
-            && (!"省市县区镇乡州".contains(ctx.chars[t.end - hlen - 1]) || prefix < 3)
+            && (!"省市县区镇乡州".contains(ctx.chars[t.end() - hlen - 1]) || prefix < 3)
         {
             continue;
         }
@@ -3422,25 +3469,31 @@ pub fn head_orgs(
         // `交运/局`: a field word jieba split from a one-character head.
         let split_field = t.word == *head
             && matches!(*head, "局" | "厅" | "署")
-            && t.start - start == 2
+            && t.start() - start == 2
             && ctx
                 .starting(start)
-                .is_some_and(|f| f.end == t.start && f.pos == Pos::N);
+                .is_some_and(|f| f.end() == t.start() && f.pos == Pos::N);
         let head_tok_proper = split_field || (t.len() > hlen && proper_token(t, is_word));
         let mut proper = head_tok_proper;
         let mut p = start;
-        while !proper && p < t.start {
+        while !proper && p < t.start() {
             let Some(&ti) = ctx.tok_starting.get(p).filter(|&&i| i != NO_TOK) else {
                 break;
             };
             let tk = &toks[ti as usize];
-            proper = proper_token(tk, is_word) || (tk.start..tk.end).all(|x| in_place[x]);
-            p = tk.end;
+            proper = proper_token(tk, is_word) || (tk.start()..tk.end()).all(|x| in_place[x]);
+            p = tk.end();
         }
         if !proper {
             continue;
         }
-        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.8));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Org,
+            Source::Rule,
+            0.8,
+        ));
     }
     out
 }
@@ -3472,8 +3525,8 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
                 && toks[k + 1..j - 1].iter().all(|x| ctx.all_han(x))
             {
                 out.push(Span::new(
-                    toks[k].start,
-                    t.end,
+                    toks[k].start(),
+                    t.end(),
                     EntityType::Org,
                     Source::Rule,
                     0.75,
@@ -3483,8 +3536,8 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
         }
         if t.word == "报" && p.pos.is(tags!(Nr | Nrt | Nz | Ns)) && p.len() >= 2 {
             out.push(Span::new(
-                p.start,
-                t.end,
+                p.start(),
+                t.end(),
                 EntityType::Org,
                 Source::Rule,
                 0.7,
@@ -3498,8 +3551,8 @@ pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
         // `网` alone only after a name token (not `互联网`, `电网`).
         if is_media(&s) && (!t.word.ends_with('网') || t.word == "网") {
             out.push(Span::new(
-                p.start,
-                t.end,
+                p.start(),
+                t.end(),
                 EntityType::Org,
                 Source::Rule,
                 0.8,
@@ -3637,8 +3690,8 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             .any(|h| h.chars().count() >= 2 && t.word.ends_with(h))
         {
             out.push(Span::new(
-                t.start,
-                t.end,
+                t.start(),
+                t.end(),
                 EntityType::Loc,
                 Source::Dictionary,
                 0.7,
@@ -3652,8 +3705,8 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             if gaz.get(prefix).is_some() {
                 let n = prefix.chars().count();
                 out.push(Span::new(
-                    t.start,
-                    t.start + n,
+                    t.start(),
+                    t.start() + n,
                     EntityType::Loc,
                     Source::Gazetteer,
                     0.8,
@@ -3663,26 +3716,27 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
         // A body named after a place outranks the place (`某国银行`).
         let source =
-            if t.len() >= 3 && ctx.tok_starting.get(t.start).is_some() && gaz_prefix(t.word, gaz) {
+            if t.len() >= 3 && ctx.tok_starting.get(t.start()).is_some() && gaz_prefix(t.word, gaz)
+            {
                 Source::Rule
             } else {
                 Source::Dictionary
             };
         // `第某届/某某代表大会`: the term is part of the name; `某某党/中央`:
         // a party's centre is a body of its own.
-        let start = match ctx.ending(t.start) {
+        let start = match ctx.ending(t.start()) {
             Some(p)
                 if p.pos == Pos::M
                     && p.word.ends_with('届')
                     && (t.word.ends_with('会') || t.word.ends_with("人大")) =>
             {
-                p.start
+                p.start()
             }
-            _ => t.start,
+            _ => t.start(),
         };
-        let end = match ctx.starting(t.end) {
-            Some(n) if t.word.ends_with('党') && n.word == "中央" => n.end,
-            _ => t.end,
+        let end = match ctx.starting(t.end()) {
+            Some(n) if t.word.ends_with('党') && n.word == "中央" => n.end(),
+            _ => t.end(),
         };
         out.push(Span::new(start, end, EntityType::Org, source, 0.7));
     }
@@ -3701,8 +3755,8 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 && !t.word.ends_with("情报"));
         if body && gaz.get(p.word).is_some() {
             out.push(Span::new(
-                p.start,
-                t.end,
+                p.start(),
+                t.end(),
                 EntityType::Org,
                 Source::Rule,
                 0.7,
@@ -3712,8 +3766,8 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
     for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has_tok(t)) {
         out.push(Span::new(
-            t.start,
-            t.end,
+            t.start(),
+            t.end(),
             EntityType::Org,
             Source::Dictionary,
             0.6,
@@ -3742,11 +3796,17 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             continue;
         }
         // `市/纪委`: a level word before the abbreviation belongs to it.
-        let start = match ctx.ending(t.start) {
-            Some(p) if matches!(p.word, "市" | "县" | "省" | "区" | "镇" | "乡") => p.start,
-            _ => t.start,
+        let start = match ctx.ending(t.start()) {
+            Some(p) if matches!(p.word, "市" | "县" | "省" | "区" | "镇" | "乡") => p.start(),
+            _ => t.start(),
         };
-        out.push(Span::new(start, t.end, EntityType::Org, Source::Model, 0.5));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Org,
+            Source::Model,
+            0.5,
+        ));
     }
     out
 }
@@ -3801,7 +3861,7 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
             || NOT_DEPARTMENTS_SET.has_tok(t)
             || t.word.ends_with("党委")
             || generic_head_suffix(t.word, "")
-            || (t.start..t.end).any(|k| blocked[k])
+            || (t.start()..t.end()).any(|k| blocked[k])
         {
             continue;
         }
@@ -3814,12 +3874,12 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
             continue;
         }
         // `…部长`: the post, not the body; `某和某局`: part of a longer name.
-        if ctx.chars.get(t.end) == Some(&'长')
-            || (t.start > 0 && matches!(ctx.chars[t.start - 1], '和' | '与' | '及'))
+        if ctx.chars.get(t.end()) == Some(&'长')
+            || (t.start() > 0 && matches!(ctx.chars[t.start() - 1], '和' | '与' | '及'))
         {
             continue;
         }
-        let mut start = t.start;
+        let mut start = t.start();
         if j > 0 {
             let p = &ctx.toks[j - 1];
             if (p.pos.is(tags!(Ns | Nt | J)) && ctx.all_han(p) && p.len() >= 2)
@@ -3830,12 +3890,18 @@ pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[boo
                     && ctx.all_han(p)
                     && !ORG_STOP_PREFIXES_SET.has_tok(p)
                     && !ORG_CUT_WORDS_SET.has_tok(p)
-                    && !(p.start..p.end).any(|k| blocked[k]))
+                    && !(p.start()..p.end()).any(|k| blocked[k]))
             {
-                start = p.start;
+                start = p.start();
             }
         }
-        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.7));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Org,
+            Source::Rule,
+            0.7,
+        ));
     }
     out
 }
@@ -3860,8 +3926,8 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             j += 2;
         }
         let items = (j - i).div_ceil(2);
-        let start = toks[i].start;
-        let end = toks[j - 1].end;
+        let start = toks[i].start();
+        let end = toks[j - 1].end();
         let before_group = start >= 2 && ctx.has_at(start - 2, "组的");
         let after_team = ["等强队", "等队", "等球队"]
             .iter()
@@ -3869,8 +3935,8 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         if items >= 2 && (before_group || after_team) {
             for t in toks[i..j].iter().step_by(2) {
                 out.push(Span::new(
-                    t.start,
-                    t.end,
+                    t.start(),
+                    t.end(),
                     EntityType::Org,
                     Source::Rule,
                     0.75,
@@ -3911,7 +3977,7 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         if !INDUSTRIES_SET.may_end_tok(t)
             || !INDUSTRIES_SET.has_tok(t)
             || j == 0
-            || !right_ok(t.end)
+            || !right_ok(t.end())
         {
             continue;
         }
@@ -3921,24 +3987,30 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             |k: usize| left_ok(k) || ctx.ending(k).is_some_and(|p| p.pos.is(tags!(V | Ul | P)));
         let Some(start) = (1..=2)
             .filter(|&k| k <= j)
-            .map(|k| ctx.toks[j - k].start)
+            .map(|k| ctx.toks[j - k].start())
             .find(|&s| left_ok(s))
         else {
             continue;
         };
-        let brand: String = chars[start..t.start].iter().collect();
-        let n = t.start - start;
+        let brand: String = chars[start..t.start()].iter().collect();
+        let n = t.start() - start;
         if !(2..=6).contains(&n) || !brand.chars().all(is_han) || gaz.get(&brand).is_some() {
             continue;
         }
         if ctx.toks[j.saturating_sub(2)..j]
             .iter()
-            .filter(|x| x.start >= start)
+            .filter(|x| x.start() >= start)
             .any(|x| x.pos.is(tags!(V | Vn | P | C | U | Uj | R | M | Q)))
         {
             continue;
         }
-        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.7));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Org,
+            Source::Rule,
+            0.7,
+        ));
     }
     out
 }
@@ -3952,16 +4024,16 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             continue;
         };
         if (2..=3).contains(&t.len())
-            && let Some(sl) = surname_at(&ctx.chars, t.start)
+            && let Some(sl) = surname_at(&ctx.chars, t.start())
             && t.len() > sl
-            && (t.start + sl..t.end).all(|k| given_ok(ctx.chars[k]))
+            && (t.start() + sl..t.end()).all(|k| given_ok(ctx.chars[k]))
             && t.pos.is(tags!(Nr | T | X | Nz | Nrfg | Nrt))
             // `和谈/协调员`: a preposition-like surname on a dictionary word.
-            && !(t.pos == Pos::Nz && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start]))
+            && !(t.pos == Pos::Nz && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start()]))
         {
             out.push(Span::new(
-                t.start,
-                t.end,
+                t.start(),
+                t.end(),
                 EntityType::Per,
                 Source::Rule,
                 0.75,
@@ -3994,7 +4066,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
         let glued = t.len() >= 3
             && t.word.ends_with('队')
             && !t.pos.is(tags!(V | Vn | A | D))
-            && ((t.start..t.end - 1).all(|k| in_place[k]) || {
+            && ((t.start()..t.end() - 1).all(|k| in_place[k]) || {
                 let prefix = &t.word[..t.word.len() - '队'.len_utf8()];
                 !is_word(prefix) && prefix.chars().all(is_han) && !prefix.ends_with(['小', '大'])
             });
@@ -4020,21 +4092,27 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
             continue;
         }
         let (mut start, mut k, mut parts) = if glued {
-            (t.start, j, 0)
+            (t.start(), j, 0)
         } else {
-            (p.start, j - 1, 1)
+            (p.start(), j - 1, 1)
         };
         while k > 0 && parts < 3 {
             let q = &toks[k - 1];
             if place_token(q, in_place) || (proper(q) && !place_token(&toks[k], in_place)) {
-                start = q.start;
+                start = q.start();
                 k -= 1;
                 parts += 1;
             } else {
                 break;
             }
         }
-        out.push(Span::new(start, t.end, EntityType::Org, Source::Rule, 0.75));
+        out.push(Span::new(
+            start,
+            t.end(),
+            EntityType::Org,
+            Source::Rule,
+            0.75,
+        ));
     }
     out
 }
@@ -4101,7 +4179,7 @@ pub fn coverage<'s>(n: usize, spans: impl Iterator<Item = &'s Span>) -> Vec<bool
 /// Whether a token is a place: tagged `ns` by jieba or inside a place name
 /// found by the place rules (`in_place`, from [`coverage`]).
 fn place_token(t: &Tok<'_>, in_place: &[bool]) -> bool {
-    t.pos == Pos::Ns || in_place[t.start..t.end].iter().all(|&b| b)
+    t.pos == Pos::Ns || in_place[t.start()..t.end()].iter().all(|&b| b)
 }
 
 /// Whether `pos` starts a han character run (for callers' boundary checks).
