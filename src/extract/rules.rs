@@ -14,8 +14,9 @@ use regex::Regex;
 
 use super::gazetteer::{Gazetteer, Level};
 use super::pos::Pos;
-use super::sets::{CharFilter, CharSet, PairSet, WordSet};
+use super::sets::{CharFilter, CharList, CharSet, PairSet, WordSet};
 use super::{EntityType, Source};
+use crate::char_list;
 use crate::chars::{is_han, is_space};
 use crate::lexdata::{COMPOUND_SURNAMES, is_media, is_single_surname, is_transliteration};
 use crate::tags;
@@ -630,8 +631,8 @@ const GIVEN_STOP: &str = "老的了在是和与及等说对为从向到将也都
 const BARE_NAME_FOLLOWERS: &str = "的是也已曾和与等则都就还又便却在从把被将对向给";
 
 /// Characters that never sit inside a given name: particles and pronouns.
-const GIVEN_HARD_STOP: &str =
-    "的了是和与及等说对为从向到将也都就又把被让给于而并或这那其该各每们个在";
+const GIVEN_HARD_STOP: CharList =
+    CharList::new("的了是和与及等说对为从向到将也都就又把被让给于而并或这那其该各每们个在");
 
 /// Words that typically follow a person's name.
 pub const NAME_FOLLOWERS: &[&str] = &[
@@ -723,7 +724,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
     if !chars.get(g1).is_some_and(|&c| given_ok(c)) {
         return None;
     }
-    let weak = sl == 1 && "和向于从同与把在及对为将以由经万能".contains(chars[pos]);
+    let weak = sl == 1 && char_list!("和向于从同与把在及对为将以由经万能").has(chars[pos]);
     if let Some(t) = ctx.starting(pos) {
         let n = t.len();
         // A verb or a function word is no name (`书记/提高`, `国王/任命`)
@@ -731,7 +732,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         let closes = |k: usize| {
             chars
                 .get(k)
-                .is_none_or(|c| "、，,。；;等 \u{3000}".contains(*c))
+                .is_none_or(|c| char_list!("、，,。；;等 \u{3000}").has(*c))
         };
         if n > sl
             && (t.pos.is(tags!(V | Vn | D | P | C | Ad | R | U | Uj))
@@ -747,7 +748,7 @@ pub fn name_at(ctx: &Ctx<'_>, pos: usize) -> Option<usize> {
         // a name (`某育之`, `某玉来`): trust it unless one is a particle.
         let nr_full = t.pos == Pos::Nr
             && n == sl + 2
-            && (pos + sl..t.end()).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.contains(chars[i]));
+            && (pos + sl..t.end()).all(|i| is_han(chars[i]) && !GIVEN_HARD_STOP.has(chars[i]));
         if (n == sl + 1 || n == sl + 2)
             && (nr_full || (pos + sl..t.end()).all(|i| given_ok(chars[i])))
         {
@@ -826,7 +827,7 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
         && let Some(p) = ctx.ending(t.start())
         && p.len() == 1
         && surname_at(&ctx.chars, p.start()) == Some(1)
-        && !"和向于从同与把在及对为将以由经万能".contains(ctx.chars[p.start()])
+        && !char_list!("和向于从同与把在及对为将以由经万能").has(ctx.chars[p.start()])
         && t.pos.is(tags!(Nr | X | Ng | Nz | Nrfg | A))
     {
         return Some(p.start());
@@ -1013,11 +1014,11 @@ pub fn model_names(
                     prev == "、"
                         || next == "、"
                         || (prev.chars().count() == 1
-                            && "找把从对向给让被和与及同请派".contains(prev_last))
+                            && char_list!("找把从对向给让被和与及同请派").has(prev_last))
                         || (prev.chars().count() >= 2
                             && i > 0
                             && toks[i - 1].pos == Pos::N
-                            && "人家将员女儿子妻夫姐妹哥弟手生师友者".contains(prev_last))
+                            && char_list!("人家将员女儿子妻夫姐妹哥弟手生师友者").has(prev_last))
                 };
                 // No context at all: the guess must stand as a subject or a
                 // possessor, before punctuation or a function word, and not
@@ -1069,7 +1070,8 @@ pub fn model_names(
                     .nth(2)
                     .map_or(t.word.len(), |(b, _)| b);
                 let b1 = t.word.char_indices().nth(1).map_or(0, |(b, _)| b);
-                let weak = "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start()]);
+                let weak =
+                    char_list!("和向于从同与把在及对为将以由经万能").has(ctx.chars[t.start()]);
                 let inner_word = n == 3
                     && !context(i)
                     && (common(&t.word[..b2])
@@ -1122,7 +1124,7 @@ pub fn model_names(
                     if let Some(nx) = next
                         && nx.len() == 1
                         && given_ok(ctx.chars[nx.start()])
-                        && !"路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start()])
+                        && !char_list!("路街村镇线区县市省乡家号队").has(ctx.chars[nx.start()])
                         && nx.pos.is(tags!(Ng | N | X | Nr | Ns | A | Ag | Nz))
                         && (!is_han(after(nx.end()))
                             || toks
@@ -1131,7 +1133,7 @@ pub fn model_names(
                     {
                         end = nx.end();
                     } else if next.is_some_and(|nx| {
-                        "路街村镇线区县市省乡家号队".contains(ctx.chars[nx.start()])
+                        char_list!("路街村镇线区县市省乡家号队").has(ctx.chars[nx.start()])
                     }) {
                         guess_ok = false;
                     }
@@ -1286,7 +1288,7 @@ const PLACE_FOLLOWERS: &[&str] = &[
 ];
 
 /// Last characters of things, not people (`某可证`, `某全性`, `某伯杯`).
-const THING_ENDINGS: &str = "证性车杯器机票卡费率型式品物剂药症赛奖菌";
+const THING_ENDINGS: CharList = CharList::new("证性车杯器机票卡费率型式品物剂药症赛奖菌");
 
 /// Whether a three-character word jieba's dictionary tags as a name is a
 /// thing or a phrase: it ends like a thing, has a numeral or a negation in
@@ -1294,9 +1296,10 @@ const THING_ENDINGS: &str = "证性车杯器机票卡费率型式品物剂药症
 /// surname before a word (`和某山`).
 fn known_nr_is_thing(name: &[char]) -> bool {
     let [a, b, c] = name else { return false };
-    THING_ENDINGS.contains(*c)
-        || "一二三四五六七八九十两不".contains(*b)
-        || ("和向于从同与把在及对为将以由经".contains(*a) && "山河江湖省市县".contains(*c))
+    THING_ENDINGS.has(*c)
+        || char_list!("一二三四五六七八九十两不").has(*b)
+        || (char_list!("和向于从同与把在及对为将以由经").has(*a)
+            && char_list!("山河江湖省市县").has(*c))
 }
 
 /// Posts that news writes after a bare surname for a state leader
@@ -1376,7 +1379,7 @@ pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
     for (i, t) in toks.iter().enumerate() {
         let first = ctx.chars[t.start()];
         // `和/夫人`: a conjunction, not a surname.
-        if !is_single_surname(first) || "和与同跟向及".contains(first) {
+        if !is_single_surname(first) || char_list!("和与同跟向及").has(first) {
             continue;
         }
         let rest = &t.word[first.len_utf8()..];
@@ -1463,7 +1466,7 @@ pub fn dotted_names(ctx: &Ctx<'_>) -> Vec<Span> {
             {
                 let tk = &ctx.toks[ctx.tok_starting[ts] as usize];
                 let tail = tk.end().saturating_sub(r);
-                if !(tail == 1 && "说在和等的与是及将已也".contains(chars[r])) && ts > j + 1
+                if !(tail == 1 && char_list!("说在和等的与是及将已也").has(chars[r])) && ts > j + 1
                 {
                     end = ts;
                 }
@@ -1821,7 +1824,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     let mut out = Vec::new();
     let toks = &ctx.toks;
     let chars = &ctx.chars;
-    let is_suffix_char = |c: char| "村镇乡县市区省州旗".contains(c);
+    let is_suffix_char = |c: char| char_list!("村镇乡县市区省州旗").has(c);
     for (i, t) in toks.iter().enumerate() {
         let Some(suf) = PLACE_SUFFIXES_SET.first_suffix_tok(t) else {
             continue;
@@ -1933,11 +1936,11 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
 }
 
 /// Landmark suffixes: a name token ending in one is a place.
-const LANDMARK_SUFFIXES: &str = "郡堡宫寺庙岛阁矶湖河湾沟岭峰川顶原洲";
+const LANDMARK_SUFFIXES: CharList = CharList::new("郡堡宫寺庙岛阁矶湖河湾沟岭峰川顶原洲");
 
 /// Suffixes too rare at the end of a Chinese given name to read a
 /// surname-initial token ending in them as a person.
-const STRONG_LANDMARK_SUFFIXES: &str = "郡堡宫寺庙岛阁矶湖湾沟";
+const STRONG_LANDMARK_SUFFIXES: CharList = CharList::new("郡堡宫寺庙岛阁矶湖湾沟");
 
 /// Places that jieba tags as a person or an unknown noun (`某某宫`,
 /// `某某岛`, `某某郡`): a token of three characters or more ending in a
@@ -1951,7 +1954,7 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
             continue;
         }
         let last = ctx.chars[t.end() - 1];
-        if !LANDMARK_SUFFIXES.contains(last) {
+        if !LANDMARK_SUFFIXES.has(last) {
             continue;
         }
         let name_tag = t.pos.is(tags!(Nr | Nrt | Nrfg));
@@ -1959,7 +1962,7 @@ pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Spa
         if !(name_tag || noun_tag) || !ctx.all_han(t) {
             continue;
         }
-        if surname_at(&ctx.chars, t.start()).is_some() && !STRONG_LANDMARK_SUFFIXES.contains(last) {
+        if surname_at(&ctx.chars, t.start()).is_some() && !STRONG_LANDMARK_SUFFIXES.has(last) {
             continue;
         }
         out.push(Span::new(
@@ -1979,7 +1982,7 @@ pub fn place_short_names(ctx: &Ctx<'_>, places: &[Span]) -> Vec<Span> {
     let mut shorts: Vec<Span> = Vec::new();
     for p in places {
         let last = ctx.chars[p.end - 1];
-        if p.end - p.start >= 3 && "镇乡县".contains(last) {
+        if p.end - p.start >= 3 && char_list!("镇乡县").has(last) {
             shorts.push(Span::new(
                 p.start,
                 p.end - 1,
@@ -2157,7 +2160,7 @@ const AFTER_PAIR: &[&str] = &[
 
 /// Kinds of a regional art or cuisine named by a one-character
 /// abbreviation (`京剧`, `川菜`): the abbreviation is a place.
-const ABBREVIATED_KINDS: &str = "剧戏菜韵腔曲";
+const ABBREVIATED_KINDS: CharList = CharList::new("剧戏菜韵腔曲");
 
 /// Pairs of one-character place abbreviations tagged as a single word by
 /// jieba (`中美关系` → 中, 美): each character is a place. Two country
@@ -2176,7 +2179,7 @@ pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         let rest = cs.next().map_or("", |(b, _)| &t.word[b..]);
         if t.len() == 2
             && PLACE_ABBREVIATIONS_SET.has(c0)
-            && ABBREVIATED_KINDS.contains(c1)
+            && ABBREVIATED_KINDS.has(c1)
             && !t.pos.is_verb()
         {
             out.push(Span::new(
@@ -2453,14 +2456,14 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                 // the pair out, a number tag alone does not.
                 let after_number = i > 0
                     && toks[i - 1].word.chars().last().is_some_and(|c| {
-                        c.is_ascii_digit() || "一二三四五六七八九十〇零两".contains(c)
+                        c.is_ascii_digit() || char_list!("一二三四五六七八九十〇零两").has(c)
                     });
                 let tag_ok = !t.pos.is(tags!(P | C | V | D | U | Q | R))
                     && (t.pos != Pos::M || (c0 == '日' && !after_number));
                 let pair = tag_ok
                     && ((single_abbr(i + 1) && lone(i + 2) && (i == 0 || lone(i - 1)))
                         || (i > 0 && single_abbr(i - 1) && lone(i + 1) && (i < 2 || lone(i - 2))));
-                let tagged = t.pos.is(tags!(J | Ns)) && !"中法西亚非".contains(c0);
+                let tagged = t.pos.is(tags!(J | Ns)) && !char_list!("中法西亚非").has(c0);
                 let prev_ok = i > 0
                     && toks[i - 1].word == "、"
                     && i > 1
@@ -2492,7 +2495,7 @@ pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
                 if BEFORE_ABBREVIATION_SET.has(c0)
                     && (c == '华'
                         || COUNTRY_ABBREVIATIONS_SET.has(c)
-                        || "京沪港澳台".contains(c))
+                        || char_list!("京沪港澳台").has(c))
                     && c != '中'
                     && c != '以'
                     && c != '加'
@@ -2555,7 +2558,8 @@ fn dictionary_place_ok(word: &str, gaz: &Gazetteer) -> bool {
 
 /// Last characters of two-character place words: continents, regions,
 /// rivers, seas, mountains, cities.
-const SHORT_PLACE_ENDINGS: &str = "洲江河海湖山岛城关亚湾峡京平东南西北美尼桥陵丹";
+const SHORT_PLACE_ENDINGS: CharList =
+    CharList::new("洲江河海湖山岛城关亚湾峡京平东南西北美尼桥陵丹");
 
 /// jieba's dictionary tags many two-character phrases `ns` (`惠及`,
 /// `广为`, `挪窝`, `南北`): an unknown two-character word is a place only
@@ -2566,14 +2570,14 @@ fn short_dictionary_place_ok(ctx: &Ctx<'_>, t: &Tok<'_>) -> bool {
     let listed = (t.start() > 0 && ctx.chars[t.start() - 1] == '、')
         || ctx.chars.get(t.end()) == Some(&'、');
     // `东北`, `西南` are regions; `南北`, `东西` are not.
-    if "东西南北".contains(a)
-        && "东西南北".contains(b)
-        && !("东西".contains(a) && "南北".contains(b))
+    if char_list!("东西南北").has(a)
+        && char_list!("东西南北").has(b)
+        && !(char_list!("东西").has(a) && char_list!("南北").has(b))
     {
         return false;
     }
     // `鲁/西亚/努小`: part of a transliteration jieba broke up.
-    (listed || SHORT_PLACE_ENDINGS.contains(b)) && !in_broken_transliteration(ctx, t)
+    (listed || SHORT_PLACE_ENDINGS.has(b)) && !in_broken_transliteration(ctx, t)
 }
 
 /// Whether token `t` is a piece of a transliteration jieba broke up
@@ -3167,12 +3171,12 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
     // character may be (`五金`, `三峡`).
     let numeral_start = t
         .word
-        .starts_with(|c: char| "一二三四五六七八九十两几数多".contains(c));
+        .starts_with(|c: char| char_list!("一二三四五六七八九十两几数多").has(c));
     let counts = t
         .word
         .chars()
         .nth(1)
-        .is_some_and(|c| "国个家名位项条所座种次年届方岸地省市县级批件大".contains(c));
+        .is_some_and(|c| char_list!("国个家名位项条所座种次年届方岸地省市县级批件大").has(c));
     let named_word = t.pos.is(tags!(N | Nz | Ns | Nr | Nt | J)) && !counts;
     tag_can_name(t.pos)
         && !t.pos.is(tags!(L | I))
@@ -3187,7 +3191,7 @@ pub fn glued_teams(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
         let (p, t) = (&w[0], &w[1]);
         if t.len() == 2
             && ctx.chars[t.start()] == '队'
-            && "以在和与把被将对的也都就又还已是".contains(ctx.chars[t.start() + 1])
+            && char_list!("以在和与把被将对的也都就又还已是").has(ctx.chars[t.start() + 1])
             && place_token(p, in_place)
             && p.len() >= 2
         {
@@ -3307,7 +3311,7 @@ pub fn head_orgs(
         }
         // `两院`, `三会`: a count of bodies, not a name.
         if t.word
-            .starts_with(|c: char| "一二三四五六七八九十两几各".contains(c))
+            .starts_with(|c: char| char_list!("一二三四五六七八九十两几各").has(c))
         {
             continue;
         }
@@ -3364,13 +3368,13 @@ pub fn head_orgs(
                 && p.word.ends_with('届')
                 && p.word
                     .chars()
-                    .all(|c| "第首一二三四五六七八九十百零〇0123456789届".contains(c));
+                    .all(|c| char_list!("第首一二三四五六七八九十百零〇0123456789届").has(c));
             let numbered = term
                 || p.pos == Pos::M
                     && NUMBERED_HEADS.iter().any(|h| t.word.ends_with(h))
                     && p.word
                         .chars()
-                        .all(|c| "第一二三四五六七八九十百零〇0123456789".contains(c));
+                        .all(|c| char_list!("第一二三四五六七八九十百零〇0123456789").has(c));
             // `某市住房/和/城乡规划建设局`: two fields of one body.
             let joined_fields = p.word == "和"
                 && k >= 2
@@ -3440,7 +3444,9 @@ pub fn head_orgs(
             p = tk.end();
         }
         // `镇党委`, `市政府`: a level word and a head name no organisation.
-        if start + 1 == t.end() - hlen && hlen >= 2 && "省市县区镇乡村".contains(ctx.chars[start])
+        if start + 1 == t.end() - hlen
+            && hlen >= 2
+            && char_list!("省市县区镇乡村").has(ctx.chars[start])
         {
             continue;
         }
@@ -3449,7 +3455,7 @@ pub fn head_orgs(
         let level_committee = hlen == 1
             && *head == "委"
             && prefix == 1
-            && "省市县区镇乡州".contains(ctx.chars[start]);
+            && char_list!("省市县区镇乡州").has(ctx.chars[start]);
         let ok = if hlen == 1 {
             (prefix >= 2 && len >= 3) || level_committee
         } else {
@@ -3461,7 +3467,7 @@ pub fn head_orgs(
         // 政府 alone closes a local government only (某某市政府), not a
         // country's (某国政府 is a place and a common noun).
         if *head == "政府"
-            && (!"省市县区镇乡州".contains(ctx.chars[t.end() - hlen - 1]) || prefix < 3)
+            && (!char_list!("省市县区镇乡州").has(ctx.chars[t.end() - hlen - 1]) || prefix < 3)
         {
             continue;
         }
@@ -3662,7 +3668,7 @@ fn nt_is_body(word: &str) -> bool {
             .chars()
             .rev()
             .nth(1)
-            .is_some_and(|c| "东西南北中".contains(c));
+            .is_some_and(|c| char_list!("东西南北中").has(c));
     !word.ends_with(['化', '众', '油', '药']) && !word.ends_with("飞行") && !region_part
 }
 
@@ -3786,7 +3792,7 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 .ends_with(['盟', '协', '联', '委', '大', '钢', '航', '行', '汽'])
             || (t.len() == 2
                 && t.word
-                    .starts_with(|c: char| "一二三四五六七八九十两首同通拉扩".contains(c)))
+                    .starts_with(|c: char| char_list!("一二三四五六七八九十两首同通拉扩").has(c)))
             || t.word.ends_with("进行")
             || NOT_ORGS_SET.has_tok(t)
             || gaz.get(t.word).is_some()
@@ -3971,7 +3977,7 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let right_ok = |k: usize| {
         chars
             .get(k)
-            .is_none_or(|c| "、，,。；;等和与及）)”".contains(*c))
+            .is_none_or(|c| char_list!("、，,。；;等和与及）)”").has(*c))
     };
     for (j, t) in ctx.toks.iter().enumerate() {
         if !INDUSTRIES_SET.may_end_tok(t)
@@ -4029,7 +4035,7 @@ pub fn names_before_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
             && (t.start() + sl..t.end()).all(|k| given_ok(ctx.chars[k]))
             && t.pos.is(tags!(Nr | T | X | Nz | Nrfg | Nrt))
             // `和谈/协调员`: a preposition-like surname on a dictionary word.
-            && !(t.pos == Pos::Nz && "和向于从同与把在及对为将以由经万能".contains(ctx.chars[t.start()]))
+            && !(t.pos == Pos::Nz && char_list!("和向于从同与把在及对为将以由经万能").has(ctx.chars[t.start()]))
         {
             out.push(Span::new(
                 t.start(),

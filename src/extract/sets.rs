@@ -43,6 +43,78 @@ impl CharBits {
 /// bytes of a multi-byte character carry its low twelve bits).
 pub struct CharFilter([u64; 64]);
 
+impl CharFilter {
+    /// The filter of the characters of `s`, built at compile time.
+    pub const fn of(s: &str) -> CharFilter {
+        let b = s.as_bytes();
+        let mut bits = [0u64; 64];
+        let mut i = 0;
+        while i < b.len() {
+            // UTF-8 decoding by hand (`str::chars` is not `const`).
+            let x = b[i];
+            let (c, n) = if x < 0x80 {
+                (x as u32, 1)
+            } else if x < 0xE0 {
+                (((x & 0x1F) as u32) << 6 | (b[i + 1] & 0x3F) as u32, 2)
+            } else if x < 0xF0 {
+                (
+                    ((x & 0x0F) as u32) << 12
+                        | ((b[i + 1] & 0x3F) as u32) << 6
+                        | (b[i + 2] & 0x3F) as u32,
+                    3,
+                )
+            } else {
+                (
+                    ((x & 0x07) as u32) << 18
+                        | ((b[i + 1] & 0x3F) as u32) << 12
+                        | ((b[i + 2] & 0x3F) as u32) << 6
+                        | (b[i + 3] & 0x3F) as u32,
+                    4,
+                )
+            };
+            let k = (c & 0xFFF) as usize;
+            bits[k / 64] |= 1 << (k % 64);
+            i += n;
+        }
+        CharFilter(bits)
+    }
+}
+
+/// A short constant list of characters, built at compile time (see
+/// [`char_list!`](crate::char_list)): the 512-byte filter answers nearly
+/// every "no" with one load, and only a "maybe" searches the list
+/// (`"…".contains(c)` alone is a substring search for a CJK character).
+pub struct CharList {
+    filter: CharFilter,
+    chars: &'static str,
+}
+
+impl CharList {
+    /// The list of the characters of `chars`.
+    pub const fn new(chars: &'static str) -> CharList {
+        CharList {
+            filter: CharFilter::of(chars),
+            chars,
+        }
+    }
+
+    /// Whether `c` is in the list.
+    #[inline]
+    pub fn has(&self, c: char) -> bool {
+        self.filter.may_have(c) && self.chars.contains(c)
+    }
+}
+
+/// A `&'static` [`CharList`] of a string literal's characters, built at
+/// compile time: `char_list!("省市县").has(c)`.
+#[macro_export]
+macro_rules! char_list {
+    ($s:literal) => {{
+        const LIST: $crate::extract::sets::CharList = $crate::extract::sets::CharList::new($s);
+        &LIST
+    }};
+}
+
 impl Default for CharFilter {
     fn default() -> Self {
         CharFilter([0; 64])
@@ -369,6 +441,28 @@ impl WordBloom {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_lists_answer_like_contains() {
+        for s in [
+            "",
+            "a",
+            "省市县",
+            "0123456789０１２３４５６７８９〇",
+            "é中𠀀喆、 \u{3000}",
+        ] {
+            let list = CharList::new(s);
+            let filter = CharFilter::of(s);
+            for c in s.chars() {
+                assert!(list.has(c) && filter.may_have(c), "{s:?} {c}");
+            }
+            for c in (0..0x30000).filter_map(char::from_u32) {
+                assert_eq!(list.has(c), s.contains(c), "{s:?} {c}");
+            }
+        }
+        assert!(crate::char_list!("东西南北").has('南'));
+        assert!(!crate::char_list!("东西南北").has('中'));
+    }
 
     #[test]
     fn char_and_word_sets() {
