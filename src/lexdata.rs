@@ -84,9 +84,16 @@ pub const MEDIA_SUFFIXES: &[&str] = &[
 /// Whether `token` could end a media name (its last character ends a
 /// media suffix): a cheap test before building the candidate.
 pub fn may_end_media(token: &str) -> bool {
-    static SUFFIXES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_SUFFIXES));
-    SUFFIXES.may_end(token)
+    MEDIA_SUFFIXES_SET.may_end(token)
 }
+
+/// [`may_end_media`] for a token whose last character has filter key `k`
+/// ([`crate::extract::sets::CharFilter::key`]).
+pub fn may_end_media_key(k: u16) -> bool {
+    MEDIA_SUFFIXES_SET.may_end_key(k)
+}
+
+static MEDIA_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(MEDIA_SUFFIXES));
 
 /// Whether `token` is a media name: three to ten Chinese characters ending
 /// in a media suffix.

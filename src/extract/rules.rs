@@ -113,7 +113,89 @@ pub struct Ctx<'a> {
     pub tok_starting: Vec<u32>,
     /// Token index ending at each character position ([`NO_TOK`] if none).
     pub tok_ending: Vec<u32>,
+    /// For each [`Hint`], the indices of the tokens that pass it.
+    hinted: [Vec<u32>; HINTS],
 }
+
+/// The first test of a rule that looks only at a token's last character:
+/// one pass over the tokens sorts them into a list per hint (one table
+/// load per token), and each rule visits its list instead of every token.
+/// A hint is a necessary condition of its rule's own first test, which the
+/// rule still makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// Ends like an organisation head word ([`head_orgs`]).
+    OrgHead,
+    /// Ends like a place suffix ([`suffix_places`]).
+    PlaceSuffix,
+    /// Ends like a facility head or a celestial body ([`facilities`]).
+    Facility,
+    /// Ends like a name cue, or in 岁 ([`names_after_cues`]).
+    NameCue,
+    /// Ends like a speech verb ([`names_before_verbs`]).
+    SpeechVerb,
+    /// Ends like a periodical kind or a media suffix ([`media_orgs`]).
+    Media,
+    /// Ends like an industry word ([`industry_orgs`]).
+    Industry,
+    /// Ends in 队 or like a sport team noun ([`teams`]).
+    Team,
+    /// Ends like a post ([`titles`]).
+    Title,
+    /// Ends like a landmark suffix ([`landmark_places`]).
+    Landmark,
+    /// Ends in 长 ([`orgs_in_posts`]).
+    Chief,
+    /// Ends in 部, 局, 署 or 委 ([`departments`]).
+    Department,
+}
+
+/// Number of [`Hint`]s.
+const HINTS: usize = 12;
+
+/// For each last-character filter key, the bit set of the hints it passes.
+static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
+    let keys = |s: &str| s.chars().map(CharFilter::key).collect::<Vec<_>>();
+    let (sui, dui, zhang, depts) = (keys("岁"), keys("队"), keys("长"), keys("部局署委"));
+    let mut table = Box::new([0u16; 4096]);
+    for (k, bits) in table.iter_mut().enumerate() {
+        let k = k as u16;
+        let hints = [
+            (Hint::OrgHead, ORG_HEADS_SET.may_end_key(k)),
+            (Hint::PlaceSuffix, PLACE_SUFFIXES_SET.may_end_key(k)),
+            (
+                Hint::Facility,
+                FACILITY_HEADS_SET.may_end_key(k) || CELESTIAL_SET.may_end_key(k),
+            ),
+            (
+                Hint::NameCue,
+                NAME_CUES_SET.may_end_key(k)
+                    || WEAK_NAME_CUES_SET.may_end_key(k)
+                    || sui.contains(&k),
+            ),
+            (Hint::SpeechVerb, SPEECH_VERBS_SET.may_end_key(k)),
+            (
+                Hint::Media,
+                MEDIA_KINDS_SET.may_end_key(k) || crate::lexdata::may_end_media_key(k),
+            ),
+            (Hint::Industry, INDUSTRIES_SET.may_end_key(k)),
+            (
+                Hint::Team,
+                dui.contains(&k) || SPORT_TEAMS_SET.may_end_key(k),
+            ),
+            (Hint::Title, TITLES.may_end_key(k)),
+            (Hint::Landmark, LANDMARK_SUFFIXES.may_have_key(k)),
+            (Hint::Chief, zhang.contains(&k)),
+            (Hint::Department, depts.contains(&k)),
+        ];
+        for (h, on) in hints {
+            if on {
+                *bits |= 1 << h as u16;
+            }
+        }
+    }
+    table
+});
 
 impl<'a> Ctx<'a> {
     /// Builds the lookups for `text` and its tokens.
@@ -126,6 +208,7 @@ impl<'a> Ctx<'a> {
         let n = chars.len();
         let mut tok_starting = vec![NO_TOK; n + 1];
         let mut tok_ending = vec![NO_TOK; n + 1];
+        let mut hinted: [Vec<u32>; HINTS] = Default::default();
         for (i, t) in toks.iter().enumerate() {
             if t.start() <= n {
                 tok_starting[t.start()] = i as u32;
@@ -133,13 +216,26 @@ impl<'a> Ctx<'a> {
             if t.end() <= n {
                 tok_ending[t.end()] = i as u32;
             }
+            let mut bits = HINT_TABLE[t.last as usize & 0xFFF];
+            while bits != 0 {
+                hinted[bits.trailing_zeros() as usize].push(i as u32);
+                bits &= bits - 1;
+            }
         }
         Ctx {
             chars,
             toks,
             tok_starting,
             tok_ending,
+            hinted,
         }
+    }
+
+    /// The tokens that pass `hint`, with their indices, in text order.
+    pub fn hinted(&self, hint: Hint) -> impl Iterator<Item = (usize, &Tok<'a>)> + '_ {
+        self.hinted[hint as usize]
+            .iter()
+            .map(|&i| (i as usize, &self.toks[i as usize]))
     }
 
     /// The token starting at `pos`.
@@ -533,11 +629,14 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
                 break;
             }
             let end = pos + len;
+            if !TITLES.may_end_with(ctx.chars[end - 1]) {
+                continue;
+            }
             // `委员/会`: the post word begins a body's name.
             let ends_ok = (ctx.tok_ending[end] != NO_TOK
                 || ctx.chars.get(end).is_some_and(|&c| is_single_surname(c)))
                 && !(ctx.chars[end - 1] == '员' && ctx.chars.get(end) == Some(&'会'));
-            if !ends_ok || !TITLES.may_end_with(ctx.chars[end - 1]) {
+            if !ends_ok {
                 continue;
             }
             buf.clear();
@@ -557,7 +656,7 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     // A post at the end of a token that names its field or country
     // (`某政部长`, `外交大臣`, `某国总理`): the longest known post inside.
     let covered = coverage(n, out.iter());
-    for t in &ctx.toks {
+    for (_, t) in ctx.hinted(Hint::Title) {
         let len = t.len();
         if len < 4
             || !TITLES.may_end_with(ctx.chars[t.end() - 1])
@@ -840,7 +939,7 @@ pub fn name_ending_at(ctx: &Ctx<'_>, end: usize) -> Option<usize> {
 /// (`马某某、秦某某、李某等`).
 pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
     let mut starts: Vec<(usize, bool)> = titles.iter().map(|t| (t.end, false)).collect();
-    for (i, t) in ctx.toks.iter().enumerate() {
+    for (i, t) in ctx.hinted(Hint::NameCue) {
         if NAME_CUES_SET.has_tok(t) {
             starts.push((t.end(), false));
         } else if WEAK_NAME_CUES_SET.has_tok(t) {
@@ -934,7 +1033,7 @@ const SPEECH_VERBS: &[&str] = &[
 /// jieba's segmentation.
 pub fn names_before_verbs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
-    for t in &ctx.toks {
+    for (_, t) in ctx.hinted(Hint::SpeechVerb) {
         if !SPEECH_VERBS_SET.has_tok(t) {
             continue;
         }
@@ -1825,7 +1924,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
     let toks = &ctx.toks;
     let chars = &ctx.chars;
     let is_suffix_char = |c: char| char_list!("村镇乡县市区省州旗").has(c);
-    for (i, t) in toks.iter().enumerate() {
+    for (i, t) in ctx.hinted(Hint::PlaceSuffix) {
         let Some(suf) = PLACE_SUFFIXES_SET.first_suffix_tok(t) else {
             continue;
         };
@@ -1949,7 +2048,7 @@ const STRONG_LANDMARK_SUFFIXES: CharList = CharList::new("郡堡宫寺庙岛阁�
 /// (`大草原`) is not a name.
 pub fn landmark_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
-    for t in &ctx.toks {
+    for (_, t) in ctx.hinted(Hint::Landmark) {
         if t.len() < 3 {
             continue;
         }
@@ -2704,7 +2803,7 @@ const CELESTIAL: &[&str] = &[
 pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (j, t) in toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Facility) {
         if CELESTIAL_SET.has_tok(t) {
             out.push(Span::new(
                 t.start(),
@@ -2770,7 +2869,7 @@ pub fn facilities(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[boo
 pub fn orgs_in_posts(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (j, t) in toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Chief) {
         // Every post this rule splits ends in 长.
         if !t.word.ends_with('长') {
             continue;
@@ -3291,7 +3390,7 @@ pub fn head_orgs(
 ) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (j, t) in toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::OrgHead) {
         let Some(head) = ORG_HEADS_SET.first_suffix_tok(t) else {
             continue;
         };
@@ -3509,7 +3608,7 @@ pub fn head_orgs(
 pub fn media_orgs(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (j, t) in toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Media) {
         if j == 0 {
             continue;
         }
@@ -3860,7 +3959,7 @@ const NOT_DEPARTMENTS: &[&str] = &[
 /// A level organ or a place right before it belongs to it (`省委/宣传部`).
 pub fn departments(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, blocked: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
-    for (j, t) in ctx.toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Department) {
         if !(3..=5).contains(&t.len())
             || !t.word.ends_with(['部', '局', '署', '委'])
             || !t.pos.is(tags!(N | Nr | Nt | J | Nz))
@@ -3979,7 +4078,7 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
             .get(k)
             .is_none_or(|c| char_list!("、，,。；;等和与及）)”").has(*c))
     };
-    for (j, t) in ctx.toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Industry) {
         if !INDUSTRIES_SET.may_end_tok(t)
             || !INDUSTRIES_SET.has_tok(t)
             || j == 0
@@ -4062,7 +4161,7 @@ pub fn teams(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool, in_place: &[bool]) -
                 && ctx.all_han(t)
                 && !t.pos.is(tags!(V | Vn | D | R | P | C | A)))
     };
-    for (j, t) in toks.iter().enumerate() {
+    for (j, t) in ctx.hinted(Hint::Team) {
         // Both cases below end in 队 or a sport team noun.
         if !t.word.ends_with('队') && !SPORT_TEAMS_SET.may_end_tok(t) {
             continue;
@@ -4242,6 +4341,75 @@ static PLACE_SUFFIXES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PLA
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every token a hinted rule's own first test lets through is in that
+    /// hint's list (the lists may hold more).
+    #[test]
+    fn hint_lists_hold_every_token_a_rule_would_test() {
+        let ex = crate::extract::news::NewsExtractor::new();
+        let mut text = String::new();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+            text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+        text.push_str("他今年三十岁，某某队和某某寺都在湖边。市长说，县教委和交通部的新闻报道。");
+        let toks = ex.tokens(&text);
+        assert!(toks.len() > 1000);
+        let ctx = Ctx::new(&text, toks);
+        let ends = |c: char| move |t: &Tok<'_>| t.word.ends_with(c);
+        type Check<'c> = &'c dyn Fn(&Tok<'_>) -> bool;
+        let checks: [(Hint, Check); HINTS] = [
+            (Hint::OrgHead, &|t| {
+                ORG_HEADS_SET.first_suffix(t.word).is_some()
+            }),
+            (Hint::PlaceSuffix, &|t| {
+                PLACE_SUFFIXES_SET.first_suffix(t.word).is_some()
+            }),
+            (Hint::Facility, &|t| {
+                CELESTIAL_SET.has(t.word) || FACILITY_HEADS_SET.first_suffix(t.word).is_some()
+            }),
+            (Hint::NameCue, &|t| {
+                NAME_CUES_SET.has(t.word) || WEAK_NAME_CUES_SET.has(t.word) || t.word == "岁"
+            }),
+            (Hint::SpeechVerb, &|t| SPEECH_VERBS_SET.has(t.word)),
+            (Hint::Media, &|t| {
+                MEDIA_KINDS_SET.may_end(t.word) || crate::lexdata::may_end_media(t.word)
+            }),
+            (Hint::Industry, &|t| INDUSTRIES_SET.has(t.word)),
+            (Hint::Team, &|t| {
+                t.word.ends_with('队') || SPORT_TEAMS_SET.may_end(t.word)
+            }),
+            (Hint::Title, &|t| {
+                t.word
+                    .chars()
+                    .last()
+                    .is_some_and(|c| TITLES.may_end_with(c))
+            }),
+            (Hint::Landmark, &|t| {
+                t.word
+                    .chars()
+                    .last()
+                    .is_some_and(|c| LANDMARK_SUFFIXES.has(c))
+            }),
+            (Hint::Chief, &ends('长')),
+            (Hint::Department, &|t| {
+                t.word.ends_with(['部', '局', '署', '委'])
+            }),
+        ];
+        for (hint, check) in checks {
+            let listed: Vec<usize> = ctx.hinted(hint).map(|(i, _)| i).collect();
+            let wanted: Vec<usize> = (0..ctx.toks.len())
+                .filter(|&i| check(&ctx.toks[i]))
+                .collect();
+            assert!(!wanted.is_empty(), "{hint:?}: the text should exercise it");
+            for i in wanted {
+                assert!(
+                    listed.binary_search(&i).is_ok(),
+                    "{hint:?} misses {}",
+                    ctx.toks[i].word
+                );
+            }
+        }
+    }
 
     fn spans_text(text: &str, spans: &[Span]) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();

@@ -103,6 +103,13 @@ impl CharList {
     pub fn has(&self, c: char) -> bool {
         self.filter.may_have(c) && self.chars.contains(c)
     }
+
+    /// Whether a character with filter key `k` ([`CharFilter::key`]) may
+    /// be in the list.
+    #[inline]
+    pub fn may_have_key(&self, k: u16) -> bool {
+        self.filter.has_key_of(k)
+    }
 }
 
 /// A `&'static` [`CharList`] of a string literal's characters, built at
@@ -304,6 +311,13 @@ impl WordSet {
     #[inline]
     pub fn may_end_tok(&self, t: &Tok<'_>) -> bool {
         self.ends.has_key_of(t.last)
+    }
+
+    /// [`WordSet::may_end`] for a word whose last character has filter key
+    /// `k` ([`CharFilter::key`]).
+    #[inline]
+    pub fn may_end_key(&self, k: u16) -> bool {
+        self.ends.has_key_of(k)
     }
 }
 
