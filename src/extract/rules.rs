@@ -148,10 +148,18 @@ pub enum Hint {
     Chief,
     /// Ends in 部, 局, 署 or 委 ([`departments`]).
     Department,
+    /// Ends like a body a country has one of ([`dictionary_orgs`]).
+    SingleBody,
+    /// Tagged `nt` ([`dictionary_orgs`]).
+    TaggedNt,
+    /// Tagged `ns` ([`dictionary_orgs`]).
+    TaggedNs,
+    /// Tagged `j` ([`dictionary_orgs`]).
+    TaggedJ,
 }
 
 /// Number of [`Hint`]s.
-const HINTS: usize = 12;
+const HINTS: usize = 16;
 
 /// For each last-character filter key, the bit set of the hints it passes.
 static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
@@ -187,6 +195,7 @@ static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
             (Hint::Landmark, LANDMARK_SUFFIXES.may_have_key(k)),
             (Hint::Chief, zhang.contains(&k)),
             (Hint::Department, depts.contains(&k)),
+            (Hint::SingleBody, SINGLE_BODIES_SET.may_end_key(k)),
         ];
         for (h, on) in hints {
             if on {
@@ -208,7 +217,9 @@ impl<'a> Ctx<'a> {
         let n = chars.len();
         let mut tok_starting = vec![NO_TOK; n + 1];
         let mut tok_ending = vec![NO_TOK; n + 1];
-        let mut hinted: [Vec<u32>; HINTS] = Default::default();
+        let mut hinted: [Vec<u32>; HINTS] =
+            std::array::from_fn(|_| Vec::with_capacity(toks.len() / 8));
+        let table: &[u16; 4096] = &HINT_TABLE;
         for (i, t) in toks.iter().enumerate() {
             if t.start() <= n {
                 tok_starting[t.start()] = i as u32;
@@ -216,7 +227,13 @@ impl<'a> Ctx<'a> {
             if t.end() <= n {
                 tok_ending[t.end()] = i as u32;
             }
-            let mut bits = HINT_TABLE[t.last as usize & 0xFFF];
+            let mut bits = table[t.last as usize & 0xFFF]
+                | match t.pos {
+                    Pos::Nt => 1 << Hint::TaggedNt as u16,
+                    Pos::Ns => 1 << Hint::TaggedNs as u16,
+                    Pos::J => 1 << Hint::TaggedJ as u16,
+                    _ => 0,
+                };
             while bits != 0 {
                 hinted[bits.trailing_zeros() as usize].push(i as u32);
                 bits &= bits - 1;
@@ -1642,9 +1659,14 @@ pub fn bylines(ctx: &Ctx<'_>) -> Vec<Span> {
     let chars = &ctx.chars;
     let n = chars.len();
     let mut out = Vec::new();
+    let (starts, seconds): (&CharSet, &CharSet) = (&BYLINE_STARTS, &BYLINE_SECONDS);
     let mut pos = 0;
     while pos < n {
-        if !BYLINE_STARTS.has(chars[pos]) {
+        let Some(k) = chars[pos..].iter().position(|&c| starts.has(c)) else {
+            break;
+        };
+        pos += k;
+        if !chars.get(pos + 1).is_some_and(|&c| seconds.has(c)) {
             pos += 1;
             continue;
         }
@@ -3784,8 +3806,8 @@ fn gaz_prefix(word: &str, gaz: &Gazetteer) -> bool {
 pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
     for t in ctx
-        .toks
-        .iter()
+        .hinted(Hint::TaggedNt)
+        .map(|(_, t)| t)
         .filter(|t| t.pos == Pos::Nt && t.len() >= 2 && !NOT_ORGS_SET.has_tok(t))
         .filter(|t| nt_is_body(t.word))
     {
@@ -3847,11 +3869,10 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     }
     // `某省/残联`, `某国/足球报`: a place and an abbreviated federation or
     // a newspaper.
-    for (j, t) in ctx.toks.iter().enumerate().skip(1) {
-        let p = &ctx.toks[j - 1];
-        if p.pos != Pos::Ns {
+    for (i, p) in ctx.hinted(Hint::TaggedNs) {
+        let Some(t) = ctx.toks.get(i + 1) else {
             continue;
-        }
+        };
         let body = (t.len() == 2 && t.pos.is(tags!(N | J)) && t.word.ends_with(['联', '协']))
             || t.word == "交警"
             || (t.len() >= 3
@@ -3869,7 +3890,10 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         }
     }
     // Bodies a country has one of, named by a common noun (`议会`, `内阁`).
-    for t in ctx.toks.iter().filter(|t| SINGLE_BODIES_SET.has_tok(t)) {
+    for (_, t) in ctx
+        .hinted(Hint::SingleBody)
+        .filter(|(_, t)| SINGLE_BODIES_SET.has_tok(t))
+    {
         out.push(Span::new(
             t.start(),
             t.end(),
@@ -3881,8 +3905,8 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     // Abbreviations (`j`) of unions, committees, universities and companies
     // (`某盟`, `某协`, `某联`, `某委`, `某大`, `某钢`, `某航`).
     for t in ctx
-        .toks
-        .iter()
+        .hinted(Hint::TaggedJ)
+        .map(|(_, t)| t)
         .filter(|t| t.pos == Pos::J && (2..=4).contains(&t.len()))
     {
         if t.word.chars().all(|c| PLACE_ABBREVIATIONS_SET.has(c))
@@ -4324,7 +4348,23 @@ static SPEECH_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPEEC
 static SPORT_TEAMS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPORT_TEAMS));
 static HONORIFICS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(HONORIFICS));
 /// The characters a byline role can start with.
-static BYLINE_STARTS: LazyLock<CharSet> = LazyLock::new(|| CharSet::new("本见特实记通摄编"));
+static BYLINE_STARTS: LazyLock<CharSet> = LazyLock::new(|| {
+    CharSet::new(
+        &BYLINE_ROLES
+            .iter()
+            .filter_map(|r| r.chars().next())
+            .collect::<String>(),
+    )
+});
+/// The second characters of [`BYLINE_ROLES`].
+static BYLINE_SECONDS: LazyLock<CharSet> = LazyLock::new(|| {
+    CharSet::new(
+        &BYLINE_ROLES
+            .iter()
+            .filter_map(|r| r.chars().nth(1))
+            .collect::<String>(),
+    )
+});
 static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
 static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
 static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));
@@ -4351,7 +4391,9 @@ mod tests {
         for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
             text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
         }
-        text.push_str("他今年三十岁，某某队和某某寺都在湖边。市长说，县教委和交通部的新闻报道。");
+        text.push_str(
+            "他今年三十岁，某某队和某某寺都在湖边。市长说，县教委和交通部的新闻报道。议会和内阁。",
+        );
         let toks = ex.tokens(&text);
         assert!(toks.len() > 1000);
         let ctx = Ctx::new(&text, toks);
@@ -4394,6 +4436,10 @@ mod tests {
             (Hint::Department, &|t| {
                 t.word.ends_with(['部', '局', '署', '委'])
             }),
+            (Hint::SingleBody, &|t| SINGLE_BODIES_SET.has(t.word)),
+            (Hint::TaggedNt, &|t| t.pos == Pos::Nt),
+            (Hint::TaggedNs, &|t| t.pos == Pos::Ns),
+            (Hint::TaggedJ, &|t| t.pos == Pos::J),
         ];
         for (hint, check) in checks {
             let listed: Vec<usize> = ctx.hinted(hint).map(|(i, _)| i).collect();
