@@ -373,19 +373,23 @@ fn grammar_spans(text: &str, chars: &[char], grammars: &[&Grammar]) -> Vec<Span>
     let mut out = Vec::new();
     let mut skip_to = vec![0; grammars.len()];
     let starts: &CharSet = &NUMBER_STARTS_SET;
-    // The text is walked as its decoded characters: a tight scan for the
-    // next possible start, then that character's byte offset as the
-    // running sum of the UTF-8 lengths before it.
-    let (mut from, mut b_from) = (0, 0);
-    while let Some(k) = chars[from..].iter().position(|&c| starts.has(c)) {
-        let pos = from + k;
-        let b = b_from + chars[from..pos].iter().map(|c| c.len_utf8()).sum::<usize>();
+    // First a tight pass over the decoded characters for the places a
+    // number starts (not right after an Arabic number), with their byte
+    // offsets: the running sum of the UTF-8 lengths, counted without
+    // branches.
+    let mut found = Vec::new();
+    let (mut b, mut prev) = (0usize, ' ');
+    for (pos, &c) in chars.iter().enumerate() {
+        if starts.has(c) && !(prev.is_ascii_digit() || prev == '.') {
+            found.push((pos, b));
+        }
+        let u = c as u32;
+        b += 1 + usize::from(u >= 0x80) + usize::from(u >= 0x800) + usize::from(u >= 0x10000);
+        prev = c;
+    }
+    for (pos, b) in found {
         let c = chars[pos];
         let next_b = b + c.len_utf8();
-        (from, b_from) = (pos + 1, next_b);
-        if pos > 0 && (chars[pos - 1].is_ascii_digit() || chars[pos - 1] == '.') {
-            continue;
-        }
         let rest = &text[next_b..];
         for (g, skip) in grammars.iter().zip(skip_to.iter_mut()) {
             if b < *skip
