@@ -156,16 +156,51 @@ pub enum Hint {
     TaggedNs,
     /// Tagged `j` ([`dictionary_orgs`]).
     TaggedJ,
+    /// Starts like a place or country abbreviation or a verb before one
+    /// ([`abbreviation_singles`]).
+    AbbreviationStart,
+    /// Starts like a place abbreviation ([`abbreviation_pairs`]).
+    PlaceAbbreviation,
+    /// Starts like a single surname ([`surnames_with_honorifics`]).
+    Surname,
 }
 
 /// Number of [`Hint`]s.
-const HINTS: usize = 16;
+const HINTS: usize = 19;
+
+/// For each first-character filter key, the bit set of the hints it passes.
+static FIRST_HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
+    let filter = |s: &str| {
+        let mut f = CharFilter::default();
+        s.chars().for_each(|c| f.insert(c));
+        f
+    };
+    let abbreviation = filter(&format!(
+        "{COUNTRY_ABBREVIATIONS}{PLACE_ABBREVIATIONS}{BEFORE_ABBREVIATION}"
+    ));
+    let place = filter(PLACE_ABBREVIATIONS);
+    let surname = filter(crate::lexdata::SINGLE_SURNAMES);
+    let mut table = Box::new([0u32; 4096]);
+    for (k, bits) in table.iter_mut().enumerate() {
+        let k = k as u16;
+        for (h, on) in [
+            (Hint::AbbreviationStart, abbreviation.has_key_of(k)),
+            (Hint::PlaceAbbreviation, place.has_key_of(k)),
+            (Hint::Surname, surname.has_key_of(k)),
+        ] {
+            if on {
+                *bits |= 1 << h as u32;
+            }
+        }
+    }
+    table
+});
 
 /// For each last-character filter key, the bit set of the hints it passes.
-static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
+static HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
     let keys = |s: &str| s.chars().map(CharFilter::key).collect::<Vec<_>>();
     let (sui, dui, zhang, depts) = (keys("岁"), keys("队"), keys("长"), keys("部局署委"));
-    let mut table = Box::new([0u16; 4096]);
+    let mut table = Box::new([0u32; 4096]);
     for (k, bits) in table.iter_mut().enumerate() {
         let k = k as u16;
         let hints = [
@@ -199,7 +234,7 @@ static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
         ];
         for (h, on) in hints {
             if on {
-                *bits |= 1 << h as u16;
+                *bits |= 1 << h as u32;
             }
         }
     }
@@ -219,7 +254,7 @@ impl<'a> Ctx<'a> {
         let mut tok_ending = vec![NO_TOK; n + 1];
         let mut hinted: [Vec<u32>; HINTS] =
             std::array::from_fn(|_| Vec::with_capacity(toks.len() / 8));
-        let table: &[u16; 4096] = &HINT_TABLE;
+        let (table, firsts): (&[u32; 4096], &[u32; 4096]) = (&HINT_TABLE, &FIRST_HINT_TABLE);
         for (i, t) in toks.iter().enumerate() {
             if t.start() <= n {
                 tok_starting[t.start()] = i as u32;
@@ -227,11 +262,13 @@ impl<'a> Ctx<'a> {
             if t.end() <= n {
                 tok_ending[t.end()] = i as u32;
             }
+            let first = chars.get(t.start()).map_or(0, |&c| CharFilter::key(c));
             let mut bits = table[t.last as usize & 0xFFF]
+                | firsts[first as usize & 0xFFF]
                 | match t.pos {
-                    Pos::Nt => 1 << Hint::TaggedNt as u16,
-                    Pos::Ns => 1 << Hint::TaggedNs as u16,
-                    Pos::J => 1 << Hint::TaggedJ as u16,
+                    Pos::Nt => 1 << Hint::TaggedNt as u32,
+                    Pos::Ns => 1 << Hint::TaggedNs as u32,
+                    Pos::J => 1 << Hint::TaggedJ as u32,
                     _ => 0,
                 };
             while bits != 0 {
@@ -1496,7 +1533,7 @@ const HONORIFICS: &[&str] = &["先生", "小姐", "女士", "老", "夫人", "�
 pub fn surnames_with_honorifics(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (i, t) in toks.iter().enumerate() {
+    for (i, t) in ctx.hinted(Hint::Surname) {
         let first = ctx.chars[t.start()];
         // `和/夫人`: a conjunction, not a surname.
         if !is_single_surname(first) || char_list!("和与同跟向及").has(first) {
@@ -2293,7 +2330,7 @@ const ABBREVIATED_KINDS: CharList = CharList::new("剧戏菜韵腔曲");
 /// abbreviation with a regional art (`京剧`) is a place.
 pub fn abbreviation_pairs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
     let mut out = Vec::new();
-    for t in &ctx.toks {
+    for (_, t) in ctx.hinted(Hint::PlaceAbbreviation) {
         if !(2..=6).contains(&t.len()) || !PLACE_ABBREVIATIONS_SET.has(ctx.chars[t.start()]) {
             continue;
         }
@@ -2532,7 +2569,7 @@ const BEFORE_ABBREVIATION: &str = "访来对驻在赴抵离援侵反旅留返";
 pub fn abbreviation_singles(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let toks = &ctx.toks;
-    for (i, t) in toks.iter().enumerate() {
+    for (i, t) in ctx.hinted(Hint::AbbreviationStart) {
         let first = ctx.chars[t.start()];
         if t.len() >= 2
             && COUNTRY_ABBREVIATIONS_SET.has(first)
@@ -4444,6 +4481,17 @@ mod tests {
             (Hint::TaggedNt, &|t| t.pos == Pos::Nt),
             (Hint::TaggedNs, &|t| t.pos == Pos::Ns),
             (Hint::TaggedJ, &|t| t.pos == Pos::J),
+            (Hint::AbbreviationStart, &|t| {
+                t.word.starts_with(|c| {
+                    COUNTRY_ABBREVIATIONS_SET.has(c)
+                        || PLACE_ABBREVIATIONS_SET.has(c)
+                        || BEFORE_ABBREVIATION_SET.has(c)
+                })
+            }),
+            (Hint::PlaceAbbreviation, &|t| {
+                t.word.starts_with(|c| PLACE_ABBREVIATIONS_SET.has(c))
+            }),
+            (Hint::Surname, &|t| t.word.starts_with(is_single_surname)),
         ];
         for (hint, check) in checks {
             let listed: Vec<usize> = ctx.hinted(hint).map(|(i, _)| i).collect();
