@@ -163,10 +163,12 @@ pub enum Hint {
     PlaceAbbreviation,
     /// Starts like a single surname ([`surnames_with_honorifics`]).
     Surname,
+    /// Tagged `nr`, `nrt` or `nrfg` ([`model_names`]).
+    TaggedName,
 }
 
 /// Number of [`Hint`]s.
-const HINTS: usize = 19;
+const HINTS: usize = 20;
 
 /// For each first-character filter key, the bit set of the hints it passes.
 static FIRST_HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
@@ -269,6 +271,7 @@ impl<'a> Ctx<'a> {
                     Pos::Nt => 1 << Hint::TaggedNt as u32,
                     Pos::Ns => 1 << Hint::TaggedNs as u32,
                     Pos::J => 1 << Hint::TaggedJ as u32,
+                    Pos::Nr | Pos::Nrt | Pos::Nrfg => 1 << Hint::TaggedName as u32,
                     _ => 0,
                 };
             while bits != 0 {
@@ -661,13 +664,17 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let n = ctx.chars.len();
+    let firsts: &CharSet = &TITLE_FIRST_CHARS;
     let mut pos = 0;
     while pos < n {
-        if !TITLE_FIRST_CHARS.has(ctx.chars[pos])
-            || ctx
-                .chars
-                .get(pos + 1)
-                .is_none_or(|&c1| !TITLE_PAIRS.may_start(ctx.chars[pos], c1))
+        let Some(k) = ctx.chars[pos..].iter().position(|&c| firsts.has(c)) else {
+            break;
+        };
+        pos += k;
+        if ctx
+            .chars
+            .get(pos + 1)
+            .is_none_or(|&c1| !TITLE_PAIRS.may_start(ctx.chars[pos], c1))
         {
             pos += 1;
             continue;
@@ -1123,9 +1130,13 @@ pub fn model_names(
             || TITLES.has(prev)
             || NAME_CUES_SET.has(prev)
     };
-    let mut i = 0;
-    while i < toks.len() {
-        let t = toks[i];
+    // Only name-tagged tokens start a guess; a surname token with its
+    // given name consumes the next token too.
+    let mut skip_to = 0;
+    for (i, &t) in ctx.hinted(Hint::TaggedName) {
+        if i < skip_to {
+            continue;
+        }
         let n = t.len();
         if t.pos == Pos::Nr {
             let sl = surname_at(&ctx.chars, t.start());
@@ -1143,7 +1154,7 @@ pub fn model_names(
                         Source::Model,
                         0.55,
                     ));
-                    i += 2;
+                    skip_to = i + 2;
                     continue;
                 }
             } else if n == 3
@@ -1370,7 +1381,6 @@ pub fn model_names(
                 0.5,
             ));
         }
-        i += 1;
     }
     // A word no person is followed by (`某某现象`, `某某问题`, `某某等地`):
     // before a place word the guess is a place, otherwise nothing.
@@ -4312,12 +4322,18 @@ pub fn propagate(ctx: &Ctx<'_>, found: &[Span], label: EntityType) -> Vec<Span> 
     let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     let mut next_free = vec![0; names.len()];
     let chars = &ctx.chars;
-    for (i, &c) in chars.iter().enumerate() {
-        if !firsts.may_have(c) {
-            continue;
-        }
-        for (k, name) in names.iter().enumerate() {
-            if name[0] == c && i >= next_free[k] && chars[i..].starts_with(name) {
+    let mut next = 0;
+    while let Some(k) = chars[next..].iter().position(|&c| firsts.may_have(c)) {
+        let i = next + k;
+        next = i + 1;
+        let c = chars[i];
+        // The names are sorted: those starting with `c` are side by side.
+        let from = names.partition_point(|n| n[0] < c);
+        for (k, name) in names.iter().enumerate().skip(from) {
+            if name[0] != c {
+                break;
+            }
+            if i >= next_free[k] && chars[i..].starts_with(name) {
                 found_at[k].push(i);
                 next_free[k] = i + name.len();
             }
@@ -4492,6 +4508,7 @@ mod tests {
                 t.word.starts_with(|c| PLACE_ABBREVIATIONS_SET.has(c))
             }),
             (Hint::Surname, &|t| t.word.starts_with(is_single_surname)),
+            (Hint::TaggedName, &|t| t.pos.is_name()),
         ];
         for (hint, check) in checks {
             let listed: Vec<usize> = ctx.hinted(hint).map(|(i, _)| i).collect();
