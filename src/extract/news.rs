@@ -79,7 +79,7 @@ impl NewsExtractor {
                     end32: (offset + t.end) as u32,
                     word: t.word,
                     pos: Pos::of(t.tag),
-                    last: t.word.chars().next_back().map_or(0, CharFilter::key),
+                    last: CharFilter::last_key_of(t.word),
                 });
             }
         };

@@ -173,6 +173,13 @@ impl CharFilter {
         CharFilter::last_key(w).is_some_and(|k| self.has_key(k))
     }
 
+    /// The filter key of the last character of `w` (0 for ""), read from
+    /// its UTF-8 bytes: `CharFilter::key` of that character.
+    #[inline]
+    pub fn last_key_of(w: &str) -> u16 {
+        CharFilter::last_key(w).map_or(0, |k| k as u16)
+    }
+
     /// The filter key of `c`: its low twelve bits.
     #[inline]
     pub fn key(c: char) -> u16 {
