@@ -117,15 +117,20 @@ pub struct Ctx<'a> {
     hinted: [Vec<u32>; HINTS],
 }
 
-/// The first test of a rule that looks only at a token's last character:
-/// one pass over the tokens sorts them into a list per hint (one table
-/// load per token), and each rule visits its list instead of every token.
-/// A hint is a necessary condition of its rule's own first test, which the
-/// rule still makes.
+/// The first test of a rule that looks only at a token's last character,
+/// first character or tag: one pass over the tokens sorts them into a list
+/// per hint (a table load per character key), and each rule visits its list
+/// instead of every token. A hint is a necessary condition of its rule's
+/// own first test, which the rule still makes.
+///
+/// Hints 0–15 come from the last character ([`HINT_TABLE`], two bytes an
+/// entry), 16–19 from the first character ([`FIRST_HINT_TABLE`], one byte
+/// an entry; both tables together stay small beside the token array), 20–23
+/// from the tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hint {
     /// Ends like an organisation head word ([`head_orgs`]).
-    OrgHead,
+    OrgHead = 0,
     /// Ends like a place suffix ([`suffix_places`]).
     PlaceSuffix,
     /// Ends like a facility head or a celestial body ([`facilities`]).
@@ -150,28 +155,34 @@ pub enum Hint {
     Department,
     /// Ends like a body a country has one of ([`dictionary_orgs`]).
     SingleBody,
-    /// Tagged `nt` ([`dictionary_orgs`]).
-    TaggedNt,
-    /// Tagged `ns` ([`dictionary_orgs`]).
-    TaggedNs,
-    /// Tagged `j` ([`dictionary_orgs`]).
-    TaggedJ,
+    /// Ends like a leader's post, or in 义 ([`surnames_with_posts`]).
+    LeaderPost,
     /// Starts like a place or country abbreviation or a verb before one
     /// ([`abbreviation_singles`]).
-    AbbreviationStart,
+    AbbreviationStart = 16,
     /// Starts like a place abbreviation ([`abbreviation_pairs`]).
     PlaceAbbreviation,
     /// Starts like a single surname ([`surnames_with_honorifics`]).
     Surname,
-    /// Tagged `nr`, `nrt` or `nrfg` ([`model_names`]).
+    /// Starts with 队 ([`glued_teams`]).
+    GluedTeam,
+    /// Tagged `nt` ([`dictionary_orgs`]).
+    TaggedNt = 20,
+    /// Tagged `ns` ([`dictionary_orgs`], [`team_lists`]).
+    TaggedNs,
+    /// Tagged `j` ([`dictionary_orgs`]).
+    TaggedJ,
+    /// Tagged `nr`, `nrt` or `nrfg` ([`model_names`],
+    /// [`transliteration_runs`]).
     TaggedName,
 }
 
-/// Number of [`Hint`]s.
-const HINTS: usize = 20;
+/// Number of [`Hint`] places (two are unused).
+const HINTS: usize = 24;
 
-/// For each first-character filter key, the bit set of the hints it passes.
-static FIRST_HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
+/// For each first-character filter key, the hints it passes, as bits
+/// `hint - 16`.
+static FIRST_HINT_TABLE: LazyLock<Box<[u8; 4096]>> = LazyLock::new(|| {
     let filter = |s: &str| {
         let mut f = CharFilter::default();
         s.chars().for_each(|c| f.insert(c));
@@ -182,16 +193,18 @@ static FIRST_HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
     ));
     let place = filter(PLACE_ABBREVIATIONS);
     let surname = filter(crate::lexdata::SINGLE_SURNAMES);
-    let mut table = Box::new([0u32; 4096]);
+    let dui = CharFilter::key('队');
+    let mut table = Box::new([0u8; 4096]);
     for (k, bits) in table.iter_mut().enumerate() {
         let k = k as u16;
         for (h, on) in [
             (Hint::AbbreviationStart, abbreviation.has_key_of(k)),
             (Hint::PlaceAbbreviation, place.has_key_of(k)),
             (Hint::Surname, surname.has_key_of(k)),
+            (Hint::GluedTeam, k == dui),
         ] {
             if on {
-                *bits |= 1 << h as u32;
+                *bits |= 1 << (h as u8 - 16);
             }
         }
     }
@@ -199,10 +212,16 @@ static FIRST_HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
 });
 
 /// For each last-character filter key, the bit set of the hints it passes.
-static HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
+static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
     let keys = |s: &str| s.chars().map(CharFilter::key).collect::<Vec<_>>();
-    let (sui, dui, zhang, depts) = (keys("岁"), keys("队"), keys("长"), keys("部局署委"));
-    let mut table = Box::new([0u32; 4096]);
+    let (sui, dui, zhang, depts, yi) = (
+        keys("岁"),
+        keys("队"),
+        keys("长"),
+        keys("部局署委"),
+        keys("义"),
+    );
+    let mut table = Box::new([0u16; 4096]);
     for (k, bits) in table.iter_mut().enumerate() {
         let k = k as u16;
         let hints = [
@@ -233,10 +252,14 @@ static HINT_TABLE: LazyLock<Box<[u32; 4096]>> = LazyLock::new(|| {
             (Hint::Chief, zhang.contains(&k)),
             (Hint::Department, depts.contains(&k)),
             (Hint::SingleBody, SINGLE_BODIES_SET.may_end_key(k)),
+            (
+                Hint::LeaderPost,
+                LEADER_POSTS_SET.may_end_key(k) || yi.contains(&k),
+            ),
         ];
         for (h, on) in hints {
             if on {
-                *bits |= 1 << h as u32;
+                *bits |= 1 << h as u16;
             }
         }
     }
@@ -256,7 +279,7 @@ impl<'a> Ctx<'a> {
         let mut tok_ending = vec![NO_TOK; n + 1];
         let mut hinted: [Vec<u32>; HINTS] =
             std::array::from_fn(|_| Vec::with_capacity(toks.len() / 8));
-        let (table, firsts): (&[u32; 4096], &[u32; 4096]) = (&HINT_TABLE, &FIRST_HINT_TABLE);
+        let (table, firsts): (&[u16; 4096], &[u8; 4096]) = (&HINT_TABLE, &FIRST_HINT_TABLE);
         for (i, t) in toks.iter().enumerate() {
             if t.start() <= n {
                 tok_starting[t.start()] = i as u32;
@@ -265,8 +288,8 @@ impl<'a> Ctx<'a> {
                 tok_ending[t.end()] = i as u32;
             }
             let first = chars.get(t.start()).map_or(0, |&c| CharFilter::key(c));
-            let mut bits = table[t.last as usize & 0xFFF]
-                | firsts[first as usize & 0xFFF]
+            let mut bits = u32::from(table[t.last as usize & 0xFFF])
+                | u32::from(firsts[first as usize & 0xFFF]) << 16
                 | match t.pos {
                     Pos::Nt => 1 << Hint::TaggedNt as u32,
                     Pos::Ns => 1 << Hint::TaggedNs as u32,
@@ -1486,7 +1509,7 @@ const LEADER_POSTS: &[&str] = &[
 /// transliterated): the name is the person.
 pub fn surnames_with_posts(ctx: &Ctx<'_>) -> Vec<Span> {
     let mut out = Vec::new();
-    for t in &ctx.toks {
+    for (_, t) in ctx.hinted(Hint::LeaderPost) {
         // Both cases below have three characters or more.
         if t.len() < 3 {
             continue;
@@ -1660,10 +1683,10 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
             && (t.start()..t.end()).all(|k| is_transliteration(ctx.chars[k]))
     };
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < toks.len() {
-        if !name_tok(&toks[i]) {
-            i += 1;
+    // A run starts at a name-tagged token; a run's tokens start no other.
+    let mut next = 0;
+    for (i, t) in ctx.hinted(Hint::TaggedName) {
+        if i < next || !name_tok(t) {
             continue;
         }
         let mut j = i + 1;
@@ -1683,7 +1706,7 @@ pub fn transliteration_runs(ctx: &Ctx<'_>) -> Vec<Span> {
                 0.7,
             ));
         }
-        i = j;
+        next = j;
     }
     out
 }
@@ -3359,8 +3382,10 @@ fn org_token_ok(t: &Tok<'_>) -> bool {
 /// Teams whose 队 jieba glued to the next function word (`某国/队以`).
 pub fn glued_teams(ctx: &Ctx<'_>, in_place: &[bool]) -> Vec<Span> {
     let mut out = Vec::new();
-    for w in ctx.toks.windows(2) {
-        let (p, t) = (&w[0], &w[1]);
+    for (j, t) in ctx.hinted(Hint::GluedTeam) {
+        let Some(p) = j.checked_sub(1).map(|i| &ctx.toks[i]) else {
+            continue;
+        };
         if t.len() == 2
             && ctx.chars[t.start()] == '队'
             && char_list!("以在和与把被将对的也都就又还已是").has(ctx.chars[t.start() + 1])
@@ -4095,10 +4120,10 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         toks.get(k)
             .is_some_and(|t| t.pos == Pos::Ns && gaz.get(t.word) == Some(Level::Country))
     };
-    let mut i = 0;
-    while i < toks.len() {
-        if !country(i) {
-            i += 1;
+    // A list starts at a country tagged `ns`; its items start no other.
+    let mut next = 0;
+    for (i, _) in ctx.hinted(Hint::TaggedNs) {
+        if i < next || !country(i) {
             continue;
         }
         let mut j = i + 1;
@@ -4123,7 +4148,7 @@ pub fn team_lists(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
                 ));
             }
         }
-        i = j;
+        next = j;
     }
     out
 }
@@ -4456,7 +4481,8 @@ mod tests {
         let ctx = Ctx::new(&text, toks);
         let ends = |c: char| move |t: &Tok<'_>| t.word.ends_with(c);
         type Check<'c> = &'c dyn Fn(&Tok<'_>) -> bool;
-        let checks: [(Hint, Check); HINTS] = [
+        // Every hint (22 of the 24 places are used).
+        let checks: [(Hint, Check); 22] = [
             (Hint::OrgHead, &|t| {
                 ORG_HEADS_SET.first_suffix(t.word).is_some()
             }),
@@ -4509,6 +4535,10 @@ mod tests {
             }),
             (Hint::Surname, &|t| t.word.starts_with(is_single_surname)),
             (Hint::TaggedName, &|t| t.pos.is_name()),
+            (Hint::LeaderPost, &|t| {
+                LEADER_POSTS_SET.may_end(t.word) || t.word.ends_with('义')
+            }),
+            (Hint::GluedTeam, &|t| t.word.starts_with('队')),
         ];
         for (hint, check) in checks {
             let listed: Vec<usize> = ctx.hinted(hint).map(|(i, _)| i).collect();
