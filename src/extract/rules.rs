@@ -123,8 +123,8 @@ pub struct Ctx<'a> {
 /// instead of every token. A hint is a necessary condition of its rule's
 /// own first test, which the rule still makes.
 ///
-/// Hints 0–15 come from the last character ([`HINT_TABLE`], two bytes an
-/// entry), 16–19 from the first character ([`FIRST_HINT_TABLE`], one byte
+/// Hints 0–15 come from the last character (`HINT_TABLE`, two bytes an
+/// entry), 16–19 from the first character (`FIRST_HINT_TABLE`, one byte
 /// an entry; both tables together stay small beside the token array), 20–23
 /// from the tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -382,7 +382,8 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Longest text a date or an amount can span, in characters (the grammars
-/// are tried on a window this long, not on the rest of the article).
+/// are tried on a window of `4 * MAX_GRAMMAR_CHARS` bytes, at least this
+/// many characters, not on the rest of the article).
 const MAX_GRAMMAR_CHARS: usize = 64;
 
 /// A small grammar for numeric expressions (dates, amounts): an anchored
@@ -426,8 +427,8 @@ static MONEY_GRAMMAR: Grammar = Grammar {
     label: EntityType::Money,
 };
 
-/// The matches of `grammars` in `text`, each grammar's left to right and
-/// not overlapping, in one pass over the text. A grammar is tried only
+/// The matches of `grammars` in `text` (whose characters are `chars`), each
+/// grammar's left to right and not overlapping. A grammar is tried only
 /// where a match can start: at a character it can start with that does
 /// not continue an Arabic number (`123月` holds no date), and only if the
 /// text after the number there can continue a match. It then runs on a
