@@ -101,8 +101,7 @@ impl Gazetteer {
                 g.insert(short, level);
             }
         }
-        let firsts: String = g.names.keys().filter_map(|n| n.chars().next()).collect();
-        g.firsts = CharSet::new(&firsts);
+        g.firsts = CharSet::nth_chars(g.names.keys().copied(), 0);
         g
     }
 

@@ -183,22 +183,19 @@ const HINTS: usize = 24;
 /// For each first-character filter key, the hints it passes, as bits
 /// `hint - 16`.
 static FIRST_HINT_TABLE: LazyLock<Box<[u8; 4096]>> = LazyLock::new(|| {
-    let filter = |s: &str| {
-        let mut f = CharFilter::default();
-        s.chars().for_each(|c| f.insert(c));
-        f
-    };
-    let abbreviation = filter(&format!(
-        "{COUNTRY_ABBREVIATIONS}{PLACE_ABBREVIATIONS}{BEFORE_ABBREVIATION}"
-    ));
-    let place = filter(PLACE_ABBREVIATIONS);
-    let surname = filter(crate::lexdata::SINGLE_SURNAMES);
+    let country = CharFilter::of(COUNTRY_ABBREVIATIONS);
+    let place = CharFilter::of(PLACE_ABBREVIATIONS);
+    let before = CharFilter::of(BEFORE_ABBREVIATION);
+    let surname = CharFilter::of(crate::lexdata::SINGLE_SURNAMES);
     let dui = CharFilter::key('队');
     let mut table = Box::new([0u8; 4096]);
     for (k, bits) in table.iter_mut().enumerate() {
         let k = k as u16;
         for (h, on) in [
-            (Hint::AbbreviationStart, abbreviation.has_key_of(k)),
+            (
+                Hint::AbbreviationStart,
+                country.has_key_of(k) || place.has_key_of(k) || before.has_key_of(k),
+            ),
             (Hint::PlaceAbbreviation, place.has_key_of(k)),
             (Hint::Surname, surname.has_key_of(k)),
             (Hint::GluedTeam, k == dui),
@@ -213,14 +210,13 @@ static FIRST_HINT_TABLE: LazyLock<Box<[u8; 4096]>> = LazyLock::new(|| {
 
 /// For each last-character filter key, the bit set of the hints it passes.
 static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
-    let keys = |s: &str| s.chars().map(CharFilter::key).collect::<Vec<_>>();
-    let (sui, dui, zhang, depts, yi) = (
-        keys("岁"),
-        keys("队"),
-        keys("长"),
-        keys("部局署委"),
-        keys("义"),
+    let (sui, dui, zhang, yi) = (
+        CharFilter::key('岁'),
+        CharFilter::key('队'),
+        CharFilter::key('长'),
+        CharFilter::key('义'),
     );
+    let depts = CharFilter::of("部局署委");
     let mut table = Box::new([0u16; 4096]);
     for (k, bits) in table.iter_mut().enumerate() {
         let k = k as u16;
@@ -233,9 +229,7 @@ static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
             ),
             (
                 Hint::NameCue,
-                NAME_CUES_SET.may_end_key(k)
-                    || WEAK_NAME_CUES_SET.may_end_key(k)
-                    || sui.contains(&k),
+                NAME_CUES_SET.may_end_key(k) || WEAK_NAME_CUES_SET.may_end_key(k) || k == sui,
             ),
             (Hint::SpeechVerb, SPEECH_VERBS_SET.may_end_key(k)),
             (
@@ -243,19 +237,13 @@ static HINT_TABLE: LazyLock<Box<[u16; 4096]>> = LazyLock::new(|| {
                 MEDIA_KINDS_SET.may_end_key(k) || crate::lexdata::may_end_media_key(k),
             ),
             (Hint::Industry, INDUSTRIES_SET.may_end_key(k)),
-            (
-                Hint::Team,
-                dui.contains(&k) || SPORT_TEAMS_SET.may_end_key(k),
-            ),
+            (Hint::Team, k == dui || SPORT_TEAMS_SET.may_end_key(k)),
             (Hint::Title, TITLES.may_end_key(k)),
             (Hint::Landmark, LANDMARK_SUFFIXES.may_have_key(k)),
-            (Hint::Chief, zhang.contains(&k)),
-            (Hint::Department, depts.contains(&k)),
+            (Hint::Chief, k == zhang),
+            (Hint::Department, depts.has_key_of(k)),
             (Hint::SingleBody, SINGLE_BODIES_SET.may_end_key(k)),
-            (
-                Hint::LeaderPost,
-                LEADER_POSTS_SET.may_end_key(k) || yi.contains(&k),
-            ),
+            (Hint::LeaderPost, LEADER_POSTS_SET.may_end_key(k) || k == yi),
         ];
         for (h, on) in hints {
             if on {
@@ -655,10 +643,8 @@ const MAX_TITLE_CHARS: usize = 8;
 static TITLE_PAIRS: LazyLock<PairSet> =
     LazyLock::new(|| PairSet::from_words(TITLE_LIST.iter().copied(), 14));
 
-static TITLE_FIRST_CHARS: LazyLock<CharSet> = LazyLock::new(|| {
-    let firsts: String = TITLE_LIST.iter().filter_map(|t| t.chars().next()).collect();
-    CharSet::new(&firsts)
-});
+static TITLE_FIRST_CHARS: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::nth_chars(TITLE_LIST.iter().copied(), 0));
 
 /// Organisation words after which a post starts even inside a jieba token
 /// (`市委常委`, `市委书记`).
@@ -890,14 +876,8 @@ pub fn surname_at(chars: &[char], pos: usize) -> Option<usize> {
 }
 
 fn followed_by_cue(ctx: &Ctx<'_>, pos: usize) -> bool {
-    static FIRSTS: LazyLock<CharSet> = LazyLock::new(|| {
-        CharSet::new(
-            &NAME_FOLLOWERS
-                .iter()
-                .filter_map(|w| w.chars().next())
-                .collect::<String>(),
-        )
-    });
+    static FIRSTS: LazyLock<CharSet> =
+        LazyLock::new(|| CharSet::nth_chars(NAME_FOLLOWERS.iter().copied(), 0));
     ctx.chars.get(pos).is_some_and(|&c| FIRSTS.has(c))
         && NAME_FOLLOWERS.iter().any(|w| ctx.has_at(pos, w))
 }
@@ -4431,23 +4411,11 @@ static SPEECH_VERBS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPEEC
 static SPORT_TEAMS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SPORT_TEAMS));
 static HONORIFICS_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(HONORIFICS));
 /// The characters a byline role can start with.
-static BYLINE_STARTS: LazyLock<CharSet> = LazyLock::new(|| {
-    CharSet::new(
-        &BYLINE_ROLES
-            .iter()
-            .filter_map(|r| r.chars().next())
-            .collect::<String>(),
-    )
-});
+static BYLINE_STARTS: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::nth_chars(BYLINE_ROLES.iter().copied(), 0));
 /// The second characters of [`BYLINE_ROLES`].
-static BYLINE_SECONDS: LazyLock<CharSet> = LazyLock::new(|| {
-    CharSet::new(
-        &BYLINE_ROLES
-            .iter()
-            .filter_map(|r| r.chars().nth(1))
-            .collect::<String>(),
-    )
-});
+static BYLINE_SECONDS: LazyLock<CharSet> =
+    LazyLock::new(|| CharSet::nth_chars(BYLINE_ROLES.iter().copied(), 1));
 static CELESTIAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(CELESTIAL));
 static GIVEN_STOP_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(GIVEN_STOP));
 static PLACE_STOP_CHARS_SET: LazyLock<CharSet> = LazyLock::new(|| CharSet::new(PLACE_STOP_CHARS));

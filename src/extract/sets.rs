@@ -337,6 +337,14 @@ impl CharSet {
         CharSet(CharBits::new(chars.chars()))
     }
 
+    /// The set of the `n`th characters (from 0) of `words` that have one:
+    /// the first characters of a list, for a test before the list.
+    pub fn nth_chars<'w>(words: impl IntoIterator<Item = &'w str>, n: usize) -> CharSet {
+        CharSet(CharBits::new(
+            words.into_iter().filter_map(|w| w.chars().nth(n)),
+        ))
+    }
+
     /// Whether `c` is in the set.
     #[inline]
     pub fn has(&self, c: char) -> bool {
@@ -462,6 +470,14 @@ impl WordBloom {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nth_chars_of_words() {
+        let firsts = CharSet::nth_chars(["市委", "局", ""], 0);
+        assert!(firsts.has('市') && firsts.has('局') && !firsts.has('委'));
+        let seconds = CharSet::nth_chars(["市委", "局"], 1);
+        assert!(seconds.has('委') && !seconds.has('市') && !seconds.has('局'));
+    }
 
     #[test]
     fn char_lists_answer_like_contains() {
