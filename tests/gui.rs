@@ -168,7 +168,7 @@ fn read_annotate_reject_undo_tag_search_and_raw_view() {
         Store::open(&db).unwrap().article_tags(&id).unwrap(),
         vec!["重点"]
     );
-    h.get_by_label("tag").click();
+    h.get_by_value("any tag").click();
     h.step();
     h.step();
     h.step();

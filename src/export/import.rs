@@ -112,6 +112,7 @@ struct Item {
     status: Option<EntityStatus>,
     color: Option<String>,
     note: Option<String>,
+    replacement: Option<String>,
     tags: Vec<String>,
     /// Where it came from, for reports.
     origin: String,
@@ -197,6 +198,12 @@ fn read_jsonl(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
                 Ok(label) => items.push(Item {
                     kind: Some(AnnotationKind::Entity),
                     span: Some((*s, *e)),
+                    tags: a
+                        .entity_tags
+                        .iter()
+                        .filter(|(ts, te, tt, _)| (ts, te, tt) == (s, e, t))
+                        .flat_map(|(.., tags)| tags.iter().cloned())
+                        .collect(),
                     label: Some(label),
                     origin: format!("{origin}: {t} {s}..{e}"),
                     ..Item::default()
@@ -213,6 +220,15 @@ fn read_jsonl(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
                 color: h.color.clone(),
                 note: h.note.clone(),
                 origin: format!("{origin}: highlight {}..{}", h.start, h.end),
+                ..Item::default()
+            });
+        }
+        for c in &a.corrections {
+            items.push(Item {
+                kind: Some(AnnotationKind::Correction),
+                span: Some((c.start, c.end)),
+                replacement: Some(c.replacement.clone()),
+                origin: format!("{origin}: correction {}..{}", c.start, c.end),
                 ..Item::default()
             });
         }
@@ -526,6 +542,16 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
                 item.kind = Some(AnnotationKind::Reject);
                 item.label = classifying.and_then(|t| t.parse().ok());
             }
+            "editing" => {
+                item.kind = Some(AnnotationKind::Correction);
+                item.replacement = Some(
+                    with("editing")
+                        .into_iter()
+                        .chain(with(""))
+                        .next()
+                        .unwrap_or_default(),
+                );
+            }
             "highlighting" | "commenting" | "describing" | "questioning" => {
                 item.kind = Some(AnnotationKind::Highlight);
                 let notes: Vec<String> = bodies.iter().map(|(_, v)| v.clone()).collect();
@@ -631,7 +657,7 @@ fn apply(store: &Store, mut doc: Doc, summary: &mut ImportSummary) -> Result<()>
             label: it.label.clone(),
             color: it.color.clone(),
             note: it.note.clone(),
-            replacement: None,
+            replacement: it.replacement.clone(),
         };
         let mut kind = kind;
         if kind == AnnotationKind::Entity {
@@ -765,7 +791,7 @@ fn insert_placed(
         label: fields.label,
         color: fields.color,
         note: fields.note,
-        replacement: None,
+        replacement: fields.replacement,
         orphan: false,
     };
     if store.find_identical_annotation(&a)?.is_some() {
@@ -800,7 +826,7 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         label: it.label.clone(),
         color: it.color.clone(),
         note: it.note.clone(),
-        replacement: None,
+        replacement: it.replacement.clone(),
         orphan: true,
     };
     summary

@@ -1,7 +1,10 @@
 //! The doccano-compatible JSONL export: one JSON object per article with the
 //! fields `id, file, index, title, date, source, text, label, tags,
-//! highlights`. `label` is `[[start, end, "TYPE"], …]` in code points, as
-//! doccano's sequence-labelling import expects.
+//! highlights, corrections, entity_tags`. `label` is `[[start, end, "TYPE"], …]` in code
+//! points, as doccano's sequence-labelling import expects. `text` and every
+//! offset stay those of the source text; `corrections` lists the OCR fixes
+//! over it (`start, end, text, replacement`) for whoever wants the corrected
+//! text.
 
 use std::io::Write;
 
@@ -26,6 +29,19 @@ pub struct JsonHighlight {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// An OCR correction in the JSONL export.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JsonCorrection {
+    /// Start (code points).
+    pub start: usize,
+    /// End (code points, exclusive).
+    pub end: usize,
+    /// The text as in the source.
+    pub text: String,
+    /// The corrected text.
+    pub replacement: String,
 }
 
 /// One line of the doccano-compatible JSONL export.
@@ -60,6 +76,13 @@ pub struct JsonArticle {
     /// Highlights and notes.
     #[serde(default)]
     pub highlights: Vec<JsonHighlight>,
+    /// OCR corrections over `text`.
+    #[serde(default)]
+    pub corrections: Vec<JsonCorrection>,
+    /// Tags of entities (archive-wide entity tags), for the entities of
+    /// `label` that have any: `[start, end, "TYPE", ["tag", …]]`.
+    #[serde(default)]
+    pub entity_tags: Vec<(usize, usize, String, Vec<String>)>,
 }
 
 /// The JSONL record of a loaded article.
@@ -93,6 +116,30 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
                 text: n.quote.exact.clone(),
                 color: n.color.clone(),
                 note: n.note.clone(),
+            })
+            .collect(),
+        entity_tags: a
+            .entities
+            .iter()
+            .zip(&a.entity_tags)
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(e, t)| {
+                (
+                    e.entity.start,
+                    e.entity.end,
+                    e.entity.label.as_str().to_string(),
+                    t.clone(),
+                )
+            })
+            .collect(),
+        corrections: a
+            .corrections
+            .iter()
+            .map(|c| JsonCorrection {
+                start: c.start,
+                end: c.end,
+                text: c.quote.exact.clone(),
+                replacement: c.replacement.clone().unwrap_or_default(),
             })
             .collect(),
     }

@@ -233,6 +233,8 @@ pub struct ExportArticle {
     pub rejections: Vec<Annotation>,
     /// Article tags, sorted.
     pub tags: Vec<String>,
+    /// Placed OCR corrections (replacement text over a span), sorted by span.
+    pub corrections: Vec<Annotation>,
 }
 
 impl ExportArticle {
@@ -264,7 +266,13 @@ pub fn load_article(store: &Store, id: &str) -> Result<ExportArticle> {
         .filter(|a| a.kind == AnnotationKind::Reject)
         .cloned()
         .collect();
+    let corrections = anns
+        .iter()
+        .filter(|a| a.kind == AnnotationKind::Correction && a.replacement.is_some() && !a.orphan)
+        .cloned()
+        .collect();
     Ok(ExportArticle {
+        corrections,
         tags: store.article_tags(id)?,
         article,
         entities,

@@ -1,7 +1,9 @@
 //! Reading copies for people: one Markdown or HTML file with every article
 //! (or, given a folder, one file per article named like the brat files),
 //! its metadata and tags, highlights marked in the text and notes as
-//! numbered footnotes. Entities are not marked (this is for reading).
+//! numbered footnotes. Entities are not marked (this is for reading). OCR
+//! corrections are applied: the copy shows the corrected text, and the
+//! highlights are moved onto it.
 //!
 //! Overlapping highlights are merged for display (a character is marked
 //! when any highlight covers it; the colour is the innermost one's). Each
@@ -35,6 +37,61 @@ pub fn safe_color(c: &Option<String>) -> Option<String> {
             matches!(h.len(), 3 | 4 | 6 | 8) && h.chars().all(|x| x.is_ascii_hexdigit())
         })
         .cloned()
+}
+
+/// `text` with the (non-overlapping) corrections applied, and the
+/// highlights' spans moved onto the corrected text.
+pub fn corrected(
+    text: &str,
+    corrections: &[Annotation],
+    hs: &[Annotation],
+) -> (String, Vec<Annotation>) {
+    if corrections.is_empty() {
+        return (text.to_string(), hs.to_vec());
+    }
+    let cs = chars(text);
+    let mut corr: Vec<&Annotation> = corrections
+        .iter()
+        .filter(|c| c.start < c.end && c.end <= cs.len())
+        .collect();
+    corr.sort_by_key(|c| c.start);
+    // from[i]: position in the corrected text of source character i.
+    let mut from = vec![0; cs.len() + 1];
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut d) = (0, 0);
+    let mut next = corr.iter().peekable();
+    while i < cs.len() {
+        while next.peek().is_some_and(|c| c.start < i) {
+            next.next();
+        }
+        if let Some(c) = next.peek().filter(|c| c.start == i) {
+            let rep = c.replacement.as_deref().unwrap_or("");
+            for f in &mut from[i..c.end] {
+                *f = d;
+            }
+            out.push_str(rep);
+            d += rep.chars().count();
+            i = c.end;
+            next.next();
+            continue;
+        }
+        from[i] = d;
+        out.push(cs[i]);
+        d += 1;
+        i += 1;
+    }
+    from[cs.len()] = d;
+    let moved = hs
+        .iter()
+        .map(|h| {
+            let mut h = h.clone();
+            let (s, e) = (from[h.start.min(cs.len())], from[h.end.min(cs.len())]);
+            h.start = s;
+            h.end = e.max(s);
+            h
+        })
+        .collect();
+    (out, moved)
 }
 
 /// Splits an article into pieces; notes are numbered from `*next_note`.
@@ -170,7 +227,8 @@ pub fn write_markdown(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::R
         if !a.tags.is_empty() {
             writeln!(out, "Tags: {}\n", md_escape(&a.tags.join(", ")))?;
         }
-        let (ps, notes) = pieces(&a.article.text, &a.highlights, &mut note_no);
+        let (text, hs) = corrected(&a.article.text, &a.corrections, &a.highlights);
+        let (ps, notes) = pieces(&text, &hs, &mut note_no);
         let mut line = String::new();
         for p in ps {
             match p {
@@ -223,7 +281,8 @@ pub fn write_html(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::Resul
                 html_escape(&a.tags.join(", "))
             )?;
         }
-        let (ps, notes) = pieces(&a.article.text, &a.highlights, &mut note_no);
+        let (text, hs) = corrected(&a.article.text, &a.corrections, &a.highlights);
+        let (ps, notes) = pieces(&text, &hs, &mut note_no);
         let mut line = String::new();
         let mut has_text = false;
         for p in ps {

@@ -93,6 +93,15 @@ pub fn annotations(a: &ExportArticle) -> Vec<Value> {
         }
         out.push(v);
     }
+    for c in &a.corrections {
+        out.push(json!({
+            "id": format!("{src}#correction-{}-{}", c.start, c.end),
+            "type": "Annotation",
+            "motivation": "editing",
+            "body": [body("editing", c.replacement.as_deref().unwrap_or(""))],
+            "target": target(&src, &cs, c.start, c.end),
+        }));
+    }
     if !a.tags.is_empty() {
         out.push(json!({
             "id": format!("{src}#tags"),

@@ -34,6 +34,8 @@ pub struct Settings {
     pub last_archive: Option<PathBuf>,
     /// Recently opened archives, newest first.
     pub recent: Vec<PathBuf>,
+    /// The article read last in each archive (reopened at start).
+    pub last_read: std::collections::BTreeMap<PathBuf, String>,
 }
 
 impl Default for Settings {
@@ -48,6 +50,7 @@ impl Default for Settings {
             raw_view: false,
             last_archive: None,
             recent: Vec::new(),
+            last_read: Default::default(),
         }
     }
 }
@@ -103,6 +106,105 @@ pub struct View {
     pub raw: Option<String>,
 }
 
+impl View {
+    /// The text of `start..end` as displayed: with OCR corrections applied,
+    /// so an entity over a corrected span shows the corrected text.
+    pub fn shown_text(&self, start: usize, end: usize) -> String {
+        let (ds, de) = self.display.display_range(start, end);
+        self.display.text.chars().skip(ds).take(de - ds).collect()
+    }
+}
+
+/// What an "apply to all occurrences" would change (an estimate from the
+/// current entities; re-extraction decides the rest).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AllPreview {
+    /// Articles containing the text.
+    pub articles: usize,
+    /// Occurrences: (article id, title, context with the text in 「」).
+    pub occurrences: Vec<(String, String, String)>,
+    /// Occurrences that would become new entities.
+    pub adds: usize,
+    /// Entities that would be removed (the text itself, or overlapping it).
+    pub removes: usize,
+    /// Entities of the same span that would change type.
+    pub retypes: usize,
+    /// Occurrences already as asked.
+    pub unchanged: usize,
+}
+
+impl AllPreview {
+    /// Computes the preview of making every `text` a `label` (or none).
+    pub fn compute(
+        store: &Store,
+        text: &str,
+        label: Option<&EntityType>,
+    ) -> crate::Result<AllPreview> {
+        let mut p = AllPreview::default();
+        let n = text.chars().count();
+        if n == 0 {
+            return Ok(p);
+        }
+        for id in store.article_ids_containing(text)? {
+            let a = store.article(&id)?;
+            let ents = store.effective_entities(&id)?;
+            let idx = crate::offsets::CharIndex::new(&a.text);
+            let chars: Vec<char> = a.text.chars().collect();
+            let title = a.display_title();
+            p.articles += 1;
+            for (b, _) in a.text.match_indices(text) {
+                let s = idx.char_of_byte(b);
+                let e = s + n;
+                let same = ents
+                    .iter()
+                    .find(|x| x.entity.start == s && x.entity.end == e);
+                let overlapping = ents
+                    .iter()
+                    .filter(|x| x.entity.start < e && s < x.entity.end)
+                    .filter(|x| (x.entity.start, x.entity.end) != (s, e))
+                    .count();
+                match (label, same) {
+                    (Some(l), Some(x)) if &x.entity.label == l => p.unchanged += 1,
+                    (Some(_), Some(_)) => p.retypes += 1,
+                    (Some(_), None) => {
+                        p.adds += 1;
+                        p.removes += overlapping;
+                    }
+                    (None, Some(_)) => p.removes += 1,
+                    (None, None) => p.unchanged += 1,
+                }
+                if p.occurrences.len() < 200 {
+                    let before: String = chars[s.saturating_sub(12)..s].iter().collect();
+                    let after: String = chars[e..(e + 12).min(chars.len())].iter().collect();
+                    p.occurrences.push((
+                        id.clone(),
+                        title.clone(),
+                        format!(
+                            "{}「{text}」{}",
+                            before.replace('\n', " "),
+                            after.replace('\n', " ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// A keyboard scroll of the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// PageUp.
+    Up,
+    /// PageDown (and Space outside review).
+    Down,
+    /// Home.
+    Top,
+    /// End.
+    End,
+}
+
 /// An open entity popup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityPopup {
@@ -114,6 +216,9 @@ pub struct EntityPopup {
     pub tag: String,
     /// How many articles contain the entity's text (the "apply to all" preview).
     pub articles: usize,
+    /// After an edit from the popup: the span and type the entity now has,
+    /// so the popup follows it once the view is reloaded.
+    pub follow: Option<(usize, usize, EntityType)>,
 }
 
 /// A small text-entry dialog over a selection.
@@ -138,12 +243,23 @@ pub enum Prompt {
         /// Path typed.
         path: String,
     },
+    /// Confirm an "apply to all occurrences" that touches many articles.
+    ApplyToAll {
+        /// The text.
+        text: String,
+        /// `Some(type)`: always this type; `None`: never an entity.
+        label: Option<EntityType>,
+        /// What it would change.
+        preview: AllPreview,
+    },
     /// Export.
     Export {
         /// Format.
         format: String,
         /// Output path.
         path: String,
+        /// The output exists: the dialog asks before overwriting it.
+        confirm_overwrite: bool,
     },
 }
 
@@ -232,6 +348,38 @@ pub struct PizhuApp {
     /// Articles mentioning the focused entity: (text, [(article id, count)]).
     pub(crate) mentions: Option<(String, Vec<(String, usize)>)>,
     pub(crate) last_list_reload: Option<std::time::Instant>,
+    /// The review queue, when review mode is on.
+    pub review: Option<super::review::Review>,
+    /// A text range to scroll to the middle of the reader (no selection).
+    pub(crate) pending_center: Option<(usize, usize)>,
+    /// Take the keyboard focus away from the reader next frame.
+    pub(crate) surrender_reader_focus: bool,
+    /// The kind of prompt shown last frame (to focus a prompt's field when it opens).
+    pub(crate) prompt_shown: Option<std::mem::Discriminant<Prompt>>,
+    /// A keyboard scroll of the reader, applied next frame.
+    pub page: Option<Page>,
+    /// The reader's scroll offset, viewport height and content height, as last drawn.
+    pub reader_metrics: (f32, f32, f32),
+    /// Scroll the article list to the selected row next frame.
+    pub(crate) list_to_selected: bool,
+    /// The list's scroll offset and height, as last drawn.
+    pub(crate) list_metrics: (f32, f32),
+    /// The search hit stepped to last (Enter/F3), index into [`PizhuApp::search_hits`].
+    pub hit_cursor: Option<usize>,
+    /// Search snippets by article id (for the list).
+    pub snippets: std::collections::HashMap<String, String>,
+    /// Collapse the reader's text selection next frame (after an edit used it).
+    pub(crate) collapse_reader: bool,
+}
+
+/// The plain terms of a search query (FTS operators and quotes dropped).
+pub fn search_terms(query: &str) -> Vec<String> {
+    query
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| c == '"' || c == '*' || c == '(' || c == ')'))
+        .filter(|t| !t.is_empty() && !matches!(*t, "AND" | "OR" | "NOT"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// The id of the reader's text widget.
@@ -297,6 +445,17 @@ impl PizhuApp {
             all_tags: Vec::new(),
             mentions: None,
             last_list_reload: None,
+            review: None,
+            pending_center: None,
+            surrender_reader_focus: false,
+            prompt_shown: None,
+            page: None,
+            reader_metrics: (0.0, 0.0, 0.0),
+            list_to_selected: true,
+            list_metrics: (0.0, 0.0),
+            hit_cursor: None,
+            snippets: Default::default(),
+            collapse_reader: false,
         };
         app.apply_theme(&cc.egui_ctx);
         let start = opts
@@ -396,7 +555,15 @@ impl PizhuApp {
         if self.selected.is_none()
             && let Some(&first) = self.visible.first()
         {
-            let id = self.articles[first].id.clone();
+            // The article read last in this archive, else the first.
+            let last = self
+                .settings
+                .last_archive
+                .as_ref()
+                .and_then(|a| self.settings.last_read.get(a))
+                .filter(|id| self.visible.iter().any(|&i| &self.articles[i].id == *id))
+                .cloned();
+            let id = last.unwrap_or_else(|| self.articles[first].id.clone());
             self.select(&id);
         }
     }
@@ -408,6 +575,7 @@ impl PizhuApp {
         }
         let Some(store) = &self.store else { return };
         let f = self.filter.clone();
+        let mut snippets = std::collections::HashMap::new();
         let mut allowed: Option<HashSet<String>> = None;
         let mut narrow = |ids: Vec<String>| {
             let set: HashSet<String> = ids.into_iter().collect();
@@ -418,7 +586,13 @@ impl PizhuApp {
         };
         if !f.query.trim().is_empty() {
             match store.search(&f.query, usize::MAX / 2) {
-                Ok(hits) => narrow(hits.into_iter().map(|h| h.id).collect()),
+                Ok(hits) => {
+                    snippets = hits
+                        .iter()
+                        .map(|h| (h.id.clone(), h.snippet.clone()))
+                        .collect();
+                    narrow(hits.into_iter().map(|h| h.id).collect())
+                }
                 Err(e) => self.error = Some(e.to_string()),
             }
         }
@@ -445,11 +619,25 @@ impl PizhuApp {
             })
             .map(|(i, _)| i)
             .collect();
+        if self
+            .filter_applied
+            .as_ref()
+            .is_none_or(|a| a.query != f.query)
+        {
+            self.hit_cursor = None;
+        }
+        self.snippets = snippets;
         self.filter_applied = Some(f);
     }
 
     /// Shows an article in the reader.
     pub fn select(&mut self, id: &str) {
+        if self.selected.as_deref() != Some(id) {
+            self.list_to_selected = true;
+        }
+        if let Some(a) = &self.settings.last_archive {
+            self.settings.last_read.insert(a.clone(), id.to_string());
+        }
         self.selected = Some(id.to_string());
         self.selection = None;
         self.popup = None;
@@ -492,12 +680,62 @@ impl PizhuApp {
     }
 
     pub(crate) fn style(&self) -> Style {
+        let hits = self.search_hits();
+        let current_hit = self.hit_cursor.and_then(|k| hits.get(k).copied());
         Style {
             font_size: self.settings.font_size,
             dark: self.settings.dark,
             shown: self.settings.shown.clone(),
             body_start: self.view.as_ref().map_or(0, |v| v.article.body_start),
+            hits,
+            current_hit,
         }
+    }
+
+    /// Where the search terms occur in the displayed article (display
+    /// code points), in reading order.
+    pub fn search_hits(&self) -> Vec<(usize, usize)> {
+        let Some(view) = &self.view else {
+            return Vec::new();
+        };
+        search_terms(&self.filter.query)
+            .iter()
+            .flat_map(|t| {
+                let n = t.chars().count();
+                let idx = crate::offsets::CharIndex::new(&view.display.text);
+                view.display
+                    .text
+                    .match_indices(t.as_str())
+                    .map(|(b, _)| {
+                        let s = idx.char_of_byte(b);
+                        (s, s + n)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Steps to the next (+1) or previous (-1) search hit in the article.
+    pub fn step_hit(&mut self, d: i32) {
+        let hits = self.search_hits();
+        if hits.is_empty() {
+            self.status = "no match in this article".into();
+            return;
+        }
+        let n = hits.len() as i64;
+        let k = match self.hit_cursor {
+            Some(k) => (k as i64 + d as i64).rem_euclid(n),
+            None if d < 0 => n - 1,
+            None => 0,
+        } as usize;
+        self.hit_cursor = Some(k);
+        if let Some(view) = &self.view {
+            let (s, e) = hits[k];
+            self.pending_center = Some(view.display.text_range(s, e));
+        }
+        self.status = format!("match {} of {}", k + 1, hits.len());
     }
 
     /// Applies the queued commands (the one place that changes the store).
@@ -566,6 +804,7 @@ impl PizhuApp {
                 let store = self.store.as_ref().ok_or("no archive is open")?;
                 let out = self.editor.apply(store, edit).map_err(|e| e.to_string())?;
                 self.selection = None;
+                self.collapse_reader = true;
                 self.after_edit(out);
             }
             Command::Undo => {
@@ -582,7 +821,17 @@ impl PizhuApp {
                     self.status = "redone".into();
                 }
             }
-            Command::Select(id) => self.select(&id),
+            Command::Select(id) => {
+                if self
+                    .review
+                    .as_ref()
+                    .is_some_and(|r| r.state.article() != Some(id.as_str()))
+                {
+                    self.review = None;
+                    self.status = "review stopped".into();
+                }
+                self.select(&id)
+            }
             Command::Step(d) => {
                 let pos = self
                     .selected
@@ -614,12 +863,24 @@ impl PizhuApp {
                 self.selection = Some((s, e));
             }
             Command::ApplyToAll(text, label) => {
+                let n = self
+                    .store
+                    .as_ref()
+                    .and_then(|s| s.article_ids_containing(&text).ok())
+                    .map_or(0, |v| v.len());
                 let edit = match label {
-                    Some(label) => Edit::LexiconAdd { text, label },
-                    None => Edit::LexiconReject { text },
+                    Some(label) => Edit::LexiconAdd {
+                        text: text.clone(),
+                        label,
+                    },
+                    None => Edit::LexiconReject { text: text.clone() },
                 };
                 self.popup = None;
-                return self.apply_one(Command::Edit(edit));
+                self.apply_one(Command::Edit(edit))?;
+                if self.is_busy() {
+                    self.status = format!("updating {n} articles containing 「{text}」…");
+                }
+                return Ok(());
             }
             Command::Export(format, path) => {
                 let store = self.store.as_ref().ok_or("no archive is open")?;
@@ -686,11 +947,20 @@ impl PizhuApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.surrender_reader_focus {
+            self.surrender_reader_focus = false;
+            ctx.memory_mut(|m| m.surrender_focus(reader_id()));
+        }
+        if self.review.is_some() {
+            self.review_keys(ctx);
+            return;
+        }
         let typing = ctx
             .memory(|m| m.focused())
             .is_some_and(|f| f != reader_id());
         let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
         let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
+        let mut step_hit = None;
         ctx.input_mut(|i| {
             if i.consume_shortcut(&cmd_shift(Key::Z)) || i.consume_shortcut(&cmd(Key::Y)) {
                 self.commands.push(Command::Redo);
@@ -709,6 +979,11 @@ impl PizhuApp {
             if i.consume_shortcut(&cmd(Key::Minus)) {
                 self.settings.font_size = (self.settings.font_size - 1.0).max(10.0);
             }
+            if i.consume_key(Modifiers::SHIFT, Key::F3) {
+                step_hit = Some(-1);
+            } else if i.consume_key(Modifiers::NONE, Key::F3) {
+                step_hit = Some(1);
+            }
             if i.key_pressed(Key::Escape) {
                 self.selection = None;
                 self.popup = None;
@@ -716,11 +991,29 @@ impl PizhuApp {
                 self.show_shortcuts = false;
             }
         });
+        if let Some(d) = step_hit {
+            self.step_hit(d);
+        }
         if typing {
             return;
         }
         let sel = self.selection.filter(|(s, e)| s < e);
         let article = self.selected.clone();
+        let mut start_review = None;
+        let mut close_popup = false;
+        // Taken before the reader sees them (its text cursor would move instead).
+        ctx.input_mut(|i| {
+            for (k, p) in [
+                (Key::PageDown, Page::Down),
+                (Key::PageUp, Page::Up),
+                (Key::Home, Page::Top),
+                (Key::End, Page::End),
+            ] {
+                if !i.modifiers.shift && i.consume_key(Modifiers::NONE, k) {
+                    self.page = Some(p);
+                }
+            }
+        });
         ctx.input(|i| {
             for e in &i.events {
                 let egui::Event::Text(t) = e else { continue };
@@ -754,6 +1047,8 @@ impl PizhuApp {
                         })
                     }
                     ("t" | "T", _, Some(_)) => self.focus_tag = true,
+                    ("r", _, Some(_)) => start_review = Some(super::review::ReviewScope::Article),
+                    ("R", _, Some(_)) => start_review = Some(super::review::ReviewScope::Archive),
                     _ => {}
                 }
             }
@@ -772,8 +1067,15 @@ impl PizhuApp {
                     article: a.clone(),
                     entity: p.entity.clone(),
                 }));
+                close_popup = true;
             }
         });
+        if close_popup {
+            self.popup = None;
+        }
+        if let Some(scope) = start_review {
+            self.start_review(scope, super::review::ReviewFilter::default());
+        }
     }
 }
 

@@ -37,5 +37,24 @@ pub fn definitions(system: bool) -> FontDefinitions {
         let list = fonts.families.entry(family).or_default();
         list.extend(names.iter().cloned());
     }
+    // The reader's family puts the CJK font first: digits, Latin letters and
+    // hanzi then come from one font with one ascent and height, so a mixed
+    // span such as 8月1日 gets one highlight box, not one per font run.
+    let mut reader = names.clone();
+    reader.extend(
+        fonts
+            .families
+            .get(&FontFamily::Proportional)
+            .into_iter()
+            .flatten()
+            .filter(|n| !names.contains(n))
+            .cloned(),
+    );
+    fonts.families.insert(reader_family(), reader);
     fonts
+}
+
+/// The font family of the article text (see [`definitions`]).
+pub fn reader_family() -> FontFamily {
+    FontFamily::Name("pizhu_reader".into())
 }

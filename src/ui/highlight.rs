@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use egui::text::{LayoutJob, TextFormat};
-use egui::{Color32, FontFamily, FontId, Stroke};
+use egui::{Color32, FontId, Stroke};
 
 use crate::extract::EntityType;
 use crate::store::{Annotation, AnnotationKind, EffectiveEntity};
@@ -148,6 +148,10 @@ pub struct Style {
     pub shown: BTreeSet<String>,
     /// Code point where the body starts (the headline is larger).
     pub body_start: usize,
+    /// Search hits (display code points).
+    pub hits: Vec<(usize, usize)>,
+    /// The hit stepped to with Enter/F3.
+    pub current_hit: Option<(usize, usize)>,
 }
 
 /// Builds the highlighted layout of an article (display offsets).
@@ -202,7 +206,7 @@ pub fn layout_job(
         cuts.insert(s.min(n));
         cuts.insert(t.min(n));
     }
-    if let Some((s, t)) = selected {
+    for &(s, t) in style.hits.iter().chain(&selected) {
         cuts.insert(s.min(n));
         cuts.insert(t.min(n));
     }
@@ -225,7 +229,7 @@ pub fn layout_job(
             style.font_size
         };
         let mut fmt = TextFormat {
-            font_id: FontId::new(size, FontFamily::Proportional),
+            font_id: FontId::new(size, super::fonts::reader_family()),
             color: text_color,
             line_height: Some(size * 1.7),
             ..Default::default()
@@ -256,6 +260,15 @@ pub fn layout_job(
         if display.corrected.iter().any(|&(a, b)| a <= s && t <= b) {
             fmt.color = Color32::from_rgb(0x1e, 0x9e, 0x4a);
             fmt.underline = Stroke::new(1.0, Color32::from_rgb(0x1e, 0x9e, 0x4a));
+        }
+        if style.hits.iter().any(|&(a, b)| a <= s && t <= b) {
+            let current = style.current_hit.is_some_and(|(a, b)| a <= s && t <= b);
+            fmt.background = if current {
+                Color32::from_rgb(0xff, 0x96, 0x32)
+            } else {
+                Color32::from_rgb(0xff, 0xe0, 0x66)
+            };
+            fmt.color = Color32::from_gray(20);
         }
         if selected.is_some_and(|(a, b)| a <= s && t <= b) {
             fmt.strikethrough = Stroke::NONE;

@@ -3,6 +3,7 @@
 //!
 //! - [`app`]: state, commands, the frame loop, persistence.
 //! - [`reader`]: the article with highlights, the selection toolbar, raw view.
+//! - [`review`]: review mode, a keyboard queue over automatic entities.
 //! - [`panels`]: menu, article list, entity side panel, status bar, windows.
 //! - [`highlight`]: spans → memoisable `LayoutJob`; correction overlays.
 //! - [`worker`]: indexing and re-extraction off the UI thread.
@@ -13,6 +14,7 @@ pub mod fonts;
 pub mod highlight;
 pub mod panels;
 pub mod reader;
+pub mod review;
 pub mod worker;
 
 use std::path::PathBuf;

@@ -40,11 +40,16 @@ pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
                     let path = app
                         .archive
                         .as_ref()
-                        .map(|a| a.join("pizhu-export.jsonl").display().to_string())
+                        .map(|a| {
+                            default_export_path(a, crate::export::Format::Jsonl)
+                                .display()
+                                .to_string()
+                        })
                         .unwrap_or_default();
                     app.prompt = Some(Prompt::Export {
                         format: "jsonl".into(),
                         path,
+                        confirm_overwrite: false,
                     });
                 }
                 ui.separator();
@@ -171,13 +176,20 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 search.request_focus();
                 app.focus_search = false;
             }
+            // Enter in the search box steps through the hits in the article.
+            if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                app.refilter();
+                app.step_hit(1);
+                search.request_focus();
+            }
             ui.horizontal(|ui| {
                 let tags = app
                     .store
                     .as_ref()
                     .and_then(|s| s.all_tags().ok())
                     .unwrap_or_default();
-                egui::ComboBox::from_label("tag")
+                ui.label("tag");
+                egui::ComboBox::from_id_salt("tag_filter")
                     .selected_text(app.filter.tag.clone().unwrap_or_else(|| "any tag".into()))
                     .width(90.0)
                     .show_ui(ui, |ui| {
@@ -186,7 +198,8 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                             ui.selectable_value(&mut app.filter.tag, Some(t.clone()), t);
                         }
                     });
-                egui::ComboBox::from_label("state")
+                ui.label("state");
+                egui::ComboBox::from_id_salt("state_filter")
                     .selected_text(match app.filter.annotated {
                         None => "all",
                         Some(true) => "annotated",
@@ -224,35 +237,59 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 }
                 rows.push((false, i));
             }
-            let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-            egui::ScrollArea::vertical()
+            let searching = !app.snippets.is_empty();
+            let body_h = ui.text_style_height(&egui::TextStyle::Body);
+            let row_h = if searching {
+                body_h * 2.0 + 8.0
+            } else {
+                body_h + 6.0
+            };
+            let mut area = egui::ScrollArea::vertical()
                 .id_salt("article_list")
-                .auto_shrink([false, false])
-                .show_rows(ui, row_h, rows.len(), |ui, range| {
-                    for &(header, i) in &rows[range] {
-                        let a = &app.articles[i];
-                        if header {
-                            ui.label(RichText::new(&a.file).small().strong());
-                            continue;
-                        }
-                        let selected = app.selected.as_deref() == Some(a.id.as_str());
-                        let mark = if a.reviewed { "√ " } else { "" };
-                        let text = format!("{mark}{}", a.title);
-                        let resp = ui
-                            .add(egui::Button::selectable(selected, text).truncate())
-                            .on_hover_text(format!(
-                                "{}\n{} · {} · {} entities · {} annotations",
-                                a.title,
-                                a.date.as_deref().unwrap_or("no date"),
-                                a.source.as_deref().unwrap_or("no source"),
-                                a.entities,
-                                a.annotations
-                            ));
-                        if resp.clicked() {
-                            app.commands.push(Command::Select(a.id.clone()));
-                        }
+                .auto_shrink([false, false]);
+            if std::mem::take(&mut app.list_to_selected)
+                && let Some(k) = rows.iter().position(|&(h, i)| {
+                    !h && app.selected.as_deref() == Some(app.articles[i].id.as_str())
+                })
+            {
+                // Keep the selected row in view (only scroll when it is not).
+                let step = row_h + ui.spacing().item_spacing.y;
+                let y = k as f32 * step;
+                let (off, h) = app.list_metrics;
+                if y < off || y + step > off + h {
+                    area = area.vertical_scroll_offset((y - h / 3.0).max(0.0));
+                }
+            }
+            let out = area.show_rows(ui, row_h, rows.len(), |ui, range| {
+                for &(header, i) in &rows[range] {
+                    let a = &app.articles[i];
+                    if header {
+                        ui.label(RichText::new(&a.file).small().strong());
+                        continue;
                     }
-                });
+                    let selected = app.selected.as_deref() == Some(a.id.as_str());
+                    let mark = if a.reviewed { "√ " } else { "" };
+                    let text = format!("{mark}{}", a.title);
+                    let resp = ui
+                        .add(egui::Button::selectable(selected, text).truncate())
+                        .on_hover_text(format!(
+                            "{}\n{} · {} · {} entities · {} annotations",
+                            a.title,
+                            a.date.as_deref().unwrap_or("no date"),
+                            a.source.as_deref().unwrap_or("no source"),
+                            a.entities,
+                            a.annotations
+                        ));
+                    if resp.clicked() {
+                        app.commands.push(Command::Select(a.id.clone()));
+                    }
+                    if searching {
+                        let snip = app.snippets.get(&a.id).cloned().unwrap_or_default();
+                        ui.add(egui::Label::new(RichText::new(snip).small().weak()).truncate());
+                    }
+                }
+            });
+            app.list_metrics = (out.state.clamped_offset().y, out.inner_rect.height());
         });
 }
 
@@ -286,7 +323,7 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         groups
                             .entry(e.entity.label.clone())
                             .or_default()
-                            .entry(e.entity.text.clone())
+                            .entry(view.shown_text(e.entity.start, e.entity.end))
                             .or_default()
                             .push((e.entity.start, e.entity.end));
                     }
@@ -298,7 +335,9 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         .id_salt(format!("group_{t}"))
                         .default_open(true)
                         .show(ui, |ui| {
-                            ui.horizontal_wrapped(|ui| {
+                            // One entity per row, truncated to the panel: long
+                            // names never widen the panel or share a row.
+                            ui.vertical(|ui| {
                                 for (text, spans) in texts {
                                     let focused = app
                                         .focus_entity
@@ -309,7 +348,11 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                                     } else {
                                         text.clone()
                                     };
-                                    if ui.selectable_label(focused, label).clicked() {
+                                    if ui
+                                        .add(egui::Button::selectable(focused, label).truncate())
+                                        .on_hover_text(text)
+                                        .clicked()
+                                    {
                                         let next = match &app.focus_entity {
                                             Some((ft, fl, k)) if ft == text && fl == t => {
                                                 (k + 1) % spans.len()
@@ -355,9 +398,13 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                                 _ => a.quote.exact.chars().take(24).collect(),
                             };
                             if ui
-                                .add(egui::Button::new(
-                                    RichText::new(label).background_color(c.gamma_multiply(0.6)),
-                                ))
+                                .add(
+                                    egui::Button::new(
+                                        RichText::new(label)
+                                            .background_color(c.gamma_multiply(0.6)),
+                                    )
+                                    .truncate(),
+                                )
                                 .clicked()
                             {
                                 app.commands.push(Command::Reveal(a.start, a.end));
@@ -495,12 +542,23 @@ pub fn windows_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                         ("j / ↓", "next article"),
                         ("k / ↑", "previous article"),
                         ("/", "search"),
+                        ("Shift+← → ↑ ↓", "extend the selection in the reader"),
+                        ("PageUp / PageDown", "scroll the article a page"),
+                        ("Home / End", "top / end of the article"),
                         ("1–6", "mark selection as PER LOC ORG TITLE DATE MONEY"),
                         ("H", "highlight selection"),
                         ("N", "note on selection"),
                         ("T", "tag the article"),
                         ("Delete", "reject the entity in the popup"),
                         ("Esc", "clear selection, close popups"),
+                        (
+                            "R / Shift+R",
+                            "review this article / every unreviewed article",
+                        ),
+                        ("Review: Enter / Delete", "accept / reject the entity"),
+                        ("Review: 1–6", "retype the entity"),
+                        ("Review: ← → / Shift+← →", "move its end / start"),
+                        ("Review: Space / Ctrl+Z / Esc", "skip / undo / stop"),
                         ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo"),
                         ("Ctrl+O", "open archive"),
                         ("Ctrl+= / Ctrl+-", "font size"),
@@ -534,15 +592,56 @@ pub fn windows_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     }
 }
 
+/// "Apply to all" asks first when it touches more articles than this.
+pub const APPLY_ALL_ASK_ABOVE: usize = 3;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     let (Some(mut popup), Some(article)) = (app.popup.clone(), app.selected.clone()) else {
         return;
     };
+    // After an edit from the popup, follow the entity to its new span/type.
+    if let Some((s, t, label)) = popup.follow.clone()
+        && let Some(view) = &app.view
+    {
+        match view
+            .entities
+            .iter()
+            .find(|e| e.entity.start == s && e.entity.end == t && e.entity.label == label)
+        {
+            Some(found) => {
+                popup.entity = found.clone();
+                popup.follow = None;
+            }
+            None if !app.commands.is_empty() => {}
+            None => {
+                app.popup = None;
+                return;
+            }
+        }
+    }
     let e = popup.entity.clone();
     let mut open = true;
     let mut close = false;
-    egui::Window::new(format!("{} · {}", e.entity.text, e.entity.label))
-        .id(egui::Id::unique("entity_popup"))
+    let mut follow: Option<(usize, usize, EntityType)> = None;
+    let shown = app.view.as_ref().map_or_else(
+        || e.entity.text.clone(),
+        |v| v.shown_text(e.entity.start, e.entity.end),
+    );
+    let title = if shown == e.entity.text {
+        format!("{} · {}", e.entity.text, e.entity.label)
+    } else {
+        format!("{shown} (source: {}) · {}", e.entity.text, e.entity.label)
+    };
+    egui::Window::new(title)
+        .id(egui::Id::unique((
+            "entity_popup",
+            popup.pos.x as i32,
+            popup.pos.y as i32,
+        )))
         .default_pos(popup.pos)
         .open(&mut open)
         .collapsible(false)
@@ -570,9 +669,9 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                             entity: e.clone(),
                             start: e.entity.start,
                             end: e.entity.end,
-                            label: t,
+                            label: t.clone(),
                         }));
-                        close = true;
+                        follow = Some((e.entity.start, e.entity.end, t));
                     }
                 }
             });
@@ -597,7 +696,7 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                             end: nt,
                             label: e.entity.label.clone(),
                         }));
-                        close = true;
+                        follow = Some((ns, nt, e.entity.label.clone()));
                     }
                 }
             });
@@ -614,7 +713,7 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                         article: article.clone(),
                         entity: e.clone(),
                     }));
-                    close = true;
+                    follow = Some((e.entity.start, e.entity.end, e.entity.label.clone()));
                 }
             });
             ui.horizontal(|ui| {
@@ -635,32 +734,67 @@ fn entity_popup_ui(app: &mut PizhuApp, ctx: &egui::Context) {
             ui.separator();
             let count = popup.articles;
             ui.label(format!(
-                "Apply to all occurrences ({count} articles contain 「{}」):",
+                "Apply to all occurrences ({} {} 「{}」):",
+                plural(count, "article", "articles"),
+                if count == 1 { "contains" } else { "contain" },
                 e.entity.text
             ));
             ui.horizontal(|ui| {
+                let mut choice = None;
                 if ui.button(format!("Always {}", e.entity.label)).clicked() {
-                    app.commands.push(Command::ApplyToAll(
-                        e.entity.text.clone(),
-                        Some(e.entity.label.clone()),
-                    ));
-                    close = true;
+                    choice = Some(Some(e.entity.label.clone()));
                 }
                 if ui.button("Never an entity").clicked() {
-                    app.commands
-                        .push(Command::ApplyToAll(e.entity.text.clone(), None));
+                    choice = Some(None);
+                }
+                if let Some(label) = choice {
                     close = true;
+                    let preview = app.store.as_ref().and_then(|s| {
+                        super::app::AllPreview::compute(s, &e.entity.text, label.as_ref()).ok()
+                    });
+                    match preview {
+                        // A change within a few articles goes through at once.
+                        Some(p) if p.articles > APPLY_ALL_ASK_ABOVE => {
+                            app.prompt = Some(Prompt::ApplyToAll {
+                                text: e.entity.text.clone(),
+                                label,
+                                preview: p,
+                            })
+                        }
+                        _ => app
+                            .commands
+                            .push(Command::ApplyToAll(e.entity.text.clone(), label)),
+                    }
                 }
             });
         });
+    if follow.is_some() {
+        popup.follow = follow;
+    }
     app.popup = if open && !close { Some(popup) } else { None };
+}
+
+/// The article text of a range, shortened for a dialog.
+fn quote_of(app: &PizhuApp, (s, e): (usize, usize)) -> String {
+    let Some(view) = &app.view else {
+        return String::new();
+    };
+    let q: String = view.article.text.chars().skip(s).take(e - s).collect();
+    if q.chars().count() > 60 {
+        format!("{}…", q.chars().take(60).collect::<String>())
+    } else {
+        q
+    }
 }
 
 fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     let Some(mut prompt) = app.prompt.clone() else {
+        app.prompt_shown = None;
         return;
     };
     let article = app.selected.clone().unwrap_or_default();
+    let just_opened = app.prompt_shown.as_ref() != Some(&std::mem::discriminant(&prompt));
+    app.prompt_shown = Some(std::mem::discriminant(&prompt));
     let mut open = true;
     let mut done = false;
     let title = match &prompt {
@@ -668,6 +802,7 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
         Prompt::Correction { .. } => "Correct the text",
         Prompt::Open { .. } => "Open archive",
         Prompt::Export { .. } => "Export",
+        Prompt::ApplyToAll { .. } => "Apply to all occurrences",
     };
     egui::Window::new(title)
         .id(egui::Id::unique("prompt"))
@@ -675,12 +810,20 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
         .collapsible(false)
         .show(ctx, |ui| match &mut prompt {
             Prompt::Note { range, text } => {
-                ui.add(
+                let quote = quote_of(app, *range);
+                ui.label(RichText::new(format!("「{quote}」")).weak());
+                let resp = ui.add(
                     egui::TextEdit::multiline(text)
                         .id_salt("note_text")
+                        .hint_text("Your note (Ctrl+Enter saves)")
                         .desired_rows(3),
                 );
-                if ui.button("Save note").clicked() {
+                if just_opened {
+                    resp.request_focus();
+                }
+                let save = resp.has_focus()
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
+                if ui.button("Save note").clicked() || save {
                     app.commands.push(Command::Edit(Edit::AddHighlight {
                         article: article.clone(),
                         start: range.0,
@@ -695,8 +838,13 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                 ui.label(
                     "The source file is never changed; the correction is shown as an overlay.",
                 );
-                ui.add(egui::TextEdit::singleline(text).id_salt("correction_text"));
-                if ui.button("Save correction").clicked() {
+                ui.label(RichText::new(format!("「{}」 →", quote_of(app, *range))).weak());
+                let resp = ui.add(egui::TextEdit::singleline(text).id_salt("correction_text"));
+                if just_opened {
+                    resp.request_focus();
+                }
+                let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button("Save correction").clicked() || enter {
                     app.commands.push(Command::Edit(Edit::AddCorrection {
                         article: article.clone(),
                         start: range.0,
@@ -726,7 +874,59 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                     }
                 });
             }
-            Prompt::Export { format, path } => {
+            Prompt::ApplyToAll {
+                text,
+                label,
+                preview: p,
+            } => {
+                ui.label(
+                    RichText::new(match label {
+                        Some(l) => format!("Make every 「{text}」 a {l}?"),
+                        None => format!("Make 「{text}」 never an entity?"),
+                    })
+                    .strong(),
+                );
+                ui.label(format!(
+                    "{} in {}: about {} added, {} removed, {} retyped, {} unchanged.",
+                    plural(p.occurrences.len(), "occurrence", "occurrences"),
+                    plural(p.articles, "article", "articles"),
+                    p.adds,
+                    p.removes,
+                    p.retypes,
+                    p.unchanged
+                ));
+                egui::ScrollArea::vertical()
+                    .max_height(260.0)
+                    .show(ui, |ui| {
+                        for (id, title, context) in &p.occurrences {
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .add(egui::Button::new(RichText::new(title).small()).truncate())
+                                    .clicked()
+                                {
+                                    app.commands.push(Command::Select(id.clone()));
+                                }
+                                ui.label(context);
+                            });
+                        }
+                    });
+                ui.horizontal(|ui| {
+                    if ui.button("Apply").clicked() {
+                        app.commands
+                            .push(Command::ApplyToAll(text.clone(), label.clone()));
+                        done = true;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        done = true;
+                    }
+                });
+            }
+            Prompt::Export {
+                format,
+                path,
+                confirm_overwrite,
+            } => {
+                let before = format.clone();
                 egui::ComboBox::from_label("Format")
                     .selected_text(format.as_str())
                     .show_ui(ui, |ui| {
@@ -734,34 +934,165 @@ fn prompt_ui(app: &mut PizhuApp, ctx: &egui::Context) {
                             ui.selectable_value(format, f.name().to_string(), f.name());
                         }
                     });
+                if *format != before
+                    && let Ok(f) = format.parse::<crate::export::Format>()
+                {
+                    *path = path_for_format(path, f);
+                    *confirm_overwrite = false;
+                }
                 ui.label(if format == "brat" {
                     "Output folder:"
                 } else {
                     "Output file:"
                 });
-                ui.add(
-                    egui::TextEdit::singleline(path)
-                        .id_salt("export_path")
-                        .desired_width(360.0),
-                );
+                if ui
+                    .add(
+                        egui::TextEdit::singleline(path)
+                            .id_salt("export_path")
+                            .desired_width(360.0),
+                    )
+                    .changed()
+                {
+                    *confirm_overwrite = false;
+                }
+                let target = std::path::PathBuf::from(path.trim());
+                if let Some(arch) = &app.archive
+                    && inside(&target, arch)
+                {
+                    ui.label(
+                        RichText::new(
+                            "This is inside the archive: the export would be read as new articles.",
+                        )
+                        .color(egui::Color32::from_rgb(0xd0, 0x80, 0x20)),
+                    );
+                }
                 ui.horizontal(|ui| {
                     if ui.button("Browse…").clicked() {
+                        let dir = target.parent().filter(|p| p.is_dir());
+                        let name = target.file_name().map(|n| n.to_string_lossy().to_string());
+                        let mut dialog = rfd::FileDialog::new();
+                        if let Some(d) = dir {
+                            dialog = dialog.set_directory(d);
+                        }
                         let picked = if format == "brat" {
-                            rfd::FileDialog::new().pick_folder()
+                            dialog.pick_folder()
                         } else {
-                            rfd::FileDialog::new().save_file()
+                            if let Some(n) = name {
+                                dialog = dialog.set_file_name(n);
+                            }
+                            dialog.save_file()
                         };
                         if let Some(p) = picked {
                             *path = p.display().to_string();
+                            *confirm_overwrite = false;
                         }
                     }
-                    if ui.button("Export").clicked() && !path.trim().is_empty() {
-                        app.commands
-                            .push(Command::Export(format.clone(), path.trim().into()));
-                        done = true;
+                    if *confirm_overwrite {
+                        ui.label(
+                            RichText::new(format!("{} exists. Overwrite it?", target.display()))
+                                .strong(),
+                        );
+                        if ui.button("Overwrite").clicked() {
+                            app.commands
+                                .push(Command::Export(format.clone(), target.clone()));
+                            done = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            *confirm_overwrite = false;
+                        }
+                    } else if ui.button("Export").clicked() && !path.trim().is_empty() {
+                        let exists = target.is_file()
+                            || target.read_dir().is_ok_and(|mut d| d.next().is_some());
+                        if exists {
+                            *confirm_overwrite = true;
+                        } else {
+                            app.commands
+                                .push(Command::Export(format.clone(), target.clone()));
+                            done = true;
+                        }
                     }
                 });
             }
         });
     app.prompt = if open && !done { Some(prompt) } else { None };
+}
+
+/// The export offered by default: beside the archive folder (never inside
+/// it, where the next indexing would read it as articles), named after the
+/// archive and the format: `<parent>/<archive>-pizhu.<ext>`.
+pub fn default_export_path(
+    archive: &std::path::Path,
+    format: crate::export::Format,
+) -> std::path::PathBuf {
+    let archive = archive
+        .canonicalize()
+        .unwrap_or_else(|_| archive.to_path_buf());
+    let name = archive.file_name().map_or_else(
+        || "archive".to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
+    let dir = archive
+        .parent()
+        .map_or_else(std::env::temp_dir, |p| p.to_path_buf());
+    std::path::PathBuf::from(path_for_format(
+        &dir.join(format!("{name}-pizhu")).display().to_string(),
+        format,
+    ))
+}
+
+/// `path` with its extension made the format's: `x.jsonl` → `x.md` for
+/// markdown, `x.jsonl` → `x` for brat (a folder). A name whose extension is
+/// not one of the formats' keeps it and gains the new one.
+pub fn path_for_format(path: &str, format: crate::export::Format) -> String {
+    let p = std::path::Path::new(path.trim());
+    let known = crate::export::Format::ALL
+        .iter()
+        .map(|f| f.extension())
+        .filter(|e| !e.is_empty())
+        .collect::<Vec<_>>();
+    let base = match p.extension().and_then(|e| e.to_str()) {
+        Some(e) if known.contains(&e) => p.with_extension(""),
+        _ => p.to_path_buf(),
+    };
+    let ext = format.extension();
+    if ext.is_empty() {
+        base.display().to_string()
+    } else {
+        let mut s = base.into_os_string();
+        s.push(".");
+        s.push(ext);
+        std::path::PathBuf::from(s).display().to_string()
+    }
+}
+
+/// Whether `path` lies inside the folder `dir` (compared after resolving
+/// what exists of both).
+fn inside(path: &std::path::Path, dir: &std::path::Path) -> bool {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut p = path.to_path_buf();
+    if p.is_relative() {
+        p = std::env::current_dir().unwrap_or_default().join(p);
+    }
+    // Resolve the deepest existing ancestor.
+    let mut tail = Vec::new();
+    let mut cur = p.as_path();
+    let resolved = loop {
+        if let Ok(c) = cur.canonicalize() {
+            break Some(c);
+        }
+        match (cur.file_name(), cur.parent()) {
+            (Some(n), Some(parent)) => {
+                tail.push(n.to_os_string());
+                cur = parent;
+            }
+            _ => break None,
+        }
+    };
+    let Some(mut full) = resolved else {
+        return false;
+    };
+    for n in tail.into_iter().rev() {
+        full.push(n);
+    }
+    full.starts_with(&dir)
 }

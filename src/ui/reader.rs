@@ -7,7 +7,7 @@
 use egui::text::{CCursor, CCursorRange};
 use egui::{Align, RichText, TextBuffer};
 
-use super::app::{Command, PizhuApp, Prompt, reader_id};
+use super::app::{Command, Page, PizhuApp, Prompt, reader_id};
 use super::highlight::{HIGHLIGHT_COLORS, layout_job, parse_color, type_color};
 use crate::edit::Edit;
 use crate::extract::EntityType;
@@ -32,7 +32,11 @@ pub fn central_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         }
         meta.push(format!("{} #{}", a.file, a.index + 1));
         ui.label(RichText::new(meta.join(" · ")).weak());
-        toolbar_ui(app, ui);
+        if app.review.is_some() {
+            super::review::review_bar_ui(app, ui);
+        } else {
+            toolbar_ui(app, ui);
+        }
         ui.separator();
         if app.settings.raw_view {
             raw_ui(app, ui);
@@ -76,16 +80,27 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     let (Some(view), Some(article)) = (&app.view, app.selected.clone()) else {
         return;
     };
+    let mut review = false;
     ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(sel.is_some() && !app.settings.raw_view, |ui| {
             let quote: String = sel
                 .map(|(s, e)| view.article.text.chars().skip(s).take(e - s).collect())
                 .unwrap_or_default();
-            ui.label(if quote.is_empty() {
-                "Select text to annotate:".to_string()
-            } else {
-                format!("「{}」", quote.chars().take(16).collect::<String>())
-            });
+            // A fixed-size slot: the toolbar never rewraps when a selection
+            // starts, so the text does not move under a dragging pointer.
+            let slot = egui::vec2(
+                15.0 * app.settings.font_size.min(16.0),
+                ui.spacing().interact_size.y,
+            );
+            ui.add_sized(
+                slot,
+                egui::Label::new(if quote.is_empty() {
+                    "Select text to annotate:".to_string()
+                } else {
+                    format!("「{}」", quote.chars().take(16).collect::<String>())
+                })
+                .truncate(),
+            );
             for (n, t) in EntityType::BUILTIN.iter().enumerate() {
                 let b = egui::Button::new(
                     RichText::new(format!("{} {}", n + 1, t)).color(type_color(t)),
@@ -143,7 +158,23 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                 app.focus_tag = true;
             }
         });
+        ui.separator();
+        if ui
+            .button("Review (R)")
+            .on_hover_text(
+                "Check the automatic entities one by one (Shift+R: every unreviewed article)",
+            )
+            .clicked()
+        {
+            review = true;
+        }
     });
+    if review {
+        app.start_review(
+            super::review::ReviewScope::Article,
+            super::review::ReviewFilter::default(),
+        );
+    }
 }
 
 /// Finds the entity under a text offset (innermost).
@@ -157,8 +188,10 @@ fn entity_at(view: &super::app::View, idx: usize) -> Option<crate::store::Effect
 
 fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     let style = app.style();
+    let target = app.review_target();
     let Some(view) = &app.view else { return };
-    let style_key = format!("{:?}", style);
+    let target = target.map(|(s, e)| view.display.display_range(s, e));
+    let style_key = format!("{:?} {:?}", style, target);
     let key_base = (view.article.id.clone(), app.view_gen);
     let cache = &mut app.layout;
     let mut layouter = |ui: &egui::Ui, _text: &dyn TextBuffer, wrap_width: f32| {
@@ -173,7 +206,7 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                 &view.display,
                 &view.entities,
                 &view.annotations,
-                None,
+                target,
                 &style,
                 wrap_width,
             ));
@@ -196,73 +229,127 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         state.store(ui.ctx(), reader_id());
         reveal = Some((ds, de));
     }
+    if std::mem::take(&mut app.collapse_reader)
+        && let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), reader_id())
+        && let Some(r) = state.cursor.char_range()
+    {
+        state
+            .cursor
+            .set_char_range(Some(CCursorRange::one(r.primary)));
+        state.store(ui.ctx(), reader_id());
+    }
+    if let Some((s, e)) = app.pending_center.take() {
+        reveal = Some(view.display.display_range(s, e));
+    }
     let mut popup = None;
+    let reviewing = app.review.is_some();
     let mut selection = app.selection;
     let mut galley_pos = None;
-    egui::ScrollArea::vertical()
-        .id_salt("reader_scroll")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            ui.set_max_width(ui.available_width().min(52.0 * app.settings.font_size));
-            let mut text: &str = view.display.text.as_str();
-            let out = egui::TextEdit::multiline(&mut text)
-                .id(reader_id())
-                .frame(egui::Frame::NONE)
-                .desired_width(f32::INFINITY)
-                .layouter(&mut layouter)
-                .show(ui);
-            galley_pos = Some(out.galley_pos);
-            if let Some((ds, _)) = reveal {
-                let r = out.galley.pos_from_cursor(CCursor::new(ds));
-                ui.scroll_to_rect(
-                    r.translate(out.galley_pos.to_vec2()).expand(40.0),
-                    Some(Align::Center),
-                );
-            }
-            if let Some(range) = out.cursor_range {
-                let r = range.as_sorted_char_range();
-                let (s, e) = view.display.text_range(r.start.0, r.end.0);
-                if r.start.0 < r.end.0 {
-                    selection = Some((s, e));
-                } else {
-                    selection = None;
-                    let resp = &out.response.response;
-                    if resp.clicked()
-                        && let Some(ent) = entity_at(view, s)
-                    {
-                        popup = Some((
-                            ent,
-                            resp.interact_pointer_pos().unwrap_or(resp.rect.center()),
-                        ));
-                    }
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt(("reader_scroll", &view.article.id))
+        .auto_shrink([false, false]);
+    if let Some(page) = app.page.take() {
+        let (off, h, content) = app.reader_metrics;
+        let max = (content - h).max(0.0);
+        let y = match page {
+            Page::Down => off + h * 0.9,
+            Page::Up => off - h * 0.9,
+            Page::Top => 0.0,
+            Page::End => max,
+        };
+        area = area.vertical_scroll_offset(y.clamp(0.0, max));
+    }
+    let scroll = area.show(ui, |ui| {
+        ui.set_max_width(ui.available_width().min(52.0 * app.settings.font_size));
+        let mut text: &str = view.display.text.as_str();
+        let out = egui::TextEdit::multiline(&mut text)
+            .id(reader_id())
+            .frame(egui::Frame::NONE)
+            .desired_width(f32::INFINITY)
+            .layouter(&mut layouter)
+            .show(ui);
+        galley_pos = Some(out.galley_pos);
+        if let Some((ds, _)) = reveal {
+            let r = out.galley.pos_from_cursor(CCursor::new(ds));
+            ui.scroll_to_rect(
+                r.translate(out.galley_pos.to_vec2()).expand(40.0),
+                Some(Align::Center),
+            );
+        }
+        // The selection is read from the widget's state *after* this
+        // frame's pointer interaction. `TextEditOutput::cursor_range` is
+        // computed before it (one frame stale, and `None` on the frame
+        // that gives the reader focus), which made drags land where the
+        // pointer was a frame earlier and a click on an unfocused reader
+        // do nothing.
+        let resp = &out.response.response;
+        let focused = ui.memory(|m| m.has_focus(reader_id()));
+        let interacted = resp.clicked() || resp.dragged() || resp.drag_stopped();
+        if reviewing {
+            selection = None;
+        } else if (focused || interacted)
+            && let Some(range) = out.state.cursor.char_range()
+        {
+            let r = range.as_sorted_char_range();
+            let (s, e) = view.display.text_range(r.start.0, r.end.0);
+            if r.start.0 < r.end.0 {
+                selection = Some((s, e));
+            } else {
+                selection = None;
+                if resp.clicked()
+                    && let Some(ent) = entity_at(view, s)
+                {
+                    // Beside the entity: just below its last row.
+                    let (ds, de) = view.display.display_range(ent.entity.start, ent.entity.end);
+                    let a = out.galley.pos_from_cursor(CCursor::new(ds));
+                    let b = out.galley.pos_from_cursor(CCursor::new(de));
+                    let left = if b.min.y > a.min.y {
+                        b.min.x - 40.0
+                    } else {
+                        a.min.x
+                    };
+                    let anchor = out.galley_pos + egui::vec2(left.max(0.0), b.max.y + 6.0);
+                    popup = Some((ent, anchor));
                 }
             }
-            // Notes: show the note when hovering its highlight.
-            if let Some(hover) = out.response.response.hover_pos() {
-                let c = out.galley.cursor_from_pos(hover - out.galley_pos);
-                let (t, _) = view.display.text_range(c.index.0, c.index.0);
-                let notes: Vec<&str> = view
-                    .annotations
-                    .iter()
-                    .filter(|a| a.start <= t && t < a.end)
-                    .filter_map(|a| a.note.as_deref().filter(|n| !n.is_empty()))
-                    .collect();
-                if !notes.is_empty() {
-                    out.response
-                        .response
-                        .clone()
-                        .on_hover_text(notes.join("\n"));
-                } else if let Some(e) = entity_at(view, t) {
-                    out.response.response.clone().on_hover_text(format!(
-                        "{} · {} · {:.0}% · {:?}",
-                        e.entity.label,
-                        e.entity.source.as_str(),
-                        e.entity.confidence * 100.0,
-                        e.status
-                    ));
-                }
+        }
+        // Notes: show the note when hovering its highlight.
+        if let Some(hover) = out.response.response.hover_pos() {
+            let c = out.galley.cursor_from_pos(hover - out.galley_pos);
+            let (t, _) = view.display.text_range(c.index.0, c.index.0);
+            let notes: Vec<&str> = view
+                .annotations
+                .iter()
+                .filter(|a| a.start <= t && t < a.end)
+                .filter_map(|a| a.note.as_deref().filter(|n| !n.is_empty()))
+                .collect();
+            if !notes.is_empty() || entity_at(view, t).is_some() {
+                // The tooltip waits until the pointer rests; make sure a
+                // frame comes then even when nothing else repaints.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(600));
             }
-        });
+            if !notes.is_empty() {
+                out.response
+                    .response
+                    .clone()
+                    .on_hover_text(notes.join("\n"));
+            } else if let Some(e) = entity_at(view, t) {
+                out.response.response.clone().on_hover_text(format!(
+                    "{} · {} · {:.0}% · {:?}",
+                    e.entity.label,
+                    e.entity.source.as_str(),
+                    e.entity.confidence * 100.0,
+                    e.status
+                ));
+            }
+        }
+    });
+    app.reader_metrics = (
+        scroll.state.clamped_offset().y,
+        scroll.inner_rect.height(),
+        scroll.content_size.y,
+    );
     app.selection = selection;
     app.galley_pos = galley_pos;
     if let Some((entity, pos)) = popup {
@@ -276,6 +363,7 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             pos,
             tag: String::new(),
             articles,
+            follow: None,
         });
     }
 }
@@ -328,7 +416,7 @@ fn raw_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         fmt(egui::Color32::TRANSPARENT),
     );
     egui::ScrollArea::vertical()
-        .id_salt("raw_scroll")
+        .id_salt(("raw_scroll", &view.article.id))
         .show(ui, |ui| {
             ui.label(
                 RichText::new(format!("raw: {} (characters {r0}–{r1})", view.article.file)).weak(),

@@ -1,0 +1,461 @@
+//! The real app through egui_kittest: mouse selections on wrapped lines,
+//! single-click entity popups, the export dialog, and review mode, each
+//! checked against the SQLite file.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::Path;
+
+use common::app::app_harness;
+use common::seed_copy;
+use egui::{Event, Key, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pizhu::store::{AnnotationKind, EntityStatus, Store};
+use pizhu::ui::app::{PizhuApp, Prompt};
+
+fn harness(arch: &Path) -> Harness<'static, PizhuApp> {
+    app_harness(Harness::builder().with_size([1400.0, 900.0]), arch)
+}
+
+fn steps(h: &mut Harness<'static, PizhuApp>, n: usize) {
+    for _ in 0..n {
+        h.step();
+    }
+}
+
+fn button(h: &mut Harness<'static, PizhuApp>, pos: Pos2, pressed: bool) {
+    h.event(Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+}
+
+fn click_at(h: &mut Harness<'static, PizhuApp>, pos: Pos2) {
+    h.event(Event::PointerMoved(pos));
+    h.step();
+    button(h, pos, true);
+    button(h, pos, false);
+    h.step();
+}
+
+/// A mouse drag from `a` to `b` in several frames, as a hand would do it.
+fn drag(h: &mut Harness<'static, PizhuApp>, a: Pos2, b: Pos2) {
+    h.event(Event::PointerMoved(a));
+    h.step();
+    button(h, a, true);
+    for k in 1..=6 {
+        let t = k as f32 / 6.0;
+        h.event(Event::PointerMoved(a + (b - a) * t));
+        h.step();
+    }
+    button(h, b, false);
+    h.step();
+}
+
+fn select_article(h: &mut Harness<'static, PizhuApp>, file_prefix: &str, index: usize) -> String {
+    let id = h
+        .state()
+        .articles
+        .iter()
+        .find(|a| a.file.starts_with(file_prefix) && a.index == index)
+        .unwrap()
+        .id
+        .clone();
+    h.state_mut().select(&id);
+    steps(h, 3);
+    id
+}
+
+fn db(arch: &Path) -> Store {
+    Store::open(&arch.join(".pizhu/pizhu.sqlite")).unwrap()
+}
+
+/// Code points `a..b` of the article text.
+fn slice(h: &Harness<'static, PizhuApp>, a: usize, b: usize) -> String {
+    let text = &h.state().view.as_ref().unwrap().article.text;
+    text.chars().skip(a).take(b - a).collect()
+}
+
+/// Character pairs (a, b) with `a` in the middle of a wrapped row and `b`
+/// on the next row (the row ends by wrapping, not at a line break).
+fn wrapped_pairs(h: &Harness<'static, PizhuApp>) -> Vec<(usize, usize)> {
+    let app = h.state();
+    let text: Vec<char> = app.view.as_ref().unwrap().article.text.chars().collect();
+    let body = app.view.as_ref().unwrap().article.body_start;
+    let mut out = Vec::new();
+    let mut row_start = body;
+    for i in body + 1..text.len() {
+        let (Some(p), Some(q)) = (app.text_pos(i - 1), app.text_pos(i)) else {
+            continue;
+        };
+        if q.y > p.y + 5.0 {
+            // i starts a new row; a wrap if the previous character is not a break.
+            if text[i - 1] != '\n' && i - row_start > 10 {
+                let a = row_start + (i - row_start) / 2;
+                if text.len() > i + 6 && !text[a..i + 6].contains(&'\n') {
+                    out.push((a, i + 5));
+                }
+            }
+            row_start = i;
+        }
+    }
+    out
+}
+
+#[test]
+fn drag_on_wrapped_lines_selects_the_exact_characters() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    // The article of the report (file 001, article 3), then the first one.
+    for (file, index) in [("001", 2), ("000", 0)] {
+        let id = select_article(&mut h, file, index);
+        let pairs = wrapped_pairs(&h);
+        assert!(pairs.len() >= 3, "{file}#{index} has wrapped rows");
+        for &(a, b) in pairs.iter().take(4) {
+            // Unfocus the reader first: the first drag after Esc must work too.
+            h.key_press(Key::Escape);
+            steps(&mut h, 2);
+            let pa = h.state().text_pos(a).unwrap();
+            let pb = h.state().text_pos(b).unwrap();
+            assert!(pb.y > pa.y, "b is on a later row");
+            drag(&mut h, pa, pb);
+            assert_eq!(
+                h.state().selection,
+                Some((a, b)),
+                "{file}#{index}: dragged over 「{}」",
+                slice(&h, a, b)
+            );
+        }
+        // Marking the last drag stores exactly those characters.
+        let &(a, b) = pairs.iter().take(4).last().unwrap();
+        h.event(Event::Text("3".into()));
+        steps(&mut h, 2);
+        let anns = db(&arch).annotations(&id).unwrap();
+        let org = anns
+            .iter()
+            .find(|x| x.kind == AnnotationKind::Entity)
+            .expect("entity saved");
+        assert_eq!((org.start, org.end), (a, b));
+        assert_eq!(org.quote.exact, slice(&h, a, b));
+    }
+}
+
+#[test]
+fn one_click_opens_the_entity_popup_even_without_focus() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    select_article(&mut h, "001", 2);
+    let ents: Vec<_> = h
+        .state()
+        .view
+        .as_ref()
+        .unwrap()
+        .entities
+        .iter()
+        .filter(|e| e.entity.start > 30 && e.entity.end - e.entity.start >= 2)
+        .take(3)
+        .cloned()
+        .collect();
+    assert_eq!(ents.len(), 3);
+    for e in &ents {
+        // Esc takes the focus away from the reader (and closes any popup).
+        h.key_press(Key::Escape);
+        steps(&mut h, 2);
+        assert!(h.state().popup.is_none());
+        let pos = h.state().text_pos(e.entity.start).unwrap();
+        click_at(&mut h, pos);
+        let popup = h.state().popup.clone().expect("one click opens the popup");
+        assert_eq!(popup.entity.entity.start, e.entity.start);
+        // Beside the entity, not on it: below the clicked row.
+        assert!(popup.pos.y > pos.y, "{:?} below {:?}", popup.pos, pos);
+    }
+    // The popup stays open after a retype, following the entity, and closes
+    // after a deletion. No "1 articles".
+    assert!(h.query_by_label_contains("1 articles").is_none());
+    let e = ents.last().unwrap().clone();
+    let new = if e.entity.label.as_str() == "ORG" {
+        "LOC"
+    } else {
+        "ORG"
+    };
+    h.get_by_label(new).click();
+    steps(&mut h, 3);
+    let p = h.state().popup.clone().expect("still open after retype");
+    assert_eq!(p.entity.entity.label.as_str(), new);
+    assert_eq!(p.entity.status, EntityStatus::User);
+    h.get_by_label("grow ▶").click();
+    steps(&mut h, 3);
+    let p = h.state().popup.clone().expect("still open after grow");
+    assert_eq!(p.entity.entity.end, e.entity.end + 1);
+    h.get_by_label("Reject (Delete)").click();
+    steps(&mut h, 3);
+    assert!(h.state().popup.is_none(), "closed after deletion");
+}
+
+#[test]
+fn export_name_follows_the_format_lives_outside_and_asks_before_overwriting() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    h.get_by_label("File").click();
+    steps(&mut h, 2);
+    h.get_by_label("Export…").click();
+    steps(&mut h, 2);
+    let path_of = |h: &Harness<'static, PizhuApp>| match &h.state().prompt {
+        Some(Prompt::Export { path, .. }) => path.clone(),
+        other => panic!("no export prompt: {other:?}"),
+    };
+    let jsonl = path_of(&h);
+    assert!(jsonl.ends_with(".jsonl"), "{jsonl}");
+    let arch_c = arch.canonicalize().unwrap();
+    assert!(
+        !Path::new(&jsonl).starts_with(&arch_c),
+        "default {jsonl} is outside the archive"
+    );
+    h.get_by_label("Format").click();
+    steps(&mut h, 2);
+    h.get_by_label("markdown").click();
+    steps(&mut h, 2);
+    let md = path_of(&h);
+    assert_eq!(md, jsonl.trim_end_matches(".jsonl").to_string() + ".md");
+    h.get_by_label("Export").click();
+    steps(&mut h, 3);
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with('#'), "markdown written to {md}");
+    // Exporting again to the same name asks first; Cancel leaves the file.
+    std::fs::write(&md, "keep me").unwrap();
+    h.get_by_label("File").click();
+    steps(&mut h, 2);
+    h.get_by_label("Export…").click();
+    steps(&mut h, 2);
+    h.get_by_label("Format").click();
+    steps(&mut h, 2);
+    h.get_by_label("markdown").click();
+    steps(&mut h, 2);
+    h.get_by_label("Export").click();
+    steps(&mut h, 2);
+    assert!(h.query_by_label_contains("Overwrite it?").is_some());
+    h.get_by_label("Cancel").click();
+    steps(&mut h, 2);
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), "keep me");
+    h.get_by_label("Export").click();
+    steps(&mut h, 2);
+    h.get_by_label("Overwrite").click();
+    steps(&mut h, 3);
+    assert_ne!(std::fs::read_to_string(&md).unwrap(), "keep me");
+    std::fs::remove_file(&md).unwrap();
+}
+
+#[test]
+fn review_mode_accepts_rejects_retypes_moves_and_undoes_with_keys() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    let id = select_article(&mut h, "001", 2);
+    h.event(Event::Text("r".into()));
+    steps(&mut h, 2);
+    let queue = h
+        .state()
+        .review
+        .as_ref()
+        .expect("R starts review")
+        .state
+        .clone();
+    let n = queue.items.len();
+    assert!(n >= 5, "{n} automatic entities to review");
+    // Least confident first (ties in reading order).
+    for w in queue.items.windows(2) {
+        assert!(
+            w[0].confidence < w[1].confidence
+                || (w[0].confidence == w[1].confidence && w[0].start < w[1].start)
+        );
+    }
+    let current = |h: &Harness<'static, PizhuApp>| {
+        h.state()
+            .review
+            .as_ref()
+            .unwrap()
+            .state
+            .current()
+            .cloned()
+            .unwrap()
+    };
+    let rows = |kind: AnnotationKind| {
+        db(&arch)
+            .annotations(&id)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == kind)
+            .map(|a| (a.start, a.end, a.label.map(|l| l.as_str().to_string())))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        h.query_by_label_contains(&format!("entity 1 of {n}"))
+            .is_some()
+    );
+
+    // Enter accepts.
+    let first = current(&h);
+    assert_eq!(h.state().review_target(), Some((first.start, first.end)));
+    h.key_press(Key::Enter);
+    steps(&mut h, 2);
+    assert_eq!(
+        rows(AnnotationKind::Accept),
+        vec![(
+            first.start,
+            first.end,
+            Some(first.label.as_str().to_string())
+        )]
+    );
+    assert!(
+        h.query_by_label_contains(&format!("entity 2 of {n}"))
+            .is_some()
+    );
+
+    // Delete rejects.
+    let second = current(&h);
+    h.key_press(Key::Delete);
+    steps(&mut h, 2);
+    assert!(rows(AnnotationKind::Reject).contains(&(
+        second.start,
+        second.end,
+        Some(second.label.as_str().to_string())
+    )));
+    assert!(!h.state().view.as_ref().unwrap().entities.iter().any(|e| (
+        e.entity.start,
+        e.entity.end
+    ) == (
+        second.start,
+        second.end
+    )));
+
+    // 1–6 retype: the entity becomes a user entity of the new type.
+    let third = current(&h);
+    let (digit, label) = if third.label.as_str() == "LOC" {
+        ("3", "ORG")
+    } else {
+        ("2", "LOC")
+    };
+    h.event(Event::Text(digit.into()));
+    steps(&mut h, 2);
+    assert!(rows(AnnotationKind::Entity).contains(&(
+        third.start,
+        third.end,
+        Some(label.to_string())
+    )));
+
+    // → moves the end boundary, the entity stays under review; Ctrl+Z undoes.
+    let fourth = current(&h);
+    let before = db(&arch).annotations(&id).unwrap().len();
+    h.key_press(Key::ArrowLeft);
+    steps(&mut h, 2);
+    let moved = current(&h);
+    if fourth.end - fourth.start >= 2 {
+        assert_eq!((moved.start, moved.end), (fourth.start, fourth.end - 1));
+        assert!(rows(AnnotationKind::Entity).contains(&(
+            fourth.start,
+            fourth.end - 1,
+            Some(fourth.label.as_str().to_string())
+        )));
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        steps(&mut h, 2);
+        assert_eq!(db(&arch).annotations(&id).unwrap().len(), before);
+        assert_eq!(current(&h), fourth);
+    }
+    // Ctrl+Z again undoes the retype and goes back to that entity.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut h, 2);
+    assert_eq!(current(&h), third);
+    assert!(rows(AnnotationKind::Entity).is_empty());
+
+    // Space skips the rest; at the end Enter marks the article reviewed.
+    for _ in 0..n {
+        if h.state().review.as_ref().unwrap().state.article_done() {
+            break;
+        }
+        h.key_press(Key::Space);
+        steps(&mut h, 1);
+    }
+    steps(&mut h, 2);
+    assert!(
+        h.query_by_label_contains("Mark the article reviewed?")
+            .is_some()
+    );
+    assert!(!db(&arch).article(&id).unwrap().reviewed);
+    h.key_press(Key::Enter);
+    steps(&mut h, 2);
+    assert!(db(&arch).article(&id).unwrap().reviewed);
+    assert!(h.state().review.is_none(), "the article review is over");
+    // Nothing else changed: one accept, one reject.
+    assert_eq!(rows(AnnotationKind::Accept).len(), 1);
+    assert_eq!(rows(AnnotationKind::Reject).len(), 1);
+}
+
+#[test]
+fn archive_review_walks_articles_of_one_type() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    select_article(&mut h, "000", 0);
+    h.event(Event::Text("R".into()));
+    steps(&mut h, 2);
+    // Only people.
+    {
+        let app = h.state_mut();
+        let mut filter = app.review.as_ref().unwrap().state.filter.clone();
+        filter.types = ["PER".to_string()].into_iter().collect();
+        app.start_review(pizhu::ui::review::ReviewScope::Archive, filter);
+    }
+    steps(&mut h, 2);
+    let first_article = h.state().selected.clone().unwrap();
+    let mut seen_articles = vec![first_article.clone()];
+    let mut rejected = 0;
+    for _ in 0..400 {
+        let Some(r) = h.state().review.as_ref() else {
+            break;
+        };
+        if r.state.article_done() {
+            // Decline marking, go on to the next article.
+            h.key_press(Key::N);
+        } else {
+            let it = r.state.current().unwrap().clone();
+            assert_eq!(it.label.as_str(), "PER");
+            h.key_press(Key::Delete);
+            rejected += 1;
+        }
+        steps(&mut h, 1);
+        if let Some(s) = &h.state().selected
+            && !seen_articles.contains(s)
+        {
+            seen_articles.push(s.clone());
+        }
+    }
+    assert!(h.state().review.is_none(), "the queue ends");
+    assert!(seen_articles.len() >= 3, "walked {seen_articles:?}");
+    let store = db(&arch);
+    let total: usize = seen_articles
+        .iter()
+        .map(|a| {
+            store
+                .annotations(a)
+                .unwrap()
+                .iter()
+                .filter(|x| x.kind == AnnotationKind::Reject)
+                .count()
+        })
+        .sum();
+    assert_eq!(total, rejected);
+    for a in &seen_articles {
+        assert!(
+            store
+                .effective_entities(a)
+                .unwrap()
+                .iter()
+                .all(|e| e.entity.label.as_str() != "PER"),
+            "every person of {a} was rejected"
+        );
+        assert!(!store.article(a).unwrap().reviewed);
+    }
+}
