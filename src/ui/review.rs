@@ -606,7 +606,7 @@ pub fn review_bar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         let c = s.counts;
         ui.label(
             RichText::new(format!(
-                "entity {} of {n}{article_n} · ✓ {} accepted · ✗ {} rejected · {} retyped · {} moved · {} skipped",
+                "entity {} of {n}{article_n} · {} accepted · {} rejected · {} retyped · {} moved · {} skipped",
                 (s.pos + 1).min(n),
                 c.accepted,
                 c.rejected,
@@ -627,10 +627,10 @@ pub fn review_bar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                     );
                     ui.label(RichText::new(it.label.as_str()).color(type_color(&it.label)));
                     ui.label(RichText::new(format!("{:.0}%", it.confidence * 100.0)).weak());
-                    if ui.button("✓ Accept (Enter)").clicked() {
+                    if ui.button("Accept (Enter)").clicked() {
                         action = Some(ReviewAction::Accept);
                     }
-                    if ui.button("✗ Reject (Del)").clicked() {
+                    if ui.button("Reject (Del)").clicked() {
                         action = Some(ReviewAction::Reject);
                     }
                     if ui.button("Skip (Space)").clicked() {
