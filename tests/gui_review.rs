@@ -44,6 +44,23 @@ fn click_at(h: &mut Harness<'static, PizhuApp>, pos: Pos2) {
     h.step();
 }
 
+/// A quick click: press and release arrive in the same frame, as they often
+/// do from a real mouse.
+fn quick_click_at(h: &mut Harness<'static, PizhuApp>, pos: Pos2) {
+    h.event(Event::PointerMoved(pos));
+    h.step();
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.step();
+}
+
 /// A mouse drag from `a` to `b` in several frames, as a hand would do it.
 fn drag(h: &mut Harness<'static, PizhuApp>, a: Pos2, b: Pos2) {
     h.event(Event::PointerMoved(a));
@@ -163,13 +180,17 @@ fn one_click_opens_the_entity_popup_even_without_focus() {
         .cloned()
         .collect();
     assert_eq!(ents.len(), 3);
-    for e in &ents {
+    for (k, e) in ents.iter().enumerate() {
         // Esc takes the focus away from the reader (and closes any popup).
         h.key_press(Key::Escape);
         steps(&mut h, 2);
         assert!(h.state().popup.is_none());
         let pos = h.state().text_pos(e.entity.start).unwrap();
-        click_at(&mut h, pos);
+        if k == 1 {
+            click_at(&mut h, pos);
+        } else {
+            quick_click_at(&mut h, pos);
+        }
         let popup = h.state().popup.clone().expect("one click opens the popup");
         assert_eq!(popup.entity.entity.start, e.entity.start);
         // Beside the entity, not on it: below the clicked row.

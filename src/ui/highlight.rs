@@ -271,8 +271,16 @@ pub fn layout_job(
             fmt.color = Color32::from_gray(20);
         }
         if selected.is_some_and(|(a, b)| a <= s && t <= b) {
+            // The entity under review: unmistakable, whatever its type colour.
+            let c = ents
+                .iter()
+                .filter(|(a, b, _)| *a <= s && t <= *b)
+                .min_by_key(|(a, b, _)| b - a)
+                .map_or(Color32::from_gray(60), |e| e.2);
             fmt.strikethrough = Stroke::NONE;
-            fmt.background = Color32::from_rgba_unmultiplied(0x90, 0xc0, 0xff, 0x90);
+            fmt.background = Color32::from_rgb(0xff, 0xd2, 0x4a);
+            fmt.color = Color32::from_gray(10);
+            fmt.underline = Stroke::new(3.0, c);
         }
         job.sections.push(egui::text::LayoutSection {
             leading_space: 0.0,

@@ -82,6 +82,16 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     };
     let mut review = false;
     ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("Review (R)")
+            .on_hover_text(
+                "Check the automatic entities one by one (Shift+R: every unreviewed article)",
+            )
+            .clicked()
+        {
+            review = true;
+        }
+        ui.separator();
         ui.add_enabled_ui(sel.is_some() && !app.settings.raw_view, |ui| {
             let quote: String = sel
                 .map(|(s, e)| view.article.text.chars().skip(s).take(e - s).collect())
@@ -89,7 +99,7 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             // A fixed-size slot: the toolbar never rewraps when a selection
             // starts, so the text does not move under a dragging pointer.
             let slot = egui::vec2(
-                15.0 * app.settings.font_size.min(16.0),
+                11.0 * app.settings.font_size.min(16.0),
                 ui.spacing().interact_size.y,
             );
             ui.add_sized(
@@ -158,16 +168,6 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                 app.focus_tag = true;
             }
         });
-        ui.separator();
-        if ui
-            .button("Review (R)")
-            .on_hover_text(
-                "Check the automatic entities one by one (Shift+R: every unreviewed article)",
-            )
-            .clicked()
-        {
-            review = true;
-        }
     });
     if review {
         app.start_review(

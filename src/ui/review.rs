@@ -546,7 +546,7 @@ pub fn review_bar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     let mut action = None;
     let mut restart: Option<(ReviewScope, ReviewFilter)> = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(ui.available_width());
+        ui.spacing_mut().slider_width = 70.0;
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Review").strong());
             let mut scope = s.scope;
@@ -581,7 +581,7 @@ pub fn review_bar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             let mut below = s.filter.below;
             ui.add(
                 egui::Slider::new(&mut below, 0.05..=1.0)
-                    .text("confidence below")
+                    .text("conf. <")
                     .custom_formatter(|v, _| {
                         if v >= 1.0 {
                             "any".into()
