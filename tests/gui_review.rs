@@ -484,3 +484,171 @@ fn archive_review_walks_articles_of_one_type() {
         assert!(!store.article(a).unwrap().reviewed);
     }
 }
+
+fn export_format(arch: &Path, format: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pizhu"))
+        .args(["export", arch.to_str().unwrap(), "--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ocr_corrections_reach_the_exports_and_the_entity_follows() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    let id = select_article(&mut h, "001", 2);
+    let e = h
+        .state()
+        .view
+        .as_ref()
+        .unwrap()
+        .entities
+        .iter()
+        .find(|e| e.entity.start > 30 && e.entity.label.as_str() == "ORG")
+        .unwrap()
+        .clone();
+    // Select the entity's text, then "Correct…".
+    let pa = h.state().text_pos(e.entity.start).unwrap();
+    let pb = h.state().text_pos(e.entity.end).unwrap();
+    drag(&mut h, pa, pb);
+    assert_eq!(h.state().selection, Some((e.entity.start, e.entity.end)));
+    h.get_by_label("Correct…").click();
+    steps(&mut h, 3);
+    // The box shows the text it corrects and has the focus: typing replaces
+    // the selected-all field content.
+    assert!(
+        h.query_by_label_contains(&format!("「{}」 →", e.entity.text))
+            .is_some()
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(Event::Text("测试机构".into()));
+    steps(&mut h, 2);
+    h.get_by_label("Save correction").click();
+    steps(&mut h, 3);
+    let anns = db(&arch).annotations(&id).unwrap();
+    let c = anns
+        .iter()
+        .find(|a| a.kind == AnnotationKind::Correction)
+        .expect("correction saved");
+    assert_eq!(c.replacement.as_deref(), Some("测试机构"));
+    // The entity shows its corrected text in the panel.
+    assert_eq!(
+        h.state()
+            .view
+            .as_ref()
+            .unwrap()
+            .shown_text(e.entity.start, e.entity.end),
+        "测试机构"
+    );
+    assert!(h.query_by_label("测试机构").is_some());
+
+    // jsonl: a `corrections` list over the source text.
+    let jsonl = export_format(&arch, "jsonl");
+    let rec: serde_json::Value = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        rec["corrections"],
+        serde_json::json!([{
+            "start": e.entity.start,
+            "end": e.entity.end,
+            "text": e.entity.text,
+            "replacement": "测试机构"
+        }])
+    );
+    // Reading copies show the corrected text.
+    for f in ["markdown", "html"] {
+        let out = export_format(&arch, f);
+        assert!(out.contains("测试机构"), "{f}");
+    }
+    // W3C: an `editing` annotation.
+    let w3c: serde_json::Value = serde_json::from_str(&export_format(&arch, "w3c")).unwrap();
+    let items = w3c["first"]["items"].as_array().unwrap();
+    let edit = items
+        .iter()
+        .find(|a| a["motivation"] == "editing")
+        .expect("an editing annotation");
+    assert_eq!(edit["body"][0]["value"], "测试机构");
+}
+
+#[test]
+fn note_box_takes_the_first_keystrokes_search_hits_step_and_pages_scroll() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    let id = select_article(&mut h, "001", 2);
+    let pairs = wrapped_pairs(&h);
+    let (a, b) = pairs[0];
+    let pa = h.state().text_pos(a).unwrap();
+    let pb = h.state().text_pos(b).unwrap();
+    drag(&mut h, pa, pb);
+    // N opens the note box; what is typed next lands in it.
+    h.event(Event::Text("n".into()));
+    steps(&mut h, 2);
+    let quote = slice(&h, a, b);
+    // (Longer than the toolbar's 16-character preview, so only the box shows all of it.)
+    assert!(quote.chars().count() > 16);
+    assert!(
+        h.query_by_label(&format!("「{quote}」")).is_some(),
+        "the box shows 「{quote}」"
+    );
+    h.event(Event::Text("要核实".into()));
+    steps(&mut h, 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    steps(&mut h, 3);
+    let anns = db(&arch).annotations(&id).unwrap();
+    let note = anns
+        .iter()
+        .find(|x| x.kind == AnnotationKind::Highlight)
+        .expect("note saved");
+    assert_eq!((note.start, note.end), (a, b));
+    assert_eq!(note.note.as_deref(), Some("要核实"));
+    assert!(h.state().prompt.is_none());
+
+    // Search: hits in the article, F3 steps through them, snippets in the list.
+    let word: String = slice(&h, a, a + 2);
+    h.state_mut().filter.query = word.clone();
+    steps(&mut h, 3);
+    let hits = h.state().search_hits();
+    assert!(!hits.is_empty());
+    assert!(h.state().snippets.contains_key(&id));
+    h.key_press(Key::F3);
+    steps(&mut h, 2);
+    assert_eq!(h.state().hit_cursor, Some(0));
+    h.key_press(Key::F3);
+    steps(&mut h, 2);
+    assert_eq!(h.state().hit_cursor, Some(1 % hits.len()));
+    h.state_mut().filter.query.clear();
+    steps(&mut h, 2);
+
+    // PageDown and End scroll the reader, Home goes back (a long article).
+    select_article(&mut h, "000", 0);
+    h.key_press(Key::Escape);
+    steps(&mut h, 2);
+    let top = h.state().reader_metrics.0;
+    h.key_press(Key::PageDown);
+    steps(&mut h, 3);
+    let down = h.state().reader_metrics.0;
+    assert!(
+        down > top + 100.0,
+        "{top} → {down} {:?}",
+        h.state().reader_metrics
+    );
+    h.key_press(Key::End);
+    steps(&mut h, 3);
+    let (end, view_h, content) = h.state().reader_metrics;
+    assert!(
+        (end - (content - view_h)).abs() < 2.0,
+        "{end} {view_h} {content}"
+    );
+    h.key_press(Key::Home);
+    steps(&mut h, 3);
+    assert_eq!(h.state().reader_metrics.0, 0.0);
+}
