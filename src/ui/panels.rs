@@ -299,6 +299,7 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
     egui::Panel::right("side")
         .resizable(true)
         .default_size(300.0)
+        .min_size(240.0)
         .show(ui, |ui| {
             let Some(view) = app.view.clone() else {
                 ui.label("No article selected.");
