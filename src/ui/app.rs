@@ -498,7 +498,15 @@ impl PizhuApp {
         let galley = self.layout.galley.as_ref()?;
         let (d, _) = view.display.display_range(offset, offset);
         let r = galley.pos_from_cursor(egui::text::CCursor::new(d));
-        Some(self.galley_pos? + r.center().to_vec2() + egui::vec2(4.0, 0.0))
+        // A quarter into the character (nearer its start than its end, even
+        // for a narrow comma), on the middle of its row.
+        let next = galley.pos_from_cursor(egui::text::CCursor::new(d + 1));
+        let w = if (next.center().y - r.center().y).abs() < 1.0 && next.min.x > r.min.x {
+            next.min.x - r.min.x
+        } else {
+            8.0
+        };
+        Some(self.galley_pos? + r.center().to_vec2() + egui::vec2(w * 0.25, 0.0))
     }
 
     /// Opens an archive: the store at once, indexing in the background.
