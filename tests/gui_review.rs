@@ -652,3 +652,70 @@ fn note_box_takes_the_first_keystrokes_search_hits_step_and_pages_scroll() {
     steps(&mut h, 3);
     assert_eq!(h.state().reader_metrics.0, 0.0);
 }
+
+#[test]
+fn apply_to_all_previews_and_asks_before_touching_many_articles() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    select_article(&mut h, "000", 0);
+    // An automatic entity whose text is in more than three articles.
+    let store = db(&arch);
+    let e = h
+        .state()
+        .view
+        .as_ref()
+        .unwrap()
+        .entities
+        .iter()
+        .filter(|e| e.entity.start > 10 && e.entity.label.as_str() == "LOC")
+        .find(|e| store.article_ids_containing(&e.entity.text).unwrap().len() > 3)
+        .expect("a frequent place")
+        .clone();
+    let n = store.article_ids_containing(&e.entity.text).unwrap().len();
+    let pos = h.state().text_pos(e.entity.start).unwrap();
+    click_at(&mut h, pos);
+    assert!(h.state().popup.is_some());
+    h.get_by_label("Always LOC").click();
+    steps(&mut h, 2);
+    // Nothing changed yet: a preview asks first.
+    assert!(store.lexicon_list().unwrap().is_empty());
+    let preview = match &h.state().prompt {
+        Some(Prompt::ApplyToAll { preview, .. }) => preview.clone(),
+        other => panic!("no preview: {other:?}"),
+    };
+    assert_eq!(preview.articles, n);
+    assert!(preview.occurrences.len() >= n);
+    assert_eq!(
+        preview.adds + preview.retypes + preview.unchanged,
+        preview.occurrences.len(),
+        "{preview:?}"
+    );
+    assert!(preview.unchanged >= 1, "{preview:?}");
+    assert!(
+        preview
+            .occurrences
+            .iter()
+            .all(|(_, _, ctx)| ctx.contains(&format!("「{}」", e.entity.text)))
+    );
+    assert!(
+        h.query_by_label_contains(&format!("in {n} articles: about"))
+            .is_some()
+    );
+    h.get_by_label("Apply").click();
+    steps(&mut h, 2);
+    let lex = store.lexicon_list().unwrap();
+    assert_eq!(lex.len(), 1);
+    assert_eq!(lex[0].text, e.entity.text);
+    common::app::wait_idle(&mut h);
+    // After re-extraction every occurrence is a place.
+    for id in store.article_ids_containing(&e.entity.text).unwrap() {
+        assert!(
+            store
+                .effective_entities(&id)
+                .unwrap()
+                .iter()
+                .filter(|x| x.entity.text == e.entity.text)
+                .all(|x| x.entity.label.as_str() == "LOC")
+        );
+    }
+}
