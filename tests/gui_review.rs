@@ -437,7 +437,10 @@ fn archive_review_walks_articles_of_one_type() {
     let first_article = h.state().selected.clone().unwrap();
     let mut seen_articles = vec![first_article.clone()];
     let mut rejected = 0;
+    let t0 = std::time::Instant::now();
+    let mut keys = 0;
     for _ in 0..400 {
+        keys += 1;
         let Some(r) = h.state().review.as_ref() else {
             break;
         };
@@ -457,6 +460,13 @@ fn archive_review_walks_articles_of_one_type() {
             seen_articles.push(s.clone());
         }
     }
+    // A figure, not an assertion (timed tests are flaky): the app's own cost
+    // of one review key, frame included.
+    eprintln!(
+        "review: {keys} keys in {:?} ({:.1} ms per key)",
+        t0.elapsed(),
+        t0.elapsed().as_secs_f64() * 1000.0 / keys as f64
+    );
     assert!(h.state().review.is_none(), "the queue ends");
     assert!(seen_articles.len() >= 3, "walked {seen_articles:?}");
     let store = db(&arch);
