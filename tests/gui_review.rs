@@ -196,13 +196,30 @@ fn one_click_opens_the_entity_popup_even_without_focus() {
         // Beside the entity, not on it: below the clicked row.
         assert!(popup.pos.y > pos.y, "{:?} below {:?}", popup.pos, pos);
     }
+    // A click on the right half of an entity's last character opens it too.
+    h.key_press(Key::Escape);
+    steps(&mut h, 2);
+    let (e, p, q) = ents
+        .iter()
+        .map(|e| {
+            let p = h.state().text_pos(e.entity.end - 1).unwrap();
+            let q = h.state().text_pos(e.entity.end).unwrap();
+            (e, p, q)
+        })
+        .find(|(_, p, q)| p.y == q.y)
+        .expect("an entity not at a row end");
+    quick_click_at(&mut h, p + (q - p) * 0.5);
+    assert_eq!(
+        h.state().popup.as_ref().map(|p| p.entity.entity.start),
+        Some(e.entity.start)
+    );
     // The popup stays open after a retype, following the entity, and closes
     // after a deletion. No "1 articles".
     for n in h.query_all_by_label_contains("articles") {
         let l = n.accesskit_node().label().unwrap_or_default();
         assert!(!l.contains("(1 articles"), "{l}");
     }
-    let e = ents.last().unwrap().clone();
+    let e = h.state().popup.clone().unwrap().entity;
     let new = if e.entity.label.as_str() == "ORG" {
         "LOC"
     } else {

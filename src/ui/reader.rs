@@ -177,6 +177,17 @@ fn toolbar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     }
 }
 
+/// The display index of the character under `pos` (galley coordinates).
+fn char_at(galley: &egui::Galley, pos: egui::Pos2) -> usize {
+    let c = galley.cursor_from_pos(pos.to_vec2());
+    let r = galley.pos_from_cursor(c);
+    if pos.x < r.min.x && c.index.0 > 0 {
+        c.index.0 - 1
+    } else {
+        c.index.0
+    }
+}
+
 /// Finds the entity under a text offset (innermost).
 fn entity_at(view: &super::app::View, idx: usize) -> Option<crate::store::EffectiveEntity> {
     view.entities
@@ -296,8 +307,14 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                 selection = Some((s, e));
             } else {
                 selection = None;
+                // The character under the pointer (the cursor is the
+                // nearest boundary: after the character on its right half).
+                let under = resp
+                    .interact_pointer_pos()
+                    .map(|p| char_at(&out.galley, p - out.galley_pos.to_vec2()))
+                    .map_or(s, |d| view.display.text_range(d, d).0);
                 if resp.clicked()
-                    && let Some(ent) = entity_at(view, s)
+                    && let Some(ent) = entity_at(view, under)
                 {
                     // Beside the entity: just below its last row.
                     let (ds, de) = view.display.display_range(ent.entity.start, ent.entity.end);
@@ -315,8 +332,8 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         }
         // Notes: show the note when hovering its highlight.
         if let Some(hover) = out.response.response.hover_pos() {
-            let c = out.galley.cursor_from_pos(hover - out.galley_pos);
-            let (t, _) = view.display.text_range(c.index.0, c.index.0);
+            let d = char_at(&out.galley, hover - out.galley_pos.to_vec2());
+            let (t, _) = view.display.text_range(d, d);
             let notes: Vec<&str> = view
                 .annotations
                 .iter()
@@ -329,13 +346,18 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                 ui.ctx()
                     .request_repaint_after(std::time::Duration::from_millis(600));
             }
+            // At the pointer: the reader is one big widget, and a widget
+            // tooltip would sit below all of it.
+            let tip = |text: String| {
+                out.response.response.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.set_max_width(ui.spacing().tooltip_width);
+                    ui.label(text);
+                });
+            };
             if !notes.is_empty() {
-                out.response
-                    .response
-                    .clone()
-                    .on_hover_text(notes.join("\n"));
+                tip(notes.join("\n"));
             } else if let Some(e) = entity_at(view, t) {
-                out.response.response.clone().on_hover_text(format!(
+                tip(format!(
                     "{} · {} · {:.0}% · {:?}",
                     e.entity.label,
                     e.entity.source.as_str(),
