@@ -151,8 +151,26 @@ fn drag_on_wrapped_lines_selects_the_exact_characters() {
         }
         // Marking the last drag stores exactly those characters.
         let &(a, b) = &pairs[pairs.len().min(4) - 1];
+        let n = h
+            .state()
+            .view
+            .as_ref()
+            .unwrap()
+            .article
+            .text
+            .chars()
+            .count();
+        let layout = |h: &Harness<'static, PizhuApp>| {
+            (0..n)
+                .step_by(7)
+                .map(|i| h.state().text_pos(i).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let before = layout(&h);
         h.event(Event::Text("3".into()));
         steps(&mut h, 2);
+        // Nothing reflowed: the side panel did not widen with the new entity.
+        assert_eq!(layout(&h), before);
         let anns = db(&arch).annotations(&id).unwrap();
         let org = anns
             .iter()
