@@ -234,9 +234,9 @@ fn non_utf8_file_names_keep_their_own_identity() {
     let g = tempfile::tempdir().unwrap();
     let arch = g.path().join("archive");
     std::fs::create_dir_all(&arch).unwrap();
-    // Two GBK names ("新闻一.txt", "新闻二.txt"): invalid UTF-8, so a lossy
-    // conversion made both `������.txt`.
-    let names: Vec<Vec<u8>> = ["新闻一.txt", "新闻二.txt"]
+    // Two GBK names ("啊.txt" = B0 A1, "阿.txt" = B0 A2): invalid UTF-8,
+    // and a lossy conversion made both `��.txt`.
+    let names: Vec<Vec<u8>> = ["啊.txt", "阿.txt"]
         .iter()
         .map(|n| encoding_rs::GBK.encode(n).0.into_owned())
         .collect();
@@ -252,8 +252,9 @@ fn non_utf8_file_names_keep_their_own_identity() {
     assert_ne!(files[0].rel, files[1].rel);
     for f in &files {
         assert_eq!(archive::path_of(&arch, &f.rel), f.path);
-        assert!(f.rel.contains("\\x"), "{}", f.rel);
     }
+    assert_eq!(files[0].rel, "\\xB0\\xA1.txt");
+    assert_eq!(files[1].rel, "\\xB0\\xA2.txt");
     let (store, s) = index(&arch);
     assert_eq!(s.files, 2);
     let arts = store.articles().unwrap();
@@ -580,7 +581,7 @@ fn links_out_of_the_archive_and_loops_are_reported_not_followed() {
 
 #[test]
 fn utf16_without_bom_is_text() {
-    let text = "新郑市举行签约仪式。\r\nPizhu 2024年3月5日\n";
+    let text = "市政府举行签约仪式。\r\nPizhu 2024年3月5日\n";
     for le in [true, false] {
         let bytes: Vec<u8> = text
             .encode_utf16()
