@@ -217,7 +217,8 @@ pub fn index_archive(
         summary.orphaned += r.orphaned;
     }
     store.set_meta("extractor_version", &version)?;
-    store.set_meta("archive_root", &root.to_string_lossy())?;
+    let abs_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    store.set_meta("archive_root", &abs_root.to_string_lossy())?;
     store.set_bulk_mode(false)?;
     summary.articles = store.article_count()?;
     summary.entities = store.entity_count()?;

@@ -455,6 +455,30 @@ fn exports_never_write_through_links_nor_into_the_archive() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("inside the archive"), "{err}");
+    let err = export(
+        &store,
+        Format::Brat,
+        &arch.join("brat-out"),
+        &ExportOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("inside the archive"), "{err}");
+    // What indexing never reads may go there: a jsonl file, a hidden folder.
+    export(
+        &store,
+        Format::Jsonl,
+        &arch.join("out.jsonl"),
+        &ExportOptions::default(),
+    )
+    .unwrap();
+    export(
+        &store,
+        Format::Markdown,
+        &arch.join(".exports/copy.md"),
+        &ExportOptions::default(),
+    )
+    .unwrap();
 
     // Exports copied into the archive are not read back as articles.
     let md = g.path().join("copy.md");

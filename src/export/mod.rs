@@ -23,10 +23,13 @@
 //!
 //! Output paths ([`check_output_path`], applied by [`export`]): never the
 //! database, its journal files or anything inside the archive's `.pizhu`
-//! folder; never a source file of the archive, nor anywhere inside the
-//! archive folder (the export would be indexed as new articles: write it
-//! elsewhere); never a symbolic link (except one leading to a device or pipe
-//! such as `/dev/stdout`). Every file is written to a fresh temporary name
+//! folder; never a source file of the archive; never, inside the archive
+//! folder, an export that indexing would read as new articles (a brat or
+//! reading-copy folder, or a file named `.txt`, `.md`, `.markdown`, `.html`
+//! or `.htm`) unless it goes into a hidden folder, which indexing skips
+//! (`ARCHIVE/out.jsonl` and `ARCHIVE/.exports/copy.md` are fine,
+//! `ARCHIVE/copy.md` is refused); never a symbolic link (except one leading
+//! to a device or pipe such as `/dev/stdout`). Every file is written to a fresh temporary name
 //! (created exclusively, so no link is followed) and renamed into place.
 //! A brat folder also gets an [`EXPORT_MARKER`](crate::archive::EXPORT_MARKER)
 //! file (indexing skips folders that hold one); reading copies carry their
@@ -369,7 +372,7 @@ pub fn export(
     out_path: &Path,
     opts: &ExportOptions,
 ) -> Result<ExportSummary> {
-    check_output_path(store, out_path)?;
+    check_output_path(store, format, out_path)?;
     if format == Format::Brat {
         if out_path.as_os_str() == "-" {
             return Err(Error::Invalid(
@@ -473,7 +476,7 @@ fn refuse(out: &Path, why: String) -> Error {
 
 /// Refuses an output path that would destroy data or be read back as
 /// articles (the rules are in the module documentation).
-pub fn check_output_path(store: &Store, out: &Path) -> Result<()> {
+pub fn check_output_path(store: &Store, format: Format, out: &Path) -> Result<()> {
     if out.as_os_str() == "-" {
         return Ok(());
     }
@@ -530,14 +533,23 @@ pub fn check_output_path(store: &Store, out: &Path) -> Result<()> {
                     ),
                 ));
             }
-            return Err(refuse(
-                out,
-                format!(
-                    "it is inside the archive {}, where the next index would read the export as \
-                     new articles; write it outside the archive folder",
-                    root.display()
-                ),
-            ));
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            let folder = format.writes_folder()
+                || (matches!(format, Format::Markdown | Format::Html)
+                    && (out.is_dir() || out.to_string_lossy().ends_with(['/', '\\'])));
+            let indexable = folder || crate::archive::FileKind::of(&target).is_some();
+            if indexable && !hidden {
+                return Err(refuse(
+                    out,
+                    format!(
+                        "it is inside the archive {}, where the next index would read the export \
+                         as new articles; write it outside the archive folder (or into a hidden \
+                         folder such as {}/.exports/)",
+                        root.display(),
+                        root.display()
+                    ),
+                ));
+            }
         }
     }
     Ok(())
