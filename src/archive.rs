@@ -14,7 +14,9 @@
 //! U+FFFD and are counted) or as the legacy encoding `chardetng` picks from
 //! the invalid lines (GBK/GB2312 read as GB18030), whichever costs less: a
 //! UTF-8 invalid sequence costs 1, a legacy decoding error 2 and a valid
-//! UTF-8 multi-byte character read as legacy 1 (it would be mojibake). The
+//! three- or four-byte UTF-8 character read as legacy 1 (it would be
+//! mojibake; two-byte sequences occur by chance in GB18030 and count for
+//! nothing). The
 //! encoding with the lower total over the file is the default; a line
 //! switches away from it only when the other encoding is cheaper by
 //! [`SWITCH_MARGIN`]. One stray byte in a UTF-8 file therefore stays one
@@ -498,10 +500,12 @@ struct LineCost {
     end: usize,
     /// The line is valid UTF-8.
     valid: bool,
+    /// The line has bytes outside ASCII.
+    non_ascii: bool,
     /// Invalid UTF-8 sequences (one U+FFFD each) and their bytes.
     bad_seqs: usize,
     bad_bytes: usize,
-    /// Valid multi-byte UTF-8 characters.
+    /// Valid UTF-8 characters of three or four bytes.
     multibyte: usize,
     /// Decoding errors in the legacy encoding (`None`: not computed).
     legacy_errors: Option<usize>,
@@ -516,8 +520,11 @@ impl LineCost {
     }
 }
 
+/// Valid UTF-8 characters of three or four bytes in `s` (valid UTF-8):
+/// Chinese text in UTF-8 is made of them, while two-byte sequences turn up
+/// by chance in GB18030 text (`踢成` holds one) and prove nothing.
 fn count_multibyte(s: &[u8]) -> usize {
-    s.iter().filter(|&&b| b >= 0xC0).count()
+    s.iter().filter(|&&b| b >= 0xE0).count()
 }
 
 fn legacy_errors(enc: &'static Encoding, line: &[u8]) -> usize {
@@ -543,6 +550,7 @@ fn decode_lines(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
             end,
             ..LineCost::default()
         };
+        c.non_ascii = !line.is_ascii();
         if std::str::from_utf8(line).is_ok() {
             c.valid = true;
             c.multibyte = count_multibyte(line);
@@ -581,7 +589,7 @@ fn decode_lines(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
     let (mut invalid, mut utf8_lines, mut legacy_lines) = (0usize, 0usize, 0usize);
     for c in &mut lines {
         let line = &bytes[c.start..c.end];
-        if !utf8_default && c.valid && c.multibyte > 0 && c.legacy_errors.is_none() {
+        if !utf8_default && c.valid && c.non_ascii && c.legacy_errors.is_none() {
             c.legacy_errors = Some(legacy_errors(legacy, line));
         }
         let use_utf8 = if utf8_default {
@@ -589,7 +597,7 @@ fn decode_lines(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
         } else {
             c.utf8() + SWITCH_MARGIN <= c.legacy()
         };
-        if c.multibyte + c.bad_seqs > 0 {
+        if c.non_ascii {
             if use_utf8 {
                 utf8_lines += 1;
             } else {

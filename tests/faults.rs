@@ -151,6 +151,18 @@ fn mixed_utf8_and_gb18030_lines_are_each_decoded() {
     bytes.extend_from_slice(utf8.as_bytes());
     let d = archive::decode(&bytes).unwrap();
     assert_eq!(d.text, format!("{}{utf8}", gb.repeat(20)));
+    // GB18030 lines whose bytes are valid two-byte UTF-8 sequences by chance
+    // stay GB18030: `一为要时同也说学` is all valid UTF-8 (Greek, Cyrillic,
+    // Arabic…) in GB18030 bytes, and `踢成` = CC DF B3 C9 holds DF B3.
+    let short = "比赛踢成平局。\n一为要时同也说学\n";
+    assert!(std::str::from_utf8(&encoding_rs::GB18030.encode("一为要时同也说学").0).is_ok());
+    let mut bytes = gb_bytes.repeat(3).to_vec();
+    for _ in 0..3 {
+        bytes.extend_from_slice(&encoding_rs::GB18030.encode(short).0);
+    }
+    let d = archive::decode(&bytes).unwrap();
+    assert_eq!(d.text, format!("{}{}", gb.repeat(3), short.repeat(3)));
+    assert_eq!(d.encoding, "gb18030");
     // Pure GB18030.
     let d = archive::decode(&gb_bytes.repeat(5)).unwrap();
     assert_eq!(d.text, gb.repeat(5));
