@@ -120,9 +120,11 @@ for i in $(seq 1 "$N"); do
   if kill -9 "$pid" 2>/dev/null; then state=killed; killed=$((killed + 1)); else state=finished; finished=$((finished + 1)); fi
   wait "$pid" 2>/dev/null || true
   ok=1
+  note=""
   msg=$(py check "$DB" "$WORK/before.json") || ok=0
   if [ $op -eq 1 ] && [ $ok -eq 1 ]; then
     got=$(py count_tag "$DB" "$tag")
+    note=" import kept $got/$K;"
     if [ "$state" = finished ] && [ "$got" -ne $K ]; then ok=0; msg="finished import kept $got of $K"; fi
     if [ "$got" -ne 0 ] && [ "$got" -ne $K ]; then ok=0; msg="killed import left $got of $K (not atomic)"; fi
     if [ $ok -eq 1 ]; then
@@ -130,10 +132,11 @@ for i in $(seq 1 "$N"); do
       "$P" import "$A" --format jsonl "$WORK/$tag.jsonl" >/dev/null
       got=$(py count_tag "$DB" "$tag")
       [ "$got" -eq $K ] || { ok=0; msg="re-run import has $got of $K"; }
+      note="$note re-run $got/$K;"
       msg=$(py check "$DB" "$WORK/before.json") || ok=0
     fi
   fi
-  if [ $ok -eq 1 ]; then pass=$((pass + 1)); r="ok ($msg annotations)"; else fail=$((fail + 1)); r="FAIL: $msg"; fi
+  if [ $ok -eq 1 ]; then pass=$((pass + 1)); r="ok ($note $msg annotations)"; else fail=$((fail + 1)); r="FAIL: $msg"; fi
   printf 'trial %3d  %-14s %-8s at %6ss  %s\n' "$i" "$name" "$state" "$delay" "$r"
 done
 
