@@ -237,6 +237,24 @@ fn export_refuses_the_database_its_folder_and_source_files() {
     assert_eq!(store.annotation_count().unwrap(), 1);
 }
 
+/// `--out /dev/stdout` with standard output redirected to a file: written
+/// straight to the stream (no temporary file beside `/dev/stdout`).
+#[cfg(unix)]
+#[test]
+fn export_to_dev_stdout_redirected_to_a_file() {
+    let (g, arch) = seed_copy();
+    let out = g.path().join("o.jsonl");
+    let status = Command::new(env!("CARGO_BIN_EXE_pizhu"))
+        .args(["export", arch.to_str().unwrap(), "--format", "jsonl"])
+        .args(["--out", "/dev/stdout"])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 11);
+    assert!(std::fs::symlink_metadata("/dev/stdout").is_ok());
+}
+
 // ---- 3. file names that are not UTF-8 ------------------------------------------
 
 #[cfg(unix)]

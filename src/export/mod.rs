@@ -393,8 +393,10 @@ pub fn export(
         let mut lock = stdout.lock();
         return export_to_writer(store, format, &mut lock, opts);
     }
-    if out_path.exists() && !out_path.is_file() {
-        // A device or pipe (e.g. /dev/stdout): write straight to it.
+    if is_stream_link(out_path) || out_path.exists() && !out_path.is_file() {
+        // A device or pipe, or the system's link to one of this process's
+        // streams (`/dev/stdout`, even when redirected to a file): write
+        // straight to it; never a temporary file beside it.
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(out_path)
@@ -484,7 +486,7 @@ pub fn check_output_path(store: &Store, format: Format, out: &Path) -> Result<()
         && m.file_type().is_symlink()
     {
         let to_device = std::fs::metadata(out).is_ok_and(|t| !t.is_file() && !t.is_dir());
-        if !to_device {
+        if !to_device && !is_stream_link(out) {
             return Err(refuse(
                 out,
                 "it is a symbolic link; Pizhu never writes through a link (it would overwrite \
@@ -553,6 +555,15 @@ pub fn check_output_path(store: &Store, format: Format, out: &Path) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Whether `path` is one of the system's links to a stream of this process
+/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`).
+fn is_stream_link(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    matches!(p.as_ref(), "/dev/stdout" | "/dev/stderr")
+        || p.starts_with("/dev/fd/")
+        || p.starts_with("/proc/self/fd/")
 }
 
 /// Creates `path` as a new file, removing a stale one first (a link is
