@@ -76,12 +76,10 @@ pub struct IndexSummary {
     pub warnings: Vec<(String, String)>,
 }
 
+/// `Indexed`: the file and how many of its bytes were invalid.
 enum Outcome {
-    /// The file and how many of its bytes were invalid.
     Indexed(IndexedFile, usize),
-    Skipped {
-        reason: String,
-    },
+    Skipped { reason: String },
     Unchanged,
 }
 
