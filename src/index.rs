@@ -70,10 +70,15 @@ pub struct IndexSummary {
     pub reextracted: usize,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Problems that did not stop a file, as (relative path, message): files
+    /// read this run with invalid bytes (shown as U+FFFD), links not followed,
+    /// link loops, folders that could not be listed, export folders left out.
+    pub warnings: Vec<(String, String)>,
 }
 
+/// `Indexed`: the file and how many of its bytes were invalid.
 enum Outcome {
-    Indexed(IndexedFile),
+    Indexed(IndexedFile, usize),
     Skipped { reason: String },
     Unchanged,
 }
@@ -115,15 +120,19 @@ fn process(
             (a, ents)
         })
         .collect();
-    Outcome::Indexed(IndexedFile {
-        rel: file.rel.clone(),
-        size: file.size,
-        mtime: file.mtime,
-        hash,
-        encoding: decoded.encoding,
-        raw_text: decoded.text,
-        articles,
-    })
+    let invalid = decoded.invalid_bytes;
+    Outcome::Indexed(
+        IndexedFile {
+            rel: file.rel.clone(),
+            size: file.size,
+            mtime: file.mtime,
+            hash,
+            encoding: decoded.encoding,
+            raw_text: decoded.text,
+            articles,
+        },
+        invalid,
+    )
 }
 
 /// Indexes `root` into `store` with `extractor`; `progress` is called after
@@ -137,13 +146,15 @@ pub fn index_archive(
 ) -> Result<IndexSummary> {
     let t0 = Instant::now();
     let skip_dir = store.path().parent().map(Path::to_path_buf);
-    let files = archive::list_files(root, skip_dir.as_deref())?;
+    let listing = archive::list_archive(root, skip_dir.as_deref())?;
+    let files = listing.files;
     let states = store.file_states()?;
     let lexicon = store.lexicon()?;
     let version = format!("{}|{}", extractor.version(), crate::split::SPLIT_VERSION);
     let version_changed = store.meta("extractor_version")?.as_deref() != Some(version.as_str());
     let mut summary = IndexSummary {
         files: files.len(),
+        warnings: listing.problems,
         ..Default::default()
     };
     store.set_bulk_mode(true)?;
@@ -175,7 +186,13 @@ pub fn index_archive(
             .collect();
         for (f, outcome) in chunk.iter().zip(outcomes) {
             match outcome {
-                Outcome::Indexed(file) => {
+                Outcome::Indexed(file, invalid) => {
+                    if invalid > 0 {
+                        summary.warnings.push((
+                            f.rel.clone(),
+                            format!("{invalid} invalid bytes as {} (shown as �)", file.encoding),
+                        ));
+                    }
                     let r = store.store_file(&file)?;
                     summary.files_read += 1;
                     summary.reanchored += r.placed;
@@ -198,7 +215,8 @@ pub fn index_archive(
         summary.orphaned += r.orphaned;
     }
     store.set_meta("extractor_version", &version)?;
-    store.set_meta("archive_root", &root.to_string_lossy())?;
+    let abs_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    store.set_meta("archive_root", &abs_root.to_string_lossy())?;
     store.set_bulk_mode(false)?;
     summary.articles = store.article_count()?;
     summary.entities = store.entity_count()?;

@@ -163,9 +163,65 @@ fn main() {
     }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("pizhu: error: {e:#}");
+        eprintln!("pizhu: error: {}", error_chain(&e));
+        if let Some(hint) = db_hint(&e) {
+            eprintln!("pizhu: hint: {hint}");
+        }
         std::process::exit(1);
     }
+}
+
+/// The error and its causes on one line, each message once: a cause whose
+/// text its parent already shows (SQLite errors repeat theirs) is left out.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let msg = cause.to_string();
+        // SQLite's own error repeats the message after "Error code N: ".
+        let bare = msg
+            .strip_prefix("Error code ")
+            .and_then(|m| m.split_once(": "))
+            .map_or(msg.as_str(), |(_, m)| m);
+        if out.contains(bare) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&msg);
+    }
+    out
+}
+
+/// What to do about a database error, if the chain holds one.
+fn db_hint(e: &anyhow::Error) -> Option<String> {
+    let (path, sql) = e
+        .chain()
+        .find_map(|c| match c.downcast_ref::<pizhu::Error>() {
+            Some(pizhu::Error::Db { path, source }) => Some((path.clone(), source)),
+            _ => None,
+        })?;
+    use rusqlite::ErrorCode as C;
+    let code = sql.sqlite_error_code();
+    let p = path.display();
+    Some(match code {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => format!(
+            "another Pizhu (window or command) is writing to {p}; wait for it to finish and try again"
+        ),
+        Some(C::ReadOnly | C::PermissionDenied | C::CannotOpen) => format!(
+            "check that {p} and its folder exist and are writable by you (ls -l), or pass --db PATH"
+        ),
+        Some(C::DiskFull) => format!("the disk holding {p} is full; free some space and try again"),
+        Some(C::DatabaseCorrupt | C::NotADatabase) => format!(
+            "{p} is damaged. Your annotations live only there: first copy it (with its -wal file) \
+             somewhere safe. Then try `sqlite3 {p} .recover > dump.sql` to salvage its contents, \
+             or restore a backup; moving it aside and running `pizhu index` starts an empty database"
+        ),
+        _ => format!(
+            "the database is {p}; check it with `sqlite3 {p} 'PRAGMA integrity_check'` and keep a \
+             copy before changing anything"
+        ),
+    })
 }
 
 fn extractor() -> NewsExtractor {
@@ -264,6 +320,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("skipped: {}", s.skipped.len());
             for (path, why) in &s.skipped {
                 println!("  {path}: {why}");
+            }
+            if !s.warnings.is_empty() {
+                println!("warnings: {}", s.warnings.len());
+                for (path, why) in &s.warnings {
+                    println!("  {path}: {why}");
+                }
             }
             println!("seconds: {:.2}", s.seconds);
         }

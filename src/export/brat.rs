@@ -22,7 +22,10 @@
 //! Article tags have no place in brat and are not written. File names come
 //! from article ids with everything but ASCII letters, digits, `-` and `_`
 //! replaced by `_` (and a numeric suffix on a clash), so nothing can be
-//! written outside the output folder.
+//! written outside the output folder. Files are written to a temporary name
+//! and renamed into place, so an existing symbolic link in the folder is
+//! replaced, never written through; the folder gets Pizhu's export marker
+//! (`.pizhu-export`) so that it is never indexed as articles.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -214,7 +217,7 @@ pub fn annotation_conf(arts: &[ExportArticle]) -> String {
 }
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    super::write_file_safely(path, text.as_bytes())
 }
 
 /// Writes the brat folder; returns the files written.
@@ -226,6 +229,7 @@ pub fn write_folder(arts: &[ExportArticle], dir: &Path) -> Result<Vec<PathBuf>> 
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    super::write_marker(dir)?;
     let mut files = Vec::new();
     let mut used: HashSet<String> = HashSet::new();
     for a in arts {

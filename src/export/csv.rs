@@ -8,6 +8,13 @@
 //! by `; `). [`CsvWhat::Highlights`]: one row per highlight with the columns
 //! `article_id, file, title, start, end, text, color, note`. Offsets are
 //! code points.
+//!
+//! Formula injection (OWASP "CSV Injection"): a text cell that starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a formula
+//! by Excel or LibreOffice; such a cell is written with a leading `'` (and
+//! quoted), which spreadsheets show as text. To read the value back, drop a
+//! leading `'` that is followed by one of those characters ([`unneutralize`]).
+//! Number cells (offsets) are never touched.
 
 use std::io::Write;
 
@@ -16,6 +23,27 @@ use crate::error::{Error, Result};
 
 /// The UTF-8 byte-order mark.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Characters that make a spreadsheet read a cell as a formula.
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell made safe to open in a spreadsheet: a leading `'` when it
+/// starts with one of [`FORMULA_START`].
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The original value of a cell written by [`neutralize`].
+pub fn unneutralize(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
 
 fn cerr(source: csv::Error) -> Error {
     Error::Csv {
@@ -47,19 +75,21 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
             for a in arts {
                 let title = a.article.display_title();
                 for (e, tags) in a.entities.iter().zip(&a.entity_tags) {
-                    w.write_record([
-                        a.article.id.as_str(),
-                        a.article.file.as_str(),
-                        title.as_str(),
-                        e.entity.label.as_str(),
-                        e.entity.text.as_str(),
-                        &e.entity.start.to_string(),
-                        &e.entity.end.to_string(),
-                        e.entity.source.as_str(),
-                        status_name(e.status),
-                        &tags.join("; "),
-                    ])
-                    .map_err(cerr)?;
+                    let tags = tags.join("; ");
+                    let cells = [
+                        neutralize(&a.article.id),
+                        neutralize(&a.article.file),
+                        neutralize(&title),
+                        neutralize(e.entity.label.as_str()),
+                        neutralize(&e.entity.text),
+                        e.entity.start.to_string().into(),
+                        e.entity.end.to_string().into(),
+                        neutralize(e.entity.source.as_str()),
+                        status_name(e.status).into(),
+                        neutralize(&tags),
+                    ];
+                    w.write_record(cells.iter().map(|c| c.as_bytes()))
+                        .map_err(cerr)?;
                 }
             }
         }
@@ -78,17 +108,18 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
             for a in arts {
                 let title = a.article.display_title();
                 for h in &a.highlights {
-                    w.write_record([
-                        a.article.id.as_str(),
-                        a.article.file.as_str(),
-                        title.as_str(),
-                        &h.start.to_string(),
-                        &h.end.to_string(),
-                        h.quote.exact.as_str(),
-                        h.color.as_deref().unwrap_or(""),
-                        h.note.as_deref().unwrap_or(""),
-                    ])
-                    .map_err(cerr)?;
+                    let cells = [
+                        neutralize(&a.article.id),
+                        neutralize(&a.article.file),
+                        neutralize(&title),
+                        h.start.to_string().into(),
+                        h.end.to_string().into(),
+                        neutralize(&h.quote.exact),
+                        neutralize(h.color.as_deref().unwrap_or("")),
+                        neutralize(h.note.as_deref().unwrap_or("")),
+                    ];
+                    w.write_record(cells.iter().map(|c| c.as_bytes()))
+                        .map_err(cerr)?;
                 }
             }
         }

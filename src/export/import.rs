@@ -5,6 +5,15 @@
 //!   name, the W3C target source `urn:pizhu:article:ID`), else by identical
 //!   text. A document that matches no article keeps all its annotations as
 //!   orphans under its own id, and is reported.
+//! - **Text checks**: a document that carries a text (jsonl, brat with its
+//!   `.txt`) and matches an article by id is applied only when its text is
+//!   the article's, or nearly so ([`similar_text`]: the same length within
+//!   10% and 90% of character pairs shared, as after a re-cleaning); a
+//!   document whose text is a different one is reported in
+//!   [`ImportSummary::mismatched`] and skipped whole. A document without a
+//!   text (a brat `.ann` without its `.txt`) is matched by id, else by a
+//!   quote only when the quote with its context is at least
+//!   [`MIN_QUOTE_PROBE`] characters long and found in exactly one article.
 //! - **Spans** are placed by position when the document's text is identical
 //!   to the article's (or, for W3C, when the quote matches there), else by
 //!   quote — exact text plus prefix and suffix, fuzzy when the text changed
@@ -14,7 +23,9 @@
 //!   adds nothing, or an `accept` when the file says it was accepted;
 //!   anything else becomes a user entity. In jsonl and brat the document's
 //!   entity list is complete, so automatic entities it leaves out are
-//!   rejected (a `reject` annotation); W3C carries rejections explicitly.
+//!   rejected (a `reject` annotation) — but only when the document's text is
+//!   exactly the article's: a document whose text differs slightly, or that
+//!   has no text, never rejects anything. W3C carries rejections explicitly.
 //!   An existing rejection of an entity the file lists is kept and reported.
 //! - **Highlights** (with colour and note), article tags, entity tags and the
 //!   reviewed mark (W3C) come back as they were.
@@ -63,6 +74,8 @@ pub struct ImportSummary {
     pub orphans: Vec<String>,
     /// What was read but not imported, and why (one line each).
     pub skipped: Vec<String>,
+    /// Documents skipped whole because their text is not their article's.
+    pub mismatched: Vec<String>,
 }
 
 impl fmt::Display for ImportSummary {
@@ -91,6 +104,16 @@ impl fmt::Display for ImportSummary {
         }
         for d in &self.unmatched {
             writeln!(f, "  unmatched document {d}")?;
+        }
+        if !self.mismatched.is_empty() {
+            writeln!(
+                f,
+                "documents skipped (their text is not their article's): {}",
+                self.mismatched.len()
+            )?;
+            for d in &self.mismatched {
+                writeln!(f, "  {d}")?;
+            }
         }
         if !self.skipped.is_empty() {
             writeln!(f, "not imported: {}", self.skipped.len())?;
@@ -581,8 +604,14 @@ fn find_by_text(store: &Store, text: &str) -> Result<Option<String>> {
     Ok(None)
 }
 
-/// Finds the article of a document without a known id or text: the first
-/// whose text contains a quote (exact with its context) of the document.
+/// Shortest quote (with its context) that may match a document without a
+/// text to an article.
+pub const MIN_QUOTE_PROBE: usize = 12;
+
+/// Finds the article of a document without a known id or text: the one
+/// article whose text contains a quote (exact with its context, at least
+/// [`MIN_QUOTE_PROBE`] characters) of the document. A short quote, or one
+/// found in several articles, matches nothing.
 fn find_by_quote(store: &Store, doc: &Doc) -> Result<Option<String>> {
     let probes: Vec<String> = doc
         .items
@@ -590,14 +619,43 @@ fn find_by_quote(store: &Store, doc: &Doc) -> Result<Option<String>> {
         .filter_map(|i| i.quote.as_ref())
         .filter(|q| !q.exact.is_empty())
         .map(|q| format!("{}{}{}", q.prefix, q.exact, q.suffix))
+        .filter(|p| p.chars().count() >= MIN_QUOTE_PROBE)
         .take(3)
         .collect();
     for p in probes {
-        if let Some(id) = store.article_ids_containing(&p)?.into_iter().next() {
-            return Ok(Some(id));
+        let ids = store.article_ids_containing(&p)?;
+        if ids.len() == 1 {
+            return Ok(ids.into_iter().next());
         }
     }
     Ok(None)
+}
+
+/// Whether `a` and `b` are the same text but for small changes: lengths
+/// within 10% and a Dice coefficient of at least 0.9 over character pairs.
+pub fn similar_text(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.max(lb) * 9 > la.min(lb) * 10 {
+        return false;
+    }
+    let pairs = |t: &str| {
+        let mut m: std::collections::HashMap<(char, char), i64> = Default::default();
+        let cs: Vec<char> = t.chars().collect();
+        for w in cs.windows(2) {
+            *m.entry((w[0], w[1])).or_default() += 1;
+        }
+        m
+    };
+    let (pa, pb) = (pairs(a), pairs(b));
+    let total: i64 = pa.values().sum::<i64>() + pb.values().sum::<i64>();
+    if total == 0 {
+        return a == b;
+    }
+    let shared: i64 = pa
+        .iter()
+        .map(|(k, &n)| n.min(pb.get(k).copied().unwrap_or(0)))
+        .sum();
+    shared * 2 * 10 >= total * 9
 }
 
 fn apply(store: &Store, mut doc: Doc, summary: &mut ImportSummary) -> Result<()> {
@@ -639,8 +697,24 @@ fn apply(store: &Store, mut doc: Doc, summary: &mut ImportSummary) -> Result<()>
         return Ok(());
     };
     let id = article.id.clone();
-    let art_chars: Vec<char> = article.text.chars().collect();
     let same_text = doc.text.as_deref() == Some(article.text.as_str());
+    if !same_text {
+        // The entity list is complete for the document's own text only.
+        doc.complete = false;
+        if let Some(t) = &doc.text
+            && !similar_text(t, &article.text)
+        {
+            summary.mismatched.push(format!(
+                "{}: its text ({} characters) is not the text of article {id} ({} characters); \
+                 nothing imported from it",
+                doc.origin,
+                t.chars().count(),
+                article.text.chars().count()
+            ));
+            return Ok(());
+        }
+    }
+    let art_chars: Vec<char> = article.text.chars().collect();
     let auto = store.auto_entities(&id)?;
     let existing = store.annotations(&id)?;
     // 2. Each span.

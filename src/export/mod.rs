@@ -20,6 +20,20 @@
 //! | `labelstudio` | [`labelstudio`] | Label Studio task JSON |
 //! | `w3c` | [`w3c`] | W3C Web Annotation JSON-LD collection |
 //! | `markdown`, `html` | [`reading`] | a reading copy for people |
+//!
+//! Output paths ([`check_output_path`], applied by [`export`]): never the
+//! database, its journal files or anything inside the archive's `.pizhu`
+//! folder; never a source file of the archive; never, inside the archive
+//! folder, an export that indexing would read as new articles (a brat or
+//! reading-copy folder, or a file named `.txt`, `.md`, `.markdown`, `.html`
+//! or `.htm`) unless it goes into a hidden folder, which indexing skips
+//! (`ARCHIVE/out.jsonl` and `ARCHIVE/.exports/copy.md` are fine,
+//! `ARCHIVE/copy.md` is refused); never a symbolic link (except one leading
+//! to a device or pipe such as `/dev/stdout`). Every file is written to a fresh temporary name
+//! (created exclusively, so no link is followed) and renamed into place.
+//! A brat folder also gets an [`EXPORT_MARKER`](crate::archive::EXPORT_MARKER)
+//! file (indexing skips folders that hold one); reading copies carry their
+//! own signature (see [`reading`]).
 
 pub mod brat;
 pub mod conll;
@@ -366,6 +380,7 @@ pub fn export(
     out_path: &Path,
     opts: &ExportOptions,
 ) -> Result<ExportSummary> {
+    check_output_path(store, format, out_path)?;
     if format == Format::Brat {
         if out_path.as_os_str() == "-" {
             return Err(Error::Invalid(
@@ -386,8 +401,10 @@ pub fn export(
         let mut lock = stdout.lock();
         return export_to_writer(store, format, &mut lock, opts);
     }
-    if out_path.exists() && !out_path.is_file() {
-        // A device or pipe (e.g. /dev/stdout): write straight to it.
+    if is_stream_link(out_path) || out_path.exists() && !out_path.is_file() {
+        // A device or pipe, or the system's link to one of this process's
+        // streams (`/dev/stdout`, even when redirected to a file): write
+        // straight to it; never a temporary file beside it.
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(out_path)
@@ -401,7 +418,7 @@ pub fn export(
     // Write to a temporary file next to the target, then rename, so a failed
     // export never leaves a half-written file in place of a good one.
     let tmp = out_path.with_extension(format!("{}.part", format.extension()));
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let file = create_fresh(&tmp)?;
     let mut w = std::io::BufWriter::new(file);
     // Name the output file in every error.
     let res = export_to_writer(store, format, &mut w, opts).map_err(|e| match e {
@@ -428,6 +445,171 @@ pub fn export(
             Err(e)
         }
     }
+}
+
+/// `path` made absolute with every existing part resolved (links
+/// included) and the parts that do not exist yet normalised as written
+/// (`..` removes the part before it, as it will once they are created).
+pub fn resolve_path(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    let mut resolved = loop {
+        if let Ok(c) = base.canonicalize() {
+            break c;
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            (Some(parent), None) => {
+                rest.push("..".into());
+                base = parent;
+            }
+            _ => break base.to_path_buf(),
+        }
+    };
+    for part in rest.into_iter().rev() {
+        if part == ".." {
+            resolved.pop();
+        } else if part != "." {
+            resolved.push(part);
+        }
+    }
+    resolved
+}
+
+fn refuse(out: &Path, why: String) -> Error {
+    Error::Invalid(format!("refusing to export to {}: {why}", out.display()))
+}
+
+/// Refuses an output path that would destroy data or be read back as
+/// articles (the rules are in the module documentation).
+pub fn check_output_path(store: &Store, format: Format, out: &Path) -> Result<()> {
+    if out.as_os_str() == "-" {
+        return Ok(());
+    }
+    if let Ok(m) = std::fs::symlink_metadata(out)
+        && m.file_type().is_symlink()
+    {
+        let to_device = std::fs::metadata(out).is_ok_and(|t| !t.is_file() && !t.is_dir());
+        if !to_device && !is_stream_link(out) {
+            return Err(refuse(
+                out,
+                "it is a symbolic link; Pizhu never writes through a link (it would overwrite \
+                 what the link points to): remove the link or choose another path"
+                    .into(),
+            ));
+        }
+        return Ok(());
+    }
+    let target = resolve_path(out);
+    let db = resolve_path(store.path());
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        if target == Path::new(&name) {
+            return Err(refuse(
+                out,
+                format!(
+                    "it is the database {}; the export would destroy every annotation",
+                    db.display()
+                ),
+            ));
+        }
+    }
+    if let Some(dir) = db.parent()
+        && dir
+            .file_name()
+            .is_some_and(|n| n == crate::archive::DATA_DIR)
+        && target.starts_with(dir)
+    {
+        return Err(refuse(
+            out,
+            format!("it is inside the database folder {}", dir.display()),
+        ));
+    }
+    if let Some(root) = store.meta("archive_root")? {
+        let root = resolve_path(Path::new(&root));
+        if target.starts_with(&root) {
+            let rel = crate::archive::rel_of(&target, &root);
+            if store.file_states()?.contains_key(&rel) {
+                return Err(refuse(
+                    out,
+                    format!(
+                        "it is a source file of the archive {}; source files are never modified",
+                        root.display()
+                    ),
+                ));
+            }
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            let folder = format.writes_folder()
+                || (matches!(format, Format::Markdown | Format::Html)
+                    && (out.is_dir() || out.to_string_lossy().ends_with(['/', '\\'])));
+            let indexable = folder || crate::archive::FileKind::of(&target).is_some();
+            if indexable && !hidden {
+                return Err(refuse(
+                    out,
+                    format!(
+                        "it is inside the archive {}, where the next index would read the export \
+                         as new articles; write it outside the archive folder (or into a hidden \
+                         folder such as {}/.exports/)",
+                        root.display(),
+                        root.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is one of the system's links to a stream of this process
+/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`).
+fn is_stream_link(path: &Path) -> bool {
+    let p = path.to_string_lossy();
+    matches!(p.as_ref(), "/dev/stdout" | "/dev/stderr")
+        || p.starts_with("/dev/fd/")
+        || p.starts_with("/proc/self/fd/")
+}
+
+/// Creates `path` as a new file, removing a stale one first (a link is
+/// removed, not followed: the file is opened with `create_new`).
+fn create_fresh(path: &Path) -> Result<std::fs::File> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes `bytes` to `path` through a fresh temporary file renamed into
+/// place: an existing file or symbolic link at `path` is replaced, never
+/// written through, and a failed write leaves the old file.
+pub(crate) fn write_file_safely(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".pizhu-part");
+    let tmp = path.with_file_name(name);
+    let mut f = create_fresh(&tmp)?;
+    let res = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = res.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// Marks `dir` as a Pizhu export folder (never indexed).
+pub(crate) fn write_marker(dir: &Path) -> Result<()> {
+    write_file_safely(
+        &dir.join(crate::archive::EXPORT_MARKER),
+        b"Written by Pizhu: this folder is an export; Pizhu never indexes it as articles.\n",
+    )
 }
 
 /// The characters of `text`.

@@ -10,7 +10,9 @@
 //! line of the cleaned text is a paragraph. Markdown escapes the ASCII
 //! characters that Markdown would interpret; HTML escapes all article text,
 //! titles, tags and notes, and only uses a highlight colour that is a
-//! `#hex` value.
+//! `#hex` value. Every copy carries Pizhu's signature (the `# Pizhu 批注`
+//! heading, [`GENERATOR_META`]) so that indexing never reads one back as
+//! articles.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +20,9 @@ use std::path::Path;
 use super::{ExportArticle, ExportSummary, Format, chars};
 use crate::error::{Error, Result};
 use crate::store::Annotation;
+
+/// The tag that marks an HTML reading copy as Pizhu's own export.
+pub const GENERATOR_META: &str = "<meta name=\"generator\" content=\"Pizhu 批注 export\">";
 
 /// A piece of an article prepared for display.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,7 +264,7 @@ pub fn write_markdown(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::R
 pub fn write_html(arts: &[ExportArticle], out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>Pizhu 批注</title>\n\
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n{GENERATOR_META}\n<title>Pizhu 批注</title>\n\
          <style>body{{max-width:40em;margin:auto;font-family:serif;line-height:1.8}}\
          mark{{background:#fff3a0}}.meta{{color:#666}}.notes{{font-size:.9em;color:#333}}</style>\n\
          </head>\n<body>"
@@ -346,7 +351,7 @@ pub fn write_folder(arts: &[ExportArticle], format: Format, dir: &Path) -> Resul
             _ => write_markdown(one, &mut buf),
         }
         .map_err(|e| Error::io(&path, e))?;
-        std::fs::write(&path, buf).map_err(|e| Error::io(&path, e))?;
+        super::write_file_safely(&path, &buf)?;
         summary.files.push(path);
     }
     Ok(summary)

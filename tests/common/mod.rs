@@ -33,3 +33,22 @@ pub fn seed_file(prefix: &str) -> PathBuf {
         .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
         .unwrap()
 }
+
+/// Whether the tests run on CI (`CI` set to anything but `false`/`0`, as
+/// CI services and `.ci/run` do).
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A test that cannot run here: on CI this FAILS (a missing tool must not
+/// pass as a skip; `.ci/run` installs everything); on a developer's machine
+/// it prints why it was skipped.
+pub fn skip_or_fail(test: &str, reason: &str) {
+    if on_ci() {
+        panic!(
+            "{test} cannot run on CI: {reason} (.ci/run installs it; skipping is not allowed with CI set)"
+        );
+    }
+    println!("SKIPPED {test}: {reason}");
+    eprintln!("SKIPPED {test}: {reason}");
+}

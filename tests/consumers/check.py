@@ -158,6 +158,19 @@ def check_w3c(d, by_id):
     print(f"jsonschema validated the W3C collection: {len(items)} annotations")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unneutralize(cell):
+    """The value of a CSV cell: Pizhu prefixes ' to cells a spreadsheet would
+    run as formulas (OWASP CSV injection); such a cell never starts with a
+    formula character itself."""
+    check(not cell.startswith(FORMULA_START), f"csv: formula cell not neutralised: {cell!r}")
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+        return cell[1:]
+    return cell
+
+
 def check_csv(d, by_id):
     for name, cols in (
         ("csv", ["article_id", "file", "title", "type", "text", "start", "end", "source", "status", "tags"]),
@@ -168,7 +181,7 @@ def check_csv(d, by_id):
             check(f.read(3) == b"\xef\xbb\xbf", f"{name}: no UTF-8 BOM")
         with open(path, encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
-            rows = list(reader)
+            rows = [{k: unneutralize(v) for k, v in r.items()} for r in reader]
             check(reader.fieldnames == cols, f"{name}: header {reader.fieldnames}")
         for r in rows:
             t = by_id[r["article_id"]]["text"]
