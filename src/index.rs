@@ -379,6 +379,7 @@ pub fn index_archive(
         store.commit_batch()
     });
     if let Err(e) = stored {
+        store.rollback_batch();
         let _ = store.set_bulk_mode(false);
         return Err(e);
     }
@@ -389,27 +390,34 @@ pub fn index_archive(
         .collect();
     missing.sort();
     let mut why: HashMap<String, std::result::Result<String, String>> = HashMap::new();
-    store.begin_batch()?;
-    for rel in missing {
-        let parent = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-        let reason = why
-            .entry(parent)
-            .or_insert_with(|| why_missing(root, rel))
-            .clone();
-        match reason {
-            Ok(reason) => {
-                let r = store.remove_file(rel)?;
-                summary.files_removed += 1;
-                summary.orphaned += r.orphaned;
-                summary.removed.push((rel.clone(), reason));
+    let finish = |store: &mut Store, summary: &mut IndexSummary| -> Result<()> {
+        store.begin_batch()?;
+        for rel in missing {
+            let parent = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let reason = why
+                .entry(parent)
+                .or_insert_with(|| why_missing(root, rel))
+                .clone();
+            match reason {
+                Ok(reason) => {
+                    let r = store.remove_file(rel)?;
+                    summary.files_removed += 1;
+                    summary.orphaned += r.orphaned;
+                    summary.removed.push((rel.clone(), reason));
+                }
+                Err(reason) => summary.unlisted.push((rel.clone(), reason)),
             }
-            Err(reason) => summary.unlisted.push((rel.clone(), reason)),
         }
+        store.set_meta("extractor_version", &version)?;
+        let canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        store.set_meta("archive_root", &canon.to_string_lossy())?;
+        store.commit_batch()
+    };
+    if let Err(e) = finish(store, &mut summary) {
+        store.rollback_batch();
+        let _ = store.set_bulk_mode(false);
+        return Err(e);
     }
-    store.set_meta("extractor_version", &version)?;
-    let canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
-    store.set_meta("archive_root", &canon.to_string_lossy())?;
-    store.commit_batch()?;
     // Folder times are recorded only when every folder could be listed
     // (otherwise the next command checks again).
     if summary.unlisted.is_empty() {

@@ -116,7 +116,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX person_roles_person ON person_roles(person);
     CREATE INDEX person_roles_article ON person_roles(article_rid);
     "#,
-    // 3: scale. No copy of the sources (the raw view reads the file and
+    // 3: scale. Entities stored per article as one compact blob
+    // (`articles.ents`, see `encode_entities`; filled by `migrate_data`,
+    // which then drops the `entities` table); no copy of the sources (the raw view reads the file and
     // checks its hash); a contentless full-text index (the text lives once,
     // in `articles`; filled by `migrate_data`); reviewed marks keyed by
     // article id like annotations (never deleted by indexing); entity counts
@@ -134,6 +136,7 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO reviewed(article_id) SELECT id FROM articles WHERE reviewed <> 0;
     ALTER TABLE articles DROP COLUMN reviewed;
     ALTER TABLE articles ADD COLUMN n_entities INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
     UPDATE articles SET n_entities = (SELECT count(*) FROM entities e WHERE e.article_rid = articles.rid);
     CREATE INDEX articles_hash ON articles(hash);
     CREATE TABLE entity_counts (
@@ -143,13 +146,6 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (text, label)
     ) WITHOUT ROWID;
     INSERT INTO entity_counts(text, label, n) SELECT text, label, count(*) FROM entities GROUP BY text, label;
-    CREATE TRIGGER entities_count_insert AFTER INSERT ON entities BEGIN
-        INSERT INTO entity_counts(text, label, n) VALUES (new.text, new.label, 1)
-            ON CONFLICT(text, label) DO UPDATE SET n = n + 1;
-    END;
-    CREATE TRIGGER entities_count_delete AFTER DELETE ON entities BEGIN
-        UPDATE entity_counts SET n = n - 1 WHERE text = old.text AND label = old.label;
-    END;
     CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE pending (
         id INTEGER PRIMARY KEY,
@@ -163,6 +159,25 @@ pub const MIGRATIONS: &[&str] = &[
 /// transaction right after migration `version`'s SQL.
 fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
     if version == 3 {
+        // Entities: one blob per article, then the table goes.
+        {
+            let mut read = tx.prepare(
+                "SELECT start, end, text, label, source, confidence FROM entities \
+                 WHERE article_rid=?1 ORDER BY start, end, id",
+            )?;
+            let mut rids = tx.prepare("SELECT rid, text FROM articles")?;
+            let mut write = tx.prepare("UPDATE articles SET ents=?2 WHERE rid=?1")?;
+            let all: Vec<(i64, String)> = rids
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (rid, text) in all {
+                let ents: Vec<Entity> = read
+                    .query_map([rid], row_to_entity)?
+                    .collect::<rusqlite::Result<_>>()?;
+                write.execute(params![rid, encode_entities(&text, &ents)])?;
+            }
+        }
+        tx.execute_batch("DROP TABLE entities;")?;
         // Fill the new contentless full-text index from the stored texts.
         let mut read = tx.prepare("SELECT rid, title, text FROM articles")?;
         let mut write = tx.prepare("INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)")?;
@@ -476,6 +491,18 @@ pub struct AnchorReport {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Inside [`Store::begin_batch`]: writes go straight into the batch's
+    /// transaction (no savepoint per file; a failure rolls the batch back).
+    batch: std::cell::Cell<bool>,
+    /// Full-text rows of the batch, written just before it commits: FTS5
+    /// flushes its in-memory terms at every statement savepoint (each
+    /// entity insert opens one, for the count triggers), so writing them
+    /// between other statements would flush tiny segments and merge them
+    /// over and over.
+    fts_queue: std::cell::RefCell<Vec<(i64, String)>>,
+    /// Changes to `entity_counts` not yet written (written at the end of
+    /// each write transaction, or of the batch).
+    counts: std::cell::RefCell<CountDeltas>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -630,6 +657,170 @@ pub fn decode_map(bytes: &[u8]) -> Vec<usize> {
         .collect()
 }
 
+const SOURCES: [Source; 6] = [
+    Source::Model,
+    Source::Dictionary,
+    Source::Gazetteer,
+    Source::Rule,
+    Source::Lexicon,
+    Source::User,
+];
+
+/// Encodes an article's automatic entities as one blob: a table of the
+/// labels used, then per entity (by start) the start (delta), the length,
+/// the label's index, the source (its high bit set when the entity's text is
+/// not simply the article's characters at its span, which are then stored),
+/// and the confidence (`f32`). About 8 bytes an entity instead of a row and
+/// two index entries.
+pub fn encode_entities(text: &str, ents: &[Entity]) -> Vec<u8> {
+    let mut ents: Vec<&Entity> = ents.iter().collect();
+    ents.sort_by_key(|e| (e.start, e.end));
+    let bounds = char_bounds(text);
+    let mut labels: Vec<&str> = Vec::new();
+    for e in &ents {
+        if !labels.contains(&e.label.as_str()) {
+            labels.push(e.label.as_str());
+        }
+    }
+    let mut out = Vec::with_capacity(8 + ents.len() * 9);
+    put_varint(&mut out, labels.len() as u64);
+    for l in &labels {
+        put_varint(&mut out, l.len() as u64);
+        out.extend_from_slice(l.as_bytes());
+    }
+    put_varint(&mut out, ents.len() as u64);
+    let mut prev = 0;
+    for e in ents {
+        put_varint(&mut out, (e.start - prev.min(e.start)) as u64);
+        prev = e.start;
+        put_varint(&mut out, e.end.saturating_sub(e.start) as u64);
+        let li = labels
+            .iter()
+            .position(|l| *l == e.label.as_str())
+            .unwrap_or(0);
+        put_varint(&mut out, li as u64);
+        let si = SOURCES.iter().position(|s| *s == e.source).unwrap_or(0) as u8;
+        let implied = bounds
+            .get(e.start)
+            .zip(bounds.get(e.end))
+            .is_some_and(|(&a, &b)| a <= b && text[a..b] == e.text);
+        out.push(si | if implied { 0 } else { 0x80 });
+        out.extend_from_slice(&e.confidence.to_le_bytes());
+        if !implied {
+            put_varint(&mut out, e.text.len() as u64);
+            out.extend_from_slice(e.text.as_bytes());
+        }
+    }
+    out
+}
+
+/// Byte offset of every character of `text`, and the length at the end.
+fn char_bounds(text: &str) -> Vec<usize> {
+    let mut b: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    b.push(text.len());
+    b
+}
+
+/// Decodes [`encode_entities`]; a damaged blob yields the entities before
+/// the damage.
+pub fn decode_entities(text: &str, blob: &[u8]) -> Vec<Entity> {
+    let bounds = char_bounds(text);
+    let mut pos = 0;
+    let mut out = Vec::new();
+    let Some(n_labels) = get_varint(blob, &mut pos) else {
+        return out;
+    };
+    let mut labels: Vec<EntityType> = Vec::new();
+    for _ in 0..n_labels {
+        let Some(len) = get_varint(blob, &mut pos) else {
+            return out;
+        };
+        let Some(bytes) = blob.get(pos..pos + len as usize) else {
+            return out;
+        };
+        pos += len as usize;
+        let l = String::from_utf8_lossy(bytes).into_owned();
+        labels.push(l.parse().unwrap_or(EntityType::Custom(l)));
+    }
+    let Some(n) = get_varint(blob, &mut pos) else {
+        return out;
+    };
+    let mut start = 0usize;
+    for _ in 0..n {
+        let (Some(ds), Some(len), Some(li)) = (
+            get_varint(blob, &mut pos),
+            get_varint(blob, &mut pos),
+            get_varint(blob, &mut pos),
+        ) else {
+            break;
+        };
+        let Some(&src) = blob.get(pos) else { break };
+        let Some(conf) = blob.get(pos + 1..pos + 5) else {
+            break;
+        };
+        pos += 5;
+        start += ds as usize;
+        let end = start + len as usize;
+        let text = if src & 0x80 == 0 {
+            match (bounds.get(start), bounds.get(end)) {
+                (Some(&a), Some(&b)) if a <= b => text[a..b].to_string(),
+                _ => String::new(),
+            }
+        } else {
+            let Some(l) = get_varint(blob, &mut pos) else {
+                break;
+            };
+            let Some(bytes) = blob.get(pos..pos + l as usize) else {
+                break;
+            };
+            pos += l as usize;
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        out.push(Entity {
+            start,
+            end,
+            text,
+            label: labels
+                .get(li as usize)
+                .cloned()
+                .unwrap_or(EntityType::Custom("ENTITY".into())),
+            source: SOURCES[(src & 0x7f) as usize % SOURCES.len()],
+            confidence: f32::from_le_bytes([conf[0], conf[1], conf[2], conf[3]]),
+        });
+    }
+    out
+}
+
+/// Adds (`sign` 1) or removes (-1) entities from pending count changes.
+fn count_entities(counts: &std::cell::RefCell<CountDeltas>, ents: &[Entity], sign: i64) {
+    let mut c = counts.borrow_mut();
+    for e in ents {
+        *c.entry((e.text.clone(), e.label.as_str().to_string()))
+            .or_default() += sign;
+    }
+}
+
+/// Pending changes to `entity_counts`, by (text, label).
+type CountDeltas = HashMap<(String, String), i64>;
+
+fn flush_counts(c: &Connection, deltas: CountDeltas) -> rusqlite::Result<()> {
+    let mut up = c.prepare_cached(
+        "INSERT INTO entity_counts(text, label, n) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(text, label) DO UPDATE SET n = n + excluded.n",
+    )?;
+    let mut gone =
+        c.prepare_cached("DELETE FROM entity_counts WHERE text=?1 AND label=?2 AND n <= 0")?;
+    for ((text, label), d) in deltas {
+        if d != 0 {
+            up.execute(params![text, label, d])?;
+            if d < 0 {
+                gone.execute(params![text, label])?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A stable id for an article from its file path and position.
 pub fn article_id(rel_path: &str, index: usize) -> String {
     use sha2::{Digest, Sha256};
@@ -734,6 +925,7 @@ struct Prepared {
     hash: String,
     byline: String,
     map: Vec<u8>,
+    ents: Vec<u8>,
     fts: String,
     roles: Vec<crate::extract::relations::Role>,
 }
@@ -756,6 +948,7 @@ impl IndexedFile {
                 hash: content_hash(a.text.as_bytes()),
                 byline: serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
                 map: encode_map(&a.map),
+                ents: encode_entities(&a.text, ents),
                 fts: fts_body(a.title.as_deref(), &a.text),
                 roles: crate::extract::relations::person_roles(&a.text, ents),
             })
@@ -835,6 +1028,9 @@ impl Store {
             let mut store = Store {
                 conn,
                 path: path.to_path_buf(),
+                batch: Default::default(),
+                fts_queue: Default::default(),
+                counts: Default::default(),
             };
             // A WAL database in a read-only folder cannot create its shared
             // memory file; SQLite then reads it as immutable, which is right
@@ -879,6 +1075,9 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            batch: Default::default(),
+            fts_queue: Default::default(),
+            counts: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
@@ -902,7 +1101,12 @@ impl Store {
         })
         .map_err(db_err(&self.path))?;
         self.conn
-            .execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+            // Savepoint journals in memory: a savepoint per file inside a
+            // batch otherwise writes every page it first touches to a temp
+            // file, in small writes.
+            .execute_batch(
+                "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;",
+            )
             .map_err(db_err(&self.path))
     }
 
@@ -981,28 +1185,65 @@ impl Store {
     }
 
     /// Starts a batch: the files stored until [`Store::commit_batch`] are
-    /// committed together (each file still all or nothing, in a savepoint).
-    /// A crash loses the uncommitted batch only; the next index run reads
-    /// those files again, since their stored state did not change.
+    /// committed together, all or nothing (a failure inside the batch is
+    /// returned and the caller calls [`Store::rollback_batch`]). A crash
+    /// loses the uncommitted batch only; the next index run reads those
+    /// files again, since their stored state did not change.
     pub fn begin_batch(&self) -> Result<()> {
         if self.conn.is_autocommit() {
             retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE")).map_err(self.err())?;
+            self.batch.set(true);
         }
         Ok(())
     }
 
     /// Commits the batch started by [`Store::begin_batch`].
     pub fn commit_batch(&self) -> Result<()> {
-        if !self.conn.is_autocommit() {
+        if self.batch.get() {
+            let rows = std::mem::take(&mut *self.fts_queue.borrow_mut());
+            let counts = std::mem::take(&mut *self.counts.borrow_mut());
+            if let Err(e) =
+                write_fts(&self.conn, &rows).and_then(|()| flush_counts(&self.conn, counts))
+            {
+                self.rollback_batch();
+                return Err(self.err()(e));
+            }
+            self.batch.set(false);
             self.conn.execute_batch("COMMIT").map_err(self.err())?;
         }
         Ok(())
     }
 
-    /// Runs `f` on the connection as one transaction, or as a savepoint
-    /// inside the current batch.
+    /// Abandons the batch started by [`Store::begin_batch`].
+    pub fn rollback_batch(&self) {
+        self.fts_queue.borrow_mut().clear();
+        self.counts.borrow_mut().clear();
+        if self.batch.replace(false) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Runs `f` on the connection as one transaction, or straight inside
+    /// the current batch.
     fn write<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
-        self.atomically(|s| f(&s.conn).map_err(s.err()))
+        if self.batch.get() {
+            return f(&self.conn).map_err(self.err());
+        }
+        let r = self.atomically(|s| {
+            let v = f(&s.conn).map_err(s.err())?;
+            s.flush_counts()?;
+            Ok(v)
+        });
+        if r.is_err() {
+            self.counts.borrow_mut().clear();
+        }
+        r
+    }
+
+    /// Writes the pending entity-count changes (in the current transaction).
+    fn flush_counts(&self) -> Result<()> {
+        let counts = std::mem::take(&mut *self.counts.borrow_mut());
+        flush_counts(&self.conn, counts).map_err(self.err())
     }
 
     /// The schema version of the open file.
@@ -1134,7 +1375,7 @@ impl Store {
             encoding: None,
             error: Some(reason),
         };
-        self.write(|c| replace_file_tx(c, &file, &[], &[]))
+        self.write(|c| replace_file_tx(c, &file, &[], &[], None, &self.counts))
     }
 
     /// Stores a freshly parsed file, replacing its old articles and entities
@@ -1148,7 +1389,8 @@ impl Store {
             encoding: Some(&f.encoding),
             error: None,
         };
-        self.write(|c| replace_file_tx(c, &file, &f.articles, &f.prepared))
+        let queue = self.batch.get().then_some(&self.fts_queue);
+        self.write(|c| replace_file_tx(c, &file, &f.articles, &f.prepared, queue, &self.counts))
     }
 
     /// Removes a file that is gone from the archive; annotations become
@@ -1163,7 +1405,7 @@ impl Store {
             error: Some("removed"),
         };
         self.write(|c| {
-            let report = replace_file_tx(c, &file, &[], &[])?;
+            let report = replace_file_tx(c, &file, &[], &[], None, &self.counts)?;
             c.execute("DELETE FROM files WHERE path=?1", [rel])?;
             Ok(report)
         })
@@ -1431,41 +1673,31 @@ impl Store {
 
     // ---- entities ----------------------------------------------------------
 
-    /// The automatic entities of an article.
+    /// The automatic entities of an article, by start.
     pub fn auto_entities(&self, article_id: &str) -> Result<Vec<Entity>> {
-        let mut st = self
+        let row: Option<(String, Vec<u8>)> = self
             .conn
-            .prepare_cached(
-                "SELECT e.start, e.end, e.text, e.label, e.source, e.confidence FROM entities e \
-                 JOIN articles a ON a.rid=e.article_rid WHERE a.id=?1 ORDER BY e.start",
-            )
-            .map_err(self.err())?;
-        let rows = st
-            .query_map([article_id], |r| {
-                let label: String = r.get(3)?;
-                Ok(Entity {
-                    start: r.get::<_, i64>(0)? as usize,
-                    end: r.get::<_, i64>(1)? as usize,
-                    text: r.get(2)?,
-                    label: label.parse().unwrap_or(EntityType::Custom(label)),
-                    source: Source::parse(&r.get::<_, String>(4)?),
-                    confidence: r.get::<_, f64>(5)? as f32,
-                })
+            .prepare_cached("SELECT text, ents FROM articles WHERE id=?1")
+            .and_then(|mut st| {
+                st.query_row([article_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
             })
             .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        Ok(row
+            .map(|(text, blob)| decode_entities(&text, &blob))
+            .unwrap_or_default())
     }
 
     /// Replaces the automatic entities of an article (re-extraction).
     pub fn replace_auto_entities(&self, article_id: &str, ents: &[Entity]) -> Result<()> {
         self.write(|c| {
-            let (rid, text): (i64, String) = c.query_row(
-                "SELECT rid, text FROM articles WHERE id=?1",
+            let (rid, text, old): (i64, String, Vec<u8>) = c.query_row(
+                "SELECT rid, text, ents FROM articles WHERE id=?1",
                 [article_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            c.execute("DELETE FROM entities WHERE article_rid=?1", [rid])?;
-            insert_entities(c, rid, ents)?;
+            count_entities(&self.counts, &decode_entities(&text, &old), -1);
+            write_entities(c, rid, &text, ents, &self.counts)?;
             write_roles(
                 c,
                 rid,
@@ -1508,27 +1740,68 @@ impl Store {
             })
         };
         let filter = only.unwrap_or("");
+        // The user's PER entities, by article.
+        let mut user: HashMap<String, Vec<String>> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT n.exact, n.article_id FROM annotations n \
+                     WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
+                     ORDER BY n.id",
+                )
+                .map_err(self.err())?;
+            let rows = st
+                .query_map([filter], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(self.err())?;
+            for row in rows {
+                let (name, article) = row.map_err(self.err())?;
+                user.entry(article).or_default().push(name);
+            }
+        }
+        // Only articles containing the name can mention it.
+        let only_rids: Option<std::collections::HashSet<i64>> = match only {
+            Some(name) => Some(
+                self.articles_containing(name)?
+                    .into_iter()
+                    .map(|(rid, _)| rid)
+                    .collect(),
+            ),
+            None => None,
+        };
         let mut st = self
             .conn
             .prepare(
-                "SELECT e.text, a.id, f.path, a.idx FROM entities e JOIN articles a ON a.rid=e.article_rid \
-                 JOIN files f ON f.id=a.file_id WHERE e.label='PER' AND (?1='' OR e.text=?1) \
-                 UNION ALL SELECT n.exact, n.article_id, f.path, a.idx FROM annotations n \
-                 JOIN articles a ON a.id=n.article_id JOIN files f ON f.id=a.file_id \
-                 WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
-                 ORDER BY 3, 4",
+                "SELECT a.rid, a.id, a.text, a.ents FROM articles a JOIN files f ON f.id=a.file_id \
+                 ORDER BY f.path, a.idx",
             )
             .map_err(self.err())?;
-        let rows = st
-            .query_map([filter], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(self.err())?;
-        for row in rows {
-            let (name, article) = row.map_err(self.err())?;
-            let i = card(name, &mut cards);
-            if !cards[i].articles.contains(&article) {
-                cards[i].articles.push(article);
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let rid: i64 = r.get(0).map_err(self.err())?;
+            let id: String = r.get(1).map_err(self.err())?;
+            let wanted = only_rids.as_ref().is_none_or(|s| s.contains(&rid));
+            let mut names: Vec<String> = Vec::new();
+            if wanted {
+                let text: String = r.get(2).map_err(self.err())?;
+                let blob: Vec<u8> = r.get(3).map_err(self.err())?;
+                names.extend(
+                    decode_entities(&text, &blob)
+                        .into_iter()
+                        .filter(|e| {
+                            e.label == EntityType::Per && (filter.is_empty() || e.text == filter)
+                        })
+                        .map(|e| e.text),
+                );
+            }
+            names.extend(user.remove(&id).unwrap_or_default());
+            for name in names {
+                let i = card(name, &mut cards);
+                if !cards[i].articles.contains(&id) {
+                    cards[i].articles.push(id.clone());
+                }
             }
         }
         let mut st = self
@@ -2091,41 +2364,34 @@ impl Store {
         removed: &[Entity],
         added: &[Entity],
     ) -> Result<()> {
-        let c = &self.conn;
-        let run = || -> rusqlite::Result<()> {
-            let mut del = c.prepare_cached(
-                "DELETE FROM entities WHERE id = (SELECT id FROM entities WHERE article_rid=?1 \
-                 AND start=?2 AND end=?3 AND text=?4 AND label=?5 AND source=?6 LIMIT 1)",
-            )?;
-            for e in removed {
-                del.execute(params![
-                    rid,
-                    e.start as i64,
-                    e.end as i64,
-                    e.text,
-                    e.label.as_str(),
-                    e.source.as_str()
-                ])?;
+        let mut now = self.auto_entities_by_rid(rid)?;
+        count_entities(&self.counts, &now, -1);
+        for r in removed {
+            if let Some(i) = now.iter().position(|e| {
+                (e.start, e.end, &e.text, &e.label, e.source)
+                    == (r.start, r.end, &r.text, &r.label, r.source)
+            }) {
+                now.remove(i);
             }
-            insert_entities(c, rid, added)?;
-            Ok(())
-        };
-        run().map_err(self.err())?;
-        let now = self.auto_entities_by_rid(rid)?;
-        write_roles(c, rid, &crate::extract::relations::person_roles(text, &now))
-            .map_err(self.err())
+        }
+        now.extend(added.iter().cloned());
+        now.sort_by_key(|e| (e.start, e.end));
+        let c = &self.conn;
+        write_entities(c, rid, text, &now, &self.counts)
+            .and_then(|()| {
+                write_roles(c, rid, &crate::extract::relations::person_roles(text, &now))
+            })
+            .map_err(self.err())?;
+        self.flush_counts()
     }
 
     fn auto_entities_by_rid(&self, rid: i64) -> Result<Vec<Entity>> {
-        let mut st = self
+        let (text, blob): (String, Vec<u8>) = self
             .conn
-            .prepare_cached(
-                "SELECT start, end, text, label, source, confidence FROM entities \
-                 WHERE article_rid=?1 ORDER BY start, end",
-            )
+            .prepare_cached("SELECT text, ents FROM articles WHERE rid=?1")
+            .and_then(|mut st| st.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(self.err())?;
-        let rows = st.query_map([rid], row_to_entity).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        Ok(decode_entities(&text, &blob))
     }
 
     fn lexicon_list_of(&self, word: &str) -> Result<Option<LexiconEntry>> {
@@ -2399,6 +2665,14 @@ pub fn effective(auto: Vec<Entity>, anns: &[Annotation]) -> Vec<EffectiveEntity>
     out
 }
 
+fn write_fts(c: &Connection, rows: &[(i64, String)]) -> rusqlite::Result<()> {
+    let mut st = c.prepare_cached("INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)")?;
+    for (rid, body) in rows {
+        st.execute(params![rid, body])?;
+    }
+    Ok(())
+}
+
 fn write_roles(
     c: &Connection,
     rid: i64,
@@ -2415,27 +2689,18 @@ fn write_roles(
     Ok(())
 }
 
-/// Inserts entities for an article and updates its entity count (the
-/// caller deleted the old ones, or adds to them).
-fn insert_entities(c: &Connection, rid: i64, ents: &[Entity]) -> rusqlite::Result<()> {
-    let mut st = c.prepare_cached(
-        "INSERT INTO entities(article_rid, start, end, text, label, source, confidence) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-    )?;
-    for e in ents {
-        st.execute(params![
-            rid,
-            e.start as i64,
-            e.end as i64,
-            e.text,
-            e.label.as_str(),
-            e.source.as_str(),
-            e.confidence as f64
-        ])?;
-    }
-    c.prepare_cached(
-        "UPDATE articles SET n_entities=(SELECT count(*) FROM entities WHERE article_rid=?1) WHERE rid=?1",
-    )?
-    .execute([rid])?;
+/// Stores an article's automatic entities (its blob and count) and adds
+/// them to the pending entity counts (the caller removed the old ones).
+fn write_entities(
+    c: &Connection,
+    rid: i64,
+    text: &str,
+    ents: &[Entity],
+    counts: &std::cell::RefCell<CountDeltas>,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE articles SET ents=?2, n_entities=?3 WHERE rid=?1")?
+        .execute(params![rid, encode_entities(text, ents), ents.len() as i64])?;
+    count_entities(counts, ents, 1);
     Ok(())
 }
 
@@ -2454,6 +2719,8 @@ fn replace_file_tx(
     f: &FileRow<'_>,
     articles: &[(ParsedArticle, Vec<Entity>)],
     prepared: &[Prepared],
+    fts_queue: Option<&std::cell::RefCell<Vec<(i64, String)>>>,
+    counts: &std::cell::RefCell<CountDeltas>,
 ) -> rusqlite::Result<AnchorReport> {
     let rel = f.rel;
     let file_id: i64 = tx
@@ -2469,25 +2736,26 @@ fn replace_file_tx(
     // Old articles of the file: id -> (rid, hash).
     let mut old: HashMap<String, (i64, String)> = HashMap::new();
     {
-        let mut st = tx.prepare_cached("SELECT id, rid, hash FROM articles WHERE file_id=?1")?;
+        let mut st =
+            tx.prepare_cached("SELECT id, rid, hash, text, ents FROM articles WHERE file_id=?1")?;
         for row in st.query_map([file_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
             ))
         })? {
-            let (id, rid, h) = row?;
+            let (id, rid, h, text, ents) = row?;
+            count_entities(counts, &decode_entities(&text, &ents), -1);
             old.insert(id, (rid, h));
         }
     }
     if !old.is_empty() {
         let mut del_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid=?1")?;
-        let mut del_ents = tx.prepare_cached("DELETE FROM entities WHERE article_rid=?1")?;
         for (rid, _) in old.values() {
             del_fts.execute([rid])?;
-            // Explicitly (not by cascade) so the count triggers run.
-            del_ents.execute([rid])?;
         }
         tx.prepare_cached("DELETE FROM articles WHERE file_id=?1")?
             .execute([file_id])?;
@@ -2496,8 +2764,8 @@ fn replace_file_tx(
     let mut new_texts: Vec<(String, String, String)> = Vec::new();
     for ((a, ents), p) in articles.iter().zip(prepared) {
         tx.prepare_cached(
-            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash, ents, n_entities) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
         )?
         .execute(params![
             p.id,
@@ -2513,12 +2781,16 @@ fn replace_file_tx(
             p.map,
             a.raw_range.0 as i64,
             a.raw_range.1 as i64,
-            p.hash
+            p.hash,
+            p.ents,
+            ents.len() as i64
         ])?;
         let rid = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)")?
-            .execute(params![rid, p.fts])?;
-        insert_entities(tx, rid, ents)?;
+        match fts_queue {
+            Some(q) => q.borrow_mut().push((rid, p.fts.clone())),
+            None => write_fts(tx, &[(rid, p.fts.clone())])?,
+        }
+        count_entities(counts, ents, 1);
         write_roles(tx, rid, &p.roles)?;
         new_ids.push(p.id.clone());
         new_texts.push((p.id.clone(), p.hash.clone(), a.text.clone()));
@@ -2629,6 +2901,35 @@ mod tests {
         }
         let identity: Vec<usize> = (10..3010).collect();
         assert!(encode_map(&identity).len() < 12);
+    }
+
+    #[test]
+    fn entity_blobs_round_trip() {
+        let text = "甲乙丙丁戊己庚";
+        let e = |start, end, text: &str, label: EntityType, source, confidence| Entity {
+            start,
+            end,
+            text: text.into(),
+            label,
+            source,
+            confidence,
+        };
+        let ents = vec![
+            e(0, 2, "甲乙", EntityType::Per, Source::Rule, 0.9),
+            e(
+                2,
+                3,
+                "丙",
+                EntityType::Custom("EVENT".into()),
+                Source::Lexicon,
+                1.0,
+            ),
+            e(3, 5, "别的", EntityType::Org, Source::Model, 0.25),
+            e(5, 7, "己庚", EntityType::Per, Source::Gazetteer, 0.5),
+        ];
+        assert_eq!(decode_entities(text, &encode_entities(text, &ents)), ents);
+        assert_eq!(decode_entities(text, &encode_entities(text, &[])), vec![]);
+        assert!(decode_entities(text, &[0xff, 0xff]).is_empty());
     }
 
     #[test]
