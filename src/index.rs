@@ -272,8 +272,8 @@ fn process(
 /// at most the uncommitted batch: those files' stored state did not change,
 /// so the next run reads them again.
 const CHUNK: usize = 64;
-const BATCH_FILES: usize = 1024;
-const BATCH_TIME: Duration = Duration::from_secs(5);
+const BATCH_FILES: usize = 4096;
+const BATCH_TIME: Duration = Duration::from_secs(10);
 
 /// Indexes `root` into `store` with `extractor`; `progress` is called after
 /// each chunk of files.

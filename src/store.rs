@@ -116,7 +116,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX person_roles_person ON person_roles(person);
     CREATE INDEX person_roles_article ON person_roles(article_rid);
     "#,
-    // 3: scale. Entities stored per article as one compact blob
+    // 3: scale. The articles table rebuilt with its small columns first
+    // (the list reads them without touching the text's overflow pages) and
+    // a `head` (the first 40 characters, for untitled articles). Entities
+    // stored per article as one compact blob
     // (`articles.ents`, see `encode_entities`; filled by `migrate_data`,
     // which then drops the `entities` table); no copy of the sources (the raw view reads the file and
     // checks its hash); a contentless full-text index (the text lives once,
@@ -130,14 +133,39 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE files DROP COLUMN raw_text;
     DROP TABLE articles_fts;
     CREATE VIRTUAL TABLE articles_fts USING fts5(
-        body, content = '', contentless_delete = 1, tokenize = 'unicode61'
+        body, content = '', contentless_delete = 1, tokenize = 'ascii'
     );
     CREATE TABLE reviewed (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
     INSERT INTO reviewed(article_id) SELECT id FROM articles WHERE reviewed <> 0;
-    ALTER TABLE articles DROP COLUMN reviewed;
-    ALTER TABLE articles ADD COLUMN n_entities INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE articles ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
-    UPDATE articles SET n_entities = (SELECT count(*) FROM entities e WHERE e.article_rid = articles.rid);
+    CREATE TABLE articles_new (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        title TEXT,
+        subtitle TEXT,
+        date TEXT,
+        source TEXT,
+        byline TEXT NOT NULL DEFAULT '[]',
+        head TEXT NOT NULL DEFAULT '',
+        body_start INTEGER NOT NULL DEFAULT 0,
+        raw_start INTEGER NOT NULL,
+        raw_end INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        n_entities INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL,
+        offset_map BLOB NOT NULL,
+        ents BLOB NOT NULL DEFAULT x''
+    );
+    INSERT INTO articles_new(rid, id, file_id, idx, title, subtitle, date, source, byline, head,
+        body_start, raw_start, raw_end, hash, n_entities, text, offset_map)
+        SELECT rid, id, file_id, idx, title, subtitle, date, source, byline, substr(text, 1, 40),
+        body_start, raw_start, raw_end, hash,
+        (SELECT count(*) FROM entities e WHERE e.article_rid = a.rid), text, offset_map
+        FROM articles a;
+    DROP TABLE articles;
+    ALTER TABLE articles_new RENAME TO articles;
+    CREATE INDEX articles_file ON articles(file_id, idx);
     CREATE INDEX articles_hash ON articles(hash);
     CREATE TABLE entity_counts (
         text TEXT NOT NULL,
@@ -580,6 +608,9 @@ fn fts_prefilter(needle: &str) -> Option<String> {
     (!best.is_empty()).then(|| format!("\"{}\"", fts_tokens(best).trim()))
 }
 
+/// Searches matching at most this many articles are ranked by bm25.
+pub const RANK_ALL_UP_TO: i64 = 1000;
+
 /// Marks an offset map stored as runs (an offset no file can have: files
 /// are capped far below 4 GiB). Older rows hold one little-endian `u32` per
 /// character and are still read.
@@ -926,6 +957,7 @@ struct Prepared {
     byline: String,
     map: Vec<u8>,
     ents: Vec<u8>,
+    head: String,
     fts: String,
     roles: Vec<crate::extract::relations::Role>,
 }
@@ -949,6 +981,7 @@ impl IndexedFile {
                 byline: serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
                 map: encode_map(&a.map),
                 ents: encode_entities(&a.text, ents),
+                head: a.text.chars().take(40).collect(),
                 fts: fts_body(a.title.as_deref(), &a.text),
                 roles: crate::extract::relations::person_roles(&a.text, ents),
             })
@@ -1121,6 +1154,21 @@ impl Store {
         if found == known {
             return Ok(());
         }
+        // Tables are rebuilt: foreign keys are off during the migration
+        // (the pragma is a no-op inside a transaction) and checked before
+        // it commits.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys=OFF")
+            .map_err(db_err(&path))?;
+        let result = self.migrate_locked(known);
+        let on = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+        result?;
+        on.map_err(db_err(&path))
+    }
+
+    fn migrate_locked(&self, known: i64) -> Result<()> {
+        let path = self.path.clone();
+        let version = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get(0));
         // Take the write lock before reading the version again: another
         // process may have migrated the file in the meantime.
         let tx = retry_busy(|| {
@@ -1137,6 +1185,16 @@ impl Store {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(m).map_err(db_err(&path))?;
             migrate_data(&tx, i + 1).map_err(db_err(&path))?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(db_err(&path))?;
+        if let Some(table) = broken {
+            return Err(Error::Invalid(format!(
+                "database {}: migration left a broken reference in {table}; nothing was changed",
+                path.display()
+            )));
         }
         tx.pragma_update(None, "user_version", known)
             .map_err(db_err(&path))?;
@@ -1277,13 +1335,22 @@ impl Store {
     /// may lose the last commits, never corrupt the file; a process crash
     /// loses nothing committed) with a larger page cache.
     pub fn set_bulk_mode(&self, bulk: bool) -> Result<()> {
-        let (mode, cache) = if bulk {
-            ("NORMAL", -256_000)
+        let (mode, cache, checkpoint) = if bulk {
+            ("NORMAL", -256_000, 16_384)
         } else {
-            ("FULL", -2_000)
+            ("FULL", -2_000, 1_000)
         };
         self.conn
             .pragma_update(None, "synchronous", mode)
+            .map_err(self.err())?;
+        // Checkpoint every 64 MiB of log instead of 4 MiB during bulk work:
+        // a page changed by several batches is copied to the file once.
+        self.conn
+            .query_row(
+                &format!("PRAGMA wal_autocheckpoint={checkpoint}"),
+                [],
+                |_| Ok(()),
+            )
             .map_err(self.err())?;
         self.conn
             .pragma_update(None, "cache_size", cache)
@@ -1539,7 +1606,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT a.id, f.path, a.idx, a.title, substr(a.text, 1, 40), a.date, a.source, \
+                "SELECT a.id, f.path, a.idx, a.title, a.head, a.date, a.source, \
                  a.n_entities, \
                  (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0), \
                  EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id) \
@@ -1624,6 +1691,18 @@ impl Store {
             .query_map(params![needle, arg], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Number of articles matching a search query (full-text index only).
+    pub fn count_matching(&self, query: &str) -> Result<usize> {
+        let Some(q) = fts_query(query) else {
+            return Ok(0);
+        };
+        self.conn
+            .prepare_cached("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1")
+            .and_then(|mut st| st.query_row([q], |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+            .map_err(self.err())
     }
 
     /// The id of an article whose cleaned text is exactly `text`, found by
@@ -2414,24 +2493,39 @@ impl Store {
 
     // ---- search and stats --------------------------------------------------
 
-    /// Full-text search; every whitespace-separated term must occur. The
-    /// best `limit` matches by bm25 (ties in archive order) come first; the
-    /// full-text index ranks its matches itself and only the kept rows are
-    /// joined with the articles, so no sort of every match is needed.
+    /// Full-text search; every whitespace-separated term must occur.
+    ///
+    /// When at most [`RANK_ALL_UP_TO`] articles match, the best `limit` by
+    /// bm25 come first; beyond that, the first `limit` in storage order
+    /// (archive order as first indexed), which the full-text index yields
+    /// lazily, without ranking or sorting every match.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let Some(q) = fts_query(query) else {
             return Ok(Vec::new());
         };
         let first = query.split_whitespace().next().unwrap_or("").to_string();
         let limit = limit.min(i64::MAX as usize) as i64;
-        let mut st = self
+        let many: i64 = self
             .conn
             .prepare_cached(
-                "SELECT a.id, a.title, a.text, f.path FROM \
-                 (SELECT rowid AS rid, rank FROM articles_fts WHERE articles_fts MATCH ?1 \
-                  ORDER BY rank, rowid LIMIT ?2) s \
-                 JOIN articles a ON a.rid=s.rid JOIN files f ON f.id=a.file_id ORDER BY s.rank, s.rid",
+                "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1 \
+                 ORDER BY rowid LIMIT ?2)",
             )
+            .and_then(|mut st| st.query_row(params![q, RANK_ALL_UP_TO + 1], |r| r.get(0)))
+            .map_err(self.err())?;
+        let (inner, outer) = if many > RANK_ALL_UP_TO {
+            ("rowid", "s.rid")
+        } else {
+            ("rank, rowid", "s.r, s.rid")
+        };
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT a.id, a.title, a.text, f.path FROM \
+                 (SELECT rowid AS rid, rank AS r FROM articles_fts WHERE articles_fts MATCH ?1 \
+                  ORDER BY {inner} LIMIT ?2) s \
+                 JOIN articles a ON a.rid=s.rid JOIN files f ON f.id=a.file_id ORDER BY {outer}"
+            ))
             .map_err(self.err())?;
         let rows = st
             .query_map(params![q, limit], |r| {
@@ -2764,8 +2858,8 @@ fn replace_file_tx(
     let mut new_texts: Vec<(String, String, String)> = Vec::new();
     for ((a, ents), p) in articles.iter().zip(prepared) {
         tx.prepare_cached(
-            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash, ents, n_entities) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash, ents, n_entities, head) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
         )?
         .execute(params![
             p.id,
@@ -2783,7 +2877,8 @@ fn replace_file_tx(
             a.raw_range.1 as i64,
             p.hash,
             p.ents,
-            ents.len() as i64
+            ents.len() as i64,
+            p.head
         ])?;
         let rid = tx.last_insert_rowid();
         match fts_queue {
