@@ -129,9 +129,9 @@ fn folder_times(root: &Path, skip_dir: Option<&Path>) -> Vec<(String, i64)> {
         let hidden = e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
         e.file_type().is_dir()
             && !hidden
-            && !skip
+            && skip
                 .as_ref()
-                .is_some_and(|s| e.path().canonicalize().ok().as_ref() == Some(s))
+                .is_none_or(|s| e.path().canonicalize().ok().as_ref() != Some(s))
     }) {
         let Ok(entry) = entry else { continue };
         let Ok(meta) = entry.metadata() else { continue };

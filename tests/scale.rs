@@ -25,8 +25,11 @@ fn indexed(arch: &Path) -> (Store, JiebaExtractor) {
     (store, ex)
 }
 
+/// An entity as compared here: start, end, text, label, source.
+type Ent = (usize, usize, String, String, String);
+
 /// Every automatic entity of the archive, by article, sorted.
-fn all_entities(store: &Store) -> HashMap<String, Vec<(usize, usize, String, String, String)>> {
+fn all_entities(store: &Store) -> HashMap<String, Vec<Ent>> {
     store
         .article_ids()
         .unwrap()
@@ -418,7 +421,7 @@ fn apply_to_all_relabels_in_sql_matches_reextraction_and_undoes_exactly() {
                 .count()
         })
         .sum();
-    let tagged = |m: &HashMap<String, Vec<(usize, usize, String, String, String)>>| {
+    let tagged = |m: &HashMap<String, Vec<Ent>>| {
         let mut v: Vec<_> = m
             .iter()
             .flat_map(|(id, es)| {
