@@ -324,41 +324,43 @@ fn a_read_only_database_answers_reads_and_refuses_writes() {
     assert!(!missing.exists());
 }
 
-/// With real permissions (not as root, who may write anywhere): the CLI
-/// keeps using the archive's database when its folder is read-only.
+/// A database folder nobody can write to (permissions, or as root the
+/// immutable attribute): the CLI keeps using the archive's database,
+/// read-only, instead of switching to another one.
 #[cfg(unix)]
 #[test]
 fn a_read_only_database_folder_is_never_swapped_for_another() {
     use std::os::unix::fs::PermissionsExt;
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        eprintln!("SKIPPED: running as root, folder permissions do not apply");
-        return;
-    }
     let (_g, arch) = seed_copy();
     let a = arch.to_str().unwrap();
     let bin = env!("CARGO_BIN_EXE_pizhu");
-    assert!(
-        Command::new(bin)
-            .args(["index", a])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new(bin).args(["index", a]).status().unwrap().success());
     let data = arch.join(".pizhu");
-    let lock = |mode| {
-        for p in [arch.clone(), data.clone()] {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let lock = |on: bool| -> bool {
+        if root {
+            Command::new("chattr")
+                .args([if on { "+i" } else { "-i" }, data.to_str().unwrap()])
+                .status()
+                .is_ok_and(|s| s.success())
+        } else {
+            let mode = if on { 0o555 } else { 0o755 };
+            std::fs::set_permissions(&data, std::fs::Permissions::from_mode(mode)).is_ok()
         }
     };
-    lock(0o555);
+    if !lock(true) {
+        eprintln!("SKIPPED: running as root and `chattr +i` is not available here");
+        return;
+    }
     let stats = Command::new(bin).args(["stats", a]).output().unwrap();
     let export = Command::new(bin).args(["export", a]).output().unwrap();
     let add = Command::new(bin)
         .args(["lexicon", "add", a, "某某词", "ORG"])
         .output()
         .unwrap();
-    lock(0o755);
+    let index = Command::new(bin).args(["index", a]).output().unwrap();
+    assert!(lock(false));
     assert!(
         stats.status.success(),
         "{}",
@@ -366,8 +368,14 @@ fn a_read_only_database_folder_is_never_swapped_for_another() {
     );
     assert!(String::from_utf8_lossy(&stats.stdout).contains("articles: 11"));
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 11);
-    assert!(!add.status.success());
-    assert!(String::from_utf8_lossy(&add.stderr).contains("read-only"));
+    for w in [add, index] {
+        assert!(!w.status.success());
+        assert!(String::from_utf8_lossy(&w.stderr).contains("read-only"));
+    }
+    // Nothing went anywhere else: the archive's database is the only one,
+    // and it was not changed.
+    let store = Store::open(&data.join("pizhu.sqlite")).unwrap();
+    assert!(store.lexicon_list().unwrap().is_empty());
 }
 
 #[test]
