@@ -1126,6 +1126,12 @@ impl Store {
         self.conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(db_err(&self.path))?;
+        // Larger pages for a new file: an article (text, offset map and
+        // entities, about 3.5 KB) would fill most of a 4 KiB page alone, or
+        // spill into a mostly empty overflow page. Ignored for an existing file.
+        self.conn
+            .execute_batch("PRAGMA page_size=16384")
+            .map_err(db_err(&self.path))?;
         // Switching a new file to WAL takes an exclusive lock that the busy
         // handler does not wait for; retry while another process holds it.
         retry_busy(|| {

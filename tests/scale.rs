@@ -334,7 +334,13 @@ fn a_read_only_database_folder_is_never_swapped_for_another() {
     let (_g, arch) = seed_copy();
     let a = arch.to_str().unwrap();
     let bin = env!("CARGO_BIN_EXE_pizhu");
-    assert!(Command::new(bin).args(["index", a]).status().unwrap().success());
+    assert!(
+        Command::new(bin)
+            .args(["index", a])
+            .status()
+            .unwrap()
+            .success()
+    );
     let data = arch.join(".pizhu");
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
@@ -703,4 +709,46 @@ fn the_raw_view_reads_the_file_and_refuses_a_changed_one() {
     bytes.extend_from_slice("补充".as_bytes());
     std::fs::write(arch.join(&a.file), bytes).unwrap();
     assert_eq!(store.raw_text(&a.file).unwrap(), None);
+}
+
+/// `kill -9` at random moments of a first `pizhu index`: the database stays
+/// sound and the next run finishes the job (same articles and entities as
+/// an index that was never interrupted).
+#[cfg(unix)]
+#[test]
+fn a_killed_index_run_is_finished_by_the_next_one() {
+    let bin = env!("CARGO_BIN_EXE_pizhu");
+    let (_g, clean) = seed_copy();
+    let c = clean.to_str().unwrap();
+    assert!(
+        Command::new(bin)
+            .args(["index", c])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let clean_store = Store::open(&clean.join(".pizhu/pizhu.sqlite")).unwrap();
+    let want = all_entities(&clean_store);
+    for trial in 0..4u64 {
+        let (_g, arch) = seed_copy();
+        let a = arch.to_str().unwrap();
+        let mut child = Command::new(bin)
+            .args(["index", a])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(60 + trial * 150));
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = Command::new(bin).args(["index", a]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "trial {trial}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let store = Store::open(&arch.join(".pizhu/pizhu.sqlite")).unwrap();
+        assert_eq!(all_entities(&store), want, "trial {trial}");
+        assert_eq!(store.stats(10).unwrap(), clean_store.stats(10).unwrap());
+    }
 }
