@@ -193,16 +193,25 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
                 "SELECT start, end, text, label, source, confidence FROM entities \
                  WHERE article_rid=?1 ORDER BY start, end, id",
             )?;
-            let mut rids = tx.prepare("SELECT rid, text FROM articles")?;
-            let mut write = tx.prepare("UPDATE articles SET ents=?2 WHERE rid=?1")?;
-            let all: Vec<(i64, String)> = rids
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let mut rids = tx.prepare("SELECT rid FROM articles")?;
+            let mut one = tx.prepare("SELECT text, offset_map FROM articles WHERE rid=?1")?;
+            let mut write =
+                tx.prepare("UPDATE articles SET ents=?2, offset_map=?3 WHERE rid=?1")?;
+            let all: Vec<i64> = rids
+                .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            for (rid, text) in all {
+            for rid in all {
+                let (text, map): (String, Vec<u8>) =
+                    one.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 let ents: Vec<Entity> = read
                     .query_map([rid], row_to_entity)?
                     .collect::<rusqlite::Result<_>>()?;
-                write.execute(params![rid, encode_entities(&text, &ents)])?;
+                // Offset maps as runs too.
+                write.execute(params![
+                    rid,
+                    encode_entities(&text, &ents),
+                    encode_map(&decode_map(&map))
+                ])?;
             }
         }
         tx.execute_batch("DROP TABLE entities;")?;
@@ -1169,7 +1178,20 @@ impl Store {
         let result = self.migrate_locked(known);
         let on = self.conn.execute_batch("PRAGMA foreign_keys=ON");
         result?;
-        on.map_err(db_err(&path))
+        on.map_err(db_err(&path))?;
+        // Migration 3 drops the copies of the sources and of the text:
+        // give the space back (best effort: another process may hold the
+        // file open, then it is left for later).
+        if found > 0 && found < 3 {
+            let _ = self
+                .conn
+                .execute_batch("PRAGMA journal_mode=DELETE; PRAGMA page_size=16384; VACUUM;");
+            let _ = retry_busy(|| {
+                self.conn
+                    .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+            });
+        }
+        Ok(())
     }
 
     fn migrate_locked(&self, known: i64) -> Result<()> {
