@@ -368,7 +368,10 @@ pub fn index_archive(
             }
             done += chunk.len();
             in_batch += chunk.len();
-            if in_batch >= BATCH_FILES || batch_start.elapsed() >= BATCH_TIME {
+            // The first chunk commits at once, so a reader (the GUI's list)
+            // sees articles within a second of the start.
+            if done == chunk.len() || in_batch >= BATCH_FILES || batch_start.elapsed() >= BATCH_TIME
+            {
                 store.commit_batch()?;
                 store.begin_batch()?;
                 in_batch = 0;
