@@ -112,6 +112,47 @@ enum Command {
         /// Also print every false positive (FP) and false negative (FN).
         #[arg(long)]
         errors: bool,
+        /// Score this tagger model instead of the shipped one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Score the rules alone (no tagger).
+        #[arg(long, conflicts_with = "model")]
+        rules: bool,
+        /// Score file-level entity sets instead: BIO_FILE is a folder of
+        /// `STEM.tsv` gold sets (`tests/gold`), ARCHIVE the files they describe.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+    },
+    /// Train the tagger: `--corpus FILE.bio … --out MODEL` trains from
+    /// corpora (reproducibly); `ARCHIVE` adapts the shipped model to the
+    /// archive's reviewed articles and re-extracts the unreviewed ones.
+    Train {
+        /// Archive folder (learn from its reviewed articles).
+        archive: Option<PathBuf>,
+        /// Training corpus: BMES or BIO, one character and its tag a line.
+        #[arg(long, conflicts_with = "archive")]
+        corpus: Vec<PathBuf>,
+        /// Where to write the trained model.
+        #[arg(long, requires = "corpus")]
+        out: Option<PathBuf>,
+        /// Extra development file scored after each epoch (never trained on).
+        #[arg(long, requires = "corpus")]
+        dev: Vec<PathBuf>,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().epochs)]
+        epochs: usize,
+        /// Hash table size in bits (the model has 2^bits × 16 bytes).
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().bits)]
+        bits: u32,
+        /// Hold out every N-th sentence (temperature, held-out F1); 0: none.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().holdout)]
+        holdout: usize,
+        /// Seed of the epoch order.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().seed)]
+        seed: u64,
+        /// Archive: go back to the shipped model (delete the adapted one).
+        #[arg(long, conflicts_with = "corpus")]
+        reset: bool,
     },
     /// The learned lexicon (the same operations as "apply to all occurrences").
     Lexicon {
@@ -191,8 +232,8 @@ fn open_indexed(
     db: Option<&Path>,
     quiet: bool,
 ) -> Result<(Store, NewsExtractor, IndexSummary)> {
-    let (mut store, _) = open_store(archive, db)?;
-    let ex = extractor();
+    let (mut store, db_path) = open_store(archive, db)?;
+    let ex = pizhu::extract::learn::extractor_for(&db_path);
     let summary = run_index(archive, &mut store, &ex, &IndexOptions::default(), quiet)?;
     Ok((store, ex, summary))
 }
@@ -244,7 +285,8 @@ fn run(cli: Cli) -> Result<()> {
                 max_file_bytes: max_file_mb.saturating_mul(1024 * 1024),
                 force,
             };
-            let s = run_index(&archive, &mut store, &extractor(), &opts, false)?;
+            let ex = pizhu::extract::learn::extractor_for(&db_path);
+            let s = run_index(&archive, &mut store, &ex, &opts, false)?;
             println!("database: {}", db_path.display());
             println!(
                 "files: {} ({} read, {} unchanged, {} removed)",
@@ -340,6 +382,25 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Lexicon { action } => lexicon(action, db)?,
+        Command::Train {
+            archive,
+            corpus,
+            out,
+            dev,
+            epochs,
+            bits,
+            holdout,
+            seed,
+            reset,
+        } => {
+            let opts = pizhu::extract::train::TrainOptions {
+                bits,
+                epochs,
+                holdout,
+                seed,
+            };
+            train(archive, &corpus, out, &dev, &opts, reset, db)?
+        }
         Command::People { archive } => {
             let (store, _, _) = open_indexed(&archive, db, true)?;
             for c in store.people()? {
@@ -385,14 +446,38 @@ fn run(cli: Cli) -> Result<()> {
             bio_file,
             types,
             errors,
+            model,
+            rules,
+            archive,
         } => {
+            let ex = match (model, rules) {
+                (Some(m), _) => NewsExtractor::new()
+                    .with_tagger(Some(pizhu::extract::tagger::Tagger::load(&m)?)),
+                (None, true) => NewsExtractor::new(),
+                (None, false) => extractor(),
+            };
             let types = pizhu::extract::eval::parse_types(&types)?;
+            if std::env::var_os("PIZHU_NO_CONV").is_some() {
+                pizhu::extract::news::set_conventions(false);
+            }
+            if let Some(archive) = archive {
+                let s = pizhu::extract::eval::evaluate_gold_dir(&ex, &bio_file, &archive, &types)?;
+                if errors {
+                    for line in
+                        pizhu::extract::eval::gold_dir_errors(&ex, &bio_file, &archive, &types)?
+                    {
+                        println!("{line}");
+                    }
+                }
+                print!("{}", s.report());
+                return Ok(());
+            }
             let input = std::fs::read_to_string(&bio_file)
                 .with_context(|| format!("reading {}", bio_file.display()))?;
             let sentences = pizhu::extract::eval::parse_bio(&input);
-            let scores = pizhu::extract::eval::evaluate_bio(&extractor(), &sentences, &types);
+            let scores = pizhu::extract::eval::evaluate_bio(&ex, &sentences, &types);
             if errors {
-                for line in pizhu::extract::eval::bio_errors(&extractor(), &sentences, &types) {
+                for line in pizhu::extract::eval::bio_errors(&ex, &sentences, &types) {
                     println!("{line}");
                 }
             }
@@ -548,6 +633,87 @@ fn thread_cpu_seconds() -> f64 {
         .get_or_init(std::time::Instant::now)
         .elapsed()
         .as_secs_f64()
+}
+
+/// `pizhu train`: from corpora, or from an archive's reviewed articles.
+fn train(
+    archive: Option<PathBuf>,
+    corpus: &[PathBuf],
+    out: Option<PathBuf>,
+    dev: &[PathBuf],
+    opts: &pizhu::extract::train::TrainOptions,
+    reset: bool,
+    db: Option<&Path>,
+) -> Result<()> {
+    use pizhu::extract::{learn, train};
+    let read = |p: &PathBuf| -> Result<Vec<pizhu::extract::eval::BioSentence>> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let s = pizhu::extract::eval::parse_bio(&text);
+        if s.is_empty() {
+            bail!(
+                "{}: no sentences (expected one character and its tag a line)",
+                p.display()
+            );
+        }
+        Ok(s)
+    };
+    if let Some(archive) = archive {
+        let (mut store, db_path) = open_store(&archive, db)?;
+        if reset {
+            let had = learn::forget_adapted(&db_path)?;
+            let ex = extractor();
+            let n = learn::reextract_unreviewed(&mut store, &ex)?;
+            println!(
+                "{}; {n} unreviewed articles re-extracted with the shipped model",
+                if had {
+                    "adapted model removed"
+                } else {
+                    "no adapted model"
+                }
+            );
+            return Ok(());
+        }
+        let ex = learn::extractor_for(&db_path);
+        run_index(&archive, &mut store, &ex, &IndexOptions::default(), true)?;
+        let t = std::time::Instant::now();
+        let (_, s) = learn::learn_from_reviewed(&mut store, &db_path)?;
+        println!(
+            "learned from {} reviewed articles ({} sentences, {} PER/LOC/ORG entities)",
+            s.reviewed, s.sentences, s.entities
+        );
+        println!("adapted model: {}", s.model.display());
+        println!("re-extracted {} unreviewed articles", s.reextracted);
+        println!("seconds: {:.1}", t.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let Some(out) = out else {
+        bail!("give an ARCHIVE, or --corpus FILE.bio … --out MODEL");
+    };
+    let mut sentences = Vec::new();
+    for p in corpus {
+        sentences.extend(read(p)?);
+    }
+    let mut extra = Vec::new();
+    for p in dev {
+        extra.extend(read(p)?);
+    }
+    let ex = pizhu::extract::NewsExtractor::new();
+    let t = std::time::Instant::now();
+    let model = train::train(&ex, &sentences, &extra, opts, &mut |line| {
+        eprintln!("{line}")
+    });
+    model
+        .save(&out)
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "model {} ({} sentences, {:.1} s) written to {}",
+        model.id(),
+        sentences.len(),
+        t.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
 }
 
 fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {

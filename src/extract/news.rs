@@ -8,10 +8,12 @@ use std::sync::{Arc, LazyLock};
 
 use jieba_rs::Jieba;
 
+use super::features::{self, Evidence, PER_CHAR};
 use super::gazetteer::{Gazetteer, Level, gazetteer};
 use super::pos::Pos;
 use super::rules::{self, Ctx, Span, Tok};
 use super::sets::{CharFilter, WordSet};
+use super::tagger::{Tagger, spans_of_labels};
 use super::{Entity, EntityType, Extractor, resolve_overlaps};
 use crate::chars::is_sentence_end;
 
@@ -23,6 +25,8 @@ pub struct NewsExtractor {
     /// Word → type overrides kept outside jieba (jieba's `add_word` does not
     /// change the tag of a word it already knows).
     words: Arc<HashMap<String, EntityType>>,
+    /// The character tagger for PER/LOC/ORG; without it the rules decide.
+    tagger: Option<Arc<Tagger>>,
 }
 
 impl Default for NewsExtractor {
@@ -38,7 +42,20 @@ impl NewsExtractor {
             jieba: Arc::new(Jieba::new()),
             gaz: gazetteer(),
             words: Arc::new(HashMap::new()),
+            tagger: None,
         }
+    }
+
+    /// The same extractor with `tagger` deciding PER, LOC and ORG (the
+    /// rules become its features; DATE, MONEY and TITLE stay rule-based).
+    pub fn with_tagger(mut self, tagger: Option<Tagger>) -> Self {
+        self.tagger = tagger.map(Arc::new);
+        self
+    }
+
+    /// The tagger, if any.
+    pub fn tagger(&self) -> Option<&Tagger> {
+        self.tagger.as_deref()
     }
 
     /// An extractor with extra words of known type (tagged wherever they
@@ -52,6 +69,7 @@ impl NewsExtractor {
             jieba: Arc::new(jieba),
             gaz: gazetteer(),
             words: Arc::new(words),
+            tagger: None,
         }
     }
 
@@ -105,8 +123,8 @@ impl NewsExtractor {
         self.candidates_and_chars(text).0
     }
 
-    /// [`NewsExtractor::candidates`] and the text's characters.
-    fn candidates_and_chars(&self, text: &str) -> (Vec<Span>, Vec<char>) {
+    /// [`NewsExtractor::candidates`], the text's characters and its tokens.
+    fn candidates_and_chars<'a>(&'a self, text: &'a str) -> (Vec<Span>, Vec<char>, Vec<Tok<'a>>) {
         let (toks, chars) = self.tokens_and_chars(text);
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
@@ -240,17 +258,12 @@ impl NewsExtractor {
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
-        (out, ctx.chars)
-    }
-}
-
-impl Extractor for NewsExtractor {
-    fn version(&self) -> String {
-        "news-rules-8".into()
+        (out, ctx.chars, ctx.toks)
     }
 
-    fn extract(&self, text: &str) -> Vec<Entity> {
-        let (spans, chars) = self.candidates_and_chars(text);
+    /// The rule extractor's entities from its candidates: overlaps
+    /// resolved, nested organisations merged.
+    fn resolve_rules(spans: Vec<Span>, chars: &[char]) -> Vec<Entity> {
         if spans.is_empty() {
             return Vec::new();
         }
@@ -274,7 +287,284 @@ impl Extractor for NewsExtractor {
                 confidence: s.confidence,
             })
             .collect();
-        merge_nested_orgs(ents, &chars)
+        merge_nested_orgs(ents, chars)
+    }
+
+    /// Everything the tagger reads of `text`: its characters, the hashed
+    /// features of every character (`features::PER_CHAR` each, table of
+    /// `2^bits`), and the rules' own entities.
+    pub fn analyse(&self, text: &str, bits: u32) -> (Vec<char>, Vec<u32>, Vec<Entity>) {
+        let (spans, chars, toks) = self.candidates_and_chars(text);
+        let rules = Self::resolve_rules(spans.clone(), &chars);
+        let feats = features::features(
+            &Evidence {
+                chars: &chars,
+                toks: &toks,
+                candidates: &spans,
+                resolved: &rules,
+                gaz: self.gaz,
+            },
+            bits,
+        );
+        (chars, feats, rules)
+    }
+
+    /// The rules alone (no tagger), for comparison and stacking.
+    pub fn extract_rules(&self, text: &str) -> Vec<Entity> {
+        let (spans, chars, _) = self.candidates_and_chars(text);
+        Self::resolve_rules(spans, &chars)
+    }
+}
+
+static ARB: LazyLock<(u32, f32, f32)> = LazyLock::new(|| {
+    let v = std::env::var("PIZHU_ARB").unwrap_or_default();
+    let p: Vec<&str> = v.split(',').collect();
+    (
+        p.first().and_then(|x| x.parse().ok()).unwrap_or(0),
+        p.get(1).and_then(|x| x.parse().ok()).unwrap_or(0.0),
+        p.get(2).and_then(|x| x.parse().ok()).unwrap_or(0.0),
+    )
+});
+
+static CONV: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns the conventions pass off (measurement only).
+pub fn set_conventions(on: bool) {
+    CONV.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Generic body words that are not entities on their own, even after a
+/// level character (`管委会`, `镇党委`, `市政府`): the product's annotation
+/// convention (`tests/gold/README.md`). `X委` abbreviations of party
+/// committees (`市委`) are names in news and stay.
+const BARE_BODIES: &[&str] = &[
+    "管委会",
+    "村委会",
+    "居委会",
+    "党委",
+    "党工委",
+    "党支部",
+    "总支部",
+    "支部",
+    "党组",
+    "政府",
+    "人民政府",
+    "工作队",
+    "办公室",
+    "委员会",
+    "常委会",
+];
+
+/// Level characters that end one administrative unit.
+const UNIT_ENDS: &str = "省市县区镇乡村";
+
+/// The product's conventions applied to the model's PER/LOC/ORG (MSRA's
+/// differ in places): a post found by the rules is a TITLE and no part of a
+/// name (`某某局党组` + `党组成员` → ORG `某某局`); bare generic bodies are
+/// not entities; a chain of administrative units is one LOC per unit; a
+/// name does not hold an unbalanced quotation mark.
+fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
+    let titles: Vec<&Entity> = rules
+        .iter()
+        .filter(|r| r.label == EntityType::Title)
+        .collect();
+    let mut out: Vec<Entity> = Vec::with_capacity(model.len());
+    let retext = |e: &mut Entity| e.text = chars[e.start..e.end].iter().collect();
+    'next: for mut m in model.drain(..) {
+        for t in &titles {
+            if t.end <= m.start || m.end <= t.start {
+                continue;
+            }
+            if t.start <= m.start && m.end <= t.end {
+                continue 'next;
+            }
+            if m.start < t.start && t.end >= m.end {
+                m.end = t.start;
+            } else if t.start <= m.start && t.end < m.end {
+                m.start = t.end;
+            } else {
+                continue 'next;
+            }
+            if m.end - m.start < 2 {
+                continue 'next;
+            }
+            retext(&mut m);
+        }
+        let open = m.text.matches(['“', '「', '《', '（', '(']).count();
+        let close = m.text.matches(['”', '」', '》', '）', ')']).count();
+        if open != close {
+            continue;
+        }
+        if m.label == EntityType::Org {
+            let rest = m
+                .text
+                .strip_prefix(|c: char| UNIT_ENDS.contains(c))
+                .unwrap_or(&m.text);
+            if BARE_BODIES.contains(&rest) || BARE_BODIES.contains(&m.text.as_str()) {
+                continue;
+            }
+        }
+        if m.label == EntityType::Loc && m.end - m.start >= 5 {
+            // Cut after a unit character when both parts are units of
+            // two characters or more (`某某镇某某村`).
+            let mut cut = m.start;
+            let mut parts = Vec::new();
+            for k in m.start + 2..m.end - 2 {
+                if UNIT_ENDS.contains(chars[k]) && k + 1 - cut >= 3 {
+                    parts.push((cut, k + 1));
+                    cut = k + 1;
+                }
+            }
+            if !parts.is_empty() && UNIT_ENDS.contains(chars[m.end - 1]) && m.end - cut >= 3 {
+                parts.push((cut, m.end));
+                for (a, b) in parts {
+                    let mut p = m.clone();
+                    (p.start, p.end) = (a, b);
+                    retext(&mut p);
+                    out.push(p);
+                }
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    *model = out;
+}
+
+/// Where the rules and the model disagree on PER/LOC/ORG.
+fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
+    let (mode, theta, fill_conf) = *ARB;
+    if mode == 0 {
+        return;
+    }
+    if mode == 4 {
+        // Rules first; the model overrides where it is confident.
+        let mut base: Vec<Entity> = rules
+            .iter()
+            .filter(|r| matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org))
+            .cloned()
+            .collect();
+        for m in model.iter() {
+            let over = base.iter().any(|r| r.start < m.end && m.start < r.end);
+            let th = if over { theta } else { fill_conf };
+            if m.confidence >= th {
+                base.retain(|r| !(r.start < m.end && m.start < r.end));
+                base.push(m.clone());
+            }
+        }
+        base.sort_by_key(|e| e.start);
+        *model = base;
+        return;
+    }
+    let mut add = Vec::new();
+    for r in rules {
+        if !matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org) {
+            continue;
+        }
+        let strong = matches!(r.source, super::Source::Rule | super::Source::Gazetteer);
+        if !strong && mode < 3 {
+            continue;
+        }
+        let over: Vec<usize> = model
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.start < r.end && r.start < m.end)
+            .map(|(i, _)| i)
+            .collect();
+        if over.is_empty() {
+            // Free: the rule fills a gap when the model is unsure there.
+            add.push(r.clone());
+            continue;
+        }
+        if over.len() == 1 && model[over[0]].start == r.start && model[over[0]].end == r.end {
+            continue;
+        }
+        if mode >= 2 && over.iter().all(|&i| model[i].confidence < theta) {
+            let _ = fill_conf;
+            for &i in over.iter().rev() {
+                model.remove(i);
+            }
+            add.push(r.clone());
+        }
+    }
+    let _ = chars;
+    model.extend(add);
+    model.sort_by_key(|e| e.start);
+}
+
+/// Sentence segments `(start, end)` of `chars` (ends included), as the
+/// tagger decodes them.
+pub fn segments(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if is_sentence_end(c) {
+            out.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+impl Extractor for NewsExtractor {
+    fn version(&self) -> String {
+        match &self.tagger {
+            Some(t) => format!("news-tagger-1+{}", t.id()),
+            None => "news-rules-9".into(),
+        }
+    }
+
+    fn extract(&self, text: &str) -> Vec<Entity> {
+        let Some(tagger) = &self.tagger else {
+            return self.extract_rules(text);
+        };
+        let (chars, feats, rules) = self.analyse(text, tagger.bits());
+        let mut out: Vec<Entity> = Vec::new();
+        for (s, e) in segments(&chars) {
+            let (labels, conf) = tagger.tag(&feats[s * PER_CHAR..e * PER_CHAR], e - s);
+            for (a, b, label) in spans_of_labels(&labels) {
+                let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
+                out.push(Entity {
+                    start: s + a,
+                    end: s + b,
+                    text: chars[s + a..s + b].iter().collect(),
+                    label,
+                    source: super::Source::Model,
+                    confidence,
+                });
+            }
+        }
+        arbitrate(&mut out, &rules, &chars);
+        if CONV.load(std::sync::atomic::Ordering::Relaxed) {
+            conventions(&mut out, &rules, &chars);
+        }
+        // DATE, MONEY and TITLE stay with the rules, where the model has not
+        // put a name; a word of the user's dictionary outranks the model.
+        let mut taken = vec![false; chars.len()];
+        for e in &out {
+            taken[e.start..e.end].iter_mut().for_each(|x| *x = true);
+        }
+        let user_word = |e: &Entity| {
+            e.source == super::Source::Dictionary && self.words.get(&e.text) == Some(&e.label)
+        };
+        let mut extra = Vec::new();
+        for e in rules {
+            if user_word(&e) {
+                out.retain(|m| m.end <= e.start || m.start >= e.end);
+                extra.push(e);
+            } else if matches!(
+                e.label,
+                EntityType::Date | EntityType::Money | EntityType::Title
+            ) && !taken[e.start..e.end].iter().any(|&x| x)
+            {
+                extra.push(e);
+            }
+        }
+        out.extend(extra);
+        resolve_overlaps(out)
     }
 }
 
