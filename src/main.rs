@@ -150,6 +150,9 @@ enum Command {
         /// Seed of the epoch order.
         #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().seed)]
         seed: u64,
+        /// Share of sentences learned without their character/word features.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().dropout)]
+        dropout: f32,
         /// Archive: go back to the shipped model (delete the adapted one).
         #[arg(long, conflicts_with = "corpus")]
         reset: bool,
@@ -391,6 +394,7 @@ fn run(cli: Cli) -> Result<()> {
             bits,
             holdout,
             seed,
+            dropout,
             reset,
         } => {
             let opts = pizhu::extract::train::TrainOptions {
@@ -398,6 +402,7 @@ fn run(cli: Cli) -> Result<()> {
                 epochs,
                 holdout,
                 seed,
+                dropout,
             };
             train(archive, &corpus, out, &dev, &opts, reset, db)?
         }

@@ -519,7 +519,14 @@ pub struct Trainer {
     c: f32,
     /// Size of one update.
     step: f32,
+    /// Share of sentences trained without their lexical features.
+    dropout: f32,
+    rng: u64,
 }
+
+/// Feature templates that read characters or words themselves (see
+/// [`super::features`]); feature bagging drops them together.
+const LEXICAL: u32 = 0b1000_0001_0111_1111_1110;
 
 impl Trainer {
     /// A zero model with `2^bits` buckets.
@@ -533,7 +540,25 @@ impl Trainer {
             chain_acc: Chain::zero(),
             c: 1.0,
             step: 1.0,
+            dropout: 0.0,
+            rng: 0x2545_F491_4F6C_DD1D,
         }
+    }
+
+    /// Feature bagging: each sentence is, with probability `p`, decoded and
+    /// learned from without its lexical features (characters, words), so
+    /// that the list, gazetteer and rule features carry weight of their
+    /// own: they are what transfers to text unlike the training data.
+    pub fn with_dropout(mut self, p: f32) -> Trainer {
+        self.dropout = p;
+        self
+    }
+
+    fn coin(&mut self) -> f32 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 40) as f32 / (1u64 << 24) as f32
     }
 
     /// Continues training from a model (adaptation); `step` is the size of
@@ -552,16 +577,21 @@ impl Trainer {
             chain_acc: Chain::zero(),
             c: 1.0,
             step,
+            dropout: 0.0,
+            rng: 0x2545_F491_4F6C_DD1D,
         }
     }
 
-    fn emissions(&self, s: &Sample) -> Vec<f32> {
+    fn emissions(&self, s: &Sample, mask: u32) -> Vec<f32> {
         let n = s.gold.len();
         let per = s.feats.len() / n.max(1);
         let mut em = vec![0f32; n * LABELS];
         for i in 0..n {
             let row = &mut em[i * LABELS..(i + 1) * LABELS];
-            for &f in &s.feats[i * per..(i + 1) * per] {
+            for (j, &f) in s.feats[i * per..(i + 1) * per].iter().enumerate() {
+                if mask >> j & 1 == 1 {
+                    continue;
+                }
                 let w = &self.w[f as usize * STRIDE..f as usize * STRIDE + LABELS];
                 for (a, b) in row.iter_mut().zip(w) {
                     *a += b;
@@ -581,7 +611,12 @@ impl Trainer {
             if n == 0 {
                 continue;
             }
-            let em = self.emissions(s);
+            let mask = if self.dropout > 0.0 && self.coin() < self.dropout {
+                LEXICAL
+            } else {
+                0
+            };
+            let em = self.emissions(s, mask);
             let pred = viterbi(&em, n, &self.chain);
             if pred != s.gold {
                 wrong += 1;
@@ -590,7 +625,10 @@ impl Trainer {
                 for i in 0..n {
                     let (g, p) = (s.gold[i] as usize, pred[i] as usize);
                     if g != p {
-                        for &f in &s.feats[i * per..(i + 1) * per] {
+                        for (j, &f) in s.feats[i * per..(i + 1) * per].iter().enumerate() {
+                            if mask >> j & 1 == 1 {
+                                continue;
+                            }
                             let b = f as usize * STRIDE;
                             self.w[b + g] += d;
                             self.acc[b + g] += cd;
@@ -743,7 +781,8 @@ mod tests {
         for _ in 0..5 {
             tr.epoch(&samples, &[0, 1]);
         }
-        let t = tr.finish(1.0);
+        // A low temperature: the toy weights are a few updates large.
+        let t = tr.finish(0.05);
         let (labels, conf) = t.tag(&samples[1].feats, 4);
         assert_eq!(labels, samples[1].gold);
         assert!(conf.iter().all(|&p| p > 0.5), "{conf:?}");

@@ -25,6 +25,8 @@ pub struct TrainOptions {
     pub holdout: usize,
     /// Seed of the epoch order.
     pub seed: u64,
+    /// Feature bagging: share of sentences learned without lexical features.
+    pub dropout: f32,
 }
 
 impl Default for TrainOptions {
@@ -34,6 +36,7 @@ impl Default for TrainOptions {
             epochs: 8,
             holdout: 50,
             seed: 18,
+            dropout: 0.0,
         }
     }
 }
@@ -153,7 +156,7 @@ pub fn train(
         extra.len(),
         t0.elapsed().as_secs_f64()
     ));
-    let mut trainer = Trainer::new(opts.bits);
+    let mut trainer = Trainer::new(opts.bits).with_dropout(opts.dropout);
     let mut rng = Rng(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut order: Vec<usize> = (0..train.len()).collect();
     for epoch in 1..=opts.epochs {
