@@ -462,9 +462,6 @@ fn run(cli: Cli) -> Result<()> {
                 (None, false) => extractor(),
             };
             let types = pizhu::extract::eval::parse_types(&types)?;
-            if std::env::var_os("PIZHU_NO_CONV").is_some() {
-                pizhu::extract::news::set_conventions(false);
-            }
             if let Some(archive) = archive {
                 let s = pizhu::extract::eval::evaluate_gold_dir(&ex, &bio_file, &archive, &types)?;
                 if errors {

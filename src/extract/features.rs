@@ -7,7 +7,8 @@
 //!   `c[i-1] c[i+1]`; a character-class shape of `c[i-1..=i+1]`;
 //! - the jieba token holding `i`: the character's position in it (BMES) with
 //!   the token's part-of-speech tag, with the word itself, and with the tags
-//!   of the tokens before and after; the token's gazetteer level;
+//!   of the tokens before and after; the token's gazetteer level; the
+//!   words before and after it;
 //! - list membership: surnames (`c[i-1]`, `c[i]`), transliteration characters;
 //! - the rules' opinion (stacking): the label, position and source of the
 //!   rule extractor's resolved entity at `i` (alone, with `c[i]`, and with
@@ -24,10 +25,10 @@ use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 
 /// Feature ids per character (every template yields exactly one).
-pub const PER_CHAR: usize = 24;
+pub const PER_CHAR: usize = 26;
 
 /// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -136,7 +137,12 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
     let mut rule = vec![0u64; n];
     for e in ev.resolved {
         for (i, slot) in rule.iter_mut().enumerate().take(e.end.min(n)).skip(e.start) {
-            *slot = label_code(&e.label) << 8 | bmes(i, e.start, e.end) << 4 | e.source as u64;
+            // The rules' fixed confidences tell their families apart.
+            let family = (e.confidence * 40.0).round() as u64;
+            *slot = family << 16
+                | label_code(&e.label) << 8
+                | bmes(i, e.start, e.end) << 4
+                | e.source as u64;
         }
     }
     // Candidate coverage mask: per PER/LOC/ORG, bits covered/starts/ends.
@@ -170,13 +176,22 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         if i < 0 || i as usize >= n {
             0xFFFF
         } else {
-            rule[i as usize] >> 8
+            rule[i as usize] >> 8 & 0xFF
         }
     };
     for i in 0..n {
         let ii = i as isize;
         let (cm2, cm1, c0, cp1, cp2) = (ch(ii - 2), ch(ii - 1), ch(ii), ch(ii + 1), ch(ii + 2));
         let t = tok_of[i];
+        let (prev_word, next_word) = if t == u32::MAX {
+            (0, 0)
+        } else {
+            let k = t as usize;
+            (
+                if k > 0 { word_hash[k - 1] } else { 1 },
+                word_hash.get(k + 1).copied().unwrap_or(2),
+            )
+        };
         let (tpos, tpos_tag, twh, tgaz, prev_tag, next_tag) = if t == u32::MAX {
             (4, 0xFF, 0, 0, 0xFF, 0xFF)
         } else {
@@ -217,11 +232,13 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
             (16, sur, tpos),
             (17, is_transliteration(cur) as u64, shape),
             (18, rule[i], 0),
-            (19, rule[i], c0),
-            (20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4),
+            (19, rule[i] & 0xFFFF, c0),
+            (20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF),
             (21, cand[i], 0),
             (22, cand[i], tpos),
             (23, shape, tpos),
+            (24, prev_word, tpos),
+            (25, next_word, tpos),
         ];
         for (tmpl, a, b) in vals {
             out.push(finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits));

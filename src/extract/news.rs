@@ -316,23 +316,6 @@ impl NewsExtractor {
     }
 }
 
-static ARB: LazyLock<(u32, f32, f32)> = LazyLock::new(|| {
-    let v = std::env::var("PIZHU_ARB").unwrap_or_default();
-    let p: Vec<&str> = v.split(',').collect();
-    (
-        p.first().and_then(|x| x.parse().ok()).unwrap_or(0),
-        p.get(1).and_then(|x| x.parse().ok()).unwrap_or(0.0),
-        p.get(2).and_then(|x| x.parse().ok()).unwrap_or(0.0),
-    )
-});
-
-static CONV: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Turns the conventions pass off (measurement only).
-pub fn set_conventions(on: bool) {
-    CONV.store(on, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// Generic body words that are not entities on their own, even after a
 /// level character (`管委会`, `镇党委`, `市政府`): the product's annotation
 /// convention (`tests/gold/README.md`). `X委` abbreviations of party
@@ -431,64 +414,59 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
     *model = out;
 }
 
-/// Where the rules and the model disagree on PER/LOC/ORG.
-fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
-    let (mode, theta, fill_conf) = *ARB;
-    if mode == 0 {
-        return;
-    }
-    if mode == 4 {
-        // Rules first; the model overrides where it is confident.
-        let mut base: Vec<Entity> = rules
-            .iter()
-            .filter(|r| matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org))
-            .cloned()
-            .collect();
-        for m in model.iter() {
-            let over = base.iter().any(|r| r.start < m.end && m.start < r.end);
-            let th = if over { theta } else { fill_conf };
-            if m.confidence >= th {
-                base.retain(|r| !(r.start < m.end && m.start < r.end));
-                base.push(m.clone());
+/// Arbitration between the model and the rules (tuned on `pd_dev` and the
+/// seeds' gold; see ARCHITECTURE.md): a rule's PER/LOC/ORG replaces the
+/// model's overlapping entities when all of them are less sure than this.
+const OVERRIDE_BELOW: f32 = 0.6;
+/// A rule entity where the model found nothing is added when the rule's own
+/// confidence is at least this (or its shape is a domain one, below).
+const FILL_FROM: f32 = 0.8;
+/// A one-character place the rules do not confirm (`中`, `美`) needs this
+/// confidence from the model.
+const SINGLE_PLACE_FROM: f32 = 0.8;
+
+/// Rule entities with the shape of local-government news, where the rules
+/// know more than a model trained on national news: administrative units
+/// (`某某村`, `某某社区`, `某某街道`) and bodies with a place prefix or a
+/// company head (`某某局`, `某某有限公司`). They win over the model.
+fn domain_shape(r: &Entity, chars: &[char]) -> bool {
+    r.end - r.start >= 3
+        && matches!(r.source, super::Source::Rule | super::Source::Gazetteer)
+        && match r.label {
+            EntityType::Loc => {
+                UNIT_ENDS.contains(chars[r.end - 1])
+                    || r.text.ends_with("社区")
+                    || r.text.ends_with("街道")
             }
+            EntityType::Org => DOMAIN_ORG_HEADS.iter().any(|h| r.text.ends_with(h)),
+            _ => false,
         }
-        base.sort_by_key(|e| e.start);
-        *model = base;
-        return;
-    }
+}
+
+/// Organisation heads of [`domain_shape`].
+const DOMAIN_ORG_HEADS: &[&str] = &[
+    "公司",
+    "局",
+    "办",
+    "委",
+    "所",
+    "中心",
+    "支部",
+    "药业",
+    "合作社",
+];
+
+/// Where the rules and the model disagree on PER/LOC/ORG: see the
+/// constants above. Entities are kept sorted by start.
+fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
     let mut add = Vec::new();
     for r in rules {
-        if !matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org) {
+        if !matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org)
+            || !matches!(r.source, super::Source::Rule | super::Source::Gazetteer)
+        {
             continue;
         }
-        let strong = matches!(r.source, super::Source::Rule | super::Source::Gazetteer);
-        let shape = mode >= 5
-            && strong
-            && r.end - r.start >= 3
-            && match r.label {
-                EntityType::Loc => {
-                    UNIT_ENDS.contains(chars[r.end - 1])
-                        || r.text.ends_with("社区")
-                        || r.text.ends_with("街道")
-                }
-                EntityType::Org => [
-                    "公司",
-                    "局",
-                    "办",
-                    "委",
-                    "所",
-                    "中心",
-                    "支部",
-                    "药业",
-                    "合作社",
-                ]
-                .iter()
-                .any(|h| r.text.ends_with(h)),
-                _ => false,
-            };
-        if !strong && mode < 3 {
-            continue;
-        }
+        let shape = domain_shape(r, chars);
         let over: Vec<usize> = model
             .iter()
             .enumerate()
@@ -496,30 +474,27 @@ fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
             .map(|(i, _)| i)
             .collect();
         if over.is_empty() {
-            // Free: the rule fills a gap when the model is unsure there.
-            add.push(r.clone());
+            if shape || r.confidence >= FILL_FROM {
+                add.push(r.clone());
+            }
             continue;
         }
         if over.len() == 1 && model[over[0]].start == r.start && model[over[0]].end == r.end {
             continue;
         }
-        if shape || (mode >= 2 && over.iter().all(|&i| model[i].confidence < theta)) {
-            let _ = fill_conf;
+        if shape || over.iter().all(|&i| model[i].confidence < OVERRIDE_BELOW) {
             for &i in over.iter().rev() {
                 model.remove(i);
             }
             add.push(r.clone());
         }
     }
-    if mode >= 6 {
-        // A one-character place the rules do not confirm needs confidence.
-        model.retain(|m| {
-            m.end - m.start > 1
-                || m.label != EntityType::Loc
-                || m.confidence >= fill_conf
-                || rules.iter().any(|r| r.start == m.start && r.end == m.end)
-        });
-    }
+    model.retain(|m| {
+        m.end - m.start > 1
+            || m.label != EntityType::Loc
+            || m.confidence >= SINGLE_PLACE_FROM
+            || rules.iter().any(|r| r.start == m.start && r.end == m.end)
+    });
     model.extend(add);
     model.sort_by_key(|e| e.start);
 }
@@ -570,9 +545,7 @@ impl Extractor for NewsExtractor {
             }
         }
         arbitrate(&mut out, &rules, &chars);
-        if CONV.load(std::sync::atomic::Ordering::Relaxed) {
-            conventions(&mut out, &rules, &chars);
-        }
+        conventions(&mut out, &rules, &chars);
         // DATE, MONEY and TITLE stay with the rules, where the model has not
         // put a name; a word of the user's dictionary outranks the model.
         let mut taken = vec![false; chars.len()];

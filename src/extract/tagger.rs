@@ -526,7 +526,7 @@ pub struct Trainer {
 
 /// Feature templates that read characters or words themselves (see
 /// [`super::features`]); feature bagging drops them together.
-const LEXICAL: u32 = 0b1000_0001_0111_1111_1110;
+const LEXICAL: u32 = 0b11_0000_1000_0001_0111_1111_1110;
 
 impl Trainer {
     /// A zero model with `2^bits` buckets.

@@ -33,10 +33,10 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             bits: 20,
-            epochs: 8,
+            epochs: 30,
             holdout: 50,
             seed: 18,
-            dropout: 0.0,
+            dropout: 0.3,
         }
     }
 }
