@@ -153,6 +153,10 @@ enum Command {
         /// Share of sentences learned without their character/word features.
         #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().dropout)]
         dropout: f32,
+        /// Print the adaptation learning curve on FILE.bio (adapt the shipped
+        /// model to 0, 10, 50, 200 of its first two thirds, score the last third).
+        #[arg(long, conflicts_with_all = ["archive", "corpus"])]
+        curve: Option<PathBuf>,
         /// Archive: go back to the shipped model (delete the adapted one).
         #[arg(long, conflicts_with = "corpus")]
         reset: bool,
@@ -396,7 +400,11 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             dropout,
             reset,
+            curve,
         } => {
+            if let Some(file) = curve {
+                return learning_curve(&file);
+            }
             let opts = pizhu::extract::train::TrainOptions {
                 bits,
                 epochs,
@@ -635,6 +643,26 @@ fn thread_cpu_seconds() -> f64 {
         .get_or_init(std::time::Instant::now)
         .elapsed()
         .as_secs_f64()
+}
+
+/// `pizhu train --curve FILE`: F1 after adapting to 0/10/50/200 sentences.
+fn learning_curve(file: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let sentences = pizhu::extract::eval::parse_bio(&text);
+    let base =
+        pizhu::extract::tagger::Tagger::shipped().context("this pizhu has no shipped tagger")?;
+    println!("reviewed sentences\tPER\tLOC\tORG\toverall (F1 on the last third)");
+    for (n, s) in pizhu::extract::train::learning_curve(&base, &sentences, &[0, 10, 50, 200]) {
+        println!(
+            "{n}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
+            s.of(&EntityType::Per).f1(),
+            s.of(&EntityType::Loc).f1(),
+            s.of(&EntityType::Org).f1(),
+            s.overall().f1()
+        );
+    }
+    Ok(())
 }
 
 /// `pizhu train`: from corpora, or from an archive's reviewed articles.

@@ -59,8 +59,13 @@ fn bmes(i: usize, start: usize, end: usize) -> u64 {
 }
 
 fn class(c: char) -> u64 {
-    if crate::chars::is_han(c) {
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) || crate::chars::is_han(c) {
         0
+    } else if c.is_ascii_punctuation()
+        || ('\u{3000}'..='\u{303F}').contains(&c)
+        || ('\u{FF01}'..='\u{FF0F}').contains(&c)
+    {
+        5
     } else if c.is_ascii_digit() || ('０'..='９').contains(&c) {
         1
     } else if c.is_alphabetic() {
@@ -110,6 +115,7 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
     if n == 0 {
         return out;
     }
+    let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
     for (k, t) in ev.toks.iter().enumerate() {
@@ -209,9 +215,9 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         let cur = chars[i];
         let sur =
             (i > 0 && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
-        let shape = class(cur) * 36
-            + if i > 0 { class(chars[i - 1]) } else { 6 } * 6
-            + chars.get(i + 1).map_or(6, |&c| class(c));
+        let shape = cls[i] * 36
+            + if i > 0 { cls[i - 1] } else { 6 } * 6
+            + cls.get(i + 1).copied().unwrap_or(6);
         let vals: [(u64, u64, u64); PER_CHAR] = [
             (0, 0, 0),
             (1, cm2, 0),
@@ -240,9 +246,7 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
             (24, prev_word, tpos),
             (25, next_word, tpos),
         ];
-        for (tmpl, a, b) in vals {
-            out.push(finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits));
-        }
+        out.extend(vals.map(|(tmpl, a, b)| finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits)));
     }
     out
 }

@@ -8,10 +8,10 @@
 
 use rayon::prelude::*;
 
+use super::EntityType;
 use super::eval::{BioSentence, Counts};
 use super::news::{NewsExtractor, segments};
 use super::tagger::{Sample, Tagger, Trainer, labels_of_spans, log_likelihood, spans_of_labels};
-use super::{EntityType, features::PER_CHAR};
 
 /// Options of a training run.
 #[derive(Debug, Clone)]
@@ -224,7 +224,36 @@ pub fn sentences_of(text: &str, spans: &[(usize, usize, EntityType)]) -> Vec<Bio
         .collect()
 }
 
-/// Per-character feature ids of a sample (for inspection).
-pub fn per_char() -> usize {
-    PER_CHAR
+/// The learning curve of adaptation: the last third of `sentences` is the
+/// test; the shipped-model extractor `base` is adapted to the first `n` of
+/// the rest for each `n` of `sizes`, and the whole extractor (tagger,
+/// rules, arbitration) is scored on the test, exact spans, PER/LOC/ORG.
+pub fn learning_curve(
+    base: &Tagger,
+    sentences: &[BioSentence],
+    sizes: &[usize],
+) -> Vec<(usize, super::eval::Scores)> {
+    let cut = sentences.len() * 2 / 3;
+    let (pool, test) = sentences.split_at(cut);
+    let types = [EntityType::Per, EntityType::Loc, EntityType::Org];
+    let rules = NewsExtractor::new();
+    sizes
+        .iter()
+        .map(|&n| {
+            let n = n.min(pool.len());
+            let t = if n == 0 {
+                base.clone()
+            } else {
+                adapt(
+                    &rules,
+                    base,
+                    &pool[..n],
+                    super::learn::ADAPT_EPOCHS,
+                    super::learn::ADAPT_STEP,
+                )
+            };
+            let ex = NewsExtractor::new().with_tagger(Some(t));
+            (n, super::eval::evaluate_bio(&ex, test, &types))
+        })
+        .collect()
 }
