@@ -58,9 +58,11 @@ fn seed_scores() -> Scores {
 fn seed_gold_f1_floors() {
     let s = seed_scores();
     println!("{}", s.report());
-    // Floors: above the targets of the extraction issue (0.90 overall, 0.97
-    // PER), guarding what was reached (0.948 overall, 0.989 PER and 0.932
-    // ORG measured at news-rules-8).
+    // Floors guarding what the tagger reaches (news-tagger-1: 0.932 overall,
+    // 0.978 PER, 0.893 ORG). The rules alone reached 0.948 / 0.989 / 0.932
+    // here (news-rules-8); the tagger trades some of that for 0.921 against
+    // 0.806 on pd_dev and 0.863 against 0.746 on MSRA test. The issue's
+    // targets (0.95 overall, 0.98 PER) are not met yet.
     let overall = s.overall().f1();
     let per = s.of(&EntityType::Per).f1();
     assert!(
@@ -75,7 +77,7 @@ fn seed_gold_f1_floors() {
 
 const SEED_OVERALL_FLOOR: f64 = 0.93;
 const SEED_PER_FLOOR: f64 = 0.97;
-const SEED_ORG_FLOOR: f64 = 0.90;
+const SEED_ORG_FLOOR: f64 = 0.88;
 
 fn index(arch: &Path) -> Store {
     let loc = pizhu::db_location(arch, None).unwrap();
@@ -279,6 +281,7 @@ fn learning_from_reviewed_articles_raises_f1_on_the_others() {
     assert_eq!(summary.reextracted, 4);
     assert!(summary.model.exists());
     let after = unreviewed_district_f1(&store);
+    println!("F1 on the unreviewed articles: {before:.3} before, {after:.3} after");
     assert!(
         after >= before + 0.05,
         "F1 on unreviewed articles: {before:.3} before, {after:.3} after"

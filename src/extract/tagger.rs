@@ -535,6 +535,11 @@ impl Tagger {
         self.temp
     }
 
+    /// Weight units per quantum.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
     fn emissions(&self, feats: &[u32], n: usize) -> Vec<f32> {
         let per = feats.len() / n.max(1);
         let mut em = vec![0f32; n * LABELS];
@@ -754,6 +759,12 @@ impl Trainer {
     /// The averaged weights, quantised to `i8` (the largest magnitudes are
     /// clipped at the 99.99th percentile), with confidence temperature `temp`.
     pub fn finish(&self, temp: f32) -> Tagger {
+        self.finish_scaled(temp, None)
+    }
+
+    /// [`Trainer::finish`] with a given quantisation scale (adaptation keeps
+    /// the base model's, so that its small weights are not rounded away).
+    pub fn finish_scaled(&self, temp: f32, scale: Option<f32>) -> Tagger {
         let c = self.c;
         let avg: Vec<f32> = self
             .w
@@ -762,7 +773,9 @@ impl Trainer {
             .map(|(w, a)| w - a / c)
             .collect();
         let mut mags: Vec<f32> = avg.iter().map(|x| x.abs()).filter(|&x| x > 0.0).collect();
-        let scale = if mags.is_empty() {
+        let scale = if let Some(s) = scale {
+            s
+        } else if mags.is_empty() {
             1.0
         } else {
             let k = ((mags.len() as f64) * 0.9999) as usize;

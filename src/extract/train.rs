@@ -203,7 +203,7 @@ pub fn adapt(
         rng.shuffle(&mut order);
         trainer.epoch(&samples, &order);
     }
-    trainer.finish(base.temperature())
+    trainer.finish_scaled(base.temperature(), Some(base.scale()))
 }
 
 /// Sentences of a text with entity spans, cut where the tagger cuts them
