@@ -318,4 +318,29 @@ fn shipped_tagger_loads_and_decides_names() {
         v.iter().all(|(_, _, c)| (0.0..=1.0).contains(c)),
         "confidences are probabilities: {v:?}"
     );
+    let has = |v: &[pizhu::extract::Entity], l: EntityType, t: &str| {
+        v.iter().any(|e| e.label == l && e.text == t)
+    };
+    // The product's conventions over the model: two bodies side by side are
+    // two; a post is a TITLE from the rules, not part of a name; dates and
+    // money stay with the rules; one LOC per administrative unit.
+    let v = ex.extract("县委办公室县政府办公室联合发文，栗园县教育局副局长钱小棠出席。");
+    assert!(has(&v, EntityType::Org, "县委办公室"), "{v:?}");
+    assert!(has(&v, EntityType::Org, "县政府办公室"), "{v:?}");
+    assert!(has(&v, EntityType::Title, "副局长"), "{v:?}");
+    assert!(has(&v, EntityType::Per, "钱小棠"), "{v:?}");
+    let v =
+        ex.extract("2023年5月，苇塘镇桑岭村投入120万元修建了文化广场，村支书曹明远介绍了情况。");
+    for (l, t) in [
+        (EntityType::Date, "2023年5月"),
+        (EntityType::Loc, "苇塘镇"),
+        (EntityType::Loc, "桑岭村"),
+        (EntityType::Money, "120万元"),
+        (EntityType::Per, "曹明远"),
+    ] {
+        assert!(has(&v, l.clone(), t), "{l} {t} {v:?}");
+    }
+    // Bare generic bodies are not entities.
+    let v = ex.extract("管委会和镇党委的同志参加了会议。");
+    assert!(v.is_empty(), "{v:?}");
 }

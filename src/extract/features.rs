@@ -20,7 +20,8 @@
 //! tagging agree across runs and machines.
 
 use super::gazetteer::Gazetteer;
-use super::rules::{Span, Tok};
+use super::rules::Span;
+use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 

@@ -16,6 +16,7 @@ pub mod relations;
 pub mod rules;
 pub mod sets;
 pub mod tagger;
+pub mod tokens;
 pub mod train;
 
 use std::collections::{HashMap, HashSet};

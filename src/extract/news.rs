@@ -344,8 +344,9 @@ const UNIT_ENDS: &str = "省市县区镇乡村";
 /// The product's conventions applied to the model's PER/LOC/ORG (MSRA's
 /// differ in places): a post found by the rules is a TITLE and no part of a
 /// name (`某某局党组` + `党组成员` → ORG `某某局`); bare generic bodies are
-/// not entities; a chain of administrative units is one LOC per unit; a
-/// name does not hold an unbalanced quotation mark.
+/// not entities; a chain of administrative units is one LOC per unit; two
+/// bodies side by side are two; a name does not hold an unbalanced
+/// quotation mark.
 fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
     let titles: Vec<&Entity> = rules
         .iter()
@@ -387,13 +388,30 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
                 continue;
             }
         }
+        if m.label == EntityType::Org && m.end - m.start >= 6 {
+            // Two bodies written side by side stay two (`某局办公室` +
+            // `县政府办公室`): cut where a level character follows a head.
+            let cut = (m.start + 3..m.end - 3).find(|&k| {
+                "室局委会部院所办处厅".contains(chars[k - 1])
+                    && UNIT_ENDS.contains(chars[k])
+                    && "委政人".contains(chars[k + 1])
+            });
+            if let Some(k) = cut {
+                let mut first = m.clone();
+                first.end = k;
+                retext(&mut first);
+                m.start = k;
+                retext(&mut m);
+                out.push(first);
+            }
+        }
         if m.label == EntityType::Loc && m.end - m.start >= 5 {
             // Cut after a unit character when both parts are units of
             // two characters or more (`某某镇某某村`).
             let mut cut = m.start;
             let mut parts = Vec::new();
-            for k in m.start + 2..m.end - 2 {
-                if UNIT_ENDS.contains(chars[k]) && k + 1 - cut >= 3 {
+            for (k, &c) in chars.iter().enumerate().take(m.end - 2).skip(m.start + 2) {
+                if UNIT_ENDS.contains(c) && k + 1 - cut >= 3 {
                     parts.push((cut, k + 1));
                     cut = k + 1;
                 }

@@ -241,9 +241,9 @@ fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
     }
     let mut best = NEG;
     let mut arg = 0u8;
-    for l in 0..LABELS {
-        if can_end(l as u8) && score[l] > NEG {
-            let s = score[l] + chain.end[l];
+    for (l, &sc) in score.iter().enumerate() {
+        if can_end(l as u8) && sc > NEG {
+            let s = sc + chain.end[l];
             if s > best {
                 best = s;
                 arg = l as u8;
