@@ -894,5 +894,21 @@ mod tests {
         let back = Tagger::from_bytes(Cow::Owned(t.to_bytes())).unwrap();
         assert_eq!(back.tag(&samples[0].feats, 3).0, samples[0].gold);
         assert_eq!(back.id(), t.id());
+        // Damaged files are refused with an error, never a panic.
+        let bytes = t.to_bytes();
+        for cut in [0, 7, 20, 100, bytes.len() - 1] {
+            assert!(Tagger::from_bytes(Cow::Owned(bytes[..cut].to_vec())).is_err());
+        }
+        let mut wrong = bytes.clone();
+        wrong[8] ^= 0xFF;
+        assert!(Tagger::from_bytes(Cow::Owned(wrong)).is_err());
+    }
+
+    #[test]
+    fn shipped_model_is_valid_and_within_size() {
+        let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
+        assert!(SHIPPED.len() <= 25 * 1024 * 1024);
+        assert_eq!(t.bits(), 20);
+        assert!(t.temperature() > 0.0);
     }
 }
