@@ -161,6 +161,14 @@ enum Command {
         #[arg(long, conflicts_with = "corpus")]
         reset: bool,
     },
+    /// Review order: the automatic entities the model is least sure of.
+    Review {
+        /// Archive folder.
+        archive: PathBuf,
+        /// How many entities to list.
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+    },
     /// The learned lexicon (the same operations as "apply to all occurrences").
     Lexicon {
         #[command(subcommand)]
@@ -389,6 +397,15 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Lexicon { action } => lexicon(action, db)?,
+        Command::Review { archive, limit } => {
+            let (store, _, _) = open_indexed(&archive, db, true)?;
+            for (id, e) in pizhu::extract::learn::least_confident(&store, limit)? {
+                println!(
+                    "{:.2}\t{}\t{}\t{}\t{}-{}",
+                    e.confidence, e.label, e.text, id, e.start, e.end
+                );
+            }
+        }
         Command::Train {
             archive,
             corpus,

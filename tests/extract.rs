@@ -286,6 +286,22 @@ fn learning_from_reviewed_articles_raises_f1_on_the_others() {
         after >= before + 0.05,
         "F1 on unreviewed articles: {before:.3} before, {after:.3} after"
     );
+    // Review order: least confident first, unreviewed articles only.
+    let order = pizhu::extract::learn::least_confident(&store, 100).unwrap();
+    assert!(!order.is_empty());
+    assert!(
+        order
+            .windows(2)
+            .all(|w| w[0].1.confidence <= w[1].1.confidence)
+    );
+    let reviewed: Vec<String> = store
+        .articles()
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.reviewed)
+        .map(|a| a.id)
+        .collect();
+    assert!(order.iter().all(|(id, _)| !reviewed.contains(id)));
     // The archive now uses the adapted model; going back restores the
     // shipped one.
     let archive_ex = pizhu::extract::learn::extractor_for(&loc.path);

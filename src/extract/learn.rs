@@ -6,7 +6,8 @@
 //!
 //! This is the one part of `extract` that reads the store; it uses only the
 //! store's public API (articles, reviewed flag, effective entities,
-//! replacing automatic entities).
+//! replacing automatic entities). [`least_confident`] gives the review
+//! order: what the model doubts most, first.
 
 use std::path::{Path, PathBuf};
 
@@ -149,4 +150,26 @@ pub fn reextract_unreviewed(store: &mut Store, ex: &dyn Extractor) -> Result<usi
         &format!("{}|{}", ex.version(), crate::split::SPLIT_VERSION),
     )?;
     Ok(n)
+}
+
+/// Review order: the automatic entities of the unreviewed articles that the
+/// user has not confirmed or corrected, least confident first (ties by
+/// article and position). Returns `(article id, entity)`, at most `limit`.
+pub fn least_confident(store: &Store, limit: usize) -> Result<Vec<(String, super::Entity)>> {
+    let mut out = Vec::new();
+    for a in store.articles()?.into_iter().filter(|a| !a.reviewed) {
+        for e in store.effective_entities(&a.id)? {
+            if e.status == crate::store::EntityStatus::Auto {
+                out.push((a.id.clone(), e.entity));
+            }
+        }
+    }
+    out.sort_by(|x, y| {
+        x.1.confidence
+            .total_cmp(&y.1.confidence)
+            .then_with(|| x.0.cmp(&y.0))
+            .then(x.1.start.cmp(&y.1.start))
+    });
+    out.truncate(limit);
+    Ok(out)
 }
