@@ -46,7 +46,7 @@ fn pos(l: u8) -> u8 {
 }
 
 /// The label of a BMES/BIO tag (`B-PER`, `I-LOC`, `O`, …); unknown types
-/// are `O`. `I-` is read as `M-` (BIO input: see [`bio_to_bmes`]).
+/// are `O`. `I-` is read as `M-` (BIO input).
 pub fn label_of_tag(tag: &str) -> u8 {
     let Some((p, t)) = tag.split_once('-') else {
         return 0;
