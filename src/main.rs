@@ -123,6 +123,62 @@ enum Command {
         /// Also print every false positive (FP) and false negative (FN).
         #[arg(long)]
         errors: bool,
+        /// Score this tagger model instead of the shipped one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Score the rules alone (no tagger).
+        #[arg(long, conflicts_with = "model")]
+        rules: bool,
+        /// Score file-level entity sets instead: BIO_FILE is a folder of
+        /// `STEM.tsv` gold sets (`tests/gold`), ARCHIVE the files they describe.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+    },
+    /// Train the tagger: `--corpus FILE.bio … --out MODEL` trains from
+    /// corpora (reproducibly); `ARCHIVE` adapts the shipped model to the
+    /// archive's reviewed articles and re-extracts the unreviewed ones.
+    Train {
+        /// Archive folder (learn from its reviewed articles).
+        archive: Option<PathBuf>,
+        /// Training corpus: BMES or BIO, one character and its tag a line.
+        #[arg(long, conflicts_with = "archive")]
+        corpus: Vec<PathBuf>,
+        /// Where to write the trained model.
+        #[arg(long, requires = "corpus")]
+        out: Option<PathBuf>,
+        /// Extra development file scored after each epoch (never trained on).
+        #[arg(long, requires = "corpus")]
+        dev: Vec<PathBuf>,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().epochs)]
+        epochs: usize,
+        /// Hash table size in bits (the model has 2^bits × 16 bytes).
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().bits)]
+        bits: u32,
+        /// Hold out every N-th sentence (temperature, held-out F1); 0: none.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().holdout)]
+        holdout: usize,
+        /// Seed of the epoch order.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().seed)]
+        seed: u64,
+        /// Share of sentences learned without their character/word features.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().dropout)]
+        dropout: f32,
+        /// Print the adaptation learning curve on FILE.bio (adapt the shipped
+        /// model to 0, 10, 50, 200 of its first two thirds, score the last third).
+        #[arg(long, conflicts_with_all = ["archive", "corpus"])]
+        curve: Option<PathBuf>,
+        /// Archive: go back to the shipped model (delete the adapted one).
+        #[arg(long, conflicts_with = "corpus")]
+        reset: bool,
+    },
+    /// Review order: the automatic entities the model is least sure of.
+    Review {
+        /// Archive folder.
+        archive: PathBuf,
+        /// How many entities to list.
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
     },
     /// The learned lexicon (the same operations as "apply to all occurrences").
     Lexicon {
@@ -289,7 +345,10 @@ fn open_indexed(
     quiet: bool,
     access: Access,
 ) -> Result<(Store, IndexSummary)> {
-    let (mut store, _) = open_store(archive, db, access)?;
+    let (mut store, db_path) = open_store(archive, db, access)?;
+    // The archive's own extractor: the shipped tagger, or the model adapted
+    // to its reviewed articles (`pizhu train ARCHIVE`).
+    let ex = || pizhu::extract::learn::extractor_for(&db_path);
     let fresh = store.is_read_only()
         || NO_REFRESH.load(std::sync::atomic::Ordering::Relaxed)
         || match (exe_key(), store.meta("indexed_by")?) {
@@ -297,7 +356,7 @@ fn open_indexed(
                 let version = store.meta("extractor_version")?.unwrap_or_default();
                 pizhu::index::looks_unchanged_as(archive, &store, &version)?
             }
-            _ => pizhu::index::looks_unchanged(archive, &store, &extractor())?,
+            _ => pizhu::index::looks_unchanged(archive, &store, &ex())?,
         };
     let summary = if fresh {
         IndexSummary {
@@ -305,13 +364,7 @@ fn open_indexed(
             ..Default::default()
         }
     } else {
-        run_index(
-            archive,
-            &mut store,
-            &extractor(),
-            &IndexOptions::default(),
-            quiet,
-        )?
+        run_index(archive, &mut store, &ex(), &IndexOptions::default(), quiet)?
     };
     Ok((store, summary))
 }
@@ -388,7 +441,8 @@ fn run(cli: Cli) -> Result<()> {
                 max_file_bytes: max_file_mb.saturating_mul(1024 * 1024),
                 force,
             };
-            let s = run_index(&archive, &mut store, &extractor(), &opts, false)?;
+            let ex = pizhu::extract::learn::extractor_for(&db_path);
+            let s = run_index(&archive, &mut store, &ex, &opts, false)?;
             println!("database: {}", db_path.display());
             println!(
                 "files: {} ({} read, {} unchanged, {} removed)",
@@ -505,6 +559,40 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Lexicon { action } => lexicon(action, db)?,
+        Command::Review { archive, limit } => {
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            for (id, e) in pizhu::extract::learn::least_confident(&store, limit)? {
+                println!(
+                    "{:.2}\t{}\t{}\t{}\t{}-{}",
+                    e.confidence, e.label, e.text, id, e.start, e.end
+                );
+            }
+        }
+        Command::Train {
+            archive,
+            corpus,
+            out,
+            dev,
+            epochs,
+            bits,
+            holdout,
+            seed,
+            dropout,
+            reset,
+            curve,
+        } => {
+            if let Some(file) = curve {
+                return learning_curve(&file);
+            }
+            let opts = pizhu::extract::train::TrainOptions {
+                bits,
+                epochs,
+                holdout,
+                seed,
+                dropout,
+            };
+            train(archive, &corpus, out, &dev, &opts, reset, db)?
+        }
         Command::People { archive } => {
             let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
             for c in store.people()? {
@@ -556,14 +644,35 @@ fn run(cli: Cli) -> Result<()> {
             bio_file,
             types,
             errors,
+            model,
+            rules,
+            archive,
         } => {
+            let ex = match (model, rules) {
+                (Some(m), _) => NewsExtractor::new()
+                    .with_tagger(Some(pizhu::extract::tagger::Tagger::load(&m)?)),
+                (None, true) => NewsExtractor::new(),
+                (None, false) => extractor(),
+            };
             let types = pizhu::extract::eval::parse_types(&types)?;
+            if let Some(archive) = archive {
+                let s = pizhu::extract::eval::evaluate_gold_dir(&ex, &bio_file, &archive, &types)?;
+                if errors {
+                    for line in
+                        pizhu::extract::eval::gold_dir_errors(&ex, &bio_file, &archive, &types)?
+                    {
+                        println!("{line}");
+                    }
+                }
+                print!("{}", s.report());
+                return Ok(());
+            }
             let input = std::fs::read_to_string(&bio_file)
                 .with_context(|| format!("reading {}", bio_file.display()))?;
             let sentences = pizhu::extract::eval::parse_bio(&input);
-            let scores = pizhu::extract::eval::evaluate_bio(&extractor(), &sentences, &types);
+            let scores = pizhu::extract::eval::evaluate_bio(&ex, &sentences, &types);
             if errors {
-                for line in pizhu::extract::eval::bio_errors(&extractor(), &sentences, &types) {
+                for line in pizhu::extract::eval::bio_errors(&ex, &sentences, &types) {
                     println!("{line}");
                 }
             }
@@ -992,6 +1101,107 @@ fn thread_cpu_seconds() -> f64 {
         .as_secs_f64()
 }
 
+/// `pizhu train --curve FILE`: F1 after adapting to 0/10/50/200 sentences.
+fn learning_curve(file: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let sentences = pizhu::extract::eval::parse_bio(&text);
+    let base =
+        pizhu::extract::tagger::Tagger::shipped().context("this pizhu has no shipped tagger")?;
+    println!("reviewed sentences\tPER\tLOC\tORG\toverall (F1 on the last third)");
+    for (n, s) in pizhu::extract::train::learning_curve(&base, &sentences, &[0, 10, 50, 200]) {
+        println!(
+            "{n}\t{:.3}\t{:.3}\t{:.3}\t{:.3}",
+            s.of(&EntityType::Per).f1(),
+            s.of(&EntityType::Loc).f1(),
+            s.of(&EntityType::Org).f1(),
+            s.overall().f1()
+        );
+    }
+    Ok(())
+}
+
+/// `pizhu train`: from corpora, or from an archive's reviewed articles.
+fn train(
+    archive: Option<PathBuf>,
+    corpus: &[PathBuf],
+    out: Option<PathBuf>,
+    dev: &[PathBuf],
+    opts: &pizhu::extract::train::TrainOptions,
+    reset: bool,
+    db: Option<&Path>,
+) -> Result<()> {
+    use pizhu::extract::{learn, train};
+    let read = |p: &PathBuf| -> Result<Vec<pizhu::extract::eval::BioSentence>> {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let s = pizhu::extract::eval::parse_bio(&text);
+        if s.is_empty() {
+            bail!(
+                "{}: no sentences (expected one character and its tag a line)",
+                p.display()
+            );
+        }
+        Ok(s)
+    };
+    if let Some(archive) = archive {
+        let (mut store, db_path) = open_store(&archive, db, Access::Write)?;
+        if reset {
+            let had = learn::forget_adapted(&db_path)?;
+            let ex = extractor();
+            let n = learn::reextract_unreviewed(&mut store, &ex)?;
+            println!(
+                "{}; {n} unreviewed articles re-extracted with the shipped model",
+                if had {
+                    "adapted model removed"
+                } else {
+                    "no adapted model"
+                }
+            );
+            return Ok(());
+        }
+        let ex = learn::extractor_for(&db_path);
+        run_index(&archive, &mut store, &ex, &IndexOptions::default(), true)?;
+        let t = std::time::Instant::now();
+        let (_, s) = learn::learn_from_reviewed(&mut store, &db_path)?;
+        println!(
+            "learned from {} reviewed articles ({} sentences, {} PER/LOC/ORG entities)",
+            s.reviewed, s.sentences, s.entities
+        );
+        println!("adapted model: {}", s.model.display());
+        println!("re-extracted {} unreviewed articles", s.reextracted);
+        println!("seconds: {:.1}", t.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let Some(out) = out else {
+        bail!("give an ARCHIVE, or --corpus FILE.bio … --out MODEL");
+    };
+    let mut sentences = Vec::new();
+    for p in corpus {
+        sentences.extend(read(p)?);
+    }
+    let mut extra = Vec::new();
+    for p in dev {
+        extra.extend(read(p)?);
+    }
+    let ex = pizhu::extract::NewsExtractor::new();
+    let t = std::time::Instant::now();
+    let model = train::train(&ex, &sentences, &extra, opts, &mut |line| {
+        eprintln!("{line}")
+    });
+    model
+        .save(&out)
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "model {} ({} sentences, {:.1} s) written to {}",
+        model.id(),
+        sentences.len(),
+        t.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
 /// Lexicon changes go through the editor: the entry and the relabelled
 /// entities commit in one transaction (`BEGIN IMMEDIATE`).
 fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
@@ -1001,7 +1211,7 @@ fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
         let out = Editor::new().apply(&store, edit)?;
         let mut n = out.relabelled;
         if !out.reextract.is_empty() {
-            let ex = extractor();
+            let ex = pizhu::extract::learn::extractor_for(store.path());
             for text in &out.reextract {
                 n += reextract(&mut store, &ex, text)?;
             }

@@ -58,9 +58,11 @@ fn seed_scores() -> Scores {
 fn seed_gold_f1_floors() {
     let s = seed_scores();
     println!("{}", s.report());
-    // Floors: above the targets of the extraction issue (0.90 overall, 0.97
-    // PER), guarding what was reached (0.948 overall, 0.989 PER and 0.932
-    // ORG measured at news-rules-8).
+    // Floors guarding what the tagger reaches (news-tagger-1: 0.936 overall,
+    // 0.978 PER, 0.913 ORG). The rules alone reached 0.948 / 0.989 / 0.932
+    // here (news-rules-8); the tagger trades some of that for 0.924 against
+    // 0.806 on pd_dev and 0.868 against 0.746 on MSRA test. The issue's
+    // targets (0.95 overall, 0.98 PER) are not met yet.
     let overall = s.overall().f1();
     let per = s.of(&EntityType::Per).f1();
     assert!(
@@ -75,7 +77,7 @@ fn seed_gold_f1_floors() {
 
 const SEED_OVERALL_FLOOR: f64 = 0.93;
 const SEED_PER_FLOOR: f64 = 0.97;
-const SEED_ORG_FLOOR: f64 = 0.90;
+const SEED_ORG_FLOOR: f64 = 0.88;
 
 fn index(arch: &Path) -> Store {
     let loc = pizhu::db_location(arch, None).unwrap();
@@ -184,4 +186,177 @@ fn whos_who_links_people_titles_and_organisations() {
     );
     // Unknown names give an empty card.
     assert!(store.person_card("无此人").unwrap().articles.is_empty());
+}
+
+/// Invented district names (in no seed and no evaluation file).
+const AREAS: [&str; 16] = [
+    "青禾", "栗园", "苇塘", "杏坪", "榆坎", "桑岭", "蒲滩", "棠溪", "麦垛", "槐屯", "菱角", "藕池",
+    "柿沟", "芦湾", "蓼岸", "楸坡",
+];
+
+/// One article naming three `某某片区` districts (the archive's own
+/// convention: a district is a place, `片区` included).
+fn district_article(a: &str, b: &str, c: &str) -> String {
+    format!(
+        "{a}片区今年新修道路三条，居民出行更方便。\n市里决定在{b}片区建设一所学校。\n{c}片区和{a}片区的居民代表参加了座谈。\n"
+    )
+}
+
+/// `(start, end)` of every `某某片区` in `text`.
+fn districts(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    (2..chars.len().saturating_sub(1))
+        .filter(|&i| chars[i] == '片' && chars[i + 1] == '区')
+        .map(|i| (i - 2, i + 2))
+        .collect()
+}
+
+/// F1 of the automatic LOC entities of the unreviewed articles against
+/// their districts (exact spans; any other PER/LOC/ORG is a false positive).
+fn unreviewed_district_f1(store: &Store) -> f64 {
+    let mut s = Scores::default();
+    for a in store.articles().unwrap().iter().filter(|a| !a.reviewed) {
+        let text = store.article(&a.id).unwrap().text;
+        let gold: Vec<_> = districts(&text)
+            .into_iter()
+            .map(|k| (k, EntityType::Loc))
+            .collect();
+        let pred: Vec<_> = store
+            .auto_entities(&a.id)
+            .unwrap()
+            .into_iter()
+            .map(|e| ((e.start, e.end), e.label))
+            .collect();
+        s.add_sets(
+            &gold,
+            &pred,
+            &[EntityType::Per, EntityType::Loc, EntityType::Org],
+        );
+    }
+    s.overall().f1()
+}
+
+#[test]
+fn learning_from_reviewed_articles_raises_f1_on_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let arch = dir.path().join("archive");
+    std::fs::create_dir_all(&arch).unwrap();
+    // Ten one-article files: the first six will be reviewed, the last four
+    // (other names) are the test.
+    for k in 0..10 {
+        let (a, b, c) = if k < 6 {
+            (AREAS[k], AREAS[(k + 1) % 6], AREAS[(k + 2) % 6])
+        } else {
+            let j = 6 + (k - 6) * 2;
+            (AREAS[j], AREAS[j + 1], AREAS[(j + 2).min(15)])
+        };
+        std::fs::write(arch.join(format!("{k:02}.txt")), district_article(a, b, c)).unwrap();
+    }
+    let loc = pizhu::db_location(&arch, None).unwrap();
+    let mut store = index(&arch);
+    let before = unreviewed_district_f1(&store);
+    let mut ids: Vec<String> = store.article_ids().unwrap();
+    ids.sort();
+    assert_eq!(ids.len(), 10);
+    for a in store.articles().unwrap().iter().take(6) {
+        let text = store.article(&a.id).unwrap().text;
+        for (s, e) in districts(&text) {
+            store
+                .add_annotation(
+                    &a.id,
+                    AnnotationKind::Entity,
+                    s,
+                    e,
+                    NewAnnotation {
+                        label: Some(EntityType::Loc),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        store.set_reviewed(&a.id, true).unwrap();
+    }
+    let (ex, summary) = pizhu::extract::learn::learn_from_reviewed(&mut store, &loc.path).unwrap();
+    assert_eq!(summary.reviewed, 6);
+    assert_eq!(summary.reextracted, 4);
+    assert!(summary.model.exists());
+    let after = unreviewed_district_f1(&store);
+    println!("F1 on the unreviewed articles: {before:.3} before, {after:.3} after");
+    assert!(
+        after >= before + 0.05,
+        "F1 on unreviewed articles: {before:.3} before, {after:.3} after"
+    );
+    // Review order: least confident first, unreviewed articles only.
+    let order = pizhu::extract::learn::least_confident(&store, 100).unwrap();
+    assert!(!order.is_empty());
+    assert!(
+        order
+            .windows(2)
+            .all(|w| w[0].1.confidence <= w[1].1.confidence)
+    );
+    let reviewed: Vec<String> = store
+        .articles()
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.reviewed)
+        .map(|a| a.id)
+        .collect();
+    assert!(order.iter().all(|(id, _)| !reviewed.contains(id)));
+    // The archive now uses the adapted model; going back restores the
+    // shipped one.
+    let archive_ex = pizhu::extract::learn::extractor_for(&loc.path);
+    assert_eq!(archive_ex.version(), ex.version());
+    assert_ne!(ex.version(), default_extractor().version());
+    assert!(pizhu::extract::learn::forget_adapted(&loc.path).unwrap());
+    assert_eq!(
+        pizhu::extract::learn::extractor_for(&loc.path).version(),
+        default_extractor().version()
+    );
+}
+
+#[test]
+fn shipped_tagger_loads_and_decides_names() {
+    let ex = default_extractor();
+    assert!(ex.tagger().is_some(), "the shipped model must load");
+    assert!(ex.version().starts_with("news-tagger-"));
+    // Names in contexts unlike the training data (invented, in no corpus).
+    let v: Vec<(String, EntityType, f32)> = ex
+        .extract("据栗园县融媒体中心消息，退休教师钱小棠把自家果园改成了研学基地。")
+        .into_iter()
+        .map(|e| (e.text, e.label, e.confidence))
+        .collect();
+    assert!(
+        v.iter()
+            .any(|(t, l, _)| t == "钱小棠" && *l == EntityType::Per),
+        "{v:?}"
+    );
+    assert!(
+        v.iter().all(|(_, _, c)| (0.0..=1.0).contains(c)),
+        "confidences are probabilities: {v:?}"
+    );
+    let has = |v: &[pizhu::extract::Entity], l: EntityType, t: &str| {
+        v.iter().any(|e| e.label == l && e.text == t)
+    };
+    // The product's conventions over the model: two bodies side by side are
+    // two; a post is a TITLE from the rules, not part of a name; dates and
+    // money stay with the rules; one LOC per administrative unit.
+    let v = ex.extract("县委办公室县政府办公室联合发文，栗园县教育局副局长钱小棠出席。");
+    assert!(has(&v, EntityType::Org, "县委办公室"), "{v:?}");
+    assert!(has(&v, EntityType::Org, "县政府办公室"), "{v:?}");
+    assert!(has(&v, EntityType::Title, "副局长"), "{v:?}");
+    assert!(has(&v, EntityType::Per, "钱小棠"), "{v:?}");
+    let v =
+        ex.extract("2023年5月，苇塘镇桑岭村投入120万元修建了文化广场，村支书曹明远介绍了情况。");
+    for (l, t) in [
+        (EntityType::Date, "2023年5月"),
+        (EntityType::Loc, "苇塘镇"),
+        (EntityType::Loc, "桑岭村"),
+        (EntityType::Money, "120万元"),
+        (EntityType::Per, "曹明远"),
+    ] {
+        assert!(has(&v, l.clone(), t), "{l} {t} {v:?}");
+    }
+    // Bare generic bodies are not entities.
+    let v = ex.extract("管委会和镇党委的同志参加了会议。");
+    assert!(v.is_empty(), "{v:?}");
 }

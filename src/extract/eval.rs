@@ -296,6 +296,110 @@ pub fn bio_errors(
     out
 }
 
+/// Reads a gold file of entity sets (`TYPE<TAB>text` a line, `#` comments:
+/// the format of `tests/gold/`).
+pub fn parse_gold_sets(text: &str) -> crate::Result<Vec<(String, EntityType)>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (ty, ent) = line.split_once('\t').ok_or_else(|| {
+            crate::Error::Invalid(format!("line {}: expected TYPE<TAB>text", i + 1))
+        })?;
+        out.push((ent.to_string(), ty.parse::<EntityType>()?));
+    }
+    out.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+    out.dedup();
+    Ok(out)
+}
+
+/// Scores `extractor` on file-level entity sets: for every `STEM.tsv` in
+/// `gold_dir`, the file of the same stem in `archive` is split into
+/// articles and its distinct entities compared with the gold set.
+pub fn evaluate_gold_dir(
+    extractor: &dyn Extractor,
+    gold_dir: &std::path::Path,
+    archive: &std::path::Path,
+    types: &[EntityType],
+) -> crate::Result<Scores> {
+    let mut scores = Scores::default();
+    let mut files: Vec<_> = std::fs::read_dir(archive)
+        .map_err(|e| crate::Error::io(archive, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    for f in files {
+        let Some(stem) = f.file_stem().map(|s| s.to_string_lossy().to_string()) else {
+            continue;
+        };
+        let gold_path = gold_dir.join(format!("{stem}.tsv"));
+        let Ok(gold_text) = std::fs::read_to_string(&gold_path) else {
+            continue;
+        };
+        let gold = parse_gold_sets(&gold_text)
+            .map_err(|e| crate::Error::Invalid(format!("{}: {e}", gold_path.display())))?;
+        let text = std::fs::read_to_string(&f).map_err(|e| crate::Error::io(&f, e))?;
+        let mut pred = Vec::new();
+        for a in crate::split::split_articles(&text, None) {
+            for e in extractor.extract(&a.text) {
+                pred.push((e.text, e.label));
+            }
+        }
+        pred.sort_by(|a, b| (&a.0, a.1.as_str()).cmp(&(&b.0, b.1.as_str())));
+        pred.dedup();
+        scores.add_sets(&gold, &pred, types);
+    }
+    Ok(scores)
+}
+
+/// The misses and false alarms of [`evaluate_gold_dir`], one line each:
+/// `FP|FN <TAB> type <TAB> text <TAB> file stem`.
+pub fn gold_dir_errors(
+    extractor: &dyn Extractor,
+    gold_dir: &std::path::Path,
+    archive: &std::path::Path,
+    types: &[EntityType],
+) -> crate::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(archive)
+        .map_err(|e| crate::Error::io(archive, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    for f in files {
+        let Some(stem) = f.file_stem().map(|s| s.to_string_lossy().to_string()) else {
+            continue;
+        };
+        let Ok(gold_text) = std::fs::read_to_string(gold_dir.join(format!("{stem}.tsv"))) else {
+            continue;
+        };
+        let gold: HashSet<(String, EntityType)> = parse_gold_sets(&gold_text)?
+            .into_iter()
+            .filter(|g| types.contains(&g.1))
+            .collect();
+        let text = std::fs::read_to_string(&f).map_err(|e| crate::Error::io(&f, e))?;
+        let mut pred = HashSet::new();
+        for a in crate::split::split_articles(&text, None) {
+            for e in extractor.extract(&a.text) {
+                if types.contains(&e.label) {
+                    pred.insert((e.text, e.label));
+                }
+            }
+        }
+        for (t, l) in pred.difference(&gold) {
+            out.push(format!("FP\t{l}\t{t}\t{stem}"));
+        }
+        for (t, l) in gold.difference(&pred) {
+            out.push(format!("FN\t{l}\t{t}\t{stem}"));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Parses a comma-separated list of types (`PER,LOC,ORG`).
 pub fn parse_types(list: &str) -> crate::Result<Vec<EntityType>> {
     list.split(',')

@@ -6,13 +6,18 @@
 //! Extractors are `Send + Sync` and shared across rayon threads.
 
 pub mod eval;
+pub mod features;
 pub mod gazetteer;
 mod jieba;
+pub mod learn;
 pub mod news;
 pub mod pos;
 pub mod relations;
 pub mod rules;
 pub mod sets;
+pub mod tagger;
+pub mod tokens;
+pub mod train;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -23,9 +28,10 @@ use serde::{Deserialize, Serialize};
 pub use jieba::JiebaExtractor;
 pub use news::NewsExtractor;
 
-/// The extractor the application uses (the CLI and the GUI call this).
+/// The extractor the application uses (the CLI and the GUI call this): the
+/// rules and the shipped tagger ([`tagger::Tagger::shipped`]).
 pub fn default_extractor() -> NewsExtractor {
-    NewsExtractor::new()
+    NewsExtractor::new().with_tagger(tagger::Tagger::shipped())
 }
 
 use crate::error::{Error, Result};

@@ -8,7 +8,7 @@ use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::rules::Tok;
+use super::tokens::Tok;
 
 /// A bitmap over code points, sized to the largest member: one shift and
 /// one load per test, no hashing (the rules test every token's characters

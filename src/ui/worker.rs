@@ -59,8 +59,33 @@ impl Worker {
             .name("pizhu-worker".into())
             .spawn(move || {
                 let extractor: OnceLock<Arc<dyn Extractor>> = OnceLock::new();
+                // The model adapted to an archive's reviewed articles
+                // (`pizhu train ARCHIVE`), cached by its path and mtime.
+                let mut adapted: Option<(PathBuf, std::time::SystemTime, Arc<dyn Extractor>)> =
+                    None;
                 for job in job_rx {
-                    let ex = extractor.get_or_init(&make_extractor).clone();
+                    let db = match &job {
+                        Job::Index { db, .. } | Job::Reextract { db, .. } => db.clone(),
+                    };
+                    let model = crate::extract::learn::adapted_model_path(&db);
+                    let stamp = std::fs::metadata(&model).and_then(|m| m.modified()).ok();
+                    let ex = match stamp {
+                        Some(t) => {
+                            let fresh = adapted
+                                .as_ref()
+                                .is_some_and(|(p, m, _)| *p == model && *m == t);
+                            if !fresh {
+                                let ex: Arc<dyn Extractor> =
+                                    Arc::new(crate::extract::learn::extractor_for(&db));
+                                adapted = Some((model.clone(), t, ex));
+                            }
+                            adapted
+                                .as_ref()
+                                .map(|(_, _, e)| e.clone())
+                                .unwrap_or_else(|| extractor.get_or_init(&make_extractor).clone())
+                        }
+                        None => extractor.get_or_init(&make_extractor).clone(),
+                    };
                     let msg = match job {
                         Job::Index { root, db } => {
                             let tx = msg_tx.clone();

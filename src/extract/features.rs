@@ -1,0 +1,253 @@
+//! Features of the character tagger ([`super::tagger`]): for every character
+//! of a text, a fixed number of hashed feature ids (buckets of the model's
+//! weight table).
+//!
+//! Evidence used, per character `c[i]`:
+//! - characters `c[i-2..=i+2]`, bigrams around `i` and the skip pair
+//!   `c[i-1] c[i+1]`; a character-class shape of `c[i-1..=i+1]`;
+//! - the jieba token holding `i`: the character's position in it (BMES) with
+//!   the token's part-of-speech tag, with the word itself, and with the tags
+//!   of the tokens before and after; the token's gazetteer level; the
+//!   words before and after it;
+//! - list membership: surnames (`c[i-1]`, `c[i]`), transliteration characters;
+//! - the rules' opinion (stacking): the label, position and source of the
+//!   rule extractor's resolved entity at `i` (alone, with `c[i]`, and with
+//!   its neighbours' labels), and which PER/LOC/ORG candidates (before
+//!   overlap resolution) cover, start or end at `i`.
+//!
+//! Every feature is a 64-bit mix of a template id and its values, reduced to
+//! `bits` bits; the mix is fixed (no process-random hashing), so training and
+//! tagging agree across runs and machines.
+
+use super::gazetteer::Gazetteer;
+use super::rules::Span;
+use super::tokens::Tok;
+use super::{Entity, EntityType};
+use crate::lexdata::{is_single_surname, is_transliteration};
+
+/// Feature ids per character (every template yields exactly one).
+pub const PER_CHAR: usize = 26;
+
+/// Version of the feature set: a model trained with another set is refused.
+pub const FEATURES_VERSION: u32 = 2;
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline]
+fn mix(h: u64, v: u64) -> u64 {
+    (h ^ v).wrapping_mul(K).rotate_left(29)
+}
+
+#[inline]
+fn finish(h: u64, bits: u32) -> u32 {
+    let h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let h = h ^ (h >> 29);
+    (h >> (64 - bits)) as u32
+}
+
+/// Position of a character in a span: B, M, E or S (0–3); 4 = outside.
+#[inline]
+fn bmes(i: usize, start: usize, end: usize) -> u64 {
+    if end - start == 1 {
+        3
+    } else if i == start {
+        0
+    } else if i + 1 == end {
+        2
+    } else {
+        1
+    }
+}
+
+fn class(c: char) -> u64 {
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) || crate::chars::is_han(c) {
+        0
+    } else if c.is_ascii_punctuation()
+        || ('\u{3000}'..='\u{303F}').contains(&c)
+        || ('\u{FF01}'..='\u{FF0F}').contains(&c)
+    {
+        5
+    } else if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+        1
+    } else if c.is_alphabetic() {
+        2
+    } else if c.is_whitespace() {
+        3
+    } else if c == '·' || c == '•' || c == '・' {
+        4
+    } else {
+        5
+    }
+}
+
+fn label_code(l: &EntityType) -> u64 {
+    match l {
+        EntityType::Per => 1,
+        EntityType::Loc => 2,
+        EntityType::Org => 3,
+        EntityType::Title => 4,
+        EntityType::Date => 5,
+        EntityType::Money => 6,
+        EntityType::Custom(_) => 7,
+    }
+}
+
+/// What the features read of one text: its characters, jieba tokens, the
+/// rule candidates and the rules' resolved entities.
+pub struct Evidence<'a, 'b> {
+    /// The characters.
+    pub chars: &'b [char],
+    /// jieba tokens covering the text, in order.
+    pub toks: &'b [Tok<'a>],
+    /// Rule candidates before overlap resolution.
+    pub candidates: &'b [Span],
+    /// The rule extractor's entities (resolved, all six types).
+    pub resolved: &'b [Entity],
+    /// The gazetteer.
+    pub gaz: &'b Gazetteer,
+}
+
+/// Hashed feature ids of every character: `PER_CHAR` ids per character, in
+/// character order.
+pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
+    let chars = ev.chars;
+    let n = chars.len();
+    let mut out = Vec::with_capacity(n * PER_CHAR);
+    if n == 0 {
+        return out;
+    }
+    let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
+    // Per character: token index.
+    let mut tok_of = vec![u32::MAX; n];
+    for (k, t) in ev.toks.iter().enumerate() {
+        for slot in tok_of.iter_mut().take(t.end().min(n)).skip(t.start()) {
+            *slot = k as u32;
+        }
+    }
+    // Token word hashes and gazetteer levels, once per token.
+    let mut word_hash = Vec::with_capacity(ev.toks.len());
+    let mut gaz_level = Vec::with_capacity(ev.toks.len());
+    for t in ev.toks {
+        let mut h = 0x51u64;
+        for &c in &chars[t.start().min(n)..t.end().min(n)] {
+            h = mix(h, c as u64);
+        }
+        word_hash.push(h);
+        let lvl = if t.end() - t.start() >= 2 {
+            ev.gaz.get(t.word).map_or(0, |l| l as u64 + 1)
+        } else {
+            0
+        };
+        gaz_level.push(lvl);
+    }
+    // Rules' resolved label per character: (label code, bmes, source) packed.
+    let mut rule = vec![0u64; n];
+    for e in ev.resolved {
+        for (i, slot) in rule.iter_mut().enumerate().take(e.end.min(n)).skip(e.start) {
+            // The rules' fixed confidences tell their families apart.
+            let family = (e.confidence * 40.0).round() as u64;
+            *slot = family << 16
+                | label_code(&e.label) << 8
+                | bmes(i, e.start, e.end) << 4
+                | e.source as u64;
+        }
+    }
+    // Candidate coverage mask: per PER/LOC/ORG, bits covered/starts/ends.
+    let mut cand = vec![0u64; n];
+    for s in ev.candidates {
+        let base = match s.label {
+            EntityType::Per => 0,
+            EntityType::Loc => 3,
+            EntityType::Org => 6,
+            _ => continue,
+        };
+        if s.start >= s.end || s.end > n {
+            continue;
+        }
+        for slot in &mut cand[s.start..s.end] {
+            *slot |= 1 << base;
+        }
+        cand[s.start] |= 1 << (base + 1);
+        cand[s.end - 1] |= 1 << (base + 2);
+    }
+    let ch = |i: isize| -> u64 {
+        if i < 0 {
+            1
+        } else if i as usize >= n {
+            2
+        } else {
+            chars[i as usize] as u64 + 16
+        }
+    };
+    let rl = |i: isize| -> u64 {
+        if i < 0 || i as usize >= n {
+            0xFFFF
+        } else {
+            rule[i as usize] >> 8 & 0xFF
+        }
+    };
+    for i in 0..n {
+        let ii = i as isize;
+        let (cm2, cm1, c0, cp1, cp2) = (ch(ii - 2), ch(ii - 1), ch(ii), ch(ii + 1), ch(ii + 2));
+        let t = tok_of[i];
+        let (prev_word, next_word) = if t == u32::MAX {
+            (0, 0)
+        } else {
+            let k = t as usize;
+            (
+                if k > 0 { word_hash[k - 1] } else { 1 },
+                word_hash.get(k + 1).copied().unwrap_or(2),
+            )
+        };
+        let (tpos, tpos_tag, twh, tgaz, prev_tag, next_tag) = if t == u32::MAX {
+            (4, 0xFF, 0, 0, 0xFF, 0xFF)
+        } else {
+            let k = t as usize;
+            let tok = &ev.toks[k];
+            let p = bmes(i, tok.start(), tok.end());
+            let prev = if k > 0 {
+                ev.toks[k - 1].pos as u64
+            } else {
+                0xFE
+            };
+            let next = ev.toks.get(k + 1).map_or(0xFE, |x| x.pos as u64);
+            (p, tok.pos as u64, word_hash[k], gaz_level[k], prev, next)
+        };
+        let cur = chars[i];
+        let sur =
+            (i > 0 && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
+        let shape = cls[i] * 36
+            + if i > 0 { cls[i - 1] } else { 6 } * 6
+            + cls.get(i + 1).copied().unwrap_or(6);
+        let vals: [(u64, u64, u64); PER_CHAR] = [
+            (0, 0, 0),
+            (1, cm2, 0),
+            (2, cm1, 0),
+            (3, c0, 0),
+            (4, cp1, 0),
+            (5, cp2, 0),
+            (6, cm1, c0),
+            (7, c0, cp1),
+            (8, cm2, cm1),
+            (9, cp1, cp2),
+            (10, cm1, cp1),
+            (11, tpos, tpos_tag),
+            (12, tpos, twh),
+            (13, tpos << 8 | prev_tag, tpos_tag),
+            (14, tpos << 8 | next_tag, tpos_tag),
+            (15, tpos, tgaz),
+            (16, sur, tpos),
+            (17, is_transliteration(cur) as u64, shape),
+            (18, rule[i], 0),
+            (19, rule[i] & 0xFFFF, c0),
+            (20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF),
+            (21, cand[i], 0),
+            (22, cand[i], tpos),
+            (23, shape, tpos),
+            (24, prev_word, tpos),
+            (25, next_word, tpos),
+        ];
+        out.extend(vals.map(|(tmpl, a, b)| finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits)));
+    }
+    out
+}

@@ -1,0 +1,914 @@
+//! The character tagger for PER, LOC and ORG: a linear-chain model over
+//! BMES labels, trained as an averaged structured perceptron (Collins 2002)
+//! on hashed features ([`super::features`]), decoded by Viterbi with hard
+//! label-transition constraints.
+//!
+//! Weights: a table of `2^bits` buckets × 16 `i8` (13 labels used), one
+//! global scale (weight units per quantum), transitions in `f32`. The
+//! shipped model is compiled into the binary (`assets/model/tagger.bin`) and
+//! read in place (no copy, no parsing of the table).
+//!
+//! Confidence: the perceptron's scores, divided by a temperature fitted on
+//! held-out sentences, are used as the potentials of a linear-chain CRF; the
+//! forward-backward algorithm gives each character's marginal probability of
+//! its Viterbi label, and an entity's confidence is the smallest marginal
+//! over its characters (a margin-based score, calibrated only by the
+//! temperature).
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use super::EntityType;
+use crate::error::{Error, Result};
+
+/// Labels: `O`, then B, M, E, S for PER, LOC and ORG.
+pub const LABELS: usize = 13;
+const STRIDE: usize = 16;
+const MAGIC: &[u8; 8] = b"PZTAG\0\0\x01";
+
+/// The shipped model (see `assets/model/README.md`).
+static SHIPPED: &[u8] = include_bytes!("../../assets/model/tagger.bin");
+
+/// The entity type of a label (`None` for `O`).
+pub fn label_type(l: u8) -> Option<EntityType> {
+    match l {
+        0 => None,
+        1..=4 => Some(EntityType::Per),
+        5..=8 => Some(EntityType::Loc),
+        _ => Some(EntityType::Org),
+    }
+}
+
+/// Position of a label in its entity: 0 B, 1 M, 2 E, 3 S (`O`: 4).
+#[inline]
+fn pos(l: u8) -> u8 {
+    if l == 0 { 4 } else { (l - 1) % 4 }
+}
+
+/// The label of a BMES/BIO tag (`B-PER`, `I-LOC`, `O`, …); unknown types
+/// are `O`. `I-` is read as `M-` (BIO input).
+pub fn label_of_tag(tag: &str) -> u8 {
+    let Some((p, t)) = tag.split_once('-') else {
+        return 0;
+    };
+    let ty = match t {
+        "PER" | "NR" => 0,
+        "LOC" | "NS" => 1,
+        "ORG" | "NT" => 2,
+        _ => return 0,
+    };
+    let p = match p {
+        "B" => 0,
+        "M" | "I" => 1,
+        "E" => 2,
+        "S" => 3,
+        _ => return 0,
+    };
+    1 + ty * 4 + p
+}
+
+/// BMES labels for spans `(start, end, type)` over `n` characters
+/// (PER/LOC/ORG only; later overlapping spans are skipped).
+pub fn labels_of_spans(n: usize, spans: &[(usize, usize, EntityType)]) -> Vec<u8> {
+    let mut out = vec![0u8; n];
+    for (s, e, ty) in spans {
+        let base = match ty {
+            EntityType::Per => 1,
+            EntityType::Loc => 5,
+            EntityType::Org => 9,
+            _ => continue,
+        };
+        if *s >= *e || *e > n || out[*s..*e].iter().any(|&l| l != 0) {
+            continue;
+        }
+        if e - s == 1 {
+            out[*s] = base + 3;
+        } else {
+            out[*s] = base;
+            for l in &mut out[s + 1..e - 1] {
+                *l = base + 1;
+            }
+            out[e - 1] = base + 2;
+        }
+    }
+    out
+}
+
+/// Spans `(start, end, type)` of a label sequence.
+pub fn spans_of_labels(labels: &[u8]) -> Vec<(usize, usize, EntityType)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &l) in labels.iter().enumerate() {
+        match pos(l) {
+            0 => start = Some(i),
+            1 => {}
+            2 => {
+                if let (Some(s), Some(t)) = (start.take(), label_type(l)) {
+                    out.push((s, i + 1, t));
+                }
+            }
+            3 => {
+                start = None;
+                if let Some(t) = label_type(l) {
+                    out.push((i, i + 1, t));
+                }
+            }
+            _ => start = None,
+        }
+    }
+    out
+}
+
+#[inline]
+fn allowed(prev: u8, cur: u8) -> bool {
+    let (pp, cp) = (pos(prev), pos(cur));
+    match pp {
+        // Inside an entity: continue or end the same type.
+        0 | 1 => (cp == 1 || cp == 2) && (prev - 1) / 4 == (cur - 1) / 4,
+        // Outside: start a new one or stay out.
+        _ => cp == 0 || cp == 3 || cp == 4,
+    }
+}
+
+/// Labels that may precede each label (the nonzero entries of
+/// [`allowed`], listed so that decoding visits only those).
+const PREVS: [&[usize]; LABELS] = {
+    const OUT: &[usize] = &[0, 3, 4, 7, 8, 11, 12];
+    [
+        OUT,
+        OUT,
+        &[1, 2],
+        &[1, 2],
+        OUT,
+        OUT,
+        &[5, 6],
+        &[5, 6],
+        OUT,
+        OUT,
+        &[9, 10],
+        &[9, 10],
+        OUT,
+    ]
+};
+
+/// Labels that may follow each label.
+const NEXTS: [&[usize]; LABELS] = {
+    const OPEN: &[usize] = &[0, 1, 4, 5, 8, 9, 12];
+    [
+        OPEN,
+        &[2, 3],
+        &[2, 3],
+        OPEN,
+        OPEN,
+        &[6, 7],
+        &[6, 7],
+        OPEN,
+        OPEN,
+        &[10, 11],
+        &[10, 11],
+        OPEN,
+        OPEN,
+    ]
+};
+
+#[inline]
+fn can_start(l: u8) -> bool {
+    matches!(pos(l), 0 | 3 | 4)
+}
+
+#[inline]
+fn can_end(l: u8) -> bool {
+    matches!(pos(l), 2..=4)
+}
+
+/// Transition and boundary weights, in weight units.
+#[derive(Clone)]
+struct Chain {
+    trans: [f32; LABELS * LABELS],
+    start: [f32; LABELS],
+    end: [f32; LABELS],
+}
+
+impl Chain {
+    fn zero() -> Chain {
+        Chain {
+            trans: [0.0; LABELS * LABELS],
+            start: [0.0; LABELS],
+            end: [0.0; LABELS],
+        }
+    }
+}
+
+/// Viterbi over emissions `em` (`n × LABELS`).
+fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
+    if n == 0 {
+        return Vec::new();
+    }
+    const NEG: f32 = f32::NEG_INFINITY;
+    let mut trans = [NEG; LABELS * LABELS];
+    for p in 0..LABELS {
+        for c in 0..LABELS {
+            if allowed(p as u8, c as u8) {
+                trans[p * LABELS + c] = chain.trans[p * LABELS + c];
+            }
+        }
+    }
+    let mut score = [NEG; LABELS];
+    let mut back = vec![0u8; n * LABELS];
+    for l in 0..LABELS {
+        if can_start(l as u8) {
+            score[l] = chain.start[l] + em[l];
+        }
+    }
+    for i in 1..n {
+        let mut next = [NEG; LABELS];
+        for cur in 0..LABELS {
+            let mut best = NEG;
+            let mut arg = 0u8;
+            for &prev in PREVS[cur] {
+                let s = score[prev] + trans[prev * LABELS + cur];
+                if s > best {
+                    best = s;
+                    arg = prev as u8;
+                }
+            }
+            if best > NEG {
+                next[cur] = best + em[i * LABELS + cur];
+                back[i * LABELS + cur] = arg;
+            }
+        }
+        score = next;
+    }
+    let mut best = NEG;
+    let mut arg = 0u8;
+    for (l, &sc) in score.iter().enumerate() {
+        if can_end(l as u8) && sc > NEG {
+            let s = sc + chain.end[l];
+            if s > best {
+                best = s;
+                arg = l as u8;
+            }
+        }
+    }
+    let mut out = vec![0u8; n];
+    out[n - 1] = arg;
+    for i in (1..n).rev() {
+        out[i - 1] = back[i * LABELS + out[i] as usize];
+    }
+    out
+}
+
+/// Per-character marginal probability of `labels` under the CRF whose
+/// potentials are the scores divided by `temp`.
+fn marginals(em: &[f32], n: usize, chain: &Chain, temp: f32, labels: &[u8]) -> Vec<f32> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let k = 1.0 / temp.max(1e-3);
+    let tmax = chain.trans.iter().cloned().fold(f32::MIN, f32::max);
+    let mut tr = [0f32; LABELS * LABELS];
+    for p in 0..LABELS {
+        for c in 0..LABELS {
+            if allowed(p as u8, c as u8) {
+                tr[p * LABELS + c] = ((chain.trans[p * LABELS + c] - tmax) * k).exp();
+            }
+        }
+    }
+    let emit = |i: usize| -> [f32; LABELS] {
+        let row = &em[i * LABELS..(i + 1) * LABELS];
+        let m = row.iter().cloned().fold(f32::MIN, f32::max);
+        let mut out = [0f32; LABELS];
+        for l in 0..LABELS {
+            out[l] = ((row[l] - m) * k).exp();
+        }
+        out
+    };
+    let edge = |w: &[f32; LABELS], ok: fn(u8) -> bool| -> [f32; LABELS] {
+        let m = w.iter().cloned().fold(f32::MIN, f32::max);
+        let mut out = [0f32; LABELS];
+        for l in 0..LABELS {
+            if ok(l as u8) {
+                out[l] = ((w[l] - m) * k).exp();
+            }
+        }
+        out
+    };
+    let st = edge(&chain.start, can_start);
+    let en = edge(&chain.end, can_end);
+    let normalise = |v: &mut [f32; LABELS]| {
+        let s: f32 = v.iter().sum();
+        if s > 0.0 {
+            v.iter_mut().for_each(|x| *x /= s);
+        }
+    };
+    let emits: Vec<[f32; LABELS]> = (0..n).map(emit).collect();
+    let mut alpha = vec![[0f32; LABELS]; n];
+    let e0 = emits[0];
+    for l in 0..LABELS {
+        alpha[0][l] = st[l] * e0[l];
+    }
+    normalise(&mut alpha[0]);
+    for i in 1..n {
+        let e = &emits[i];
+        let mut a = [0f32; LABELS];
+        for c in 0..LABELS {
+            let mut s = 0.0;
+            for &p in PREVS[c] {
+                s += alpha[i - 1][p] * tr[p * LABELS + c];
+            }
+            a[c] = s * e[c];
+        }
+        normalise(&mut a);
+        alpha[i] = a;
+    }
+    let mut beta = vec![[0f32; LABELS]; n];
+    beta[n - 1] = en;
+    normalise(&mut beta[n - 1]);
+    for i in (0..n - 1).rev() {
+        let e = &emits[i + 1];
+        let mut b = [0f32; LABELS];
+        for p in 0..LABELS {
+            let mut s = 0.0;
+            for &c in NEXTS[p] {
+                s += tr[p * LABELS + c] * e[c] * beta[i + 1][c];
+            }
+            b[p] = s;
+        }
+        normalise(&mut b);
+        beta[i] = b;
+    }
+    (0..n)
+        .map(|i| {
+            let z: f32 = (0..LABELS).map(|l| alpha[i][l] * beta[i][l]).sum();
+            let l = labels[i] as usize;
+            if z > 0.0 {
+                alpha[i][l] * beta[i][l] / z
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Asks the CPU to fetch a weight row into the cache (a hint; no effect on
+/// results).
+#[inline(always)]
+fn prefetch(w: &[u8], f: u32) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(row) = w.get(f as usize * STRIDE) {
+        // SAFETY: a prefetch never faults and reads nothing observable; the
+        // address is inside the table.
+        #[allow(unused_unsafe)]
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                row as *const u8 as *const i8,
+            );
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (w, f);
+}
+
+/// A trained, quantised tagger.
+#[derive(Clone)]
+pub struct Tagger {
+    bits: u32,
+    scale: f32,
+    temp: f32,
+    chain: Chain,
+    /// `2^bits × STRIDE` weights, each an `i8` stored as its byte.
+    weights: Cow<'static, [u8]>,
+    checksum: u64,
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger")
+            .field("bits", &self.bits)
+            .field("scale", &self.scale)
+            .field("temp", &self.temp)
+            .field("checksum", &format_args!("{:016x}", self.checksum))
+            .finish()
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    // FNV-1a over 8-byte words (fast enough for the 16 MB table at save time).
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for chunk in bytes.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h ^= u64::from_le_bytes(w);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.b.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+}
+
+impl Tagger {
+    /// The model shipped in the binary, if it is valid.
+    pub fn shipped() -> Option<Tagger> {
+        Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok()
+    }
+
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<Tagger> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Tagger::from_bytes(Cow::Owned(bytes))
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))
+    }
+
+    /// Parses a model (the header, then the weight table in place).
+    pub fn from_bytes(bytes: Cow<'static, [u8]>) -> Result<Tagger> {
+        let bad = |what: &str| Error::Invalid(format!("not a Pizhu tagger model: {what}"));
+        let mut r = Reader { b: &bytes, at: 0 };
+        if r.take(8) != Some(MAGIC.as_slice()) {
+            return Err(bad("wrong magic"));
+        }
+        let fv = r.u32().ok_or_else(|| bad("truncated"))?;
+        if fv != super::features::FEATURES_VERSION {
+            return Err(bad("made for another feature set"));
+        }
+        let bits = r.u32().ok_or_else(|| bad("truncated"))?;
+        if !(8..=24).contains(&bits) {
+            return Err(bad("bad table size"));
+        }
+        let scale = r.f32().ok_or_else(|| bad("truncated"))?;
+        let temp = r.f32().ok_or_else(|| bad("truncated"))?;
+        let checksum = r.u64().ok_or_else(|| bad("truncated"))?;
+        let mut chain = Chain::zero();
+        for v in chain
+            .trans
+            .iter_mut()
+            .chain(chain.start.iter_mut())
+            .chain(chain.end.iter_mut())
+        {
+            *v = r.f32().ok_or_else(|| bad("truncated"))?;
+        }
+        let header = r.at;
+        let len = (1usize << bits) * STRIDE;
+        if bytes.len() != header + len {
+            return Err(bad("wrong length"));
+        }
+        let weights = match bytes {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[header..]),
+            Cow::Owned(mut v) => {
+                v.drain(..header);
+                Cow::Owned(v)
+            }
+        };
+        if !scale.is_finite() || scale <= 0.0 || !temp.is_finite() || temp <= 0.0 {
+            return Err(bad("bad scale"));
+        }
+        Ok(Tagger {
+            bits,
+            scale,
+            temp,
+            chain,
+            weights,
+            checksum,
+        })
+    }
+
+    /// The model as bytes (the file format read by [`Tagger::from_bytes`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.weights.len() + 1024);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&super::features::FEATURES_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        out.extend_from_slice(&self.temp.to_le_bytes());
+        out.extend_from_slice(&self.checksum.to_le_bytes());
+        for v in self
+            .chain
+            .trans
+            .iter()
+            .chain(&self.chain.start)
+            .chain(&self.chain.end)
+        {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&self.weights);
+        out
+    }
+
+    /// Writes the model to `path` (through a temporary file and a rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, self.to_bytes()).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }
+
+    /// A short id of the weights (part of the extractor's version).
+    pub fn id(&self) -> String {
+        format!("{:08x}", self.checksum as u32)
+    }
+
+    /// Hash-table size in bits (the features are reduced to it).
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// The confidence temperature.
+    pub fn temperature(&self) -> f32 {
+        self.temp
+    }
+
+    /// Weight units per quantum.
+    pub fn scale(&self) -> f32 {
+        self.scale
+    }
+
+    fn emissions(&self, feats: &[u32], n: usize) -> Vec<f32> {
+        let per = feats.len() / n.max(1);
+        let mut em = vec![0f32; n * LABELS];
+        let w = &*self.weights;
+        // The table is far larger than the caches: the rows of the
+        // characters two ahead are prefetched while this one is summed.
+        const AHEAD: usize = 2;
+        for &f in feats.iter().take(AHEAD * per) {
+            prefetch(w, f);
+        }
+        for i in 0..n {
+            for &f in feats
+                .get((i + AHEAD) * per..(i + AHEAD + 1) * per)
+                .unwrap_or(&[])
+            {
+                prefetch(w, f);
+            }
+            // 16 lanes of i16: 26 features × 127 cannot overflow.
+            let mut acc = [0i16; STRIDE];
+            for &f in &feats[i * per..(i + 1) * per] {
+                let at = f as usize * STRIDE;
+                let row: &[u8; STRIDE] = w[at..at + STRIDE].try_into().expect("row of 16");
+                for (a, &b) in acc.iter_mut().zip(row) {
+                    *a += b as i8 as i16;
+                }
+            }
+            for l in 0..LABELS {
+                em[i * LABELS + l] = acc[l] as f32 * self.scale;
+            }
+        }
+        em
+    }
+
+    /// Labels of one sequence and each character's marginal probability of
+    /// its label (1.0 throughout a sequence with no entity: not computed). `feats` holds the same number of ids for each of the `n`
+    /// characters.
+    pub fn tag(&self, feats: &[u32], n: usize) -> (Vec<u8>, Vec<f32>) {
+        let em = self.emissions(feats, n);
+        let labels = viterbi(&em, n, &self.chain);
+        // Confidences are read for entities only.
+        let m = if labels.iter().any(|&l| l != 0) {
+            marginals(&em, n, &self.chain, self.temp, &labels)
+        } else {
+            vec![1.0; n]
+        };
+        (labels, m)
+    }
+}
+
+/// One training sequence: its feature ids and gold labels.
+pub struct Sample {
+    /// `PER_CHAR` ids per character.
+    pub feats: Vec<u32>,
+    /// Gold label per character.
+    pub gold: Vec<u8>,
+}
+
+/// Averaged-perceptron training state (floating-point weights and the
+/// running sums for lazy averaging).
+pub struct Trainer {
+    bits: u32,
+    w: Vec<f32>,
+    acc: Vec<f32>,
+    chain: Chain,
+    chain_acc: Chain,
+    /// Updates so far (the averaging clock).
+    c: f32,
+    /// Size of one update.
+    step: f32,
+    /// Share of sentences trained without their lexical features.
+    dropout: f32,
+    rng: u64,
+}
+
+/// Feature templates that read characters or words themselves (see
+/// [`super::features`]); feature bagging drops them together.
+const LEXICAL: u32 = 0b11_0000_1000_0001_0111_1111_1110;
+
+impl Trainer {
+    /// A zero model with `2^bits` buckets.
+    pub fn new(bits: u32) -> Trainer {
+        let len = (1usize << bits) * STRIDE;
+        Trainer {
+            bits,
+            w: vec![0.0; len],
+            acc: vec![0.0; len],
+            chain: Chain::zero(),
+            chain_acc: Chain::zero(),
+            c: 1.0,
+            step: 1.0,
+            dropout: 0.0,
+            rng: 0x2545_F491_4F6C_DD1D,
+        }
+    }
+
+    /// Feature bagging: each sentence is, with probability `p`, decoded and
+    /// learned from without its lexical features (characters, words), so
+    /// that the list, gazetteer and rule features carry weight of their
+    /// own: they are what transfers to text unlike the training data.
+    pub fn with_dropout(mut self, p: f32) -> Trainer {
+        self.dropout = p;
+        self
+    }
+
+    fn coin(&mut self) -> f32 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    /// Continues training from a model (adaptation); `step` is the size of
+    /// one update relative to the model's weights.
+    pub fn from_tagger(t: &Tagger, step: f32) -> Trainer {
+        let w = t
+            .weights
+            .iter()
+            .map(|&b| b as i8 as f32 * t.scale)
+            .collect();
+        Trainer {
+            bits: t.bits,
+            acc: vec![0.0; t.weights.len()],
+            w,
+            chain: t.chain.clone(),
+            chain_acc: Chain::zero(),
+            c: 1.0,
+            step,
+            dropout: 0.0,
+            rng: 0x2545_F491_4F6C_DD1D,
+        }
+    }
+
+    fn emissions(&self, s: &Sample, mask: u32) -> Vec<f32> {
+        let n = s.gold.len();
+        let per = s.feats.len() / n.max(1);
+        let mut em = vec![0f32; n * LABELS];
+        for i in 0..n {
+            let row = &mut em[i * LABELS..(i + 1) * LABELS];
+            for (j, &f) in s.feats[i * per..(i + 1) * per].iter().enumerate() {
+                if mask >> j & 1 == 1 {
+                    continue;
+                }
+                let w = &self.w[f as usize * STRIDE..f as usize * STRIDE + LABELS];
+                for (a, b) in row.iter_mut().zip(w) {
+                    *a += b;
+                }
+            }
+        }
+        em
+    }
+
+    /// One pass over `samples` in `order`; returns the number of sequences
+    /// decoded wrongly.
+    pub fn epoch(&mut self, samples: &[Sample], order: &[usize]) -> usize {
+        let mut wrong = 0;
+        for &k in order {
+            let s = &samples[k];
+            let n = s.gold.len();
+            if n == 0 {
+                continue;
+            }
+            let mask = if self.dropout > 0.0 && self.coin() < self.dropout {
+                LEXICAL
+            } else {
+                0
+            };
+            let em = self.emissions(s, mask);
+            let pred = viterbi(&em, n, &self.chain);
+            if pred != s.gold {
+                wrong += 1;
+                let per = s.feats.len() / n;
+                let (d, cd) = (self.step, self.step * self.c);
+                for i in 0..n {
+                    let (g, p) = (s.gold[i] as usize, pred[i] as usize);
+                    if g != p {
+                        for (j, &f) in s.feats[i * per..(i + 1) * per].iter().enumerate() {
+                            if mask >> j & 1 == 1 {
+                                continue;
+                            }
+                            let b = f as usize * STRIDE;
+                            self.w[b + g] += d;
+                            self.acc[b + g] += cd;
+                            self.w[b + p] -= d;
+                            self.acc[b + p] -= cd;
+                        }
+                    }
+                    if i > 0 {
+                        let (gp, pp) = (s.gold[i - 1] as usize, pred[i - 1] as usize);
+                        if (gp, g) != (pp, p) {
+                            self.chain.trans[gp * LABELS + g] += d;
+                            self.chain_acc.trans[gp * LABELS + g] += cd;
+                            self.chain.trans[pp * LABELS + p] -= d;
+                            self.chain_acc.trans[pp * LABELS + p] -= cd;
+                        }
+                    }
+                }
+                let (g0, p0) = (s.gold[0] as usize, pred[0] as usize);
+                if g0 != p0 {
+                    self.chain.start[g0] += d;
+                    self.chain_acc.start[g0] += cd;
+                    self.chain.start[p0] -= d;
+                    self.chain_acc.start[p0] -= cd;
+                }
+                let (gn, pn) = (s.gold[n - 1] as usize, pred[n - 1] as usize);
+                if gn != pn {
+                    self.chain.end[gn] += d;
+                    self.chain_acc.end[gn] += cd;
+                    self.chain.end[pn] -= d;
+                    self.chain_acc.end[pn] -= cd;
+                }
+            }
+            self.c += 1.0;
+        }
+        wrong
+    }
+
+    /// The averaged weights, quantised to `i8` (the largest magnitudes are
+    /// clipped at the 99.99th percentile), with confidence temperature `temp`.
+    pub fn finish(&self, temp: f32) -> Tagger {
+        self.finish_scaled(temp, None)
+    }
+
+    /// [`Trainer::finish`] with a given quantisation scale (adaptation keeps
+    /// the base model's, so that its small weights are not rounded away).
+    pub fn finish_scaled(&self, temp: f32, scale: Option<f32>) -> Tagger {
+        let c = self.c;
+        let avg: Vec<f32> = self
+            .w
+            .iter()
+            .zip(&self.acc)
+            .map(|(w, a)| w - a / c)
+            .collect();
+        let mut mags: Vec<f32> = avg.iter().map(|x| x.abs()).filter(|&x| x > 0.0).collect();
+        let scale = if let Some(s) = scale {
+            s
+        } else if mags.is_empty() {
+            1.0
+        } else {
+            let k = ((mags.len() as f64) * 0.9999) as usize;
+            let k = k.min(mags.len() - 1);
+            let (_, q, _) = mags.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+            (*q / 127.0).max(1e-6)
+        };
+        let weights: Vec<u8> = avg
+            .iter()
+            .map(|x| ((x / scale).round().clamp(-127.0, 127.0) as i8) as u8)
+            .collect();
+        let mut chain = self.chain.clone();
+        for (w, a) in chain
+            .trans
+            .iter_mut()
+            .zip(&self.chain_acc.trans)
+            .chain(chain.start.iter_mut().zip(&self.chain_acc.start))
+            .chain(chain.end.iter_mut().zip(&self.chain_acc.end))
+        {
+            *w -= a / c;
+        }
+        let mut t = Tagger {
+            bits: self.bits,
+            scale,
+            temp,
+            chain,
+            checksum: fnv(&weights),
+            weights: Cow::Owned(weights),
+        };
+        t.checksum ^= fnv(&t.to_bytes()[8..64]);
+        t
+    }
+
+    /// Hash-table size in bits.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+}
+
+/// Mean log marginal probability of the gold labels under `t` at
+/// temperature `temp` (higher is better calibrated).
+pub fn log_likelihood(t: &Tagger, samples: &[Sample], temp: f32) -> f64 {
+    let (mut sum, mut n) = (0f64, 0usize);
+    for s in samples {
+        let len = s.gold.len();
+        if len == 0 {
+            continue;
+        }
+        let em = t.emissions(&s.feats, len);
+        let m = marginals(&em, len, &t.chain, temp, &s.gold);
+        for p in m {
+            sum += (p.max(1e-6) as f64).ln();
+            n += 1;
+        }
+    }
+    sum / n.max(1) as f64
+}
+
+impl Tagger {
+    /// The same model with another confidence temperature.
+    pub fn with_temperature(mut self, temp: f32) -> Tagger {
+        self.temp = temp;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip_through_spans() {
+        let spans = vec![
+            (0, 3, EntityType::Per),
+            (4, 5, EntityType::Loc),
+            (6, 9, EntityType::Org),
+        ];
+        let l = labels_of_spans(10, &spans);
+        assert_eq!(spans_of_labels(&l), spans);
+        assert_eq!(label_of_tag("B-PER"), 1);
+        assert_eq!(label_of_tag("I-ORG"), 10);
+        assert_eq!(label_of_tag("S-LOC"), 8);
+        assert_eq!(label_of_tag("O"), 0);
+    }
+
+    #[test]
+    fn transitions_are_well_formed() {
+        for p in 0..LABELS as u8 {
+            for c in 0..LABELS as u8 {
+                let ok = allowed(p, c);
+                assert_eq!(PREVS[c as usize].contains(&(p as usize)), ok, "{p} {c}");
+                assert_eq!(NEXTS[p as usize].contains(&(c as usize)), ok, "{p} {c}");
+            }
+        }
+        assert!(allowed(1, 2) && allowed(1, 3) && allowed(3, 0) && allowed(0, 5));
+        assert!(!allowed(1, 6) && !allowed(0, 2) && !allowed(3, 3));
+    }
+
+    #[test]
+    fn perceptron_learns_a_toy_pattern_and_round_trips() {
+        // Feature 1 marks a one-character PER, feature 2 everything else.
+        let mk = |gold: Vec<u8>| Sample {
+            feats: gold.iter().map(|&l| if l == 4 { 1 } else { 2 }).collect(),
+            gold,
+        };
+        let samples = vec![mk(vec![0, 4, 0]), mk(vec![4, 0, 0, 4])];
+        let mut tr = Trainer::new(8);
+        for _ in 0..5 {
+            tr.epoch(&samples, &[0, 1]);
+        }
+        // A low temperature: the toy weights are a few updates large.
+        let t = tr.finish(0.05);
+        let (labels, conf) = t.tag(&samples[1].feats, 4);
+        assert_eq!(labels, samples[1].gold);
+        assert!(conf.iter().all(|&p| p > 0.5), "{conf:?}");
+        let back = Tagger::from_bytes(Cow::Owned(t.to_bytes())).unwrap();
+        assert_eq!(back.tag(&samples[0].feats, 3).0, samples[0].gold);
+        assert_eq!(back.id(), t.id());
+        // Damaged files are refused with an error, never a panic.
+        let bytes = t.to_bytes();
+        for cut in [0, 7, 20, 100, bytes.len() - 1] {
+            assert!(Tagger::from_bytes(Cow::Owned(bytes[..cut].to_vec())).is_err());
+        }
+        let mut wrong = bytes.clone();
+        wrong[8] ^= 0xFF;
+        assert!(Tagger::from_bytes(Cow::Owned(wrong)).is_err());
+    }
+
+    #[test]
+    fn shipped_model_is_valid_and_within_size() {
+        let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
+        assert!(SHIPPED.len() <= 25 * 1024 * 1024);
+        assert_eq!(t.bits(), 20);
+        assert!(t.temperature() > 0.0);
+    }
+}
