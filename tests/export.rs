@@ -575,3 +575,53 @@ fn odd_files_are_reported_not_panicked_on() {
     assert_eq!(s.matched_by_text, 1, "{s}");
     assert!(s.orphans.iter().any(|o| o.contains("新郑市")), "{s}");
 }
+
+/// A jsonl document marked `"reviewed": true` (work checked in another
+/// tool) marks its article reviewed on import; one without the field, or
+/// with `false`, leaves the mark alone. The export writes the field.
+#[test]
+fn jsonl_import_honours_reviewed() {
+    let (_g, arch) = seed_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_indexed(&arch, &dir.path().join("a.sqlite"));
+    let ids = store.article_ids().unwrap();
+    store.set_reviewed(&ids[0], true).unwrap();
+    let out = dir.path().join("out.jsonl");
+    export(&store, Format::Jsonl, &out, &ExportOptions::default()).unwrap();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_id = |id: &str| lines.iter().find(|v| v["id"] == id).unwrap().clone();
+    assert_eq!(by_id(&ids[0])["reviewed"], true);
+    assert_eq!(by_id(&ids[1])["reviewed"], false);
+
+    // A fresh database of the same archive: nothing reviewed yet.
+    let mut fresh = open_indexed(&arch, &dir.path().join("b.sqlite"));
+    let mut second = by_id(&ids[1]);
+    second["reviewed"] = serde_json::Value::Bool(true);
+    let mut third = by_id(&ids[2]);
+    third.as_object_mut().unwrap().remove("reviewed");
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        [by_id(&ids[0]), second, third]
+            .iter()
+            .map(|v| v.to_string() + "\n")
+            .collect::<String>(),
+    )
+    .unwrap();
+    let summary = import(&mut fresh, Format::Jsonl, &input).unwrap();
+    assert_eq!(summary.reviewed, 2);
+    let reviewed: Vec<bool> = ids[..3]
+        .iter()
+        .map(|id| fresh.article(id).unwrap().reviewed)
+        .collect();
+    assert_eq!(reviewed, [true, true, false]);
+    // Importing again changes nothing.
+    assert_eq!(
+        import(&mut fresh, Format::Jsonl, &input).unwrap().reviewed,
+        0
+    );
+}

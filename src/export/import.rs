@@ -260,7 +260,7 @@ fn read_jsonl(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             text: Some(a.text),
             items,
             tags: a.tags,
-            reviewed: false,
+            reviewed: a.reviewed,
             complete: true,
             origin,
         });

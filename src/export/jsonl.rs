@@ -1,6 +1,6 @@
 //! The doccano-compatible JSONL export: one JSON object per article with the
 //! fields `id, file, index, title, date, source, text, label, tags,
-//! highlights, corrections, entity_tags`. `label` is `[[start, end, "TYPE"], …]` in code
+//! highlights, corrections, entity_tags, reviewed`. `label` is `[[start, end, "TYPE"], …]` in code
 //! points, as doccano's sequence-labelling import expects. `text` and every
 //! offset stay those of the source text; `corrections` lists the OCR fixes
 //! over it (`start, end, text, replacement`) for whoever wants the corrected
@@ -83,6 +83,11 @@ pub struct JsonArticle {
     /// `label` that have any: `[start, end, "TYPE", ["tag", …]]`.
     #[serde(default)]
     pub entity_tags: Vec<(usize, usize, String, Vec<String>)>,
+    /// Whether the article was marked reviewed (its entity list complete
+    /// and correct). On import, `true` marks the article reviewed, so work
+    /// checked in another tool counts as training data (`pizhu train`).
+    #[serde(default)]
+    pub reviewed: bool,
 }
 
 /// The JSONL record of a loaded article.
@@ -107,6 +112,7 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
             })
             .collect(),
         tags: a.tags.clone(),
+        reviewed: a.article.reviewed,
         highlights: a
             .highlights
             .iter()
