@@ -3,14 +3,23 @@
 //! The GUI (and any script) turns input into [`Edit`]s; [`Editor::apply`]
 //! writes each one to the store atomically (one SQLite savepoint, committed
 //! before it returns) and records how to reverse it. An "apply to all
-//! occurrences" edit changes the learned lexicon; it is one undo step, and the
-//! returned [`Outcome`] names the text whose articles must be re-extracted
-//! (the caller runs [`crate::index::reextract`], in the background in the GUI).
+//! occurrences" edit changes the learned lexicon and, in the same
+//! transaction, relabels the stored entities of every article containing the
+//! word in SQL ([`Store::relabel_lexicon`]); it is one undo step, and undo and
+//! redo replay the recorded [`LexiconDiff`] in SQL too. Only forgetting an
+//! entry needs the extractor again: the returned [`Outcome`] then names the
+//! text whose articles must be re-extracted (the caller runs
+//! [`crate::index::reextract`], in the background in the GUI), and the work
+//! is recorded in the store in the same transaction, so that an interrupted
+//! re-extraction is finished by the next index run.
+
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::extract::{Entity, EntityType};
 use crate::store::{
-    Annotation, AnnotationKind, EffectiveEntity, EntityStatus, LexiconEntry, NewAnnotation, Store,
+    Annotation, AnnotationKind, EffectiveEntity, EntityStatus, LexiconDiff, LexiconEntry,
+    NewAnnotation, Store,
 };
 
 /// One user edit.
@@ -165,8 +174,14 @@ enum Change {
         text: String,
         before: Option<LexiconEntry>,
         after: Option<LexiconEntry>,
+        /// What the change did to the stored entities (`None` when it was
+        /// done by re-extraction).
+        diff: Option<Arc<LexiconDiff>>,
     },
 }
+
+/// The pending-work kind recorded for a re-extraction.
+pub const PENDING_REEXTRACT: &str = "reextract";
 
 /// What the caller must do after an edit, undo or redo.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -175,6 +190,8 @@ pub struct Outcome {
     pub reextract: Vec<String>,
     /// Id of the annotation the edit created, if any.
     pub created: Option<i64>,
+    /// Articles whose automatic entities a lexicon change relabelled.
+    pub relabelled: usize,
 }
 
 /// Applies edits and keeps the undo/redo history.
@@ -221,7 +238,18 @@ impl Editor {
 
     /// Applies one edit atomically and records it for undo.
     pub fn apply(&mut self, store: &Store, edit: Edit) -> Result<Outcome> {
-        let (changes, outcome) = store.atomically(|s| Self::perform(s, edit))?;
+        self.apply_with_progress(store, edit, &|_, _| {})
+    }
+
+    /// [`Editor::apply`], reporting (articles done, articles to do) while
+    /// an "apply to all" edit relabels the archive.
+    pub fn apply_with_progress(
+        &mut self,
+        store: &Store,
+        edit: Edit,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Outcome> {
+        let (changes, outcome) = store.atomically(|s| Self::perform(s, edit, progress))?;
         if !changes.is_empty() {
             self.undo.push(changes);
             self.redo.clear();
@@ -303,23 +331,57 @@ impl Editor {
         s: &Store,
         text: &str,
         after: Option<LexiconEntry>,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<(Vec<Change>, Outcome)> {
         let before = s.lexicon_list()?.into_iter().find(|e| e.text == text);
         put_lexicon(s, text, after.as_ref())?;
+        let mut out = Outcome::default();
+        let diff = Self::relabel(s, text, after.is_some(), progress, &mut out)?;
         Ok((
             vec![Change::Lexicon {
                 text: text.to_string(),
                 before,
                 after,
+                diff,
             }],
-            Outcome {
-                reextract: vec![text.to_string()],
-                created: None,
-            },
+            out,
         ))
     }
 
-    fn perform(s: &Store, edit: Edit) -> Result<(Vec<Change>, Outcome)> {
+    /// Relabels the stored entities after the lexicon entry of `text`
+    /// changed; when the entry is gone (`has_entry` false) the extractor
+    /// must run again: that is recorded as pending work and returned in
+    /// `out.reextract`.
+    fn relabel(
+        s: &Store,
+        text: &str,
+        has_entry: bool,
+        progress: &dyn Fn(usize, usize),
+        out: &mut Outcome,
+    ) -> Result<Option<Arc<LexiconDiff>>> {
+        let diff = s.relabel_lexicon(text, progress)?;
+        out.relabelled += diff.len();
+        if has_entry {
+            Ok(Some(Arc::new(diff)))
+        } else {
+            Self::reextract_later(s, text, out)?;
+            Ok(None)
+        }
+    }
+
+    fn reextract_later(s: &Store, text: &str, out: &mut Outcome) -> Result<()> {
+        s.add_pending(PENDING_REEXTRACT, text)?;
+        if !out.reextract.iter().any(|t| t == text) {
+            out.reextract.push(text.to_string());
+        }
+        Ok(())
+    }
+
+    fn perform(
+        s: &Store,
+        edit: Edit,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<(Vec<Change>, Outcome)> {
         use AnnotationKind as K;
         match edit {
             Edit::AddEntity {
@@ -394,7 +456,7 @@ impl Editor {
                 ))
             }
             Edit::RejectEntity { article, entity } => match entity.annotation_id {
-                Some(id) => Self::perform(s, Edit::DeleteAnnotation { id }),
+                Some(id) => Self::perform(s, Edit::DeleteAnnotation { id }, progress),
                 None => {
                     let e = &entity.entity;
                     Self::add(
@@ -529,27 +591,29 @@ impl Editor {
             }
             Edit::LexiconAdd { text, label } => Self::lexicon(
                 s,
-                &text,
+                text.trim(),
                 Some(LexiconEntry {
-                    text: text.clone(),
+                    text: text.trim().to_string(),
                     action: "add".into(),
                     label: Some(label),
                 }),
+                progress,
             ),
             Edit::LexiconReject { text } => Self::lexicon(
                 s,
-                &text,
+                text.trim(),
                 Some(LexiconEntry {
-                    text: text.clone(),
+                    text: text.trim().to_string(),
                     action: "reject".into(),
                     label: None,
                 }),
+                progress,
             ),
             Edit::LexiconRemove { text } => {
                 if !s.lexicon_list()?.iter().any(|e| e.text == text) {
                     return Err(Error::NotFound(format!("{text:?} is not in the lexicon")));
                 }
-                Self::lexicon(s, &text, None)
+                Self::lexicon(s, &text, None, progress)
             }
         }
     }
@@ -597,9 +661,24 @@ impl Editor {
                 text,
                 before,
                 after,
+                diff,
             } => {
-                put_lexicon(s, text, if undo { before } else { after }.as_ref())?;
-                out.reextract.push(text.clone());
+                let target = if undo { before } else { after };
+                put_lexicon(s, text, target.as_ref())?;
+                match diff {
+                    // The recorded diff replays exactly (same texts).
+                    Some(d) => {
+                        out.relabelled += d.len();
+                        if !s.apply_lexicon_diff(d, !undo)?.is_empty() {
+                            Self::reextract_later(s, text, out)?;
+                        }
+                    }
+                    // The change was made by re-extraction: relabel for the
+                    // entry now in force (and re-extract if there is none).
+                    None => {
+                        Self::relabel(s, text, target.is_some(), &|_, _| {}, out)?;
+                    }
+                }
             }
         }
         Ok(())

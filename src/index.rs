@@ -3,19 +3,30 @@
 //!
 //! Flow: list files → skip those whose size and mtime (or content hash) are
 //! unchanged → read, decode, split, clean and extract the rest in parallel
-//! (rayon, in chunks to bound memory) → store each file in its own
-//! transaction, re-anchoring annotations. Files gone from disk are removed
-//! and their annotations kept as orphans. When the extractor's version
-//! changes, every stored article is re-extracted.
+//! (rayon, in chunks to bound memory) on a producer thread, while this
+//! thread stores the previous chunk → files are stored in batches (one
+//! transaction per batch, a savepoint per file, `synchronous=NORMAL`),
+//! re-anchoring annotations. Files gone from disk are removed and their
+//! annotations kept as orphans (reviewed marks and tags are kept by article
+//! id); files under a folder that cannot be listed are kept and reported.
+//! When the extractor's version changes, every stored article is
+//! re-extracted. Work recorded as pending (an interrupted re-extraction
+//! after a lexicon change) is finished at the end of a run.
+//!
+//! Freshness: a complete run records every folder's modification time;
+//! [`looks_unchanged`] compares them (a few `stat` calls, no walk), so
+//! commands on an unchanged archive answer at once. Adding, removing or
+//! renaming a file changes its folder's time; a file rewritten in place
+//! (same name) does not, and is picked up by the next `pizhu index`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::archive::{self, FileKind, SourceFile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::extract::{Extractor, Lexicon, extract_with_lexicon};
 use crate::split::split_articles;
 use crate::store::{IndexedFile, Store, content_hash};
@@ -62,14 +73,145 @@ pub struct IndexSummary {
     pub entities: usize,
     /// Files skipped, with reasons (this run and earlier ones still failing).
     pub skipped: Vec<(String, String)>,
+    /// Files that disappeared this run, with why (deleted, folder gone…);
+    /// their annotations, reviewed marks and tags are kept.
+    pub removed: Vec<(String, String)>,
+    /// Files not seen because their folder could not be listed: kept as
+    /// they were, with the reason.
+    pub unlisted: Vec<(String, String)>,
     /// Annotations moved to follow changed text.
     pub reanchored: usize,
     /// Annotations that could not be placed (kept as orphans).
     pub orphaned: usize,
-    /// Articles re-extracted because the extractor changed.
+    /// Articles re-extracted because the extractor changed or a lexicon
+    /// change had left them pending.
     pub reextracted: usize,
+    /// Bytes this process wrote to disk during the run (Linux
+    /// `/proc/self/io`, 0 elsewhere).
+    pub bytes_written: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+}
+
+/// Bytes written by this process so far (`write_bytes` of `/proc/self/io`;
+/// 0 where it cannot be read).
+pub fn process_write_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("write_bytes:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The version string that, when it changes, makes indexing re-read
+/// everything.
+pub fn index_version(extractor: &dyn Extractor) -> String {
+    format!("{}|{}", extractor.version(), crate::split::SPLIT_VERSION)
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// Every folder of the archive (not hidden, not the database's) with its
+/// modification time in nanoseconds; `""` is the root.
+fn folder_times(root: &Path, skip_dir: Option<&Path>) -> Vec<(String, i64)> {
+    let skip = skip_dir.and_then(|d| d.canonicalize().ok());
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(root).follow_links(true).into_iter();
+    for entry in walker.filter_entry(|e| {
+        let hidden = e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
+        e.file_type().is_dir()
+            && !hidden
+            && !skip
+                .as_ref()
+                .is_some_and(|s| e.path().canonicalize().ok().as_ref() == Some(s))
+    }) {
+        let Ok(entry) = entry else { continue };
+        let Ok(meta) = entry.metadata() else { continue };
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push((rel, mtime_ns(&meta)));
+    }
+    out
+}
+
+/// Whether the archive looks unchanged since the last complete index run,
+/// from the folders' modification times alone (one `stat` per folder, no
+/// walk of the files): the extractor is the same, no work is pending,
+/// every recorded folder still has its recorded time. A file added,
+/// removed or renamed changes its folder's time; a file rewritten in place
+/// does not (run `pizhu index` for those).
+pub fn looks_unchanged(root: &Path, store: &Store, extractor: &dyn Extractor) -> Result<bool> {
+    looks_unchanged_as(root, store, &index_version(extractor))
+}
+
+/// [`looks_unchanged`] for a known [`index_version`] (so a caller that knows
+/// it need not load the extractor). Cheap enough to poll (the GUI can call
+/// it every few seconds and index when it turns false).
+pub fn looks_unchanged_as(root: &Path, store: &Store, version: &str) -> Result<bool> {
+    if store.meta("extractor_version")?.as_deref() != Some(version) {
+        return Ok(false);
+    }
+    let canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    if store.meta("archive_root")?.as_deref() != Some(canon.to_string_lossy().as_ref()) {
+        return Ok(false);
+    }
+    if !store.pending()?.is_empty() {
+        return Ok(false);
+    }
+    let dirs = store.dir_states()?;
+    if dirs.is_empty() {
+        return Ok(false);
+    }
+    for (rel, mtime) in dirs {
+        let path = if rel.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&rel)
+        };
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() && mtime_ns(&m) == mtime => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// Why a known file was not found: `Err(reason)` when its folder could not
+/// be listed (the file is kept), `Ok(reason)` when it is really gone.
+fn why_missing(root: &Path, rel: &str) -> std::result::Result<String, String> {
+    let mut dir = root.join(rel);
+    let mut gone_folder: Option<String> = None;
+    while dir.pop() {
+        if !dir.starts_with(root) {
+            break;
+        }
+        if dir.is_dir() {
+            if std::fs::read_dir(&dir).is_err() {
+                return Err(format!(
+                    "folder {} could not be listed; kept as it was",
+                    dir.display()
+                ));
+            }
+            return Ok(match gone_folder {
+                Some(f) => format!("folder {f} is gone"),
+                None => "deleted or moved".into(),
+            });
+        }
+        gone_folder = Some(dir.strip_prefix(root).unwrap_or(&dir).display().to_string());
+    }
+    Ok("archive folder is gone".into())
 }
 
 enum Outcome {
@@ -115,16 +257,23 @@ fn process(
             (a, ents)
         })
         .collect();
-    Outcome::Indexed(IndexedFile {
-        rel: file.rel.clone(),
-        size: file.size,
-        mtime: file.mtime,
+    Outcome::Indexed(IndexedFile::new(
+        file.rel.clone(),
+        file.size,
+        file.mtime,
         hash,
-        encoding: decoded.encoding,
-        raw_text: decoded.text,
+        decoded.encoding,
         articles,
-    })
+    ))
 }
+
+/// Files per parallel chunk (bounds memory), and a batch commits after
+/// this many files or this much time, whichever comes first. A crash loses
+/// at most the uncommitted batch: those files' stored state did not change,
+/// so the next run reads them again.
+const CHUNK: usize = 64;
+const BATCH_FILES: usize = 1024;
+const BATCH_TIME: Duration = Duration::from_secs(5);
 
 /// Indexes `root` into `store` with `extractor`; `progress` is called after
 /// each chunk of files.
@@ -136,11 +285,21 @@ pub fn index_archive(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<IndexSummary> {
     let t0 = Instant::now();
+    let written0 = process_write_bytes();
+    if store.is_read_only() {
+        return Err(Error::Invalid(format!(
+            "database {} is read-only: cannot index (make its folder writable, or pass --db)",
+            store.path().display()
+        )));
+    }
     let skip_dir = store.path().parent().map(Path::to_path_buf);
+    // Folder times are read before the files are listed: a change made
+    // during the run shows as a changed time at the next check.
+    let dirs = folder_times(root, skip_dir.as_deref());
     let files = archive::list_files(root, skip_dir.as_deref())?;
     let states = store.file_states()?;
     let lexicon = store.lexicon()?;
-    let version = format!("{}|{}", extractor.version(), crate::split::SPLIT_VERSION);
+    let version = index_version(extractor);
     let version_changed = store.meta("extractor_version")?.as_deref() != Some(version.as_str());
     let mut summary = IndexSummary {
         files: files.len(),
@@ -163,71 +322,162 @@ pub fn index_archive(
         force,
         ..opts.clone()
     };
-    let mut done = 0;
-    progress(Progress { done, total });
-    for chunk in todo.chunks(64) {
-        let outcomes: Vec<Outcome> = chunk
-            .par_iter()
-            .map(|f| {
-                let known = states.get(&f.rel).and_then(|s| s.hash.as_deref());
-                process(f, known, &run_opts, extractor, &lexicon)
-            })
-            .collect();
-        for (f, outcome) in chunk.iter().zip(outcomes) {
-            match outcome {
-                Outcome::Indexed(file) => {
-                    let r = store.store_file(&file)?;
-                    summary.files_read += 1;
-                    summary.reanchored += r.placed;
-                    summary.orphaned += r.orphaned;
+    progress(Progress { done: 0, total });
+    let stored = std::thread::scope(|scope| -> Result<()> {
+        // Extraction runs ahead on a producer thread (two chunks at most),
+        // so storing one chunk overlaps extracting the next.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Outcome>)>(2);
+        let states = &states;
+        let lexicon = &lexicon;
+        let todo = &todo;
+        let run_opts = &run_opts;
+        scope.spawn(move || {
+            for (i, chunk) in todo.chunks(CHUNK).enumerate() {
+                let outcomes: Vec<Outcome> = chunk
+                    .par_iter()
+                    .map(|f| {
+                        let known = states.get(&f.rel).and_then(|s| s.hash.as_deref());
+                        process(f, known, run_opts, extractor, lexicon)
+                    })
+                    .collect();
+                if tx.send((i, outcomes)).is_err() {
+                    break;
                 }
-                Outcome::Skipped { reason } => {
-                    let r = store.record_skipped(&f.rel, f.size, f.mtime, &reason)?;
-                    summary.orphaned += r.orphaned;
-                }
-                Outcome::Unchanged => store.touch_file(&f.rel, f.size, f.mtime)?,
             }
+        });
+        let mut done = 0;
+        let mut in_batch = 0;
+        let mut batch_start = Instant::now();
+        store.begin_batch()?;
+        for (i, outcomes) in rx {
+            let chunk = &todo[i * CHUNK..(i * CHUNK + outcomes.len())];
+            for (f, outcome) in chunk.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Indexed(file) => {
+                        let r = store.store_file(&file)?;
+                        summary.files_read += 1;
+                        summary.reanchored += r.placed;
+                        summary.orphaned += r.orphaned;
+                    }
+                    Outcome::Skipped { reason } => {
+                        let r = store.record_skipped(&f.rel, f.size, f.mtime, &reason)?;
+                        summary.orphaned += r.orphaned;
+                    }
+                    Outcome::Unchanged => store.touch_file(&f.rel, f.size, f.mtime)?,
+                }
+            }
+            done += chunk.len();
+            in_batch += chunk.len();
+            if in_batch >= BATCH_FILES || batch_start.elapsed() >= BATCH_TIME {
+                store.commit_batch()?;
+                store.begin_batch()?;
+                in_batch = 0;
+                batch_start = Instant::now();
+            }
+            progress(Progress { done, total });
         }
-        done += chunk.len();
-        progress(Progress { done, total });
+        store.commit_batch()
+    });
+    if let Err(e) = stored {
+        store.rollback_batch();
+        let _ = store.set_bulk_mode(false);
+        return Err(e);
     }
     let present: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-    for rel in states.keys().filter(|r| !present.contains(r.as_str())) {
-        let r = store.remove_file(rel)?;
-        summary.files_removed += 1;
-        summary.orphaned += r.orphaned;
+    let mut missing: Vec<&String> = states
+        .keys()
+        .filter(|r| !present.contains(r.as_str()))
+        .collect();
+    missing.sort();
+    let mut why: HashMap<String, std::result::Result<String, String>> = HashMap::new();
+    let finish = |store: &mut Store, summary: &mut IndexSummary| -> Result<()> {
+        store.begin_batch()?;
+        for rel in missing {
+            let parent = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let reason = why
+                .entry(parent)
+                .or_insert_with(|| why_missing(root, rel))
+                .clone();
+            match reason {
+                Ok(reason) => {
+                    let r = store.remove_file(rel)?;
+                    summary.files_removed += 1;
+                    summary.orphaned += r.orphaned;
+                    summary.removed.push((rel.clone(), reason));
+                }
+                Err(reason) => summary.unlisted.push((rel.clone(), reason)),
+            }
+        }
+        store.set_meta("extractor_version", &version)?;
+        let canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        store.set_meta("archive_root", &canon.to_string_lossy())?;
+        store.commit_batch()
+    };
+    if let Err(e) = finish(store, &mut summary) {
+        store.rollback_batch();
+        let _ = store.set_bulk_mode(false);
+        return Err(e);
     }
-    store.set_meta("extractor_version", &version)?;
-    store.set_meta("archive_root", &root.to_string_lossy())?;
+    // Folder times are recorded only when every folder could be listed
+    // (otherwise the next command checks again).
+    if summary.unlisted.is_empty() {
+        store.set_dir_states(&dirs)?;
+    } else {
+        store.set_dir_states(&[])?;
+    }
+    summary.reextracted += finish_pending(store, extractor)?;
     store.set_bulk_mode(false)?;
     summary.articles = store.article_count()?;
     summary.entities = store.entity_count()?;
     summary.skipped = store.skipped_files()?;
+    summary.bytes_written = process_write_bytes().saturating_sub(written0);
     summary.seconds = t0.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-/// Re-extracts the articles containing `needle` (all when empty) with the
-/// current lexicon; returns how many articles were updated.
-pub fn reextract(store: &mut Store, extractor: &dyn Extractor, needle: &str) -> Result<usize> {
-    let lexicon = store.lexicon()?;
-    let ids = store.article_ids_containing(needle)?;
+/// Finishes work recorded as pending (re-extractions after a lexicon change
+/// that a crash or a closed window interrupted); returns the articles
+/// re-extracted.
+pub fn finish_pending(store: &mut Store, extractor: &dyn Extractor) -> Result<usize> {
     let mut n = 0;
-    for chunk in ids.chunks(256) {
-        let texts: Vec<(String, String)> = chunk
-            .iter()
-            .map(|id| store.article(id).map(|a| (a.id, a.text)))
-            .collect::<Result<_>>()?;
-        let results: Vec<_> = texts
-            .par_iter()
-            .map(|(id, text)| (id, extract_with_lexicon(extractor, &lexicon, text)))
-            .collect();
-        store.set_bulk_mode(true)?;
-        for (id, ents) in results {
-            store.replace_auto_entities(id, &ents)?;
-            n += 1;
+    for (_, kind, arg) in store.pending()? {
+        if kind == crate::edit::PENDING_REEXTRACT {
+            n += reextract(store, extractor, &arg)?;
         }
-        store.set_bulk_mode(false)?;
     }
     Ok(n)
+}
+
+/// Re-extracts the articles containing `needle` (all when empty) with the
+/// current lexicon, in one transaction, and marks the pending work for
+/// `needle` done in it; returns how many articles were updated.
+pub fn reextract(store: &mut Store, extractor: &dyn Extractor, needle: &str) -> Result<usize> {
+    store.set_bulk_mode(true)?;
+    let result = store.atomically(|store| {
+        let lexicon = store.lexicon()?;
+        let ids = store.article_ids_containing(needle)?;
+        let mut n = 0;
+        for chunk in ids.chunks(256) {
+            let texts: Vec<(String, String)> = chunk
+                .iter()
+                .map(|id| store.article(id).map(|a| (a.id, a.text)))
+                .collect::<Result<_>>()?;
+            let results: Vec<_> = texts
+                .par_iter()
+                .map(|(id, text)| (id, extract_with_lexicon(extractor, &lexicon, text)))
+                .collect();
+            for (id, ents) in results {
+                store.replace_auto_entities(id, &ents)?;
+                n += 1;
+            }
+        }
+        for (id, kind, arg) in store.pending()? {
+            if kind == crate::edit::PENDING_REEXTRACT && arg == needle {
+                store.finish_pending(id)?;
+            }
+        }
+        Ok(n)
+    });
+    store.set_bulk_mode(false)?;
+    result
 }

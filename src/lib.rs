@@ -40,34 +40,57 @@ pub use error::{Error, Result};
 pub struct DbLocation {
     /// The database file.
     pub path: PathBuf,
-    /// Set when the archive folder was read-only and the database went to
-    /// the user's data directory instead.
+    /// Set when the archive folder was read-only and had no database, so
+    /// the database went to the user's data directory instead.
     pub fallback: bool,
+    /// Whether the database (and its folder) can be written. A database
+    /// that exists in a read-only folder is used read-only, never swapped
+    /// for another one.
+    pub writable: bool,
+}
+
+/// Whether files can be created in `dir` (it is created if missing).
+fn dir_writable(dir: &Path) -> bool {
+    std::fs::create_dir_all(dir).is_ok() && {
+        let probe = dir.join(format!(".write-test-{}", std::process::id()));
+        let ok = std::fs::write(&probe, b"").is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    }
+}
+
+/// Whether the database at `path` can be written: its folder is writable
+/// and the file (if it exists) is not read-only.
+fn db_writable(path: &Path) -> bool {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    dir_writable(dir) && std::fs::metadata(path).map_or(true, |m| !m.permissions().readonly())
 }
 
 /// The database for `archive`: `explicit` if given, else
-/// `<archive>/.pizhu/pizhu.sqlite`, else (read-only archive) a file in the
-/// user's data directory named after the archive's path.
+/// `<archive>/.pizhu/pizhu.sqlite` (read-only if that folder cannot be
+/// written: it is never replaced by another database), else, for a
+/// read-only archive without a database, a file in the user's data
+/// directory named after the archive's path.
 pub fn db_location(archive: &Path, explicit: Option<&Path>) -> Result<DbLocation> {
     if let Some(p) = explicit {
         return Ok(DbLocation {
             path: p.to_path_buf(),
             fallback: false,
+            writable: db_writable(p),
         });
     }
     if !archive.is_dir() {
         return Err(Error::NotAFolder(archive.to_path_buf()));
     }
     let dir = archive.join(archive::DATA_DIR);
-    let writable = std::fs::create_dir_all(&dir).is_ok() && {
-        let probe = dir.join(".write-test");
-        let ok = std::fs::write(&probe, b"").is_ok();
-        let _ = std::fs::remove_file(&probe);
-        ok
-    };
-    if writable {
+    let path = dir.join("pizhu.sqlite");
+    if path.is_file() || dir_writable(&dir) {
         return Ok(DbLocation {
-            path: dir.join("pizhu.sqlite"),
+            writable: db_writable(&path),
+            path,
             fallback: false,
         });
     }
@@ -81,8 +104,10 @@ pub fn db_location(archive: &Path, explicit: Option<&Path>) -> Result<DbLocation
     let base = directories::ProjectDirs::from("", "", "pizhu")
         .map(|d| d.data_dir().to_path_buf())
         .unwrap_or_else(std::env::temp_dir);
+    let path = base.join("archives").join(name);
     Ok(DbLocation {
-        path: base.join("archives").join(name),
+        writable: db_writable(&path),
+        path,
         fallback: true,
     })
 }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::anchor::{Quote, quote, reanchor};
@@ -116,7 +116,81 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX person_roles_person ON person_roles(person);
     CREATE INDEX person_roles_article ON person_roles(article_rid);
     "#,
+    // 3: scale. Entities stored per article as one compact blob
+    // (`articles.ents`, see `encode_entities`; filled by `migrate_data`,
+    // which then drops the `entities` table); no copy of the sources (the raw view reads the file and
+    // checks its hash); a contentless full-text index (the text lives once,
+    // in `articles`; filled by `migrate_data`); reviewed marks keyed by
+    // article id like annotations (never deleted by indexing); entity counts
+    // kept up to date by triggers (stats without a scan); entity counts per
+    // article; a text-hash index (import matches documents by text); the
+    // folders' modification times (a cheap freshness check); work recorded
+    // to be finished on the next open.
+    r#"
+    ALTER TABLE files DROP COLUMN raw_text;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        body, content = '', contentless_delete = 1, tokenize = 'unicode61'
+    );
+    CREATE TABLE reviewed (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO reviewed(article_id) SELECT id FROM articles WHERE reviewed <> 0;
+    ALTER TABLE articles DROP COLUMN reviewed;
+    ALTER TABLE articles ADD COLUMN n_entities INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
+    UPDATE articles SET n_entities = (SELECT count(*) FROM entities e WHERE e.article_rid = articles.rid);
+    CREATE INDEX articles_hash ON articles(hash);
+    CREATE TABLE entity_counts (
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (text, label)
+    ) WITHOUT ROWID;
+    INSERT INTO entity_counts(text, label, n) SELECT text, label, count(*) FROM entities GROUP BY text, label;
+    CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE pending (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        arg TEXT NOT NULL
+    );
+    "#,
 ];
+
+/// Data steps of a migration that SQL alone cannot do, run in the same
+/// transaction right after migration `version`'s SQL.
+fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
+    if version == 3 {
+        // Entities: one blob per article, then the table goes.
+        {
+            let mut read = tx.prepare(
+                "SELECT start, end, text, label, source, confidence FROM entities \
+                 WHERE article_rid=?1 ORDER BY start, end, id",
+            )?;
+            let mut rids = tx.prepare("SELECT rid, text FROM articles")?;
+            let mut write = tx.prepare("UPDATE articles SET ents=?2 WHERE rid=?1")?;
+            let all: Vec<(i64, String)> = rids
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (rid, text) in all {
+                let ents: Vec<Entity> = read
+                    .query_map([rid], row_to_entity)?
+                    .collect::<rusqlite::Result<_>>()?;
+                write.execute(params![rid, encode_entities(&text, &ents)])?;
+            }
+        }
+        tx.execute_batch("DROP TABLE entities;")?;
+        // Fill the new contentless full-text index from the stored texts.
+        let mut read = tx.prepare("SELECT rid, title, text FROM articles")?;
+        let mut write = tx.prepare("INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)")?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let rid: i64 = r.get(0)?;
+            let title: Option<String> = r.get(1)?;
+            let text: String = r.get(2)?;
+            write.execute(params![rid, fts_body(title.as_deref(), &text)])?;
+        }
+    }
+    Ok(())
+}
 
 /// A person's card for the who's-who: titles, organisations and articles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -330,6 +404,41 @@ pub struct Stats {
     pub top: Vec<(String, String, usize)>,
 }
 
+/// The automatic entities one lexicon change added to and removed from one
+/// article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDiff {
+    /// The article.
+    pub article_id: String,
+    /// Its content hash when the change was made (a diff is replayed only
+    /// on the same text).
+    pub hash: String,
+    /// Entities the change removed.
+    pub removed: Vec<Entity>,
+    /// Entities the change added.
+    pub added: Vec<Entity>,
+}
+
+/// What a lexicon change did to the stored entities, to undo or redo it in
+/// SQL without re-extraction ([`Store::relabel_lexicon`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LexiconDiff {
+    /// One entry per changed article.
+    pub articles: Vec<ArticleDiff>,
+}
+
+impl LexiconDiff {
+    /// Number of articles changed.
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+}
+
 /// A learned-lexicon entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LexiconEntry {
@@ -382,6 +491,18 @@ pub struct AnchorReport {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Inside [`Store::begin_batch`]: writes go straight into the batch's
+    /// transaction (no savepoint per file; a failure rolls the batch back).
+    batch: std::cell::Cell<bool>,
+    /// Full-text rows of the batch, written just before it commits: FTS5
+    /// flushes its in-memory terms at every statement savepoint (each
+    /// entity insert opens one, for the count triggers), so writing them
+    /// between other statements would flush tiny segments and merge them
+    /// over and over.
+    fts_queue: std::cell::RefCell<Vec<(i64, String)>>,
+    /// Changes to `entity_counts` not yet written (written at the end of
+    /// each write transaction, or of the batch).
+    counts: std::cell::RefCell<CountDeltas>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -426,19 +547,278 @@ pub fn fts_query(query: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
-fn encode_map(map: &[usize]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(map.len() * 4);
-    for &m in map {
-        out.extend_from_slice(&(m as u32).to_le_bytes());
+/// What the full-text index holds for an article: its title and text as
+/// tokens ([`fts_tokens`]).
+fn fts_body(title: Option<&str>, text: &str) -> String {
+    let mut body = fts_tokens(title.unwrap_or(""));
+    body.push_str(&fts_tokens(text));
+    body
+}
+
+/// A phrase that every text containing `needle` also contains in the
+/// full-text index: the longest run of Han characters of `needle` (each Han
+/// character is one token, so a run is a phrase). `None` when `needle` has no
+/// Han character (Latin words are whole tokens and may sit inside longer ones).
+fn fts_prefilter(needle: &str) -> Option<String> {
+    let mut best: &str = "";
+    let mut start = None;
+    for (i, c) in needle
+        .char_indices()
+        .chain(std::iter::once((needle.len(), ' ')))
+    {
+        match (is_han(c) && i < needle.len(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s > best.len() {
+                    best = &needle[s..i];
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    (!best.is_empty()).then(|| format!("\"{}\"", fts_tokens(best).trim()))
+}
+
+/// Marks an offset map stored as runs (an offset no file can have: files
+/// are capped far below 4 GiB). Older rows hold one little-endian `u32` per
+/// character and are still read.
+const RUNS_MAGIC: [u8; 4] = [0xff; 4];
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Encodes an offset map as runs of consecutive raw offsets: the map is
+/// mostly the identity shifted, so a run is two varints (the jump from the
+/// previous run's end, zigzag, and the length) instead of 4 bytes a character.
+pub fn encode_map(map: &[usize]) -> Vec<u8> {
+    let mut out = RUNS_MAGIC.to_vec();
+    put_varint(&mut out, map.len() as u64);
+    let mut i = 0;
+    let mut prev_end: i64 = 0;
+    while i < map.len() {
+        let start = map[i];
+        let mut len = 1;
+        while i + len < map.len() && map[i + len] == start + len {
+            len += 1;
+        }
+        let jump = start as i64 - prev_end;
+        put_varint(&mut out, ((jump << 1) ^ (jump >> 63)) as u64);
+        put_varint(&mut out, len as u64);
+        prev_end = (start + len) as i64;
+        i += len;
     }
     out
 }
 
-fn decode_map(bytes: &[u8]) -> Vec<usize> {
+/// Decodes an offset map written by [`encode_map`], or an older one (a
+/// little-endian `u32` per character).
+pub fn decode_map(bytes: &[u8]) -> Vec<usize> {
+    if let Some(rest) = bytes.strip_prefix(&RUNS_MAGIC[..]) {
+        let mut pos = 0;
+        let n = get_varint(rest, &mut pos).unwrap_or(0) as usize;
+        let mut out = Vec::with_capacity(n.min(rest.len() * 64));
+        let mut prev_end: i64 = 0;
+        while out.len() < n {
+            let (Some(z), Some(len)) = (get_varint(rest, &mut pos), get_varint(rest, &mut pos))
+            else {
+                break;
+            };
+            let jump = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let start = (prev_end + jump).max(0) as usize;
+            let take = (len as usize).min(n - out.len());
+            out.extend(start..start + take);
+            prev_end = (start as u64 + len) as i64;
+        }
+        out.truncate(n);
+        return out;
+    }
     bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect()
+}
+
+const SOURCES: [Source; 6] = [
+    Source::Model,
+    Source::Dictionary,
+    Source::Gazetteer,
+    Source::Rule,
+    Source::Lexicon,
+    Source::User,
+];
+
+/// Encodes an article's automatic entities as one blob: a table of the
+/// labels used, then per entity (by start) the start (delta), the length,
+/// the label's index, the source (its high bit set when the entity's text is
+/// not simply the article's characters at its span, which are then stored),
+/// and the confidence (`f32`). About 8 bytes an entity instead of a row and
+/// two index entries.
+pub fn encode_entities(text: &str, ents: &[Entity]) -> Vec<u8> {
+    let mut ents: Vec<&Entity> = ents.iter().collect();
+    ents.sort_by_key(|e| (e.start, e.end));
+    let bounds = char_bounds(text);
+    let mut labels: Vec<&str> = Vec::new();
+    for e in &ents {
+        if !labels.contains(&e.label.as_str()) {
+            labels.push(e.label.as_str());
+        }
+    }
+    let mut out = Vec::with_capacity(8 + ents.len() * 9);
+    put_varint(&mut out, labels.len() as u64);
+    for l in &labels {
+        put_varint(&mut out, l.len() as u64);
+        out.extend_from_slice(l.as_bytes());
+    }
+    put_varint(&mut out, ents.len() as u64);
+    let mut prev = 0;
+    for e in ents {
+        put_varint(&mut out, (e.start - prev.min(e.start)) as u64);
+        prev = e.start;
+        put_varint(&mut out, e.end.saturating_sub(e.start) as u64);
+        let li = labels
+            .iter()
+            .position(|l| *l == e.label.as_str())
+            .unwrap_or(0);
+        put_varint(&mut out, li as u64);
+        let si = SOURCES.iter().position(|s| *s == e.source).unwrap_or(0) as u8;
+        let implied = bounds
+            .get(e.start)
+            .zip(bounds.get(e.end))
+            .is_some_and(|(&a, &b)| a <= b && text[a..b] == e.text);
+        out.push(si | if implied { 0 } else { 0x80 });
+        out.extend_from_slice(&e.confidence.to_le_bytes());
+        if !implied {
+            put_varint(&mut out, e.text.len() as u64);
+            out.extend_from_slice(e.text.as_bytes());
+        }
+    }
+    out
+}
+
+/// Byte offset of every character of `text`, and the length at the end.
+fn char_bounds(text: &str) -> Vec<usize> {
+    let mut b: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    b.push(text.len());
+    b
+}
+
+/// Decodes [`encode_entities`]; a damaged blob yields the entities before
+/// the damage.
+pub fn decode_entities(text: &str, blob: &[u8]) -> Vec<Entity> {
+    let bounds = char_bounds(text);
+    let mut pos = 0;
+    let mut out = Vec::new();
+    let Some(n_labels) = get_varint(blob, &mut pos) else {
+        return out;
+    };
+    let mut labels: Vec<EntityType> = Vec::new();
+    for _ in 0..n_labels {
+        let Some(len) = get_varint(blob, &mut pos) else {
+            return out;
+        };
+        let Some(bytes) = blob.get(pos..pos + len as usize) else {
+            return out;
+        };
+        pos += len as usize;
+        let l = String::from_utf8_lossy(bytes).into_owned();
+        labels.push(l.parse().unwrap_or(EntityType::Custom(l)));
+    }
+    let Some(n) = get_varint(blob, &mut pos) else {
+        return out;
+    };
+    let mut start = 0usize;
+    for _ in 0..n {
+        let (Some(ds), Some(len), Some(li)) = (
+            get_varint(blob, &mut pos),
+            get_varint(blob, &mut pos),
+            get_varint(blob, &mut pos),
+        ) else {
+            break;
+        };
+        let Some(&src) = blob.get(pos) else { break };
+        let Some(conf) = blob.get(pos + 1..pos + 5) else {
+            break;
+        };
+        pos += 5;
+        start += ds as usize;
+        let end = start + len as usize;
+        let text = if src & 0x80 == 0 {
+            match (bounds.get(start), bounds.get(end)) {
+                (Some(&a), Some(&b)) if a <= b => text[a..b].to_string(),
+                _ => String::new(),
+            }
+        } else {
+            let Some(l) = get_varint(blob, &mut pos) else {
+                break;
+            };
+            let Some(bytes) = blob.get(pos..pos + l as usize) else {
+                break;
+            };
+            pos += l as usize;
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        out.push(Entity {
+            start,
+            end,
+            text,
+            label: labels
+                .get(li as usize)
+                .cloned()
+                .unwrap_or(EntityType::Custom("ENTITY".into())),
+            source: SOURCES[(src & 0x7f) as usize % SOURCES.len()],
+            confidence: f32::from_le_bytes([conf[0], conf[1], conf[2], conf[3]]),
+        });
+    }
+    out
+}
+
+/// Adds (`sign` 1) or removes (-1) entities from pending count changes.
+fn count_entities(counts: &std::cell::RefCell<CountDeltas>, ents: &[Entity], sign: i64) {
+    let mut c = counts.borrow_mut();
+    for e in ents {
+        *c.entry((e.text.clone(), e.label.as_str().to_string()))
+            .or_default() += sign;
+    }
+}
+
+/// Pending changes to `entity_counts`, by (text, label).
+type CountDeltas = HashMap<(String, String), i64>;
+
+fn flush_counts(c: &Connection, deltas: CountDeltas) -> rusqlite::Result<()> {
+    let mut up = c.prepare_cached(
+        "INSERT INTO entity_counts(text, label, n) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(text, label) DO UPDATE SET n = n + excluded.n",
+    )?;
+    let mut gone =
+        c.prepare_cached("DELETE FROM entity_counts WHERE text=?1 AND label=?2 AND n <= 0")?;
+    for ((text, label), d) in deltas {
+        if d != 0 {
+            up.execute(params![text, label, d])?;
+            if d < 0 {
+                gone.execute(params![text, label])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A stable id for an article from its file path and position.
@@ -481,8 +861,21 @@ fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
     })
 }
 
+fn row_to_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
+    let label: String = r.get(3)?;
+    Ok(Entity {
+        start: r.get::<_, i64>(0)? as usize,
+        end: r.get::<_, i64>(1)? as usize,
+        text: r.get(2)?,
+        label: label.parse().unwrap_or(EntityType::Custom(label)),
+        source: Source::parse(&r.get::<_, String>(4)?),
+        confidence: r.get::<_, f64>(5)? as f32,
+    })
+}
+
 const ART_COLS: &str = "a.id, f.path, a.idx, a.title, a.subtitle, a.date, a.source, a.byline, a.text, \
-     a.body_start, a.offset_map, a.raw_start, a.raw_end, a.hash, a.reviewed";
+     a.body_start, a.offset_map, a.raw_start, a.raw_end, a.hash, \
+     EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id)";
 
 fn row_to_article(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
     let byline: String = r.get(7)?;
@@ -506,6 +899,8 @@ fn row_to_article(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
 }
 
 /// A file's freshly parsed articles with their entities, ready to store.
+/// Build it with [`IndexedFile::new`] (on a worker thread: it also prepares
+/// what the store writes, so the writing thread only writes).
 #[derive(Debug, Clone)]
 pub struct IndexedFile {
     /// Path relative to the archive.
@@ -518,15 +913,161 @@ pub struct IndexedFile {
     pub hash: String,
     /// Detected encoding.
     pub encoding: String,
-    /// The decoded file text (kept for the raw view).
-    pub raw_text: String,
     /// Articles with their automatic entities.
     pub articles: Vec<(ParsedArticle, Vec<Entity>)>,
+    prepared: Vec<Prepared>,
+}
+
+/// What is written for one article, computed off the writing thread.
+#[derive(Debug, Clone)]
+struct Prepared {
+    id: String,
+    hash: String,
+    byline: String,
+    map: Vec<u8>,
+    ents: Vec<u8>,
+    fts: String,
+    roles: Vec<crate::extract::relations::Role>,
+}
+
+impl IndexedFile {
+    /// A parsed file with its articles and their entities; prepares the
+    /// article ids, hashes, offset maps, full-text tokens and person roles.
+    pub fn new(
+        rel: String,
+        size: u64,
+        mtime: i64,
+        hash: String,
+        encoding: String,
+        articles: Vec<(ParsedArticle, Vec<Entity>)>,
+    ) -> IndexedFile {
+        let prepared = articles
+            .iter()
+            .map(|(a, ents)| Prepared {
+                id: article_id(&rel, a.index),
+                hash: content_hash(a.text.as_bytes()),
+                byline: serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
+                map: encode_map(&a.map),
+                ents: encode_entities(&a.text, ents),
+                fts: fts_body(a.title.as_deref(), &a.text),
+                roles: crate::extract::relations::person_roles(&a.text, ents),
+            })
+            .collect();
+        IndexedFile {
+            rel,
+            size,
+            mtime,
+            hash,
+            encoding,
+            articles,
+            prepared,
+        }
+    }
+}
+
+/// How a database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Read and write; creates and migrates the file.
+    ReadWrite,
+    /// Read only: nothing is written (no migration, no journal change); for
+    /// a database in a folder the user cannot write to.
+    ReadOnly,
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Retries `f` while SQLite reports the database busy or locked (another
+/// process is creating or migrating it), for up to ten seconds.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            r => return r,
+        }
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// Safe when several processes open the same new file at once: the
+    /// migration takes the write lock first (`BEGIN IMMEDIATE`, waiting up
+    /// to the busy timeout) and then re-reads the schema version.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, OpenMode::ReadWrite)
+    }
+
+    /// Opens an existing database without writing to it. Fails if the file
+    /// does not exist or needs a migration (a read-only file cannot be
+    /// migrated: open it read-write once with this version of Pizhu).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_with(path, OpenMode::ReadOnly)
+    }
+
+    /// Opens the database at `path` in `mode`.
+    pub fn open_with(path: &Path, mode: OpenMode) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        if mode == OpenMode::ReadOnly {
+            if !path.is_file() {
+                return Err(Error::NotFound(format!(
+                    "no database at {} (it is created by indexing, which needs a writable folder)",
+                    path.display()
+                )));
+            }
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).map_err(db_err(path))?;
+            let mut store = Store {
+                conn,
+                path: path.to_path_buf(),
+                batch: Default::default(),
+                fts_queue: Default::default(),
+                counts: Default::default(),
+            };
+            // A WAL database in a read-only folder cannot create its shared
+            // memory file; SQLite then reads it as immutable, which is right
+            // for a folder nobody can write to.
+            if store.user_version().is_err() {
+                let uri = format!(
+                    "file:{}?immutable=1",
+                    path.to_string_lossy()
+                        .replace('?', "%3f")
+                        .replace('#', "%23")
+                );
+                let conn = Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(db_err(path))?;
+                store.conn = conn;
+            }
+            store
+                .conn
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(store.err())?;
+            let found = store.user_version()?;
+            let known = schema_version();
+            if found > known {
+                return Err(Error::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    known,
+                });
+            }
+            if found < known {
+                return Err(Error::Invalid(format!(
+                    "database {} is read-only and has schema version {found}; this Pizhu needs {known}: \
+                     open it once where it can be written to upgrade it",
+                    path.display()
+                )));
+            }
+            return Ok(store);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -534,29 +1075,45 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            batch: Default::default(),
+            fts_queue: Default::default(),
+            counts: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
         Ok(store)
     }
 
+    /// Whether this connection was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
     fn configure(&self) -> Result<()> {
         self.conn
-            .busy_timeout(std::time::Duration::from_secs(5))
+            .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(db_err(&self.path))?;
+        // Switching a new file to WAL takes an exclusive lock that the busy
+        // handler does not wait for; retry while another process holds it.
+        retry_busy(|| {
+            self.conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+        })
+        .map_err(db_err(&self.path))?;
         self.conn
+            // Savepoint journals in memory: a savepoint per file inside a
+            // batch otherwise writes every page it first touches to a temp
+            // file, in small writes.
             .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
+                "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;",
             )
             .map_err(db_err(&self.path))
     }
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(db_err(&path))?;
+        let version = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get(0));
+        let found: i64 = version(&self.conn).map_err(db_err(&path))?;
         let known = schema_version();
         if found > known {
             return Err(Error::NewerSchema { path, found, known });
@@ -564,9 +1121,22 @@ impl Store {
         if found == known {
             return Ok(());
         }
-        let tx = self.conn.transaction().map_err(db_err(&path))?;
-        for m in &MIGRATIONS[found as usize..] {
+        // Take the write lock before reading the version again: another
+        // process may have migrated the file in the meantime.
+        let tx = retry_busy(|| {
+            rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )
+        })
+        .map_err(db_err(&path))?;
+        let found: i64 = version(&tx).map_err(db_err(&path))?;
+        if found > known {
+            return Err(Error::NewerSchema { path, found, known });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(m).map_err(db_err(&path))?;
+            migrate_data(&tx, i + 1).map_err(db_err(&path))?;
         }
         tx.pragma_update(None, "user_version", known)
             .map_err(db_err(&path))?;
@@ -582,26 +1152,98 @@ impl Store {
         db_err(&self.path)
     }
 
-    /// Runs `f` inside one savepoint: all of its writes commit together, or
-    /// none do if it fails.
+    /// Runs `f` atomically: all of its writes commit together, or none do if
+    /// it fails. Outside a transaction it is one `BEGIN IMMEDIATE`
+    /// transaction (the write lock is taken first, waiting up to the busy
+    /// timeout, so two writers queue instead of failing); inside one, a
+    /// savepoint.
     pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        self.conn
-            .execute_batch("SAVEPOINT pizhu_edit")
-            .map_err(self.err())?;
+        let outer = self.conn.is_autocommit();
+        let (begin, commit, rollback) = if outer {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        } else {
+            (
+                "SAVEPOINT pizhu_edit",
+                "RELEASE pizhu_edit",
+                "ROLLBACK TO pizhu_edit; RELEASE pizhu_edit",
+            )
+        };
+        retry_busy(|| self.conn.execute_batch(begin)).map_err(self.err())?;
         match f(self) {
-            Ok(v) => {
-                self.conn
-                    .execute_batch("RELEASE pizhu_edit")
-                    .map_err(self.err())?;
-                Ok(v)
-            }
+            Ok(v) => match self.conn.execute_batch(commit) {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch(rollback);
+                    Err(self.err()(e))
+                }
+            },
             Err(e) => {
-                let _ = self
-                    .conn
-                    .execute_batch("ROLLBACK TO pizhu_edit; RELEASE pizhu_edit");
+                let _ = self.conn.execute_batch(rollback);
                 Err(e)
             }
         }
+    }
+
+    /// Starts a batch: the files stored until [`Store::commit_batch`] are
+    /// committed together, all or nothing (a failure inside the batch is
+    /// returned and the caller calls [`Store::rollback_batch`]). A crash
+    /// loses the uncommitted batch only; the next index run reads those
+    /// files again, since their stored state did not change.
+    pub fn begin_batch(&self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE")).map_err(self.err())?;
+            self.batch.set(true);
+        }
+        Ok(())
+    }
+
+    /// Commits the batch started by [`Store::begin_batch`].
+    pub fn commit_batch(&self) -> Result<()> {
+        if self.batch.get() {
+            let rows = std::mem::take(&mut *self.fts_queue.borrow_mut());
+            let counts = std::mem::take(&mut *self.counts.borrow_mut());
+            if let Err(e) =
+                write_fts(&self.conn, &rows).and_then(|()| flush_counts(&self.conn, counts))
+            {
+                self.rollback_batch();
+                return Err(self.err()(e));
+            }
+            self.batch.set(false);
+            self.conn.execute_batch("COMMIT").map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    /// Abandons the batch started by [`Store::begin_batch`].
+    pub fn rollback_batch(&self) {
+        self.fts_queue.borrow_mut().clear();
+        self.counts.borrow_mut().clear();
+        if self.batch.replace(false) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Runs `f` on the connection as one transaction, or straight inside
+    /// the current batch.
+    fn write<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        if self.batch.get() {
+            return f(&self.conn).map_err(self.err());
+        }
+        let r = self.atomically(|s| {
+            let v = f(&s.conn).map_err(s.err())?;
+            s.flush_counts()?;
+            Ok(v)
+        });
+        if r.is_err() {
+            self.counts.borrow_mut().clear();
+        }
+        r
+    }
+
+    /// Writes the pending entity-count changes (in the current transaction).
+    fn flush_counts(&self) -> Result<()> {
+        let counts = std::mem::take(&mut *self.counts.borrow_mut());
+        flush_counts(&self.conn, counts).map_err(self.err())
     }
 
     /// The schema version of the open file.
@@ -630,12 +1272,35 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Switches durability for bulk indexing (`false`) or user edits (`true`).
+    /// Switches durability for bulk indexing (`false`) or user edits
+    /// (`true`). Bulk mode is `synchronous=NORMAL` (in WAL mode a power cut
+    /// may lose the last commits, never corrupt the file; a process crash
+    /// loses nothing committed) with a larger page cache.
     pub fn set_bulk_mode(&self, bulk: bool) -> Result<()> {
-        let mode = if bulk { "NORMAL" } else { "FULL" };
+        let (mode, cache) = if bulk {
+            ("NORMAL", -256_000)
+        } else {
+            ("FULL", -2_000)
+        };
         self.conn
             .pragma_update(None, "synchronous", mode)
+            .map_err(self.err())?;
+        self.conn
+            .pragma_update(None, "cache_size", cache)
             .map_err(self.err())
+    }
+
+    /// Bytes used per table and index (largest first), from SQLite's
+    /// `dbstat` table when the build has it.
+    pub fn table_sizes(&self) -> Result<Vec<(String, u64)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
     // ---- files -------------------------------------------------------------
@@ -660,6 +1325,14 @@ impl Store {
             })
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Number of files known (indexed or skipped).
+    pub fn file_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM files", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.err())
     }
 
     /// Files that were skipped, with their reasons.
@@ -694,56 +1367,90 @@ impl Store {
         mtime: i64,
         reason: &str,
     ) -> Result<AnchorReport> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(db_err(&path))?;
-        let report = replace_file_tx(&tx, rel, size, mtime, None, None, None, Some(reason), &[])
-            .map_err(db_err(&path))?;
-        tx.commit().map_err(db_err(&path))?;
-        Ok(report)
+        let file = FileRow {
+            rel,
+            size,
+            mtime,
+            hash: None,
+            encoding: None,
+            error: Some(reason),
+        };
+        self.write(|c| replace_file_tx(c, &file, &[], &[], None, &self.counts))
     }
 
     /// Stores a freshly parsed file, replacing its old articles and entities
     /// and re-anchoring the annotations that pointed into them.
     pub fn store_file(&mut self, f: &IndexedFile) -> Result<AnchorReport> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(db_err(&path))?;
-        let report = replace_file_tx(
-            &tx,
-            &f.rel,
-            f.size,
-            f.mtime,
-            Some(&f.hash),
-            Some(&f.encoding),
-            Some(&f.raw_text),
-            None,
-            &f.articles,
-        )
-        .map_err(db_err(&path))?;
-        tx.commit().map_err(db_err(&path))?;
-        Ok(report)
+        let file = FileRow {
+            rel: &f.rel,
+            size: f.size,
+            mtime: f.mtime,
+            hash: Some(&f.hash),
+            encoding: Some(&f.encoding),
+            error: None,
+        };
+        let queue = self.batch.get().then_some(&self.fts_queue);
+        self.write(|c| replace_file_tx(c, &file, &f.articles, &f.prepared, queue, &self.counts))
     }
 
-    /// Removes a file that is gone from the archive; annotations become orphans.
+    /// Removes a file that is gone from the archive; annotations become
+    /// orphans (reviewed marks and tags stay, keyed by article id).
     pub fn remove_file(&mut self, rel: &str) -> Result<AnchorReport> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(db_err(&path))?;
-        let report = replace_file_tx(&tx, rel, 0, 0, None, None, None, Some("removed"), &[])
-            .map_err(db_err(&path))?;
-        tx.execute("DELETE FROM files WHERE path=?1", [rel])
-            .map_err(db_err(&path))?;
-        tx.commit().map_err(db_err(&path))?;
-        Ok(report)
+        let file = FileRow {
+            rel,
+            size: 0,
+            mtime: 0,
+            hash: None,
+            encoding: None,
+            error: Some("removed"),
+        };
+        self.write(|c| {
+            let report = replace_file_tx(c, &file, &[], &[], None, &self.counts)?;
+            c.execute("DELETE FROM files WHERE path=?1", [rel])?;
+            Ok(report)
+        })
     }
 
-    /// The decoded text of a file (for the raw view).
+    /// The archive folder the database indexes: the folder holding its
+    /// `.pizhu` data folder, else the one recorded by the last index run.
+    pub fn archive_root(&self) -> Result<Option<PathBuf>> {
+        if let Some(dir) = self.path.parent()
+            && dir
+                .file_name()
+                .is_some_and(|n| n == crate::archive::DATA_DIR)
+            && let Some(root) = dir.parent()
+        {
+            let root = if root.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                root
+            };
+            return Ok(Some(root.to_path_buf()));
+        }
+        Ok(self.meta("archive_root")?.map(PathBuf::from))
+    }
+
+    /// The decoded text of a file (for the raw view), read from the archive:
+    /// the store keeps no copy of the sources. `None` when the file is not
+    /// indexed, cannot be read, or changed since it was indexed (its hash
+    /// differs: the offset maps would point at the wrong characters).
     pub fn raw_text(&self, rel: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT raw_text FROM files WHERE path=?1", [rel], |r| {
-                r.get(0)
-            })
+        let hash: Option<String> = self
+            .conn
+            .query_row("SELECT hash FROM files WHERE path=?1", [rel], |r| r.get(0))
             .optional()
-            .map(Option::flatten)
-            .map_err(self.err())
+            .map_err(self.err())?
+            .flatten();
+        let (Some(hash), Some(root)) = (hash, self.archive_root()?) else {
+            return Ok(None);
+        };
+        let path = root.join(rel);
+        let Ok((bytes, decoded)) =
+            crate::archive::read_file(&path, crate::archive::DEFAULT_MAX_FILE_BYTES)
+        else {
+            return Ok(None);
+        };
+        Ok((content_hash(&bytes) == hash).then_some(decoded.text))
     }
 
     /// The encoding detected for a file.
@@ -754,6 +1461,66 @@ impl Store {
             })
             .optional()
             .map(Option::flatten)
+            .map_err(self.err())
+    }
+
+    /// The folders' modification times (nanoseconds) recorded by the last
+    /// complete index run, by path relative to the archive (`""` is the root).
+    pub fn dir_states(&self) -> Result<HashMap<String, i64>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, mtime FROM dirs")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Replaces the recorded folder modification times.
+    pub fn set_dir_states(&self, dirs: &[(String, i64)]) -> Result<()> {
+        self.write(|c| {
+            c.execute("DELETE FROM dirs", [])?;
+            let mut st = c.prepare("INSERT OR REPLACE INTO dirs(path, mtime) VALUES (?1, ?2)")?;
+            for (p, m) in dirs {
+                st.execute(params![p, m])?;
+            }
+            Ok(())
+        })
+    }
+
+    // ---- pending work ------------------------------------------------------
+
+    /// Records work to finish later (in the caller's transaction, so it
+    /// commits with the change that needs it): `kind` `reextract` with the
+    /// text whose articles must be re-extracted.
+    pub fn add_pending(&self, kind: &str, arg: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO pending(kind, arg) VALUES (?1, ?2)",
+                params![kind, arg],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Recorded work not yet done: (id, kind, argument), oldest first.
+    pub fn pending(&self) -> Result<Vec<(i64, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, kind, arg FROM pending ORDER BY id")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Marks recorded work done.
+    pub fn finish_pending(&self, id: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM pending WHERE id=?1", [id])
+            .map(|_| ())
             .map_err(self.err())
     }
 
@@ -773,8 +1540,9 @@ impl Store {
             .conn
             .prepare(
                 "SELECT a.id, f.path, a.idx, a.title, substr(a.text, 1, 40), a.date, a.source, \
-                 (SELECT count(*) FROM entities e WHERE e.article_rid=a.rid), \
-                 (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0), a.reviewed \
+                 a.n_entities, \
+                 (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0), \
+                 EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id) \
                  FROM articles a JOIN files f ON f.id=a.file_id ORDER BY f.path, a.idx",
             )
             .map_err(self.err())?;
@@ -825,79 +1593,117 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
-    /// Ids of articles whose text contains `needle` (all when empty).
+    /// Ids of articles whose text contains `needle` (all when empty), in
+    /// storage order. The full-text index narrows the candidates when the
+    /// needle has Han characters; each candidate's text is then checked.
     pub fn article_ids_containing(&self, needle: &str) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id FROM articles WHERE instr(text, ?1) > 0 OR ?1 = '' ORDER BY rid")
+        Ok(self
+            .articles_containing(needle)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect())
+    }
+
+    /// (rid, id) of the articles whose text contains `needle`.
+    fn articles_containing(&self, needle: &str) -> Result<Vec<(i64, String)>> {
+        let (sql, arg) = match fts_prefilter(needle) {
+            Some(q) => (
+                "SELECT a.rid, a.id FROM articles a WHERE a.rid IN \
+                 (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?2) \
+                 AND instr(a.text, ?1) > 0 ORDER BY a.rid",
+                q,
+            ),
+            None => (
+                "SELECT rid, id FROM articles WHERE (instr(text, ?1) > 0 OR ?1 = '') \
+                 AND ?2 = ?2 ORDER BY rid",
+                String::new(),
+            ),
+        };
+        let mut st = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let rows = st
+            .query_map(params![needle, arg], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(self.err())?;
-        let rows = st.query_map([needle], |r| r.get(0)).map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
-    /// Marks an article reviewed (or not).
-    pub fn set_reviewed(&self, id: &str, reviewed: bool) -> Result<()> {
-        let n = self
+    /// The id of an article whose cleaned text is exactly `text`, found by
+    /// its content hash (an index), not by reading every article.
+    pub fn article_id_by_text(&self, text: &str) -> Result<Option<String>> {
+        let mut st = self
             .conn
-            .execute(
-                "UPDATE articles SET reviewed=?2 WHERE id=?1",
-                params![id, reviewed as i64],
-            )
+            .prepare_cached("SELECT id, text FROM articles WHERE hash=?1 ORDER BY rid")
             .map_err(self.err())?;
-        if n == 0 {
+        let rows = st
+            .query_map([content_hash(text.as_bytes())], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.err())?;
+        for row in rows {
+            let (id, t) = row.map_err(self.err())?;
+            if t == text {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether an article with this id is stored.
+    pub fn has_article(&self, id: &str) -> Result<bool> {
+        self.conn
+            .query_row("SELECT 1 FROM articles WHERE id=?1", [id], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(self.err())
+    }
+
+    /// Marks an article reviewed (or not). The mark is kept by article id,
+    /// like annotations: indexing never deletes it, so an article whose file
+    /// disappears for a while gets it back when the file returns.
+    pub fn set_reviewed(&self, id: &str, reviewed: bool) -> Result<()> {
+        if !self.has_article(id)? {
             return Err(Error::NotFound(format!("no article with id {id}")));
         }
-        Ok(())
+        let sql = if reviewed {
+            "INSERT OR IGNORE INTO reviewed(article_id) VALUES (?1)"
+        } else {
+            "DELETE FROM reviewed WHERE article_id=?1"
+        };
+        self.conn.execute(sql, [id]).map(|_| ()).map_err(self.err())
     }
 
     // ---- entities ----------------------------------------------------------
 
-    /// The automatic entities of an article.
+    /// The automatic entities of an article, by start.
     pub fn auto_entities(&self, article_id: &str) -> Result<Vec<Entity>> {
-        let mut st = self
+        let row: Option<(String, Vec<u8>)> = self
             .conn
-            .prepare_cached(
-                "SELECT e.start, e.end, e.text, e.label, e.source, e.confidence FROM entities e \
-                 JOIN articles a ON a.rid=e.article_rid WHERE a.id=?1 ORDER BY e.start",
-            )
-            .map_err(self.err())?;
-        let rows = st
-            .query_map([article_id], |r| {
-                let label: String = r.get(3)?;
-                Ok(Entity {
-                    start: r.get::<_, i64>(0)? as usize,
-                    end: r.get::<_, i64>(1)? as usize,
-                    text: r.get(2)?,
-                    label: label.parse().unwrap_or(EntityType::Custom(label)),
-                    source: Source::parse(&r.get::<_, String>(4)?),
-                    confidence: r.get::<_, f64>(5)? as f32,
-                })
+            .prepare_cached("SELECT text, ents FROM articles WHERE id=?1")
+            .and_then(|mut st| {
+                st.query_row([article_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
             })
             .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        Ok(row
+            .map(|(text, blob)| decode_entities(&text, &blob))
+            .unwrap_or_default())
     }
 
     /// Replaces the automatic entities of an article (re-extraction).
-    pub fn replace_auto_entities(&mut self, article_id: &str, ents: &[Entity]) -> Result<()> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(db_err(&path))?;
-        let rid: i64 = tx
-            .query_row("SELECT rid FROM articles WHERE id=?1", [article_id], |r| {
-                r.get(0)
-            })
-            .map_err(db_err(&path))?;
-        tx.execute("DELETE FROM entities WHERE article_rid=?1", [rid])
-            .map_err(db_err(&path))?;
-        tx.execute("DELETE FROM person_roles WHERE article_rid=?1", [rid])
-            .map_err(db_err(&path))?;
-        let text: String = tx
-            .query_row("SELECT text FROM articles WHERE rid=?1", [rid], |r| {
-                r.get(0)
-            })
-            .map_err(db_err(&path))?;
-        insert_entities(&tx, rid, ents).map_err(db_err(&path))?;
-        insert_roles(&tx, rid, &text, ents).map_err(db_err(&path))?;
-        tx.commit().map_err(db_err(&path))
+    pub fn replace_auto_entities(&self, article_id: &str, ents: &[Entity]) -> Result<()> {
+        self.write(|c| {
+            let (rid, text, old): (i64, String, Vec<u8>) = c.query_row(
+                "SELECT rid, text, ents FROM articles WHERE id=?1",
+                [article_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            count_entities(&self.counts, &decode_entities(&text, &old), -1);
+            write_entities(c, rid, &text, ents, &self.counts)?;
+            write_roles(
+                c,
+                rid,
+                &crate::extract::relations::person_roles(&text, ents),
+            )
+        })
     }
 
     // ---- people ------------------------------------------------------------
@@ -934,27 +1740,68 @@ impl Store {
             })
         };
         let filter = only.unwrap_or("");
+        // The user's PER entities, by article.
+        let mut user: HashMap<String, Vec<String>> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT n.exact, n.article_id FROM annotations n \
+                     WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
+                     ORDER BY n.id",
+                )
+                .map_err(self.err())?;
+            let rows = st
+                .query_map([filter], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(self.err())?;
+            for row in rows {
+                let (name, article) = row.map_err(self.err())?;
+                user.entry(article).or_default().push(name);
+            }
+        }
+        // Only articles containing the name can mention it.
+        let only_rids: Option<std::collections::HashSet<i64>> = match only {
+            Some(name) => Some(
+                self.articles_containing(name)?
+                    .into_iter()
+                    .map(|(rid, _)| rid)
+                    .collect(),
+            ),
+            None => None,
+        };
         let mut st = self
             .conn
             .prepare(
-                "SELECT e.text, a.id, f.path, a.idx FROM entities e JOIN articles a ON a.rid=e.article_rid \
-                 JOIN files f ON f.id=a.file_id WHERE e.label='PER' AND (?1='' OR e.text=?1) \
-                 UNION ALL SELECT n.exact, n.article_id, f.path, a.idx FROM annotations n \
-                 JOIN articles a ON a.id=n.article_id JOIN files f ON f.id=a.file_id \
-                 WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
-                 ORDER BY 3, 4",
+                "SELECT a.rid, a.id, a.text, a.ents FROM articles a JOIN files f ON f.id=a.file_id \
+                 ORDER BY f.path, a.idx",
             )
             .map_err(self.err())?;
-        let rows = st
-            .query_map([filter], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(self.err())?;
-        for row in rows {
-            let (name, article) = row.map_err(self.err())?;
-            let i = card(name, &mut cards);
-            if !cards[i].articles.contains(&article) {
-                cards[i].articles.push(article);
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let rid: i64 = r.get(0).map_err(self.err())?;
+            let id: String = r.get(1).map_err(self.err())?;
+            let wanted = only_rids.as_ref().is_none_or(|s| s.contains(&rid));
+            let mut names: Vec<String> = Vec::new();
+            if wanted {
+                let text: String = r.get(2).map_err(self.err())?;
+                let blob: Vec<u8> = r.get(3).map_err(self.err())?;
+                names.extend(
+                    decode_entities(&text, &blob)
+                        .into_iter()
+                        .filter(|e| {
+                            e.label == EntityType::Per && (filter.is_empty() || e.text == filter)
+                        })
+                        .map(|e| e.text),
+                );
+            }
+            names.extend(user.remove(&id).unwrap_or_default());
+            for name in names {
+                let i = card(name, &mut cards);
+                if !cards[i].articles.contains(&id) {
+                    cards[i].articles.push(id.clone());
+                }
             }
         }
         let mut st = self
@@ -1413,23 +2260,181 @@ impl Store {
         Ok(lex)
     }
 
+    /// Brings the stored automatic entities of every article containing
+    /// `word` in line with the lexicon entry now stored for it, in SQL and
+    /// in the caller's transaction, without re-running the extractor: an
+    /// `add` entry tags every occurrence (outranking overlapping entities),
+    /// a `reject` entry removes the word's entities, no entry removes the
+    /// entities the lexicon had added. Returns what changed (for undo).
+    ///
+    /// Not covered (the next re-extraction does it): an entity the
+    /// extractor found but that lost an overlap to the word's old entities
+    /// does not reappear; when an entry is removed, the extractor's own
+    /// entities for the word are not brought back ([`crate::edit`] records
+    /// a pending re-extraction for that case).
+    pub fn relabel_lexicon(
+        &self,
+        word: &str,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<LexiconDiff> {
+        let entry = self.lexicon_list_of(word)?;
+        let mut lex = Lexicon::default();
+        match entry.as_ref().map(|e| (e.action.as_str(), e.label.clone())) {
+            Some(("add", Some(l))) => {
+                lex.add.insert(word.to_string(), l);
+            }
+            Some(_) => {
+                lex.reject.insert(word.to_string());
+            }
+            None => {}
+        }
+        let candidates = self.articles_containing(word)?;
+        let total = candidates.len();
+        let mut diff = LexiconDiff::default();
+        for (i, (rid, id)) in candidates.into_iter().enumerate() {
+            if i % 256 == 0 {
+                progress(i, total);
+            }
+            let (text, hash): (String, String) = self
+                .conn
+                .prepare_cached("SELECT text, hash FROM articles WHERE rid=?1")
+                .and_then(|mut st| st.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))))
+                .map_err(self.err())?;
+            let auto = self.auto_entities_by_rid(rid)?;
+            let new = if entry.is_some() {
+                lex.apply(&text, auto.clone())
+            } else {
+                auto.iter()
+                    .filter(|e| !(e.source == Source::Lexicon && e.text == word))
+                    .cloned()
+                    .collect()
+            };
+            let removed: Vec<Entity> = auto.iter().filter(|e| !new.contains(e)).cloned().collect();
+            let added: Vec<Entity> = new.iter().filter(|e| !auto.contains(e)).cloned().collect();
+            if removed.is_empty() && added.is_empty() {
+                continue;
+            }
+            self.change_entities(rid, &text, &removed, &added)?;
+            diff.articles.push(ArticleDiff {
+                article_id: id,
+                hash,
+                removed,
+                added,
+            });
+        }
+        progress(total, total);
+        Ok(diff)
+    }
+
+    /// Replays a [`LexiconDiff`] forwards (redo) or backwards (undo), in the
+    /// caller's transaction. Returns the ids of articles whose text changed
+    /// since the diff was made (they were left alone: re-extract them).
+    pub fn apply_lexicon_diff(&self, diff: &LexiconDiff, forward: bool) -> Result<Vec<String>> {
+        let mut stale = Vec::new();
+        for d in &diff.articles {
+            let row: Option<(i64, String, String)> = self
+                .conn
+                .prepare_cached("SELECT rid, text, hash FROM articles WHERE id=?1")
+                .and_then(|mut st| {
+                    st.query_row([&d.article_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .optional()
+                })
+                .map_err(self.err())?;
+            match row {
+                Some((rid, text, hash)) if hash == d.hash => {
+                    let (del, ins) = if forward {
+                        (&d.removed, &d.added)
+                    } else {
+                        (&d.added, &d.removed)
+                    };
+                    self.change_entities(rid, &text, del, ins)?;
+                }
+                _ => stale.push(d.article_id.clone()),
+            }
+        }
+        Ok(stale)
+    }
+
+    /// Deletes `removed` and inserts `added` among an article's automatic
+    /// entities, then recomputes its person roles.
+    fn change_entities(
+        &self,
+        rid: i64,
+        text: &str,
+        removed: &[Entity],
+        added: &[Entity],
+    ) -> Result<()> {
+        let mut now = self.auto_entities_by_rid(rid)?;
+        count_entities(&self.counts, &now, -1);
+        for r in removed {
+            if let Some(i) = now.iter().position(|e| {
+                (e.start, e.end, &e.text, &e.label, e.source)
+                    == (r.start, r.end, &r.text, &r.label, r.source)
+            }) {
+                now.remove(i);
+            }
+        }
+        now.extend(added.iter().cloned());
+        now.sort_by_key(|e| (e.start, e.end));
+        let c = &self.conn;
+        write_entities(c, rid, text, &now, &self.counts)
+            .and_then(|()| {
+                write_roles(c, rid, &crate::extract::relations::person_roles(text, &now))
+            })
+            .map_err(self.err())?;
+        self.flush_counts()
+    }
+
+    fn auto_entities_by_rid(&self, rid: i64) -> Result<Vec<Entity>> {
+        let (text, blob): (String, Vec<u8>) = self
+            .conn
+            .prepare_cached("SELECT text, ents FROM articles WHERE rid=?1")
+            .and_then(|mut st| st.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(self.err())?;
+        Ok(decode_entities(&text, &blob))
+    }
+
+    fn lexicon_list_of(&self, word: &str) -> Result<Option<LexiconEntry>> {
+        self.conn
+            .query_row(
+                "SELECT text, action, label FROM lexicon WHERE text=?1",
+                [word],
+                |r| {
+                    let label: Option<String> = r.get(2)?;
+                    Ok(LexiconEntry {
+                        text: r.get(0)?,
+                        action: r.get(1)?,
+                        label: label.and_then(|l| l.parse().ok()),
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
     // ---- search and stats --------------------------------------------------
 
-    /// Full-text search; every whitespace-separated term must occur.
+    /// Full-text search; every whitespace-separated term must occur. The
+    /// best `limit` matches by bm25 (ties in archive order) come first; the
+    /// full-text index ranks its matches itself and only the kept rows are
+    /// joined with the articles, so no sort of every match is needed.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let Some(q) = fts_query(query) else {
             return Ok(Vec::new());
         };
         let first = query.split_whitespace().next().unwrap_or("").to_string();
+        let limit = limit.min(i64::MAX as usize) as i64;
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT a.id, a.title, a.text, f.path FROM articles_fts s JOIN articles a ON a.rid=s.rowid \
-                 JOIN files f ON f.id=a.file_id WHERE articles_fts MATCH ?1 ORDER BY f.path, a.idx LIMIT ?2",
+                "SELECT a.id, a.title, a.text, f.path FROM \
+                 (SELECT rowid AS rid, rank FROM articles_fts WHERE articles_fts MATCH ?1 \
+                  ORDER BY rank, rowid LIMIT ?2) s \
+                 JOIN articles a ON a.rid=s.rid JOIN files f ON f.id=a.file_id ORDER BY s.rank, s.rid",
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map(params![q, limit as i64], |r| {
+            .query_map(params![q, limit], |r| {
                 let id: String = r.get(0)?;
                 let title: Option<String> = r.get(1)?;
                 let text: String = r.get(2)?;
@@ -1453,23 +2458,104 @@ impl Store {
     }
 
     /// Counts of effective entities per type, and the most frequent entities.
+    ///
+    /// The automatic entities' counts are kept by triggers
+    /// (`entity_counts`); only the articles with user entities or
+    /// rejections are read, to correct those counts.
     pub fn stats(&self, top: usize) -> Result<Stats> {
-        let mut per_type: HashMap<String, usize> = HashMap::new();
-        let mut freq: HashMap<(String, String), usize> = HashMap::new();
-        for id in self.article_ids()? {
+        // Corrections: effective minus automatic, per (text, type).
+        let mut delta: HashMap<(String, String), i64> = HashMap::new();
+        let corrected: Vec<String> = {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT DISTINCT n.article_id FROM annotations n JOIN articles a ON a.id=n.article_id \
+                     WHERE n.orphan=0 AND n.kind IN ('entity','reject')",
+                )
+                .map_err(self.err())?;
+            let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+            rows.collect::<rusqlite::Result<_>>().map_err(self.err())?
+        };
+        for id in corrected {
+            let auto = self.auto_entities(&id)?;
+            for e in &auto {
+                *delta
+                    .entry((e.text.clone(), e.label.as_str().to_string()))
+                    .or_default() -= 1;
+            }
             for e in self.effective_entities(&id)? {
-                *per_type
-                    .entry(e.entity.label.as_str().to_string())
-                    .or_default() += 1;
-                *freq
-                    .entry((e.entity.text.clone(), e.entity.label.as_str().to_string()))
+                *delta
+                    .entry((e.entity.text, e.entity.label.as_str().to_string()))
                     .or_default() += 1;
             }
         }
-        let mut types: Vec<_> = per_type.into_iter().collect();
+        delta.retain(|_, d| *d != 0);
+        let mut per_type: HashMap<String, i64> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT label, sum(n) FROM entity_counts GROUP BY label")
+                .map_err(self.err())?;
+            let rows = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(self.err())?;
+            for row in rows {
+                let (l, n) = row.map_err(self.err())?;
+                *per_type.entry(l).or_default() += n;
+            }
+        }
+        for ((_, l), d) in &delta {
+            *per_type.entry(l.clone()).or_default() += d;
+        }
+        // The top `top` after corrections are among the first `top +
+        // delta.len()` before them, plus the corrected entries.
+        let mut counts: HashMap<(String, String), i64> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT text, label, n FROM entity_counts WHERE n > 0 \
+                     ORDER BY n DESC, text, label LIMIT ?1",
+                )
+                .map_err(self.err())?;
+            let want = top.saturating_add(delta.len()).min(i64::MAX as usize) as i64;
+            let rows = st
+                .query_map([want], |r| {
+                    Ok(((r.get(0)?, r.get(1)?), r.get::<_, i64>(2)?))
+                })
+                .map_err(self.err())?;
+            for row in rows {
+                let (k, n) = row.map_err(self.err())?;
+                counts.insert(k, n);
+            }
+            let mut one = self
+                .conn
+                .prepare_cached("SELECT n FROM entity_counts WHERE text=?1 AND label=?2")
+                .map_err(self.err())?;
+            for (k, d) in &delta {
+                if !counts.contains_key(k) {
+                    let n: i64 = one
+                        .query_row(params![k.0, k.1], |r| r.get(0))
+                        .optional()
+                        .map_err(self.err())?
+                        .unwrap_or(0);
+                    counts.insert(k.clone(), n);
+                }
+                *counts.get_mut(k).expect("inserted above") += d;
+            }
+        }
+        let mut types: Vec<(String, usize)> = per_type
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(l, n)| (l, n as usize))
+            .collect();
         types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut tops: Vec<_> = freq.into_iter().map(|((t, l), n)| (t, l, n)).collect();
-        tops.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        let mut tops: Vec<(String, String, usize)> = counts
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((t, l), n)| (t, l, n as usize))
+            .collect();
+        tops.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
         tops.truncate(top);
         Ok(Stats {
             per_type: types,
@@ -1480,7 +2566,9 @@ impl Store {
     /// Number of automatic entities in the archive.
     pub fn entity_count(&self) -> Result<usize> {
         self.conn
-            .query_row("SELECT count(*) FROM entities", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT coalesce(sum(n), 0) FROM entity_counts", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as usize)
             .map_err(self.err())
     }
@@ -1577,113 +2665,135 @@ pub fn effective(auto: Vec<Entity>, anns: &[Annotation]) -> Vec<EffectiveEntity>
     out
 }
 
-fn insert_roles(
-    tx: &Transaction<'_>,
+fn write_fts(c: &Connection, rows: &[(i64, String)]) -> rusqlite::Result<()> {
+    let mut st = c.prepare_cached("INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)")?;
+    for (rid, body) in rows {
+        st.execute(params![rid, body])?;
+    }
+    Ok(())
+}
+
+fn write_roles(
+    c: &Connection,
     rid: i64,
-    text: &str,
-    ents: &[Entity],
+    roles: &[crate::extract::relations::Role],
 ) -> rusqlite::Result<()> {
-    let mut st = tx.prepare_cached(
+    c.prepare_cached("DELETE FROM person_roles WHERE article_rid=?1")?
+        .execute([rid])?;
+    let mut st = c.prepare_cached(
         "INSERT INTO person_roles(article_rid, person, title, org, start) VALUES (?1,?2,?3,?4,?5)",
     )?;
-    for r in crate::extract::relations::person_roles(text, ents) {
+    for r in roles {
         st.execute(params![rid, r.person, r.title, r.org, r.start as i64])?;
     }
     Ok(())
 }
 
-fn insert_entities(tx: &Transaction<'_>, rid: i64, ents: &[Entity]) -> rusqlite::Result<()> {
-    let mut st = tx.prepare_cached(
-        "INSERT INTO entities(article_rid, start, end, text, label, source, confidence) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-    )?;
-    for e in ents {
-        st.execute(params![
-            rid,
-            e.start as i64,
-            e.end as i64,
-            e.text,
-            e.label.as_str(),
-            e.source.as_str(),
-            e.confidence as f64
-        ])?;
-    }
+/// Stores an article's automatic entities (its blob and count) and adds
+/// them to the pending entity counts (the caller removed the old ones).
+fn write_entities(
+    c: &Connection,
+    rid: i64,
+    text: &str,
+    ents: &[Entity],
+    counts: &std::cell::RefCell<CountDeltas>,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE articles SET ents=?2, n_entities=?3 WHERE rid=?1")?
+        .execute(params![rid, encode_entities(text, ents), ents.len() as i64])?;
+    count_entities(counts, ents, 1);
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn replace_file_tx(
-    tx: &Transaction<'_>,
-    rel: &str,
+/// The `files` row being written.
+struct FileRow<'a> {
+    rel: &'a str,
     size: u64,
     mtime: i64,
-    hash: Option<&str>,
-    encoding: Option<&str>,
-    raw_text: Option<&str>,
-    error: Option<&str>,
+    hash: Option<&'a str>,
+    encoding: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+fn replace_file_tx(
+    tx: &Connection,
+    f: &FileRow<'_>,
     articles: &[(ParsedArticle, Vec<Entity>)],
+    prepared: &[Prepared],
+    fts_queue: Option<&std::cell::RefCell<Vec<(i64, String)>>>,
+    counts: &std::cell::RefCell<CountDeltas>,
 ) -> rusqlite::Result<AnchorReport> {
-    tx.execute(
-        "INSERT INTO files(path, encoding, size, mtime, hash, error, raw_text) VALUES (?1,?2,?3,?4,?5,?6,?7) \
-         ON CONFLICT(path) DO UPDATE SET encoding=excluded.encoding, size=excluded.size, mtime=excluded.mtime, \
-         hash=excluded.hash, error=excluded.error, raw_text=excluded.raw_text",
-        params![rel, encoding, size as i64, mtime, hash, error, raw_text],
-    )?;
-    let file_id: i64 = tx.query_row("SELECT id FROM files WHERE path=?1", [rel], |r| r.get(0))?;
+    let rel = f.rel;
+    let file_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO files(path, encoding, size, mtime, hash, error) VALUES (?1,?2,?3,?4,?5,?6) \
+             ON CONFLICT(path) DO UPDATE SET encoding=excluded.encoding, size=excluded.size, mtime=excluded.mtime, \
+             hash=excluded.hash, error=excluded.error RETURNING id",
+        )?
+        .query_row(
+            params![rel, f.encoding, f.size as i64, f.mtime, f.hash, f.error],
+            |r| r.get(0),
+        )?;
     // Old articles of the file: id -> (rid, hash).
     let mut old: HashMap<String, (i64, String)> = HashMap::new();
     {
-        let mut st = tx.prepare_cached("SELECT id, rid, hash FROM articles WHERE file_id=?1")?;
+        let mut st =
+            tx.prepare_cached("SELECT id, rid, hash, text, ents FROM articles WHERE file_id=?1")?;
         for row in st.query_map([file_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
             ))
         })? {
-            let (id, rid, h) = row?;
+            let (id, rid, h, text, ents) = row?;
+            count_entities(counts, &decode_entities(&text, &ents), -1);
             old.insert(id, (rid, h));
         }
     }
-    for (rid, _) in old.values() {
-        tx.execute("DELETE FROM articles_fts WHERE rowid=?1", [rid])?;
+    if !old.is_empty() {
+        let mut del_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid=?1")?;
+        for (rid, _) in old.values() {
+            del_fts.execute([rid])?;
+        }
+        tx.prepare_cached("DELETE FROM articles WHERE file_id=?1")?
+            .execute([file_id])?;
     }
-    tx.execute("DELETE FROM articles WHERE file_id=?1", [file_id])?;
     let mut new_ids = Vec::new();
     let mut new_texts: Vec<(String, String, String)> = Vec::new();
-    for (a, ents) in articles {
-        let id = article_id(rel, a.index);
-        let h = content_hash(a.text.as_bytes());
-        tx.execute(
-            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-            params![
-                id,
-                file_id,
-                a.index as i64,
-                a.title,
-                a.subtitle,
-                a.date,
-                a.source,
-                serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
-                a.text,
-                a.body_start as i64,
-                encode_map(&a.map),
-                a.raw_range.0 as i64,
-                a.raw_range.1 as i64,
-                h
-            ],
-        )?;
+    for ((a, ents), p) in articles.iter().zip(prepared) {
+        tx.prepare_cached(
+            "INSERT INTO articles(id, file_id, idx, title, subtitle, date, source, byline, text, body_start, offset_map, raw_start, raw_end, hash, ents, n_entities) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+        )?
+        .execute(params![
+            p.id,
+            file_id,
+            a.index as i64,
+            a.title,
+            a.subtitle,
+            a.date,
+            a.source,
+            p.byline,
+            a.text,
+            a.body_start as i64,
+            p.map,
+            a.raw_range.0 as i64,
+            a.raw_range.1 as i64,
+            p.hash,
+            p.ents,
+            ents.len() as i64
+        ])?;
         let rid = tx.last_insert_rowid();
-        let mut body = fts_tokens(a.title.as_deref().unwrap_or(""));
-        body.push_str(&fts_tokens(&a.text));
-        tx.execute(
-            "INSERT INTO articles_fts(rowid, body) VALUES (?1, ?2)",
-            params![rid, body],
-        )?;
-        insert_entities(tx, rid, ents)?;
-        insert_roles(tx, rid, &a.text, ents)?;
-        new_ids.push(id.clone());
-        new_texts.push((id, h, a.text.clone()));
+        match fts_queue {
+            Some(q) => q.borrow_mut().push((rid, p.fts.clone())),
+            None => write_fts(tx, &[(rid, p.fts.clone())])?,
+        }
+        count_entities(counts, ents, 1);
+        write_roles(tx, rid, &p.roles)?;
+        new_ids.push(p.id.clone());
+        new_texts.push((p.id.clone(), p.hash.clone(), a.text.clone()));
     }
     // Re-anchor annotations that pointed into this file's articles.
     let mut ids: Vec<String> = old.keys().cloned().collect();
@@ -1772,6 +2882,64 @@ mod tests {
         drop(s);
         let err = Store::open(&path).err().unwrap();
         assert!(err.to_string().contains("newer version of Pizhu"), "{err}");
+    }
+
+    #[test]
+    fn offset_maps_round_trip_as_runs_and_old_maps_still_read() {
+        let maps: Vec<Vec<usize>> = vec![
+            vec![],
+            vec![0],
+            (0..100).collect(),
+            (5..50).chain(52..60).chain(3..4).chain(200..210).collect(),
+            vec![7, 7, 7, 1, 0],
+        ];
+        for m in maps {
+            let runs = encode_map(&m);
+            assert_eq!(decode_map(&runs), m);
+            let old: Vec<u8> = m.iter().flat_map(|&x| (x as u32).to_le_bytes()).collect();
+            assert_eq!(decode_map(&old), m);
+        }
+        let identity: Vec<usize> = (10..3010).collect();
+        assert!(encode_map(&identity).len() < 12);
+    }
+
+    #[test]
+    fn entity_blobs_round_trip() {
+        let text = "甲乙丙丁戊己庚";
+        let e = |start, end, text: &str, label: EntityType, source, confidence| Entity {
+            start,
+            end,
+            text: text.into(),
+            label,
+            source,
+            confidence,
+        };
+        let ents = vec![
+            e(0, 2, "甲乙", EntityType::Per, Source::Rule, 0.9),
+            e(
+                2,
+                3,
+                "丙",
+                EntityType::Custom("EVENT".into()),
+                Source::Lexicon,
+                1.0,
+            ),
+            e(3, 5, "别的", EntityType::Org, Source::Model, 0.25),
+            e(5, 7, "己庚", EntityType::Per, Source::Gazetteer, 0.5),
+        ];
+        assert_eq!(decode_entities(text, &encode_entities(text, &ents)), ents);
+        assert_eq!(decode_entities(text, &encode_entities(text, &[])), vec![]);
+        assert!(decode_entities(text, &[0xff, 0xff]).is_empty());
+    }
+
+    #[test]
+    fn the_prefilter_is_the_longest_han_run() {
+        assert_eq!(
+            fts_prefilter("G20峰会在杭州").as_deref(),
+            Some("\"峰 会 在 杭 州\"")
+        );
+        assert_eq!(fts_prefilter("abc 12"), None);
+        assert_eq!(fts_prefilter("中-国家"), Some("\"国 家\"".into()));
     }
 
     #[test]

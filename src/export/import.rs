@@ -572,13 +572,9 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
 
 // ---- applying ----------------------------------------------------------------
 
+/// The article whose text is exactly `text`, by the store's text-hash index.
 fn find_by_text(store: &Store, text: &str) -> Result<Option<String>> {
-    for id in store.article_ids()? {
-        if store.article(&id)?.text == text {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
+    store.article_id_by_text(text)
 }
 
 /// Finds the article of a document without a known id or text: the first
