@@ -88,6 +88,36 @@ enum Command {
         /// How many frequent entities to list.
         #[arg(long, default_value_t = 20)]
         top: usize,
+        /// Counts over time instead: `month` (articles per month; undated apart).
+        #[arg(long)]
+        by: Option<String>,
+        /// With --by: articles mentioning this entity per month (repeatable).
+        #[arg(long)]
+        entity: Vec<String>,
+        /// With --by: only entities of this type (alone: its mentions per month,
+        /// each entity once per article).
+        #[arg(long = "type")]
+        type_: Option<String>,
+        /// With --by: table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Pairs of entities appearing in the same article, with article counts.
+    Cooccur {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Type of the first entity of each pair.
+        #[arg(long = "type", default_value = "PER")]
+        type_: String,
+        /// Type of the second entity.
+        #[arg(long, default_value = "ORG")]
+        with: String,
+        /// How many pairs to list (most articles first).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
     },
     /// Who's who: every person with their titles, organisations and articles.
     People {
@@ -429,7 +459,52 @@ fn run(cli: Cli) -> Result<()> {
             }
             eprintln!("{} matching articles", hits.len());
         }
-        Command::Stats { archive, top } => {
+        Command::Stats {
+            archive,
+            by: Some(by),
+            entity,
+            type_,
+            format,
+            ..
+        } => {
+            // Insights: counts per month (src/insights.rs).
+            use pizhu::insights::{Insights, Measure, TableFormat};
+            if by != "month" {
+                bail!("--by {by:?}: only `month` is supported");
+            }
+            let format: TableFormat = format.parse()?;
+            let type_ = type_.map(|t| normalise_type(&t)).transpose()?;
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let ins = Insights::load(&store)?;
+            let mut measures = vec![Measure::Articles];
+            measures.extend(
+                entity
+                    .iter()
+                    .map(|e| Measure::Entity(e.clone(), type_.clone())),
+            );
+            if entity.is_empty()
+                && let Some(t) = &type_
+            {
+                measures.push(Measure::Type(t.clone()));
+            }
+            write_stdout(&ins.by_month(&measures, None).render(format))?;
+        }
+        Command::Cooccur {
+            archive,
+            type_,
+            with,
+            top,
+            format,
+        } => {
+            use pizhu::insights::{Insights, TableFormat, render_pairs};
+            let format: TableFormat = format.parse()?;
+            let (a, b) = (normalise_type(&type_)?, normalise_type(&with)?);
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let ins = Insights::load(&store)?;
+            let pairs = ins.cooccur(&a, &b, top, None);
+            write_stdout(&render_pairs(&pairs, &a, &b, format))?;
+        }
+        Command::Stats { archive, top, .. } => {
             let (store, s) = open_indexed(&archive, db, true, Access::Read)?;
             println!("articles: {}", s.articles);
             let stats = store.stats(top)?;
@@ -960,4 +1035,24 @@ fn open_gui(_archive: Option<PathBuf>, _db: Option<&Path>) -> Result<()> {
     bail!(
         "this pizhu was built without the GUI (feature `gui`); use a subcommand, see `pizhu --help`"
     )
+}
+
+/// An entity type name as stored (`per` → `PER`), checked.
+fn normalise_type(t: &str) -> Result<String> {
+    let t: EntityType = t
+        .trim()
+        .to_ascii_uppercase()
+        .parse()
+        .with_context(|| format!("unknown entity type {t:?}"))?;
+    Ok(t.as_str().to_string())
+}
+
+/// Writes bytes to standard output (a closed pipe is not an error).
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }
