@@ -223,32 +223,34 @@ fn path_date(path: &str) -> Option<Found> {
     })
 }
 
-/// Resolves an article's date from the splitter's date field, the start of
-/// its text and its file path, in that order of trust; `None` when undated.
+/// Resolves an article's date from the splitter's date field (its dateline),
+/// the file path and the start of its text, in that order of trust; `None`
+/// when undated.
 ///
-/// - The splitter's date or the first date in the first 300 characters,
-///   when it has a year: [`DateSource::Text`].
-/// - A text date without a year (`6月10日`) and a year in the path:
-///   [`DateSource::TextPath`].
-/// - Else a date (at least year and month) in the path: [`DateSource::Path`].
+/// - The splitter's date with a year: [`DateSource::Text`].
+/// - The splitter's date without a year (`6月10日`) and a year in the
+///   path: [`DateSource::TextPath`].
+/// - A date (at least year and month) in the path: [`DateSource::Path`].
+/// - A full date with a year in the first 300 characters (a dateline the
+///   splitter did not take): [`DateSource::Text`]. Dates later in the text
+///   are what the article talks about, not when it was written.
 pub fn resolve_date(split_date: Option<&str>, text: &str, path: &str) -> Option<ArticleDate> {
-    let head: String = text.chars().take(300).collect();
-    let mut candidates = split_date.map(text_dates).unwrap_or_default();
-    candidates.extend(text_dates(&head));
     let path = path_date(path);
-    if let Some(f) = candidates.iter().find(|f| f.year.is_some()) {
-        return Some(ArticleDate {
+    let split = split_date.map(text_dates).unwrap_or_default();
+    let text_date = |f: &Found| {
+        Some(ArticleDate {
             month: Month {
-                year: f.year.expect("checked"),
+                year: f.year?,
                 month: f.month,
             },
             day: f.day,
             source: DateSource::Text,
-        });
+        })
+    };
+    if let Some(d) = split.iter().find_map(text_date) {
+        return Some(d);
     }
-    if let (Some(f), Some(p)) = (candidates.first(), path)
-        && let Some(year) = p.year
-    {
+    if let (Some(f), Some(year)) = (split.first(), path.and_then(|p| p.year)) {
         return Some(ArticleDate {
             month: Month {
                 year,
@@ -258,16 +260,39 @@ pub fn resolve_date(split_date: Option<&str>, text: &str, path: &str) -> Option<
             source: DateSource::TextPath,
         });
     }
-    let p = path?;
-    let year = p.year?;
-    (p.month != 0).then_some(ArticleDate {
-        month: Month {
-            year,
-            month: p.month,
-        },
-        day: p.day,
-        source: DateSource::Path,
-    })
+    if let Some(p) = path
+        && p.month != 0
+        && let Some(year) = p.year
+    {
+        return Some(ArticleDate {
+            month: Month {
+                year,
+                month: p.month,
+            },
+            day: p.day,
+            source: DateSource::Path,
+        });
+    }
+    let head: String = text.chars().take(300).collect();
+    let found = text_dates(&head);
+    if let Some(d) = found.iter().filter(|f| f.day.is_some()).find_map(text_date) {
+        return Some(d);
+    }
+    // A dateline without a year in a year folder.
+    if let (Some(f), Some(year)) = (
+        found.iter().find(|f| f.day.is_some()),
+        path.and_then(|p| p.year),
+    ) {
+        return Some(ArticleDate {
+            month: Month {
+                year,
+                month: f.month,
+            },
+            day: f.day,
+            source: DateSource::TextPath,
+        });
+    }
+    None
 }
 
 /// One article as the aggregates see it.
@@ -749,6 +774,11 @@ mod tests {
             resolve_date(Some("2017年3月"), "正文", "a.txt"),
             d(2017, 3, None, DateSource::Text)
         );
+        // A year and month in the body is not a dateline.
+        assert_eq!(
+            resolve_date(None, "2017年11月以来，产量增长", "a.txt"),
+            None
+        );
     }
 
     #[test]
@@ -759,8 +789,29 @@ mod tests {
             d(2019, 6, Some(1), DateSource::TextPath)
         );
         assert_eq!(
-            resolve_date(None, "新华社电（3月2日）", "news/20150410_x.txt"),
+            resolve_date(Some("3月2日"), "新华社电（3月2日）", "news/20150410_x.txt"),
             d(2015, 3, Some(2), DateSource::TextPath)
+        );
+        // Not taken by the splitter as the date: the path's full date wins.
+        assert_eq!(
+            resolve_date(None, "新华社电（3月2日）", "news/20150410_x.txt"),
+            d(2015, 4, Some(10), DateSource::Path)
+        );
+    }
+
+    #[test]
+    fn the_dateline_beats_dates_the_article_talks_about() {
+        // The splitter's date (the dateline) has no year; a historical date
+        // further on does: the path's year and the dateline's day win.
+        let text = "本报讯 6月1日，纪念1937年9月18日的活动举行。";
+        assert_eq!(
+            resolve_date(Some("6月1日"), text, "2019/10/0021513.txt"),
+            d(2019, 6, Some(1), DateSource::TextPath)
+        );
+        // A path date beats a date in the body.
+        assert_eq!(
+            resolve_date(None, "回顾2008年8月8日的开幕式", "2019/06/a.txt"),
+            d(2019, 6, None, DateSource::Path)
         );
     }
 
