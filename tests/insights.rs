@@ -227,3 +227,75 @@ fn counts_match_the_export_on_a_generated_archive() {
     assert!(dated >= 290, "{dated} of 300 dated");
     assert!(pairs > 0);
 }
+
+/// The Insights window on the seeds, in the real app: it reads the archive
+/// off the UI thread, shows the counts, and a click on a matrix cell or on
+/// the undated button narrows the article list.
+#[cfg(feature = "gui")]
+#[test]
+fn insights_window_shows_data_and_filters_the_list() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use pizhu::ui::insights::Chart;
+
+    let (_g, arch) = seed_copy();
+    let mut h = common::app::app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    assert_eq!(h.state().visible.len(), 11);
+    h.state_mut().insights.open = true;
+    for _ in 0..2000 {
+        h.step();
+        if h.state().insights.computed.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.step();
+    let c = h
+        .state()
+        .insights
+        .computed
+        .clone()
+        .expect("aggregates computed");
+    // The seeds carry no year: all undated, counted apart and shown.
+    assert_eq!(c.months.undated, vec![11]);
+    assert!(
+        h.query_all_by_value("11 articles in the list: 0 dated, 11 undated.")
+            .next()
+            .is_some()
+    );
+    h.get_by_label("Undated articles: 11").click();
+    h.run_steps(3);
+    assert_eq!(h.state().filter.chart.as_ref().unwrap().1.len(), 11);
+    h.get_by_label("× clear").click();
+    h.run_steps(3);
+    assert!(h.state().filter.chart.is_none());
+
+    // Top people: bars with counts equal to the export's article counts.
+    h.get_by_label("Top entities").click();
+    h.run_steps(3);
+    assert_eq!(h.state().insights.chart, Chart::Top);
+    assert!(!c.top.is_empty() && c.top[0].1 >= c.top.last().unwrap().1);
+    // The default lines: the three most mentioned people.
+    assert_eq!(h.state().insights.entities.len(), 3);
+
+    // Co-occurrence: click the most frequent pair's cell.
+    h.get_by_label("Co-occurrence").click();
+    h.run_steps(3);
+    let top = c.pairs[0].clone();
+    let label = top.articles.to_string();
+    h.get_all_by_label(&label).next().expect("a cell").click();
+    h.run_steps(3);
+    let (what, ids) = h
+        .state()
+        .filter
+        .chart
+        .clone()
+        .expect("a cell narrows the list");
+    assert!(what.contains('×'), "{what}");
+    assert_eq!(ids.len(), top.articles);
+    assert_eq!(h.state().visible.len(), top.articles);
+    // The chart now follows the narrowed list.
+    let c2 = h.state().insights.computed.clone().unwrap();
+    let dated: usize = c2.months.rows.iter().map(|r| r.1[0]).sum();
+    assert_eq!(dated + c2.months.undated[0], top.articles);
+}

@@ -243,7 +243,7 @@ pub fn chart_filter_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     let mut clear = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("Chart: {what} ({})", ids.len())).strong());
-        clear = ui.small_button("✕ clear").clicked();
+        clear = ui.small_button("× clear").clicked();
     });
     if clear {
         app.filter.chart = None;
@@ -287,6 +287,7 @@ pub fn insights_window_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     egui::Window::new("Insights")
         .open(&mut open)
         .default_size([720.0, 480.0])
+        .default_pos([420.0, 80.0])
         .resizable(true)
         .show(ctx, |ui| insights_ui(app, ui));
     app.insights.open = open;
@@ -321,6 +322,17 @@ pub fn insights_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             );
     });
     ui.separator();
+    if let Some((what, ids)) = &app.filter.chart {
+        let msg = format!("The list shows {what} ({} articles).", ids.len());
+        let mut clear = false;
+        ui.horizontal(|ui| {
+            ui.label(msg);
+            clear = ui.button("Show the whole filter").clicked();
+        });
+        if clear {
+            app.filter.chart = None;
+        }
+    }
     if let Some(e) = &app.insights.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
@@ -407,6 +419,15 @@ fn month_axis(plot: Plot<'_>) -> Plot<'_> {
 }
 
 fn months_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
+    let undated = c.months.undated.first().copied().unwrap_or(0);
+    if undated > 0
+        && ui
+            .button(format!("Undated articles: {undated}"))
+            .on_hover_text("list them")
+            .clicked()
+    {
+        pick(app, "undated".into(), Some(None), &[]);
+    }
     if c.months.rows.is_empty() {
         ui.label("No dated article in the list.");
         return;
@@ -433,12 +454,6 @@ fn months_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
             pick(app, m.to_string(), Some(Some(m)), &[]);
         }
     }
-    ui.horizontal(|ui| {
-        let undated = c.months.undated.first().copied().unwrap_or(0);
-        if undated > 0 && ui.button(format!("Undated articles: {undated}")).clicked() {
-            pick(app, "undated".into(), Some(None), &[]);
-        }
-    });
 }
 
 fn mentions_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
@@ -446,7 +461,7 @@ fn mentions_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
         let mut remove = None;
         for (i, (t, l)) in app.insights.entities.iter().enumerate() {
             if ui
-                .small_button(format!("{t} ({l}) ✕"))
+                .small_button(format!("{t} ({l}) ×"))
                 .on_hover_text("remove")
                 .clicked()
             {
