@@ -299,3 +299,47 @@ fn insights_window_shows_data_and_filters_the_list() {
     let dated: usize = c2.months.rows.iter().map(|r| r.1[0]).sum();
     assert_eq!(dated + c2.months.undated[0], top.articles);
 }
+
+/// A snapshot of the Insights window (top people on the seeds), rendered on
+/// the CPU like tests/snapshots.rs; skipped without a Vulkan driver.
+/// Regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test insights`.
+#[cfg(feature = "gui")]
+#[test]
+fn insights_snapshot() {
+    use egui_kittest::{Harness, SnapshotOptions};
+    use pizhu::ui::insights::Chart;
+
+    let found = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .any(|e| e.is_ok());
+    if !found {
+        eprintln!("SKIPPED: no Vulkan driver installed");
+        return;
+    }
+    let (_g, arch) = seed_copy();
+    let mut h =
+        common::app::app_harness(Harness::builder().with_size([1280.0, 800.0]).wgpu(), &arch);
+    h.state_mut().insights.open = true;
+    h.state_mut().insights.chart = Chart::Top;
+    for _ in 0..2000 {
+        h.step();
+        if h.state().insights.computed.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(4);
+    // The archive lives in a random temp folder: hide the status bar; the
+    // timings vary: hide the window's last line.
+    h.mask(egui::Rect::from_min_max(
+        egui::pos2(0.0, 770.0),
+        egui::pos2(1280.0, 800.0),
+    ));
+    let _ = &mut h;
+    h.snapshot_options(
+        "insights_top",
+        &SnapshotOptions::new().threshold(1.5).max_failed_pixels(400),
+    );
+}

@@ -17,7 +17,10 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::Instant;
 
 use egui::RichText;
-use egui_plot::{Bar, BarChart, HoverPosition, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{
+    Bar, BarChart, HoverPosition, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text,
+    uniform_grid_spacer,
+};
 
 use super::app::PizhuApp;
 use crate::insights::{Insights, Measure, Month, MonthSeries, Pair};
@@ -346,20 +349,16 @@ pub fn insights_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         if ui
             .button("Save CSV")
-            .on_hover_text("the chart's data, beside the archive folder")
+            .on_hover_text(format!(
+                "Saves the chart's data beside the archive folder.\n\
+                 Aggregates: {:.1} ms; archive read in {:.0} ms.",
+                c.millis, app.insights.load_millis
+            ))
             .clicked()
         {
             let csv = chart_csv(app.insights.chart, &c, &app.insights);
             save_csv(app, csv);
         }
-        ui.label(
-            RichText::new(format!(
-                "aggregates {:.1} ms; archive read in {:.0} ms",
-                c.millis, app.insights.load_millis
-            ))
-            .weak()
-            .small(),
-        );
     });
 }
 
@@ -397,25 +396,26 @@ fn save_csv(app: &mut PizhuApp, bytes: Vec<u8>) {
 }
 
 fn month_axis(plot: Plot<'_>) -> Plot<'_> {
-    plot.x_axis_formatter(|m, _| {
-        let v = m.value.round();
-        if (m.value - v).abs() < 1e-6 {
-            Month::from_index(v as i64).to_string()
-        } else {
-            String::new()
-        }
-    })
-    .label_formatter(|h| match h {
-        HoverPosition::NearDataPoint {
-            plot_name,
-            position: p,
-            ..
-        } => {
-            let m = Month::from_index(p.x.round() as i64);
-            Some(format!("{plot_name}\n{m}: {:.0}", p.y))
-        }
-        HoverPosition::Elsewhere { .. } => None,
-    })
+    plot.x_grid_spacer(uniform_grid_spacer(|_| [1.0, 12.0, 120.0]))
+        .x_axis_formatter(|m, _| {
+            let v = m.value.round();
+            if (m.value - v).abs() < 1e-6 {
+                Month::from_index(v as i64).to_string()
+            } else {
+                String::new()
+            }
+        })
+        .label_formatter(|h| match h {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position: p,
+                ..
+            } => {
+                let m = Month::from_index(p.x.round() as i64);
+                Some(format!("{plot_name}\n{m}: {:.0}", p.y))
+            }
+            HoverPosition::Elsewhere { .. } => None,
+        })
 }
 
 fn months_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
@@ -579,12 +579,16 @@ fn top_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
         .map(|(r, (t, k))| Bar::new((n - 1 - r) as f64, *k as f64).width(0.7).name(t))
         .collect();
     let axis_names = names.clone();
+    let top = c.top.clone();
+    let widest = c.top.first().map_or(1, |t| t.1) as f64;
     let resp = Plot::new("pizhu_top")
         .height(ui.available_height().min(360.0).max(160.0))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
         .include_x(0.0)
+        .include_x(widest * 1.3)
+        .show_axes([true, false])
         .y_axis_formatter(move |m, _| {
             let v = m.value.round();
             if (m.value - v).abs() < 1e-6 && v >= 0.0 && (v as usize) < n {
@@ -593,9 +597,20 @@ fn top_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
                 String::new()
             }
         })
-        .y_axis_min_width(80.0)
+        .y_grid_spacer(uniform_grid_spacer(|_| [1.0, 5.0, 25.0]))
         .show(ui, |p| {
             p.bar_chart(BarChart::new("articles", bars).horizontal());
+            // Each bar's name and count at its end.
+            for (r, (t, k)) in top.iter().enumerate() {
+                p.text(
+                    Text::new(
+                        "",
+                        PlotPoint::new(*k as f64, (n - 1 - r) as f64),
+                        format!(" {t} {k}"),
+                    )
+                    .anchor(egui::Align2::LEFT_CENTER),
+                );
+            }
             p.pointer_coordinate()
         });
     if resp.response.clicked()
