@@ -119,6 +119,11 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Every article's date and where it came from (text, text+path, path, undated).
+    Dates {
+        /// Archive folder.
+        archive: PathBuf,
+    },
     /// Who's who: every person with their titles, organisations and articles.
     People {
         /// Archive folder.
@@ -503,6 +508,18 @@ fn run(cli: Cli) -> Result<()> {
             let ins = Insights::load(&store)?;
             let pairs = ins.cooccur(&a, &b, top, None);
             write_stdout(&render_pairs(&pairs, &a, &b, format))?;
+        }
+        Command::Dates { archive } => {
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let mut out = String::from("id\tfile\tdate\tsource\n");
+            store.for_each_article_entities(|id, file, date, text, _| {
+                let d = pizhu::insights::resolve_date(date, text, file);
+                let (when, src) = d.map_or(("".into(), "undated"), |d| {
+                    (d.to_string(), d.source.as_str())
+                });
+                out.push_str(&format!("{id}\t{file}\t{when}\t{src}\n"));
+            })?;
+            write_stdout(out.as_bytes())?;
         }
         Command::Stats { archive, top, .. } => {
             let (store, s) = open_indexed(&archive, db, true, Access::Read)?;

@@ -226,6 +226,26 @@ fn counts_match_the_export_on_a_generated_archive() {
     // Folders by year/month: every article is placed.
     assert!(dated >= 290, "{dated} of 300 dated");
     assert!(pairs > 0);
+    // `pizhu dates`: one row per article with its source; the generated
+    // datelines have no year, so the year comes from the folder.
+    let out = pizhu(&["dates", arch.to_str().unwrap()]);
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 300);
+    let text_path = rows.iter().filter(|r| r[3] == "text+path").count();
+    assert!(
+        text_path > 150,
+        "{text_path} dates from the dateline and the path"
+    );
+    for r in &rows {
+        let year = r[1].split('/').next().unwrap();
+        if r[3] == "text+path" || r[3] == "path" {
+            assert!(r[2].starts_with(year), "{r:?}");
+        }
+    }
 }
 
 /// The Insights window on the seeds, in the real app: it reads the archive
