@@ -536,37 +536,62 @@ impl Insights {
     pub fn cooccur(&self, a: &str, b: &str, top: usize, only: Option<&[usize]>) -> Vec<Pair> {
         let is_a: Vec<bool> = self.names.iter().map(|n| n.label == a).collect();
         let is_b: Vec<bool> = self.names.iter().map(|n| n.label == b).collect();
-        let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+        // Entities with the same text under both types (a name tagged PER in
+        // one place and ORG in another) are not a pair.
+        let same_text: rustc_hash::FxHashMap<&str, u32> = if a == b {
+            Default::default()
+        } else {
+            self.names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| is_a[*i])
+                .map(|(i, n)| (n.text.as_str(), i as u32))
+                .collect()
+        };
+        let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
         let (mut xs, mut ys) = (Vec::new(), Vec::new());
         for d in self.selected(only) {
             xs.clear();
             ys.clear();
             xs.extend(d.ents.iter().copied().filter(|&e| is_a[e as usize]));
+            if xs.is_empty() {
+                continue;
+            }
             ys.extend(d.ents.iter().copied().filter(|&e| is_b[e as usize]));
             for &x in &xs {
                 for &y in &ys {
-                    if x != y && self.names[x as usize].text != self.names[y as usize].text {
-                        *counts.entry((x, y)).or_default() += 1;
+                    if x != y
+                        && same_text.get(self.names[y as usize].text.as_str()) != Some(&x)
+                    {
+                        *counts.entry((x as u64) << 32 | y as u64).or_default() += 1;
                     }
                 }
             }
         }
-        let mut out: Vec<Pair> = counts
-            .into_iter()
-            .map(|((x, y), n)| Pair {
-                a: self.names[x as usize].text.clone(),
-                b: self.names[y as usize].text.clone(),
-                articles: n,
-            })
-            .collect();
-        out.sort_by(|p, q| {
-            q.articles
-                .cmp(&p.articles)
-                .then_with(|| p.a.cmp(&q.a))
-                .then_with(|| p.b.cmp(&q.b))
+        let mut all: Vec<(u64, u32)> = counts.into_iter().collect();
+        // Only the pairs at or above the `top`-th count need sorting by text.
+        if top < all.len() {
+            all.select_nth_unstable_by(top, |p, q| q.1.cmp(&p.1));
+            let cut = all[top].1;
+            all.retain(|p| p.1 >= cut);
+        }
+        let text = |k: u64, hi: bool| {
+            let i = if hi { k >> 32 } else { k & 0xffff_ffff };
+            self.names[i as usize].text.as_str()
+        };
+        all.sort_unstable_by(|p, q| {
+            q.1.cmp(&p.1)
+                .then_with(|| text(p.0, true).cmp(text(q.0, true)))
+                .then_with(|| text(p.0, false).cmp(text(q.0, false)))
         });
-        out.truncate(top);
-        out
+        all.truncate(top);
+        all.into_iter()
+            .map(|(k, n)| Pair {
+                a: text(k, true).to_string(),
+                b: text(k, false).to_string(),
+                articles: n as usize,
+            })
+            .collect()
     }
 
     /// Ids of the selected articles matching a chart element: a month
