@@ -514,26 +514,44 @@ impl Insights {
         top: usize,
         only: Option<&[usize]>,
     ) -> Vec<(String, usize)> {
-        let mut counts: HashMap<u32, usize> = HashMap::new();
+        let is: Vec<bool> = self.names.iter().map(|n| n.label == label).collect();
+        let mut counts = vec![0u32; self.names.len()];
         for d in self.selected(only) {
             for &e in &d.ents {
-                if self.names[e as usize].label == label {
-                    *counts.entry(e).or_default() += 1;
+                if is[e as usize] {
+                    counts[e as usize] += 1;
                 }
             }
         }
-        let mut out: Vec<(String, usize)> = counts
-            .into_iter()
-            .map(|(k, n)| (self.names[k as usize].text.clone(), n))
+        let mut all: Vec<(u32, u32)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (k as u32, *n))
             .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out.truncate(top);
-        out
+        if top == 0 {
+            return Vec::new();
+        }
+        if all.len() > top {
+            // Keep the pairs at or above the `top`-th count (ties sorted by text below).
+            all.select_nth_unstable_by(top - 1, |p, q| q.1.cmp(&p.1));
+            let cut = all[top - 1].1;
+            all.retain(|p| p.1 >= cut);
+        }
+        let text = |k: u32| self.names[k as usize].text.as_str();
+        all.sort_unstable_by(|p, q| q.1.cmp(&p.1).then_with(|| text(p.0).cmp(text(q.0))));
+        all.truncate(top);
+        all.into_iter()
+            .map(|(k, n)| (text(k).to_string(), n as usize))
+            .collect()
     }
 
     /// Pairs of entities (type `a` × type `b`, different texts) by the number
     /// of articles where both appear; the `top` most frequent (then by texts).
     pub fn cooccur(&self, a: &str, b: &str, top: usize, only: Option<&[usize]>) -> Vec<Pair> {
+        if top == 0 {
+            return Vec::new();
+        }
         let is_a: Vec<bool> = self.names.iter().map(|n| n.label == a).collect();
         let is_b: Vec<bool> = self.names.iter().map(|n| n.label == b).collect();
         // Entities with the same text under both types (a name tagged PER in
@@ -548,27 +566,71 @@ impl Insights {
                 .map(|(i, n)| (n.text.as_str(), i as u32))
                 .collect()
         };
-        let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        // A pair is in at most as many articles as its rarer entity: count
+        // only pairs of entities in at least `t` articles; when the `top`-th
+        // count found is ≥ `t`, no pair left out can reach it (exact), else
+        // lower `t` to that count (or halve it) and count again.
+        let mut df = vec![0u32; self.names.len()];
         for d in self.selected(only) {
-            xs.clear();
-            ys.clear();
-            xs.extend(d.ents.iter().copied().filter(|&e| is_a[e as usize]));
-            if xs.is_empty() {
-                continue;
-            }
-            ys.extend(d.ents.iter().copied().filter(|&e| is_b[e as usize]));
-            for &x in &xs {
-                for &y in &ys {
-                    if x != y
-                        && same_text.get(self.names[y as usize].text.as_str()) != Some(&x)
-                    {
-                        *counts.entry((x as u64) << 32 | y as u64).or_default() += 1;
-                    }
+            for &e in &d.ents {
+                if is_a[e as usize] || is_b[e as usize] {
+                    df[e as usize] += 1;
                 }
             }
         }
-        let mut all: Vec<(u64, u32)> = counts.into_iter().collect();
+        let mut dfs: Vec<u32> = df.iter().copied().filter(|&n| n > 0).collect();
+        dfs.sort_unstable_by(|x, y| y.cmp(x));
+        let mut t = dfs
+            .get(top.saturating_mul(2).min(dfs.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(1)
+            .max(1);
+        let mut all: Vec<(u64, u32)>;
+        loop {
+            let mut counts: rustc_hash::FxHashMap<u64, u32> = Default::default();
+            let (mut xs, mut ys) = (Vec::new(), Vec::new());
+            for d in self.selected(only) {
+                xs.clear();
+                ys.clear();
+                xs.extend(
+                    d.ents
+                        .iter()
+                        .copied()
+                        .filter(|&e| is_a[e as usize] && df[e as usize] >= t),
+                );
+                if xs.is_empty() {
+                    continue;
+                }
+                ys.extend(
+                    d.ents
+                        .iter()
+                        .copied()
+                        .filter(|&e| is_b[e as usize] && df[e as usize] >= t),
+                );
+                for &x in &xs {
+                    for &y in &ys {
+                        if x != y && same_text.get(self.names[y as usize].text.as_str()) != Some(&x)
+                        {
+                            *counts.entry((x as u64) << 32 | y as u64).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            all = counts.into_iter().collect();
+            if t <= 1 {
+                break;
+            }
+            if top > 0 && all.len() >= top {
+                all.select_nth_unstable_by(top - 1, |p, q| q.1.cmp(&p.1));
+                let nth = all[top - 1].1;
+                if nth >= t {
+                    break;
+                }
+                t = nth.max(1);
+            } else {
+                t /= 2;
+            }
+        }
         // Only the pairs at or above the `top`-th count need sorting by text.
         if top < all.len() {
             all.select_nth_unstable_by(top, |p, q| q.1.cmp(&p.1));
@@ -902,6 +964,43 @@ mod tests {
             source: crate::extract::Source::Rule,
             confidence: 1.0,
         }
+    }
+
+    #[test]
+    fn cooccur_top_equals_the_head_of_all_pairs() {
+        // Skewed random articles: the thresholded top equals the full count's head.
+        let mut ins = Insights::default();
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (x >> 33) % n;
+            r * r / n
+        };
+        for i in 0..400 {
+            let ents: Vec<Entity> = (0..8)
+                .map(|k| {
+                    let (t, l) = if k % 2 == 0 {
+                        ("P", "PER")
+                    } else {
+                        ("O", "ORG")
+                    };
+                    ent(&format!("{t}{}", next(60)), l)
+                })
+                .collect();
+            ins.push(&i.to_string(), "a.txt", None, "x", &ents);
+        }
+        let all = ins.cooccur("PER", "ORG", usize::MAX, None);
+        assert!(all.len() > 100);
+        for top in [1, 5, 20, 77] {
+            assert_eq!(
+                ins.cooccur("PER", "ORG", top, None),
+                all[..top].to_vec(),
+                "top {top}"
+            );
+        }
+        assert!(ins.cooccur("PER", "ORG", 0, None).is_empty());
     }
 
     #[test]
