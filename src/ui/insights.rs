@@ -183,10 +183,19 @@ impl InsightsView {
     }
 
     /// Recomputes the aggregates when their inputs changed.
-    fn compute(&mut self, visible_ids: &[&str]) {
+    ///
+    /// The key hashes the visible rows' indices (with the time the list was
+    /// read), not their ids: a frame costs one pass over integers.
+    fn compute(
+        &mut self,
+        visible: &[usize],
+        articles: &[crate::store::ArticleSummary],
+        list_read: Option<Instant>,
+    ) {
         let Some(data) = &self.data else { return };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        visible_ids.hash(&mut h);
+        let mut h = rustc_hash::FxHasher::default();
+        visible.hash(&mut h);
+        list_read.hash(&mut h);
         self.entities.hash(&mut h);
         self.top_type.hash(&mut h);
         self.pair_types.hash(&mut h);
@@ -195,9 +204,9 @@ impl InsightsView {
             return;
         }
         let t = Instant::now();
-        let only: Vec<usize> = visible_ids
+        let only: Vec<usize> = visible
             .iter()
-            .filter_map(|id| self.by_id.get(*id).copied())
+            .filter_map(|&i| self.by_id.get(articles.get(i)?.id.as_str()).copied())
             .collect();
         let only = Some(only.as_slice());
         if self.entities.is_empty() && !self.entities_chosen {
@@ -280,12 +289,8 @@ pub fn insights_window_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     }
     let Some(store) = &app.store else { return };
     app.insights.poll(store, app.last_list_reload, ctx);
-    let ids: Vec<&str> = app
-        .visible
-        .iter()
-        .map(|&i| app.articles[i].id.as_str())
-        .collect();
-    app.insights.compute(&ids);
+    app.insights
+        .compute(&app.visible, &app.articles, app.last_list_reload);
     let mut open = true;
     egui::Window::new("Insights")
         .open(&mut open)
