@@ -9,6 +9,9 @@ use std::time::Instant;
 use pizhu::insights::{Insights, Measure};
 use pizhu::store::Store;
 
+/// A named aggregate returning the size of its result.
+type Run<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
@@ -37,7 +40,7 @@ fn main() {
         .into_iter()
         .map(|(t, _)| Measure::Entity(t, Some("PER".into())))
         .collect();
-    let runs: Vec<(&str, Box<dyn Fn() -> usize>)> = vec![
+    let runs: Vec<Run> = vec![
         (
             "articles per month",
             Box::new(|| ins.by_month(&[Measure::Articles], None).rows.len()),

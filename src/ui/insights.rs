@@ -444,7 +444,7 @@ fn months_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
         .map(|(m, n)| Bar::new(m.index() as f64, n[0] as f64).width(0.8))
         .collect();
     let resp = month_axis(Plot::new("pizhu_months"))
-        .height(ui.available_height().min(320.0).max(160.0))
+        .height(ui.available_height().clamp(160.0, 320.0))
         .allow_scroll(false)
         .include_y(0.0)
         .show(ui, |p| {
@@ -521,7 +521,7 @@ fn mentions_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
     let ents = app.insights.entities.clone();
     let resp = month_axis(Plot::new("pizhu_mentions"))
         .legend(Legend::default())
-        .height(ui.available_height().min(320.0).max(160.0))
+        .height(ui.available_height().clamp(160.0, 320.0))
         .allow_scroll(false)
         .include_y(0.0)
         .show(ui, |p| {
@@ -587,7 +587,7 @@ fn top_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
     let top = c.top.clone();
     let widest = c.top.first().map_or(1, |t| t.1) as f64;
     let resp = Plot::new("pizhu_top")
-        .height(ui.available_height().min(360.0).max(160.0))
+        .height(ui.available_height().clamp(160.0, 360.0))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
