@@ -297,6 +297,16 @@ fn insights_window_shows_data_and_filters_the_list() {
     assert!(!c.top.is_empty() && c.top[0].1 >= c.top.last().unwrap().1);
     // The default lines: the three most mentioned people.
     assert_eq!(h.state().insights.entities.len(), 3);
+    // Save CSV writes the chart's data beside the archive.
+    h.get_by_label("Save CSV").click();
+    h.run_steps(2);
+    let csv_path = arch.parent().unwrap().join("archive-top-entities.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("PER,articles\n"), "{csv}");
+    assert_eq!(csv.lines().count(), c.top.len() + 1);
+    let (name, n) = &c.top[0];
+    assert_eq!(csv.lines().nth(1).unwrap(), format!("{name},{n}"));
 
     // Co-occurrence: click the most frequent pair's cell.
     h.get_by_label("Co-occurrence").click();
@@ -361,5 +371,17 @@ fn insights_snapshot() {
     h.snapshot_options(
         "insights_top",
         &SnapshotOptions::new().threshold(1.5).max_failed_pixels(400),
+    );
+    // Save PNG: the window, cropped from a screenshot, beside the archive.
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label("Save PNG").click();
+    h.run_steps(4);
+    let png = std::fs::read(arch.parent().unwrap().join("archive-top-entities.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 5_000, "{} bytes", png.len());
+    assert!(
+        h.state().status.starts_with("saved "),
+        "{}",
+        h.state().status
     );
 }

@@ -107,6 +107,10 @@ pub struct InsightsView {
     pub computed: Option<Computed>,
     /// Why the archive could not be read.
     pub error: Option<String>,
+    /// The window's rectangle last frame (the PNG's crop).
+    rect: Option<egui::Rect>,
+    /// Results of PNG saves (written from the screenshot callback).
+    png_done: Option<Receiver<Result<std::path::PathBuf, String>>>,
 }
 
 impl Default for InsightsView {
@@ -126,6 +130,8 @@ impl Default for InsightsView {
             pair_types: ("PER".into(), "ORG".into()),
             computed: None,
             error: None,
+            rect: None,
+            png_done: None,
         }
     }
 }
@@ -291,13 +297,23 @@ pub fn insights_window_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     app.insights.poll(store, app.last_list_reload, ctx);
     app.insights
         .compute(&app.visible, &app.articles, app.last_list_reload);
+    if let Some(rx) = &app.insights.png_done
+        && let Ok(r) = rx.try_recv()
+    {
+        app.insights.png_done = None;
+        match r {
+            Ok(p) => app.status = format!("saved {}", p.display()),
+            Err(e) => app.error = Some(e),
+        }
+    }
     let mut open = true;
-    egui::Window::new("Insights")
+    let shown = egui::Window::new("Insights")
         .open(&mut open)
         .default_size([720.0, 480.0])
         .default_pos([420.0, 80.0])
         .resizable(true)
         .show(ctx, |ui| insights_ui(app, ui));
+    app.insights.rect = shown.map(|r| r.response.rect);
     app.insights.open = open;
 }
 
@@ -364,6 +380,13 @@ pub fn insights_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
             let csv = chart_csv(app.insights.chart, &c, &app.insights);
             save_csv(app, csv);
         }
+        if ui
+            .button("Save PNG")
+            .on_hover_text("this window as an image, beside the archive folder")
+            .clicked()
+        {
+            save_png(app, ui.ctx());
+        }
     });
 }
 
@@ -382,15 +405,9 @@ pub fn chart_csv(chart: Chart, c: &Computed, v: &InsightsView) -> Vec<u8> {
 
 /// Writes a chart's data beside the archive folder (like the exports).
 fn save_csv(app: &mut PizhuApp, bytes: Vec<u8>) {
-    let Some(arch) = app.archive.clone() else {
+    let Some(path) = chart_path(app, "csv") else {
         return;
     };
-    let name = arch
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "archive".into());
-    let dir = arch.parent().unwrap_or(&arch);
-    let path = dir.join(format!("{name}-{}.csv", app.insights.chart.file_stem()));
     // A UTF-8 BOM so spreadsheets read the Chinese text.
     let mut out = b"\xEF\xBB\xBF".to_vec();
     out.extend(bytes);
@@ -398,6 +415,49 @@ fn save_csv(app: &mut PizhuApp, bytes: Vec<u8>) {
         Ok(()) => app.status = format!("saved {}", path.display()),
         Err(e) => app.error = Some(format!("cannot write {}: {e}", path.display())),
     }
+}
+
+/// The file a chart is saved to: `ARCHIVE-<chart>.<ext>` beside the archive.
+fn chart_path(app: &PizhuApp, ext: &str) -> Option<std::path::PathBuf> {
+    let arch = app.archive.as_ref()?;
+    let name = arch
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "archive".into());
+    let dir = arch.parent().unwrap_or(arch);
+    Some(dir.join(format!("{name}-{}.{ext}", app.insights.chart.file_stem())))
+}
+
+/// Asks for a screenshot; its callback crops the window and writes a PNG.
+fn save_png(app: &mut PizhuApp, ctx: &egui::Context) {
+    let (Some(path), Some(rect)) = (chart_path(app, "png"), app.insights.rect) else {
+        return;
+    };
+    let (tx, rx) = channel();
+    app.insights.png_done = Some(rx);
+    let ppp = ctx.pixels_per_point();
+    let repaint = ctx.clone();
+    ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+        egui::ScreenshotCallback::new(move |img| {
+            let img = img.region(&rect, Some(ppp));
+            let r = write_png(&path, &img)
+                .map(|()| path.clone())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            let _ = tx.send(r);
+            repaint.request_repaint();
+        }),
+    ));
+}
+
+fn write_png(path: &std::path::Path, img: &egui::ColorImage) -> std::io::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut enc = png::Encoder::new(file, img.size[0] as u32, img.size[1] as u32);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(std::io::Error::other)?;
+    w.write_image_data(img.as_raw())
+        .map_err(std::io::Error::other)?;
+    w.finish().map_err(std::io::Error::other)
 }
 
 fn month_axis(plot: Plot<'_>) -> Plot<'_> {
