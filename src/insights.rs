@@ -325,7 +325,8 @@ pub struct Insights {
     pub docs: Vec<Doc>,
     /// Every distinct entity.
     pub names: Vec<Name>,
-    index: HashMap<Name, u32>,
+    /// Per type: text → key (looked up by `&str`, no allocation).
+    index: HashMap<String, rustc_hash::FxHashMap<String, u32>>,
 }
 
 /// Articles per month, with every month between the first and the last
@@ -397,27 +398,25 @@ impl Insights {
     }
 
     fn intern(&mut self, text: &str, label: &str) -> u32 {
-        let key = Name {
-            text: text.to_string(),
-            label: label.to_string(),
+        let by_text = match self.index.get_mut(label) {
+            Some(m) => m,
+            None => self.index.entry(label.to_string()).or_default(),
         };
-        if let Some(&i) = self.index.get(&key) {
+        if let Some(&i) = by_text.get(text) {
             return i;
         }
         let i = self.names.len() as u32;
-        self.names.push(key.clone());
-        self.index.insert(key, i);
+        by_text.insert(text.to_string(), i);
+        self.names.push(Name {
+            text: text.to_string(),
+            label: label.to_string(),
+        });
         i
     }
 
     /// The key of an entity, if it occurs.
     pub fn key(&self, text: &str, label: &str) -> Option<u32> {
-        self.index
-            .get(&Name {
-                text: text.to_string(),
-                label: label.to_string(),
-            })
-            .copied()
+        self.index.get(label)?.get(text).copied()
     }
 
     /// Keys of every entity with this text (any type), or of this type.
