@@ -511,14 +511,18 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Dates { archive } => {
             let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
-            let mut out = String::from("id\tfile\tdate\tsource\n");
+            let mut rows: Vec<(String, String)> = Vec::new();
             store.for_each_article_entities(|id, file, date, text, _| {
                 let d = pizhu::insights::resolve_date(date, text, file);
                 let (when, src) = d.map_or(("".into(), "undated"), |d| {
                     (d.to_string(), d.source.as_str())
                 });
-                out.push_str(&format!("{id}\t{file}\t{when}\t{src}\n"));
+                rows.push((file.to_string(), format!("{id}\t{file}\t{when}\t{src}\n")));
             })?;
+            // By file (stable: a file's articles stay in storage order).
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out = String::from("id\tfile\tdate\tsource\n");
+            out.extend(rows.into_iter().map(|r| r.1));
             write_stdout(out.as_bytes())?;
         }
         Command::Stats { archive, top, .. } => {
