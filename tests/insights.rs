@@ -262,14 +262,7 @@ fn insights_window_shows_data_and_filters_the_list() {
     let mut h = common::app::app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
     assert_eq!(h.state().visible.len(), 11);
     h.state_mut().insights.open = true;
-    for _ in 0..2000 {
-        h.step();
-        if h.state().insights.computed.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    h.step();
+    settle(&mut h);
     let c = h
         .state()
         .insights
@@ -325,6 +318,7 @@ fn insights_window_shows_data_and_filters_the_list() {
     assert_eq!(ids.len(), top.articles);
     assert_eq!(h.state().visible.len(), top.articles);
     // The chart now follows the narrowed list.
+    settle(&mut h);
     let c2 = h.state().insights.computed.clone().unwrap();
     let dated: usize = c2.months.rows.iter().map(|r| r.1[0]).sum();
     assert_eq!(dated + c2.months.undated[0], top.articles);
@@ -353,16 +347,9 @@ fn insights_snapshot() {
         common::app::app_harness(Harness::builder().with_size([1280.0, 800.0]).wgpu(), &arch);
     h.state_mut().insights.open = true;
     h.state_mut().insights.chart = Chart::Top;
-    for _ in 0..2000 {
-        h.step();
-        if h.state().insights.computed.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    settle(&mut h);
     h.run_steps(4);
-    // The archive lives in a random temp folder: hide the status bar; the
-    // timings vary: hide the window's last line.
+    // The archive lives in a random temp folder: hide the status bar.
     h.mask(egui::Rect::from_min_max(
         egui::pos2(0.0, 770.0),
         egui::pos2(1280.0, 800.0),
@@ -384,4 +371,22 @@ fn insights_snapshot() {
         "{}",
         h.state().status
     );
+}
+
+/// Steps frames until the Insights window has read the archive and computed
+/// its aggregates (both happen on background threads).
+#[cfg(feature = "gui")]
+fn settle(h: &mut egui_kittest::Harness<'static, pizhu::ui::app::PizhuApp>) {
+    for _ in 0..2000 {
+        h.step();
+        let v = &h.state().insights;
+        if v.computed.is_some() && !v.is_busy() {
+            h.step();
+            if !h.state().insights.is_busy() {
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the Insights window did not settle");
 }

@@ -80,6 +80,9 @@ pub struct Computed {
     pub millis: f64,
 }
 
+/// Aggregates and the entities picked by default (when none were chosen).
+type Computed2 = (Computed, Option<Vec<(String, String)>>);
+
 /// State of the Insights window.
 pub struct InsightsView {
     /// Window open.
@@ -105,6 +108,9 @@ pub struct InsightsView {
     pub pair_types: (String, String),
     /// The aggregates for the current key.
     pub computed: Option<Computed>,
+    /// The key of the aggregates being (or last) computed.
+    computed_for: Option<u64>,
+    computing: Option<Receiver<Computed2>>,
     /// Why the archive could not be read.
     pub error: Option<String>,
     /// The window's rectangle last frame (the PNG's crop).
@@ -129,6 +135,8 @@ impl Default for InsightsView {
             top_type: "PER".into(),
             pair_types: ("PER".into(), "ORG".into()),
             computed: None,
+            computed_for: None,
+            computing: None,
             error: None,
             rect: None,
             png_done: None,
@@ -155,6 +163,9 @@ impl InsightsView {
                         .collect();
                     self.data = Some(Arc::new(ins));
                     self.computed = None;
+                    self.computed_for = None;
+                    // Aggregates of the previous data are dropped on arrival.
+                    self.computing = None;
                     self.loading = None;
                 }
                 Ok(Err(e)) => {
@@ -188,7 +199,23 @@ impl InsightsView {
         }
     }
 
-    /// Recomputes the aggregates when their inputs changed.
+    /// Whether the archive is being read or aggregates computed.
+    pub fn is_busy(&self) -> bool {
+        self.loading.is_some() || self.computing.is_some()
+    }
+
+    fn key(&self, visible: &[usize], list_read: Option<Instant>) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        visible.hash(&mut h);
+        list_read.hash(&mut h);
+        self.entities.hash(&mut h);
+        self.top_type.hash(&mut h);
+        self.pair_types.hash(&mut h);
+        h.finish()
+    }
+
+    /// Recomputes the aggregates on a background thread when their inputs
+    /// changed, and picks up the result; until then the last ones are drawn.
     ///
     /// The key hashes the visible rows' indices (with the time the list was
     /// read), not their ids: a frame costs one pass over integers.
@@ -197,57 +224,92 @@ impl InsightsView {
         visible: &[usize],
         articles: &[crate::store::ArticleSummary],
         list_read: Option<Instant>,
+        ctx: &egui::Context,
     ) {
-        let Some(data) = &self.data else { return };
-        let mut h = rustc_hash::FxHasher::default();
-        visible.hash(&mut h);
-        list_read.hash(&mut h);
-        self.entities.hash(&mut h);
-        self.top_type.hash(&mut h);
-        self.pair_types.hash(&mut h);
-        let key = h.finish();
-        if self.computed.as_ref().is_some_and(|c| c.key == key) {
+        if let Some(rx) = &self.computing {
+            match rx.try_recv() {
+                Ok((c, picked)) => {
+                    self.computing = None;
+                    if let Some(p) = picked
+                        && self.entities.is_empty()
+                    {
+                        self.entities = p;
+                    }
+                    self.computed = Some(c);
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.computing = None,
+            }
+        }
+        let Some(data) = self.data.clone() else {
+            return;
+        };
+        let pick = self.entities.is_empty() && !self.entities_chosen;
+        let key = self.key(visible, list_read);
+        if self.computed.as_ref().is_some_and(|c| c.key == key) || self.computed_for == Some(key) {
             return;
         }
-        let t = Instant::now();
+        self.computed_for = Some(key);
         let only: Vec<usize> = visible
             .iter()
             .filter_map(|&i| self.by_id.get(articles.get(i)?.id.as_str()).copied())
             .collect();
-        let only = Some(only.as_slice());
-        if self.entities.is_empty() && !self.entities_chosen {
-            // Start with the three most mentioned people of the filter.
-            self.entities = data
-                .top_entities("PER", 3, only)
-                .into_iter()
-                .map(|(t, _)| (t, "PER".to_string()))
+        let entities = self.entities.clone();
+        let top_type = self.top_type.clone();
+        let pair_types = self.pair_types.clone();
+        // The key the result will have once default entities are filled in.
+        let (tx, rx) = channel();
+        self.computing = Some(rx);
+        let ctx = ctx.clone();
+        let mut keyed = InsightsView {
+            entities: Vec::new(),
+            top_type: top_type.clone(),
+            pair_types: pair_types.clone(),
+            ..Default::default()
+        };
+        let visible = visible.to_vec();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let only = Some(only.as_slice());
+            let mut entities = entities;
+            let picked = pick.then(|| {
+                data.top_entities("PER", 3, only)
+                    .into_iter()
+                    .map(|(t, _)| (t, "PER".to_string()))
+                    .collect::<Vec<_>>()
+            });
+            if let Some(p) = &picked {
+                entities = p.clone();
+            }
+            keyed.entities = entities.clone();
+            let key = keyed.key(&visible, list_read);
+            let measures: Vec<Measure> = entities
+                .iter()
+                .map(|(t, l)| Measure::Entity(t.clone(), Some(l.clone())))
                 .collect();
-        }
-        let measures: Vec<Measure> = self
-            .entities
-            .iter()
-            .map(|(t, l)| Measure::Entity(t.clone(), Some(l.clone())))
-            .collect();
-        let pairs = data.cooccur(&self.pair_types.0, &self.pair_types.1, 400, only);
-        let (mut rows, mut cols): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-        for p in &pairs {
-            if rows.len() < MATRIX && !rows.contains(&p.a) {
-                rows.push(p.a.clone());
+            let pairs = data.cooccur(&pair_types.0, &pair_types.1, 400, only);
+            let (mut rows, mut cols): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+            for p in &pairs {
+                if rows.len() < MATRIX && !rows.contains(&p.a) {
+                    rows.push(p.a.clone());
+                }
+                if cols.len() < MATRIX && !cols.contains(&p.b) {
+                    cols.push(p.b.clone());
+                }
             }
-            if cols.len() < MATRIX && !cols.contains(&p.b) {
-                cols.push(p.b.clone());
-            }
-        }
-        self.computed = Some(Computed {
-            key,
-            months: data.by_month(&[Measure::Articles], only),
-            mentions: data.by_month(&measures, only),
-            top: data.top_entities(&self.top_type, 20, only),
-            pairs,
-            rows,
-            cols,
-            sources: data.date_sources(only),
-            millis: t.elapsed().as_secs_f64() * 1e3,
+            let c = Computed {
+                key,
+                months: data.by_month(&[Measure::Articles], only),
+                mentions: data.by_month(&measures, only),
+                top: data.top_entities(&top_type, 20, only),
+                pairs,
+                rows,
+                cols,
+                sources: data.date_sources(only),
+                millis: t.elapsed().as_secs_f64() * 1e3,
+            };
+            let _ = tx.send((c, picked));
+            ctx.request_repaint();
         });
     }
 }
@@ -296,7 +358,7 @@ pub fn insights_window_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     let Some(store) = &app.store else { return };
     app.insights.poll(store, app.last_list_reload, ctx);
     app.insights
-        .compute(&app.visible, &app.articles, app.last_list_reload);
+        .compute(&app.visible, &app.articles, app.last_list_reload, ctx);
     if let Some(rx) = &app.insights.png_done
         && let Ok(r) = rx.try_recv()
     {
