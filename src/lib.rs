@@ -24,6 +24,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod index;
+pub mod insights;
 pub mod lexdata;
 pub mod offsets;
 pub mod split;

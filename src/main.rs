@@ -88,6 +88,41 @@ enum Command {
         /// How many frequent entities to list.
         #[arg(long, default_value_t = 20)]
         top: usize,
+        /// Counts over time instead: `month` (articles per month; undated apart).
+        #[arg(long)]
+        by: Option<String>,
+        /// With --by: articles mentioning this entity per month (repeatable).
+        #[arg(long)]
+        entity: Vec<String>,
+        /// With --by: only entities of this type (alone: its mentions per month,
+        /// each entity once per article).
+        #[arg(long = "type")]
+        type_: Option<String>,
+        /// With --by: table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Pairs of entities appearing in the same article, with article counts.
+    Cooccur {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Type of the first entity of each pair.
+        #[arg(long = "type", default_value = "PER")]
+        type_: String,
+        /// Type of the second entity.
+        #[arg(long, default_value = "ORG")]
+        with: String,
+        /// How many pairs to list (most articles first).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Every article's date and where it came from (text, text+path, path, undated).
+    Dates {
+        /// Archive folder.
+        archive: PathBuf,
     },
     /// Who's who: every person with their titles, organisations and articles.
     People {
@@ -545,7 +580,68 @@ fn run(cli: Cli) -> Result<()> {
             }
             eprintln!("{} matching articles", hits.len());
         }
-        Command::Stats { archive, top } => {
+        Command::Stats {
+            archive,
+            by: Some(by),
+            entity,
+            type_,
+            format,
+            ..
+        } => {
+            // Insights: counts per month (src/insights.rs).
+            use pizhu::insights::{Insights, Measure, TableFormat};
+            if by != "month" {
+                bail!("--by {by:?}: only `month` is supported");
+            }
+            let format: TableFormat = format.parse()?;
+            let type_ = type_.map(|t| normalise_type(&t)).transpose()?;
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let ins = Insights::load(&store)?;
+            let mut measures = vec![Measure::Articles];
+            measures.extend(
+                entity
+                    .iter()
+                    .map(|e| Measure::Entity(e.clone(), type_.clone())),
+            );
+            if entity.is_empty()
+                && let Some(t) = &type_
+            {
+                measures.push(Measure::Type(t.clone()));
+            }
+            write_stdout(&ins.by_month(&measures, None).render(format))?;
+        }
+        Command::Cooccur {
+            archive,
+            type_,
+            with,
+            top,
+            format,
+        } => {
+            use pizhu::insights::{Insights, TableFormat, render_pairs};
+            let format: TableFormat = format.parse()?;
+            let (a, b) = (normalise_type(&type_)?, normalise_type(&with)?);
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let ins = Insights::load(&store)?;
+            let pairs = ins.cooccur(&a, &b, top, None);
+            write_stdout(&render_pairs(&pairs, &a, &b, format))?;
+        }
+        Command::Dates { archive } => {
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let mut rows: Vec<(String, String)> = Vec::new();
+            store.for_each_article_entities(|id, file, date, text, _| {
+                let d = pizhu::insights::resolve_date(date, text, file);
+                let (when, src) = d.map_or(("".into(), "undated"), |d| {
+                    (d.to_string(), d.source.as_str())
+                });
+                rows.push((file.to_string(), format!("{id}\t{file}\t{when}\t{src}\n")));
+            })?;
+            // By file (stable: a file's articles stay in storage order).
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out = String::from("id\tfile\tdate\tsource\n");
+            out.extend(rows.into_iter().map(|r| r.1));
+            write_stdout(out.as_bytes())?;
+        }
+        Command::Stats { archive, top, .. } => {
             let (store, s) = open_indexed(&archive, db, true, Access::Read)?;
             println!("articles: {}", s.articles);
             let stats = store.stats(top)?;
@@ -1272,4 +1368,24 @@ fn open_gui(_archive: Option<PathBuf>, _db: Option<&Path>) -> Result<()> {
     bail!(
         "this pizhu was built without the GUI (feature `gui`); use a subcommand, see `pizhu --help`"
     )
+}
+
+/// An entity type name as stored (`per` → `PER`), checked.
+fn normalise_type(t: &str) -> Result<String> {
+    let t: EntityType = t
+        .trim()
+        .to_ascii_uppercase()
+        .parse()
+        .with_context(|| format!("unknown entity type {t:?}"))?;
+    Ok(t.as_str().to_string())
+}
+
+/// Writes bytes to standard output (a closed pipe is not an error).
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }

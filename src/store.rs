@@ -2710,6 +2710,57 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Streams every article (in storage order: no sort of the texts) with
+    /// its effective entities (after corrections) to `f`: id, file path, the
+    /// splitter's date, the cleaned text and the entities. One scan; the
+    /// few corrected articles are read again with their annotations.
+    pub fn for_each_article_entities(
+        &self,
+        mut f: impl FnMut(&str, &str, Option<&str>, &str, Vec<Entity>),
+    ) -> Result<()> {
+        let corrected: std::collections::HashSet<String> = {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT DISTINCT article_id FROM annotations \
+                     WHERE orphan=0 AND kind IN ('entity','reject','accept')",
+                )
+                .map_err(self.err())?;
+            let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+            rows.collect::<rusqlite::Result<_>>().map_err(self.err())?
+        };
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+                 JOIN files f ON f.id=a.file_id",
+            )
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let id: String = r.get(0).map_err(self.err())?;
+            let file: String = r.get(1).map_err(self.err())?;
+            let date: Option<String> = r.get(2).map_err(self.err())?;
+            // The text is borrowed from the row, not copied.
+            let text = r
+                .get_ref(3)
+                .map_err(self.err())?
+                .as_str()
+                .map_err(|e| Error::Invalid(format!("article {id}: {e}")))?;
+            let ents = if corrected.contains(&id) {
+                self.effective_entities(&id)?
+                    .into_iter()
+                    .map(|e| e.entity)
+                    .collect()
+            } else {
+                let blob = r.get_ref(4).map_err(self.err())?.as_blob().unwrap_or(&[]);
+                decode_entities(text, blob)
+            };
+            f(&id, &file, date.as_deref(), text, ents);
+        }
+        Ok(())
+    }
 }
 
 fn snippet(text: &str, term: &str) -> (String, Option<(usize, usize)>) {

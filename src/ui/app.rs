@@ -287,6 +287,8 @@ pub struct Filter {
     pub entity: String,
     /// Some(true): annotated only; Some(false): not yet annotated.
     pub annotated: Option<bool>,
+    /// Only the articles picked in an Insights chart: (what was clicked, ids).
+    pub chart: Option<(String, Vec<String>)>,
 }
 
 /// The Pizhu application.
@@ -370,6 +372,8 @@ pub struct PizhuApp {
     pub snippets: std::collections::HashMap<String, String>,
     /// Collapse the reader's text selection next frame (after an edit used it).
     pub(crate) collapse_reader: bool,
+    /// The Insights window (charts) and its cached aggregates.
+    pub insights: super::insights::InsightsView,
 }
 
 /// The plain terms of a search query (FTS operators and quotes dropped).
@@ -456,6 +460,7 @@ impl PizhuApp {
             hit_cursor: None,
             snippets: Default::default(),
             collapse_reader: false,
+            insights: Default::default(),
         };
         app.apply_theme(&cc.egui_ctx);
         let start = opts
@@ -606,6 +611,9 @@ impl PizhuApp {
         }
         if let Some(tag) = &f.tag {
             narrow(store.articles_with_tag(tag).unwrap_or_default());
+        }
+        if let Some((_, ids)) = &f.chart {
+            narrow(ids.clone());
         }
         if !f.entity.trim().is_empty() {
             let ids = store

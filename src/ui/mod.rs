@@ -5,6 +5,7 @@
 //! - [`reader`]: the article with highlights, the selection toolbar, raw view.
 //! - [`review`]: review mode, a keyboard queue over automatic entities.
 //! - [`panels`]: menu, article list, entity side panel, status bar, windows.
+//! - [`insights`]: the Insights window (charts over the list filter).
 //! - [`highlight`]: spans → memoisable `LayoutJob`; correction overlays.
 //! - [`worker`]: indexing and re-extraction off the UI thread.
 //! - [`fonts`]: the bundled CJK font and system fallbacks.
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod fonts;
 pub mod highlight;
+pub mod insights;
 pub mod panels;
 pub mod reader;
 pub mod review;

@@ -75,6 +75,9 @@ pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 }
             });
             ui.menu_button("View", |ui| {
+                if ui.button("Insights (charts)…").clicked() {
+                    app.insights.open = true;
+                }
                 ui.checkbox(&mut app.settings.dark, "Dark theme");
                 ui.horizontal(|ui| {
                     ui.label("Font size");
@@ -217,6 +220,7 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                     .hint_text("Entity filter")
                     .desired_width(f32::INFINITY),
             );
+            super::insights::chart_filter_ui(app, ui);
             ui.label(
                 RichText::new(format!(
                     "{} of {} articles",
@@ -533,6 +537,7 @@ fn tags_ui(app: &mut PizhuApp, ui: &mut Ui, article: &str, tags: &[String]) {
 pub fn windows_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     entity_popup_ui(app, ctx);
     prompt_ui(app, ctx);
+    super::insights::insights_window_ui(app, ctx);
     if app.show_shortcuts {
         egui::Window::new("Keyboard shortcuts")
             .open(&mut app.show_shortcuts)
