@@ -12,6 +12,7 @@
 pub mod app;
 pub mod fonts;
 pub mod highlight;
+pub mod live;
 pub mod panels;
 pub mod reader;
 pub mod review;

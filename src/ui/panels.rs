@@ -52,6 +52,7 @@ pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         confirm_overwrite: false,
                     });
                 }
+                super::live::model_menu_items(app, ui);
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
