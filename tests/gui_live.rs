@@ -237,3 +237,56 @@ fn learn_from_reviewed_and_back_to_the_shipped_model() {
     );
     assert!(!model.exists(), "the adapted model was deleted");
 }
+
+#[test]
+fn review_shows_the_taggers_confidence_least_confident_first() {
+    use pizhu::extract::{Extractor, Source};
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    let db = db_of(&h);
+    h.state_mut().start_review(
+        pizhu::ui::review::ReviewScope::Article,
+        pizhu::ui::review::ReviewFilter::default(),
+    );
+    h.step();
+    h.step();
+    let (id, items) = {
+        let r = h.state().review.as_ref().expect("review mode is on");
+        (
+            r.state.article().expect("an article").to_string(),
+            r.state.items.clone(),
+        )
+    };
+    assert!(!items.is_empty());
+    assert!(
+        items.windows(2).all(|w| w[0].confidence <= w[1].confidence),
+        "least confident first"
+    );
+    // The stored confidence of each tagger entity is the tagger's own.
+    let text = Store::open(&db).unwrap().article(&id).unwrap().text;
+    let fresh = pizhu::extract::learn::extractor_for(&db).extract(&text);
+    let mut model = 0;
+    for it in items.iter().filter(|it| it.source == Source::Model) {
+        let e = fresh
+            .iter()
+            .find(|e| e.start == it.start && e.end == it.end && e.label == it.label)
+            .expect("the queued entity is one the extractor finds");
+        assert_eq!(e.source, Source::Model);
+        assert!(
+            (e.confidence - it.confidence).abs() < 1e-6,
+            "{} vs {}",
+            e.confidence,
+            it.confidence
+        );
+        model += 1;
+    }
+    assert!(model > 0, "the tagger found entities in this article");
+    let first = &items[0];
+    let shown = first.confidence_label();
+    if first.source == Source::Model {
+        assert!(shown.starts_with("tagger "), "{shown}");
+    } else {
+        assert_eq!(shown, "rules");
+    }
+    let _ = h.get_by_label(&shown);
+}
