@@ -134,6 +134,14 @@ fn new_files_appear_without_a_restart() {
         h.state().status
     );
     let before = h.state().articles.len();
+    {
+        // What one poll costs on the UI thread.
+        let store = Store::open_read_only(&db_of(&h)).unwrap();
+        let version = store.meta("extractor_version").unwrap().unwrap();
+        let t = Instant::now();
+        assert!(pizhu::index::looks_unchanged_as(&arch, &store, &version).unwrap());
+        eprintln!("one freshness poll: {:?}", t.elapsed());
+    }
     std::fs::write(
         arch.join("900_new.txt"),
         "# 市图书馆举行开放日活动\n\n本报讯 今天上午，市图书馆举行开放日活动，市民踊跃参加，\

@@ -33,6 +33,10 @@ pub struct Freshness {
     /// Time between checks (a few `stat` calls each).
     pub every: Duration,
     pub(crate) last: Option<Instant>,
+    /// Polls in a row that found the archive changed (each queued an index
+    /// run): the wait doubles with each, so an archive the index cannot
+    /// settle (a folder that keeps changing) is not re-indexed every 2 s.
+    pub(crate) changed_in_a_row: u32,
 }
 
 impl Default for Freshness {
@@ -40,6 +44,7 @@ impl Default for Freshness {
         Freshness {
             every: Duration::from_secs(2),
             last: None,
+            changed_in_a_row: 0,
         }
     }
 }
@@ -137,11 +142,8 @@ impl PizhuApp {
             return;
         };
         ctx.request_repaint_after(self.freshness.every);
-        if self
-            .freshness
-            .last
-            .is_some_and(|t| t.elapsed() < self.freshness.every)
-        {
+        let wait = self.freshness.every * 2u32.pow(self.freshness.changed_in_a_row.min(5));
+        if self.freshness.last.is_some_and(|t| t.elapsed() < wait) {
             return;
         }
         self.freshness.last = Some(Instant::now());
@@ -150,14 +152,19 @@ impl PizhuApp {
             .ok()
             .flatten()
             .unwrap_or_default();
-        if let Ok(false) = crate::index::looks_unchanged_as(root, store, &version) {
-            let job = Job::Index {
-                root: root.clone(),
-                db: db.clone(),
-            };
-            self.status = "the archive changed: indexing new files…".into();
-            self.worker.send(job);
+        match crate::index::looks_unchanged_as(root, store, &version) {
+            Ok(false) => self.freshness.changed_in_a_row += 1,
+            _ => {
+                self.freshness.changed_in_a_row = 0;
+                return;
+            }
         }
+        let job = Job::Index {
+            root: root.clone(),
+            db: db.clone(),
+        };
+        self.status = "the archive changed: indexing new files…".into();
+        self.worker.send(job);
     }
 
     /// Learns from the reviewed articles on the worker (then re-extracts the
