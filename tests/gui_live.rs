@@ -171,9 +171,10 @@ fn a_read_only_database_shows_a_banner_and_refuses_edits() {
         db_of(&h)
     };
     let reviewed_before = Store::open(&db).unwrap().articles().unwrap();
-    let mut perm = std::fs::metadata(&db).unwrap().permissions();
+    let orig = std::fs::metadata(&db).unwrap().permissions();
+    let mut perm = orig.clone();
     perm.set_readonly(true);
-    std::fs::set_permissions(&db, perm.clone()).unwrap();
+    std::fs::set_permissions(&db, perm).unwrap();
     let mut h = harness(&arch);
     assert!(h.state().read_only, "status: {}", h.state().status);
     assert!(h.state().error.is_none(), "{:?}", h.state().error);
@@ -197,8 +198,7 @@ fn a_read_only_database_shows_a_banner_and_refuses_edits() {
         "{err}"
     );
     drop(h);
-    perm.set_readonly(false);
-    std::fs::set_permissions(&db, perm).unwrap();
+    std::fs::set_permissions(&db, orig).unwrap();
     let after = Store::open(&db).unwrap().articles().unwrap();
     assert_eq!(
         reviewed_before.iter().filter(|a| a.reviewed).count(),
