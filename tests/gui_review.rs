@@ -748,10 +748,11 @@ fn apply_to_all_previews_and_asks_before_touching_many_articles() {
     );
     h.get_by_label("Apply").click();
     steps(&mut h, 2);
+    // The relabelling runs in the background (with a progress count).
+    common::app::wait_idle(&mut h);
     let lex = store.lexicon_list().unwrap();
     assert_eq!(lex.len(), 1);
     assert_eq!(lex[0].text, e.entity.text);
-    common::app::wait_idle(&mut h);
     // After re-extraction every occurrence is a place.
     for id in store.article_ids_containing(&e.entity.text).unwrap() {
         assert!(

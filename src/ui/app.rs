@@ -374,6 +374,12 @@ pub struct PizhuApp {
     pub(crate) collapse_reader: bool,
     /// The Insights window (charts) and its cached aggregates.
     pub insights: super::insights::InsightsView,
+    /// The database is open read-only (its folder cannot be written): edits are refused.
+    pub read_only: bool,
+    /// An "apply to all" edit running in the background.
+    pub relabel: Option<super::live::Relabel>,
+    /// Polling the archive folder for new files.
+    pub freshness: super::live::Freshness,
 }
 
 /// The plain terms of a search query (FTS operators and quotes dropped).
@@ -461,6 +467,9 @@ impl PizhuApp {
             snippets: Default::default(),
             collapse_reader: false,
             insights: Default::default(),
+            read_only: false,
+            relabel: None,
+            freshness: Default::default(),
         };
         app.apply_theme(&cc.egui_ctx);
         let start = opts
@@ -482,7 +491,7 @@ impl PizhuApp {
 
     /// Whether the background worker is indexing or re-extracting.
     pub fn is_busy(&self) -> bool {
-        self.worker.is_busy()
+        self.worker.is_busy() || self.relabel.is_some()
     }
 
     /// Forgets the memoised reader layout (benchmarks measure the cost of a
@@ -523,8 +532,14 @@ impl PizhuApp {
                 return;
             }
         };
-        match Store::open(&loc.path) {
+        let opened = if loc.writable {
+            Store::open(&loc.path)
+        } else {
+            Store::open_read_only(&loc.path)
+        };
+        match opened {
             Ok(store) => {
+                self.read_only = store.is_read_only();
                 self.store = Some(store);
                 self.archive = Some(archive.to_path_buf());
                 self.db_path = Some(loc.path.clone());
@@ -543,11 +558,19 @@ impl PizhuApp {
                 self.settings.recent.retain(|p| p != &canon);
                 self.settings.recent.insert(0, canon);
                 self.settings.recent.truncate(8);
+                if self.read_only {
+                    self.status = format!(
+                        "read-only database {} (not re-indexed; edits are refused)",
+                        loc.path.display()
+                    );
+                }
                 self.reload_list();
-                self.worker.send(Job::Index {
-                    root: archive.to_path_buf(),
-                    db: loc.path,
-                });
+                if !self.read_only {
+                    self.worker.send(Job::Index {
+                        root: archive.to_path_buf(),
+                        db: loc.path,
+                    });
+                }
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -764,7 +787,7 @@ impl PizhuApp {
         }
     }
 
-    fn after_edit(&mut self, out: crate::edit::Outcome) {
+    pub(crate) fn after_edit(&mut self, out: crate::edit::Outcome) {
         if !out.reextract.is_empty()
             && let Some(db) = &self.db_path
         {
@@ -815,6 +838,20 @@ impl PizhuApp {
     }
 
     fn apply_one(&mut self, c: Command) -> Result<(), String> {
+        if matches!(
+            c,
+            Command::Edit(_) | Command::Undo | Command::Redo | Command::ApplyToAll(..)
+        ) {
+            if self.read_only {
+                return Err(super::live::READ_ONLY_REFUSAL.into());
+            }
+            if self.relabel.is_some() {
+                return Err(
+                    "busy relabelling the archive: this change was not saved, try again when it ends"
+                        .into(),
+                );
+            }
+        }
         match c {
             Command::Edit(edit) => {
                 let store = self.store.as_ref().ok_or("no archive is open")?;
@@ -879,11 +916,6 @@ impl PizhuApp {
                 self.selection = Some((s, e));
             }
             Command::ApplyToAll(text, label) => {
-                let n = self
-                    .store
-                    .as_ref()
-                    .and_then(|s| s.article_ids_containing(&text).ok())
-                    .map_or(0, |v| v.len());
                 let edit = match label {
                     Some(label) => Edit::LexiconAdd {
                         text: text.clone(),
@@ -892,10 +924,9 @@ impl PizhuApp {
                     None => Edit::LexiconReject { text: text.clone() },
                 };
                 self.popup = None;
-                self.apply_one(Command::Edit(edit))?;
-                if self.is_busy() {
-                    self.status = format!("updating {n} articles containing 「{text}」…");
-                }
+                self.selection = None;
+                self.collapse_reader = true;
+                self.start_relabel(text, edit)?;
                 return Ok(());
             }
             Command::Export(format, path) => {
@@ -951,6 +982,16 @@ impl PizhuApp {
                 Msg::ReextractDone(r) => {
                     match r {
                         Ok(n) => self.status = format!("saved; {n} articles updated"),
+                        Err(e) => self.error = Some(e),
+                    }
+                    let sel = self.selected.clone();
+                    self.reload_list();
+                    self.selected = sel;
+                    self.reload_view();
+                }
+                Msg::LearnDone(r) => {
+                    match r {
+                        Ok(s) => self.status = s,
                         Err(e) => self.error = Some(e),
                     }
                     let sel = self.selected.clone();
@@ -1099,9 +1140,12 @@ impl eframe::App for PizhuApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.poll_worker();
+        self.poll_relabel();
+        self.poll_freshness(&ctx);
         self.apply_theme(&ctx);
         self.shortcuts(&ctx);
         super::panels::menu_bar_ui(self, ui);
+        super::live::read_only_banner(self, ui);
         super::panels::status_bar_ui(self, ui);
         super::panels::article_list_ui(self, ui);
         super::panels::side_panel_ui(self, ui);
@@ -1109,7 +1153,7 @@ impl eframe::App for PizhuApp {
         super::panels::windows_ui(self, &ctx);
         self.apply();
         self.refilter();
-        if self.worker.is_busy() {
+        if self.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }

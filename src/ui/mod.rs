@@ -14,6 +14,7 @@ pub mod app;
 pub mod fonts;
 pub mod highlight;
 pub mod insights;
+pub mod live;
 pub mod panels;
 pub mod reader;
 pub mod review;

@@ -52,6 +52,7 @@ pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         confirm_overwrite: false,
                     });
                 }
+                super::live::model_menu_items(app, ui);
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -191,7 +192,7 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                     .as_ref()
                     .and_then(|s| s.all_tags().ok())
                     .unwrap_or_default();
-                ui.label("tag");
+                let tag_label = ui.label("tag").id;
                 egui::ComboBox::from_id_salt("tag_filter")
                     .selected_text(app.filter.tag.clone().unwrap_or_else(|| "any tag".into()))
                     .width(90.0)
@@ -200,8 +201,10 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         for t in tags {
                             ui.selectable_value(&mut app.filter.tag, Some(t.clone()), t);
                         }
-                    });
-                ui.label("state");
+                    })
+                    .response
+                    .labelled_by(tag_label);
+                let state_label = ui.label("state").id;
                 egui::ComboBox::from_id_salt("state_filter")
                     .selected_text(match app.filter.annotated {
                         None => "all",
@@ -213,7 +216,9 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         ui.selectable_value(&mut app.filter.annotated, None, "all");
                         ui.selectable_value(&mut app.filter.annotated, Some(true), "annotated");
                         ui.selectable_value(&mut app.filter.annotated, Some(false), "not yet");
-                    });
+                    })
+                    .response
+                    .labelled_by(state_label);
             });
             ui.add(
                 egui::TextEdit::singleline(&mut app.filter.entity)

@@ -68,8 +68,25 @@ pub struct ReviewItem {
     pub label: EntityType,
     /// Text.
     pub text: String,
-    /// The extractor's confidence.
+    /// The extractor's confidence: the tagger's marginal for a
+    /// [`Source::Model`](crate::extract::Source::Model) entity, the rules'
+    /// fixed confidence otherwise.
     pub confidence: f32,
+    /// Who found it (the tagger or the rules).
+    pub source: crate::extract::Source,
+}
+
+impl ReviewItem {
+    /// How the review bar shows the confidence: the tagger's score, or
+    /// "rules" for an entity the rules added (their confidence is a fixed
+    /// number per rule family, not a score of this mention).
+    pub fn confidence_label(&self) -> String {
+        if self.source == crate::extract::Source::Model {
+            format!("tagger {:.0}%", self.confidence * 100.0)
+        } else {
+            "rules".into()
+        }
+    }
 }
 
 /// What the user did so far in this review.
@@ -173,6 +190,7 @@ pub fn review_items(
             label: e.entity.label,
             text: e.entity.text,
             confidence: e.entity.confidence,
+            source: e.entity.source,
         })
         .collect();
     items.sort_by(|a, b| {
@@ -626,7 +644,13 @@ pub fn review_bar_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
                             .color(type_color(&it.label)),
                     );
                     ui.label(RichText::new(it.label.as_str()).color(type_color(&it.label)));
-                    ui.label(RichText::new(format!("{:.0}%", it.confidence * 100.0)).weak());
+                    ui.label(RichText::new(it.confidence_label()).weak()).on_hover_text(
+                        if it.source == crate::extract::Source::Model {
+                            "the tagger's confidence in this mention (least confident first)"
+                        } else {
+                            "found by the rules, which give no per-mention score"
+                        },
+                    );
                     if ui.button("Accept (Enter)").clicked() {
                         action = Some(ReviewAction::Accept);
                     }

@@ -28,6 +28,16 @@ pub enum Job {
         /// Texts whose articles to re-extract.
         needles: Vec<String>,
     },
+    /// Adapt the tagger to the reviewed articles, then re-extract the others.
+    Learn {
+        /// Database file.
+        db: PathBuf,
+    },
+    /// Delete the adapted model and re-extract the unreviewed articles with the shipped one.
+    Forget {
+        /// Database file.
+        db: PathBuf,
+    },
 }
 
 /// Messages from the background thread.
@@ -39,6 +49,8 @@ pub enum Msg {
     IndexDone(Result<IndexSummary, String>),
     /// Re-extraction finished (articles updated).
     ReextractDone(Result<usize, String>),
+    /// Learning or going back to the shipped model finished (a status line).
+    LearnDone(Result<String, String>),
 }
 
 type MakeExtractor = Box<dyn Fn() -> Arc<dyn Extractor> + Send + Sync>;
@@ -65,7 +77,10 @@ impl Worker {
                     None;
                 for job in job_rx {
                     let db = match &job {
-                        Job::Index { db, .. } | Job::Reextract { db, .. } => db.clone(),
+                        Job::Index { db, .. }
+                        | Job::Reextract { db, .. }
+                        | Job::Learn { db }
+                        | Job::Forget { db } => db.clone(),
                     };
                     let model = crate::extract::learn::adapted_model_path(&db);
                     let stamp = std::fs::metadata(&model).and_then(|m| m.modified()).ok();
@@ -114,6 +129,37 @@ impl Worker {
                             });
                             Msg::ReextractDone(result.map_err(|e| e.to_string()))
                         }
+                        Job::Learn { db } => {
+                            let result = Store::open(&db).and_then(|mut store| {
+                                crate::extract::learn::learn_from_reviewed(&mut store, &db)
+                            });
+                            Msg::LearnDone(result.map_err(|e| e.to_string()).map(|(_, s)| {
+                                format!(
+                                    "learnt from {} reviewed articles ({} sentences, {} entities); \
+                                     {} unreviewed articles re-extracted",
+                                    s.reviewed, s.sentences, s.entities, s.reextracted
+                                )
+                            }))
+                        }
+                        Job::Forget { db } => {
+                            let result = crate::extract::learn::forget_adapted(&db).and_then(|had| {
+                                let shipped = extractor.get_or_init(&make_extractor).clone();
+                                let mut store = Store::open(&db)?;
+                                let n = crate::extract::learn::reextract_unreviewed(
+                                    &mut store,
+                                    shipped.as_ref(),
+                                )?;
+                                Ok((had, n))
+                            });
+                            adapted = None;
+                            Msg::LearnDone(result.map_err(|e| e.to_string()).map(|(had, n)| {
+                                if had {
+                                    format!("back to the shipped model; {n} unreviewed articles re-extracted")
+                                } else {
+                                    format!("already on the shipped model; {n} unreviewed articles re-extracted")
+                                }
+                            }))
+                        }
                     };
                     if msg_tx.send(msg).is_err() {
                         break;
@@ -140,7 +186,10 @@ impl Worker {
     pub fn poll(&mut self) -> Vec<Msg> {
         let msgs: Vec<Msg> = self.msgs.try_iter().collect();
         for m in &msgs {
-            if matches!(m, Msg::IndexDone(_) | Msg::ReextractDone(_)) {
+            if matches!(
+                m,
+                Msg::IndexDone(_) | Msg::ReextractDone(_) | Msg::LearnDone(_)
+            ) {
                 self.busy = self.busy.saturating_sub(1);
             }
         }
