@@ -107,7 +107,7 @@ pub fn is_media(token: &str) -> bool {
 /// Characters used to transliterate foreign personal names into Chinese
 /// (the common syllables of the Xinhua transliteration tables). A name
 /// written only with these is likely a transliteration.
-pub const TRANSLITERATION_CHARS: &str = "阿埃艾爱安昂奥巴拔贝本比彼毕宾波伯博布查达大戴丹当道德登迪蒂丁东杜多厄恩尔法凡菲费芬丰夫弗福盖甘冈高戈格根古瓜哈海汉豪赫亨胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱兰朗劳勒雷里利莉连林琳留卢鲁伦罗洛马玛迈麦曼梅门蒙米密明莫姆穆纳娜奈南内尼涅宁纽努诺欧帕潘庞佩彭皮普齐奇恰乔切钦琼丘萨塞桑瑟森沙莎尚舍什施史舒斯松苏索塔泰坦汤唐特滕提廷图托瓦万旺威韦维温沃乌西希谢辛休雅亚扬耶伊因英尤约扎泽詹兹佐祖茨赞策蔡楚夏肖娃娅黛琪丝露薇妮蕾朵芙喀廖列捷柳久热日茹赛瑞芭丽琴伍邦班保鲍滨代顿范冯佛伏贡圭怀惠季可孔腊来赖理栗廉良铃陆路吕芒毛美孟敏墨默乃珀平千青屈让仁荣若山善绍申士宋陶汀通汪文武锡秀延叶依于卓得翰";
+pub const TRANSLITERATION_CHARS: &str = "阿埃艾爱安昂奥巴拔贝本比彼毕宾波伯博布查达大戴丹当道德登迪蒂东杜丁多厄恩尔法凡菲费芬丰夫弗福盖甘冈高戈格根古瓜哈海汉豪赫亨胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱兰朗劳勒雷里利莉连林琳留卢鲁伦罗洛马玛迈麦曼梅门蒙米密明莫姆穆纳娜奈南内尼涅宁纽努诺欧帕潘庞佩彭皮普齐奇恰乔切钦琼丘萨塞桑瑟森沙莎尚舍什施史舒斯松苏索塔泰坦汤唐特滕提廷图托瓦万旺威韦维温沃乌西希谢辛休雅亚扬耶伊因英尤约扎泽詹兹佐祖茨赞策蔡楚夏肖娃娅黛琪丝露薇妮蕾朵芙喀廖列捷柳久热日茹赛瑞芭丽琴伍邦班保鲍滨代顿范冯佛伏贡圭怀惠季可孔腊来赖理栗廉良铃陆路吕芒毛美孟敏墨默乃珀平千青屈让仁荣若山善绍申士宋陶汀通汪文武锡秀延叶依于卓得翰";
 
 /// Whether `c` is a transliteration character.
 pub fn is_transliteration(c: char) -> bool {

@@ -232,7 +232,7 @@ pub fn names_after_cues(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
                 continue;
             }
         }
-        // A foreign name after a post (`某国外交大臣/库克`): a token jieba
+        // A foreign name after a post (`某国外交大臣/某某`): a token jieba
         // tags as a transliteration, or made of transliteration characters.
         if !weak
             && name_at(ctx, s).is_none()
