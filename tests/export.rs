@@ -625,3 +625,59 @@ fn jsonl_import_honours_reviewed() {
         0
     );
 }
+
+/// `--what corrections`: one CSV row per OCR correction, with the source
+/// text and its replacement (formula-looking replacements neutralised).
+#[test]
+fn csv_lists_corrections() {
+    let (_g, arch) = seed_copy();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_indexed(&arch, &dir.path().join("a.sqlite"));
+    let id = store.article_ids().unwrap()[0].clone();
+    let text = store.article(&id).unwrap().text;
+    let exact: String = text.chars().skip(3).take(4).collect();
+    for (start, replacement) in [(3, "改正后"), (10, "=1+1")] {
+        store
+            .add_annotation(
+                &id,
+                AnnotationKind::Correction,
+                start,
+                start + 4,
+                NewAnnotation {
+                    replacement: Some(replacement.into()),
+                    ..NewAnnotation::default()
+                },
+            )
+            .unwrap();
+    }
+    let out = dir.path().join("c.csv");
+    let opts = ExportOptions {
+        what: CsvWhat::Corrections,
+        ..ExportOptions::default()
+    };
+    export(&store, Format::Csv, &out, &opts).unwrap();
+    let body = std::fs::read_to_string(&out).unwrap();
+    let mut r = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "article_id",
+            "file",
+            "title",
+            "start",
+            "end",
+            "text",
+            "replacement"
+        ]
+    );
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0], id);
+    assert_eq!((rows[0][3].as_str(), rows[0][4].as_str()), ("3", "7"));
+    assert_eq!(rows[0][5], exact);
+    assert_eq!(rows[0][6], "改正后");
+    assert_eq!(rows[1][6], "'=1+1");
+}

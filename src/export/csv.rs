@@ -6,7 +6,9 @@
 //! (`source` is who found it: model, dictionary, rule, lexicon, user…;
 //! `status` is auto, accepted or user; `tags` are the entity's tags joined
 //! by `; `). [`CsvWhat::Highlights`]: one row per highlight with the columns
-//! `article_id, file, title, start, end, text, color, note`. Offsets are
+//! `article_id, file, title, start, end, text, color, note`.
+//! [`CsvWhat::Corrections`]: one row per OCR correction with the columns
+//! `article_id, file, title, start, end, text, replacement`. Offsets are
 //! code points.
 //!
 //! Formula injection (OWASP "CSV Injection"): a text cell that starts with
@@ -117,6 +119,34 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
                         neutralize(&h.quote.exact),
                         neutralize(h.color.as_deref().unwrap_or("")),
                         neutralize(h.note.as_deref().unwrap_or("")),
+                    ];
+                    w.write_record(cells.iter().map(|c| c.as_bytes()))
+                        .map_err(cerr)?;
+                }
+            }
+        }
+        CsvWhat::Corrections => {
+            w.write_record([
+                "article_id",
+                "file",
+                "title",
+                "start",
+                "end",
+                "text",
+                "replacement",
+            ])
+            .map_err(cerr)?;
+            for a in arts {
+                let title = a.article.display_title();
+                for c in &a.corrections {
+                    let cells = [
+                        neutralize(&a.article.id),
+                        neutralize(&a.article.file),
+                        neutralize(&title),
+                        c.start.to_string().into(),
+                        c.end.to_string().into(),
+                        neutralize(&c.quote.exact),
+                        neutralize(c.replacement.as_deref().unwrap_or("")),
                     ];
                     w.write_record(cells.iter().map(|c| c.as_bytes()))
                         .map_err(cerr)?;

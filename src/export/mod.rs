@@ -191,6 +191,8 @@ pub enum CsvWhat {
     Entities,
     /// One row per highlight (with its note).
     Highlights,
+    /// One row per OCR correction (the source text and its replacement).
+    Corrections,
 }
 
 impl FromStr for CsvWhat {
@@ -199,8 +201,9 @@ impl FromStr for CsvWhat {
         match s.trim().to_ascii_lowercase().as_str() {
             "entities" | "entity" => Ok(CsvWhat::Entities),
             "highlights" | "highlight" | "notes" => Ok(CsvWhat::Highlights),
+            "corrections" | "correction" => Ok(CsvWhat::Corrections),
             _ => Err(Error::Invalid(format!(
-                "unknown CSV content {s:?}; use entities or highlights"
+                "unknown CSV content {s:?}; use entities, highlights or corrections"
             ))),
         }
     }
