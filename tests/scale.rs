@@ -752,3 +752,94 @@ fn a_killed_index_run_is_finished_by_the_next_one() {
         assert_eq!(store.stats(10).unwrap(), clean_store.stats(10).unwrap());
     }
 }
+
+/// Everything a reader sees of the stored texts: every article, search
+/// hits with their snippets, substring lookups, import's text lookup and
+/// the automatic entities (decoded against the text).
+type Seen = (
+    Vec<pizhu::store::Article>,
+    Vec<pizhu::store::SearchHit>,
+    Vec<String>,
+    Vec<Option<String>>,
+    Vec<Vec<Entity>>,
+);
+
+fn everything_read(s: &Store, needle: &str) -> Seen {
+    let ids = s.article_ids().unwrap();
+    let arts: Vec<_> = ids.iter().map(|id| s.article(id).unwrap()).collect();
+    let by_text = arts
+        .iter()
+        .map(|a| s.article_id_by_text(&a.text).unwrap())
+        .collect();
+    let ents = ids.iter().map(|id| s.auto_entities(id).unwrap()).collect();
+    (
+        arts,
+        s.search(needle, 50).unwrap(),
+        s.article_ids_containing(needle).unwrap(),
+        by_text,
+        ents,
+    )
+}
+
+#[test]
+fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
+    let (_d, arch) = seed_copy();
+    let (store, _ex) = indexed(&arch);
+    let path = store.path().to_path_buf();
+    let first = store.article(&store.article_ids().unwrap()[0]).unwrap();
+    let needle: String = first.text.chars().skip(10).take(2).collect();
+    let before = everything_read(&store, &needle);
+    assert!(!before.1.is_empty() && !before.2.is_empty(), "{needle}");
+    drop(store);
+    let typeof_text = |c: &rusqlite::Connection| -> Vec<String> {
+        let mut st = c
+            .prepare("SELECT DISTINCT typeof(text) FROM articles")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    {
+        // Turn the file into a version-3 database: plain TEXT values.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(
+            typeof_text(&c),
+            ["blob"],
+            "a fresh index stores compressed texts"
+        );
+        let tx = c.unchecked_transaction().unwrap();
+        for a in &before.0 {
+            tx.execute(
+                "UPDATE articles SET text=?2 WHERE id=?1",
+                rusqlite::params![a.id, a.text],
+            )
+            .unwrap();
+        }
+        tx.execute("DELETE FROM meta WHERE key='text_codec'", [])
+            .unwrap();
+        tx.execute_batch("PRAGMA user_version=3").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(typeof_text(&c), ["text"]);
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.user_version().unwrap(), pizhu::store::schema_version());
+    assert_eq!(everything_read(&s, &needle), before);
+    assert_eq!(s.meta("text_codec").unwrap().as_deref(), Some("zstd"));
+    drop(s);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        typeof_text(&c),
+        ["blob"],
+        "the migration compressed every text"
+    );
+    // An old TEXT row left over is still read as it is.
+    c.execute(
+        "UPDATE articles SET text=?2 WHERE id=?1",
+        rusqlite::params![before.0[0].id, before.0[0].text],
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(everything_read(&s, &needle), before);
+}
