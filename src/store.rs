@@ -187,6 +187,22 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     INSERT OR REPLACE INTO meta(key, value) VALUES ('text_codec', 'zstd');
     "#,
+    // 5: what the Insights need per article, written with the article:
+    // its resolved date and date source (`insights::resolve_date`, as
+    // `day` = yyyymmdd with 00 for an unknown day, NULL when undated, and
+    // `src`), and its distinct automatic entities (`keys`, see
+    // `encode_keys`). Id and file are repeated so that the Insights read
+    // this table alone. Filled for existing articles by `migrate_data`.
+    r#"
+    CREATE TABLE article_facts (
+        rid INTEGER PRIMARY KEY REFERENCES articles(rid) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        file TEXT NOT NULL,
+        day INTEGER,
+        src INTEGER NOT NULL,
+        keys BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -242,6 +258,42 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
         for rid in rids {
             let text = read.query_row([rid], |r| r.get::<_, Txt>(0))?.0;
             write.execute(params![rid, encode_text(&text)])?;
+        }
+    }
+    if version == 5 {
+        let rids: Vec<i64> = tx
+            .prepare("SELECT rid FROM articles")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut read = tx.prepare(
+            "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+             JOIN files f ON f.id=a.file_id WHERE a.rid=?1",
+        )?;
+        for rid in rids {
+            let (id, file, date, text, ents): (String, String, Option<String>, String, Vec<u8>) =
+                read.query_row([rid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Txt>(3)?.0,
+                        r.get(4)?,
+                    ))
+                })?;
+            let (day, src) = crate::insights::date_code(crate::insights::resolve_date(
+                date.as_deref(),
+                &text,
+                &file,
+            ));
+            write_facts(
+                tx,
+                rid,
+                &id,
+                &file,
+                day,
+                src,
+                &encode_keys(&decode_entities(&text, &ents)),
+            )?;
         }
     }
     Ok(())
@@ -1028,6 +1080,9 @@ struct Prepared {
     ents: Vec<u8>,
     head: String,
     text: rusqlite::types::Value,
+    day: Option<i64>,
+    src: i64,
+    keys: Vec<u8>,
     fts: String,
     roles: Vec<crate::extract::relations::Role>,
 }
@@ -1045,7 +1100,18 @@ impl IndexedFile {
     ) -> IndexedFile {
         let prepared = articles
             .iter()
-            .map(|(a, ents)| Prepared {
+            .map(|(a, ents)| {
+                (
+                    a,
+                    ents,
+                    crate::insights::date_code(crate::insights::resolve_date(
+                        a.date.as_deref(),
+                        &a.text,
+                        &rel,
+                    )),
+                )
+            })
+            .map(|(a, ents, (day, src))| Prepared {
                 id: article_id(&rel, a.index),
                 hash: content_hash(a.text.as_bytes()),
                 byline: serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
@@ -1053,6 +1119,9 @@ impl IndexedFile {
                 ents: encode_entities(&a.text, ents),
                 head: a.text.chars().take(40).collect(),
                 text: encode_text(&a.text),
+                day,
+                src,
+                keys: encode_keys(ents),
                 fts: fts_body(a.title.as_deref(), &a.text),
                 roles: crate::extract::relations::person_roles(&a.text, ents),
             })
@@ -2785,6 +2854,111 @@ impl Store {
         Ok(out)
     }
 
+    /// What the Insights need of every article, read from `article_facts`
+    /// (one small table, no text): `facts` gets id, file path, the date code
+    /// and source (`insights::date_code`) and the distinct automatic entities
+    /// ([`decode_keys`]). Articles with entity corrections, and any article
+    /// without facts, go to `full` instead with their text and effective
+    /// entities (as [`Store::for_each_article_entities`]).
+    pub fn for_each_article_facts(
+        &self,
+        mut facts: impl FnMut(&str, &str, Option<i64>, i64, &[u8]),
+        mut full: impl FnMut(&str, &str, Option<&str>, &str, Vec<Entity>),
+    ) -> Result<()> {
+        let corrected = self.corrected_articles()?;
+        let mut redo: Vec<i64> = Vec::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT rid, id, file, day, src, keys FROM article_facts")
+                .map_err(self.err())?;
+            let mut rows = st.query([]).map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                let id = r
+                    .get_ref(1)
+                    .map_err(self.err())?
+                    .as_str()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                if corrected.contains(id) {
+                    redo.push(r.get(0).map_err(self.err())?);
+                    continue;
+                }
+                let file = r
+                    .get_ref(2)
+                    .map_err(self.err())?
+                    .as_str()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                let keys = r.get_ref(5).map_err(self.err())?.as_blob().unwrap_or(&[]);
+                facts(
+                    id,
+                    file,
+                    r.get(3).map_err(self.err())?,
+                    r.get(4).map_err(self.err())?,
+                    keys,
+                );
+            }
+        }
+        // Articles without facts (none after migration 5, unless written
+        // by an older build since) and corrected ones: the full read.
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.rid FROM articles a WHERE NOT EXISTS \
+                 (SELECT 1 FROM article_facts x WHERE x.rid=a.rid)",
+            )
+            .map_err(self.err())?;
+        let missing = st
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(self.err())?;
+        redo.extend(missing);
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+                 JOIN files f ON f.id=a.file_id WHERE a.rid=?1",
+            )
+            .map_err(self.err())?;
+        for rid in redo {
+            let (id, file, date, text, blob): (String, String, Option<String>, String, Vec<u8>) =
+                st.query_row([rid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Txt>(3)?.0,
+                        r.get(4)?,
+                    ))
+                })
+                .map_err(self.err())?;
+            let ents = if corrected.contains(&id) {
+                self.effective_entities(&id)?
+                    .into_iter()
+                    .map(|e| e.entity)
+                    .collect()
+            } else {
+                decode_entities(&text, &blob)
+            };
+            full(&id, &file, date.as_deref(), &text, ents);
+        }
+        Ok(())
+    }
+
+    /// Ids of the articles with entity corrections (user entities,
+    /// rejections, confirmations).
+    fn corrected_articles(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT article_id FROM annotations \
+                 WHERE orphan=0 AND kind IN ('entity','reject','accept')",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
     /// Streams every article (in storage order: no sort of the texts) with
     /// its effective entities (after corrections) to `f`: id, file path, the
     /// splitter's date, the cleaned text and the entities. One scan; the
@@ -2935,6 +3109,57 @@ fn write_roles(
 
 /// Stores an article's automatic entities (its blob and count) and adds
 /// them to the pending entity counts (the caller removed the old ones).
+/// An article's distinct entities as (type, text), sorted: one byte of
+/// type length, the type, a varint text length, the text.
+fn encode_keys(ents: &[Entity]) -> Vec<u8> {
+    let mut keys: Vec<(&str, &str)> = ents
+        .iter()
+        .map(|e| (e.label.as_str(), e.text.as_str()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = Vec::new();
+    for (label, text) in keys {
+        let l = &label.as_bytes()[..label.len().min(255)];
+        out.push(l.len() as u8);
+        out.extend_from_slice(l);
+        put_varint(&mut out, text.len() as u64);
+        out.extend_from_slice(text.as_bytes());
+    }
+    out
+}
+
+/// The (type, text) pairs of an [`encode_keys`] blob; stops at the first
+/// malformed entry.
+pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = (&str, &str)> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let n = *blob.get(pos)? as usize;
+        let label = std::str::from_utf8(blob.get(pos + 1..pos + 1 + n)?).ok()?;
+        pos += 1 + n;
+        let m = get_varint(blob, &mut pos)? as usize;
+        let text = std::str::from_utf8(blob.get(pos..pos.checked_add(m)?)?).ok()?;
+        pos += m;
+        Some((label, text))
+    })
+}
+
+fn write_facts(
+    c: &Connection,
+    rid: i64,
+    id: &str,
+    file: &str,
+    day: Option<i64>,
+    src: i64,
+    keys: &[u8],
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT OR REPLACE INTO article_facts(rid, id, file, day, src, keys) VALUES (?1,?2,?3,?4,?5,?6)",
+    )?
+    .execute(params![rid, id, file, day, src, keys])?;
+    Ok(())
+}
+
 fn write_entities(
     c: &Connection,
     rid: i64,
@@ -2944,6 +3169,8 @@ fn write_entities(
 ) -> rusqlite::Result<()> {
     c.prepare_cached("UPDATE articles SET ents=?2, n_entities=?3 WHERE rid=?1")?
         .execute(params![rid, encode_entities(text, ents), ents.len() as i64])?;
+    c.prepare_cached("UPDATE article_facts SET keys=?2 WHERE rid=?1")?
+        .execute(params![rid, encode_keys(ents)])?;
     count_entities(counts, ents, 1);
     Ok(())
 }
@@ -2998,8 +3225,10 @@ fn replace_file_tx(
     }
     if !old.is_empty() {
         let mut del_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid=?1")?;
+        let mut del_facts = tx.prepare_cached("DELETE FROM article_facts WHERE rid=?1")?;
         for (rid, _) in old.values() {
             del_fts.execute([rid])?;
+            del_facts.execute([rid])?;
         }
         tx.prepare_cached("DELETE FROM articles WHERE file_id=?1")?
             .execute([file_id])?;
@@ -3037,6 +3266,7 @@ fn replace_file_tx(
         }
         count_entities(counts, ents, 1);
         write_roles(tx, rid, &p.roles)?;
+        write_facts(tx, rid, &p.id, rel, p.day, p.src, &p.keys)?;
         new_ids.push(p.id.clone());
         new_texts.push((p.id.clone(), p.hash.clone(), a.text.clone()));
     }
