@@ -411,10 +411,24 @@ impl Insights {
     pub fn load(store: &Store) -> Result<Insights> {
         let mut ins = Insights::default();
         let mut full = Vec::new();
+        let names = store.entity_names_by_key()?;
+        let mut by_key: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        let mut unnamed = false;
         store.for_each_article_facts(
             |id, file, day, src, keys| {
                 let mut k: Vec<u32> = crate::store::decode_keys(keys)
-                    .map(|(label, text)| ins.intern(text, label))
+                    .filter_map(|key| {
+                        if let Some(&i) = by_key.get(&key) {
+                            return Some(i);
+                        }
+                        let Some((text, label)) = names.get(&key) else {
+                            unnamed = true;
+                            return None;
+                        };
+                        let i = ins.intern(text, label);
+                        by_key.insert(key, i);
+                        Some(i)
+                    })
                     .collect();
                 k.sort_unstable();
                 k.dedup();
@@ -435,6 +449,15 @@ impl Insights {
                 ));
             },
         )?;
+        if unnamed {
+            // A key without a name (the counts and the facts disagree,
+            // which no write should cause): read everything in full.
+            let mut ins = Insights::default();
+            store.for_each_article_entities(|id, file, date, text, ents| {
+                ins.push(id, file, date, text, &ents);
+            })?;
+            return Ok(ins);
+        }
         for (id, file, date, text, ents) in full {
             ins.push(&id, &file, date.as_deref(), &text, &ents);
         }

@@ -2945,6 +2945,24 @@ impl Store {
         Ok(())
     }
 
+    /// Every automatic entity name by its [`entity_key`] (from
+    /// `entity_counts`, which holds every (text, type) of the stored
+    /// automatic entities).
+    pub fn entity_names_by_key(&self) -> Result<rustc_hash::FxHashMap<u64, (String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT text, label FROM entity_counts WHERE n > 0")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let text: String = r.get(0)?;
+                let label: String = r.get(1)?;
+                Ok((entity_key(&label, &text), (text, label)))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
     /// Ids of the articles with entity corrections (user entities,
     /// rejections, confirmations).
     fn corrected_articles(&self) -> Result<std::collections::HashSet<String>> {
@@ -3109,39 +3127,39 @@ fn write_roles(
 
 /// Stores an article's automatic entities (its blob and count) and adds
 /// them to the pending entity counts (the caller removed the old ones).
-/// An article's distinct entities as (type, text), sorted: one byte of
-/// type length, the type, a varint text length, the text.
-fn encode_keys(ents: &[Entity]) -> Vec<u8> {
-    let mut keys: Vec<(&str, &str)> = ents
+/// A stable 64-bit key of an entity (type, text): FNV-1a over the type, a
+/// zero byte and the text. Stored in `article_facts.keys`; the names come
+/// back from `entity_counts` (see [`Store::entity_names_by_key`]).
+pub fn entity_key(label: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in label
+        .as_bytes()
         .iter()
-        .map(|e| (e.label.as_str(), e.text.as_str()))
+        .chain([0u8].iter())
+        .chain(text.as_bytes())
+    {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// An article's distinct entities as sorted [`entity_key`]s, 8 bytes each
+/// (little-endian).
+fn encode_keys(ents: &[Entity]) -> Vec<u8> {
+    let mut keys: Vec<u64> = ents
+        .iter()
+        .map(|e| entity_key(e.label.as_str(), &e.text))
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut out = Vec::new();
-    for (label, text) in keys {
-        let l = &label.as_bytes()[..label.len().min(255)];
-        out.push(l.len() as u8);
-        out.extend_from_slice(l);
-        put_varint(&mut out, text.len() as u64);
-        out.extend_from_slice(text.as_bytes());
-    }
-    out
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
 }
 
-/// The (type, text) pairs of an [`encode_keys`] blob; stops at the first
-/// malformed entry.
-pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = (&str, &str)> {
-    let mut pos = 0usize;
-    std::iter::from_fn(move || {
-        let n = *blob.get(pos)? as usize;
-        let label = std::str::from_utf8(blob.get(pos + 1..pos + 1 + n)?).ok()?;
-        pos += 1 + n;
-        let m = get_varint(blob, &mut pos)? as usize;
-        let text = std::str::from_utf8(blob.get(pos..pos.checked_add(m)?)?).ok()?;
-        pos += m;
-        Some((label, text))
-    })
+/// The keys of an [`encode_keys`] blob.
+pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    blob.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
 }
 
 fn write_facts(
