@@ -363,13 +363,104 @@ pub enum Measure {
     Type(String),
 }
 
+/// An article's date as stored (`article_facts`): `yyyymmdd` (`dd` = 00
+/// when the day is unknown; `None` when undated) and the source's number.
+pub fn date_code(date: Option<ArticleDate>) -> (Option<i64>, i64) {
+    let src = |s: DateSource| match s {
+        DateSource::Text => 0,
+        DateSource::TextPath => 1,
+        DateSource::Path => 2,
+        DateSource::Undated => 3,
+    };
+    match date {
+        Some(d) => (
+            Some(
+                d.month.year as i64 * 10000
+                    + d.month.month as i64 * 100
+                    + d.day.unwrap_or(0) as i64,
+            ),
+            src(d.source),
+        ),
+        None => (None, src(DateSource::Undated)),
+    }
+}
+
+/// The date of a [`date_code`].
+pub fn date_from_code(day: Option<i64>, src: i64) -> Option<ArticleDate> {
+    let day = day?;
+    let source = match src {
+        0 => DateSource::Text,
+        1 => DateSource::TextPath,
+        2 => DateSource::Path,
+        _ => return None,
+    };
+    Some(ArticleDate {
+        month: Month {
+            year: (day / 10000) as i32,
+            month: (day / 100 % 100) as u32,
+        },
+        day: Some((day % 100) as u32).filter(|&d| d > 0),
+        source,
+    })
+}
+
 impl Insights {
-    /// Reads every article of the store once.
+    /// Reads what the aggregates need of every article: the dates and
+    /// entity sets stored at index time (no text read), and in full only
+    /// the articles with entity corrections.
     pub fn load(store: &Store) -> Result<Insights> {
         let mut ins = Insights::default();
-        store.for_each_article_entities(|id, file, date, text, ents| {
-            ins.push(id, file, date, text, &ents);
-        })?;
+        let mut full = Vec::new();
+        let names = store.entity_names_by_key()?;
+        let mut by_key: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        let mut unnamed = false;
+        store.for_each_article_facts(
+            |id, file, day, src, keys| {
+                let mut k: Vec<u32> = crate::store::decode_keys(keys)
+                    .filter_map(|key| {
+                        if let Some(&i) = by_key.get(&key) {
+                            return Some(i);
+                        }
+                        let Some((text, label)) = names.get(&key) else {
+                            unnamed = true;
+                            return None;
+                        };
+                        let i = ins.intern(text, label);
+                        by_key.insert(key, i);
+                        Some(i)
+                    })
+                    .collect();
+                k.sort_unstable();
+                k.dedup();
+                ins.docs.push(Doc {
+                    id: id.to_string(),
+                    file: file.to_string(),
+                    date: date_from_code(day, src),
+                    ents: k,
+                });
+            },
+            |id, file, date, text, ents| {
+                full.push((
+                    id.to_string(),
+                    file.to_string(),
+                    date.map(str::to_string),
+                    text.to_string(),
+                    ents,
+                ));
+            },
+        )?;
+        if unnamed {
+            // A key without a name (the counts and the facts disagree,
+            // which no write should cause): read everything in full.
+            let mut ins = Insights::default();
+            store.for_each_article_entities(|id, file, date, text, ents| {
+                ins.push(id, file, date, text, &ents);
+            })?;
+            return Ok(ins);
+        }
+        for (id, file, date, text, ents) in full {
+            ins.push(&id, &file, date.as_deref(), &text, &ents);
+        }
         Ok(ins)
     }
 

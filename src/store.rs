@@ -181,6 +181,28 @@ pub const MIGRATIONS: &[&str] = &[
         arg TEXT NOT NULL
     );
     "#,
+    // 4: article texts compressed (a zstd frame in a BLOB, see
+    // `encode_text`; `migrate_data` compresses the existing rows; a TEXT
+    // value is still read as it is, see `decode_text`).
+    r#"
+    INSERT OR REPLACE INTO meta(key, value) VALUES ('text_codec', 'zstd');
+    "#,
+    // 5: what the Insights need per article, written with the article:
+    // its resolved date and date source (`insights::resolve_date`, as
+    // `day` = yyyymmdd with 00 for an unknown day, NULL when undated, and
+    // `src`), and its distinct automatic entities (`keys`, see
+    // `encode_keys`). Id and file are repeated so that the Insights read
+    // this table alone. Filled for existing articles by `migrate_data`.
+    r#"
+    CREATE TABLE article_facts (
+        rid INTEGER PRIMARY KEY REFERENCES articles(rid) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        file TEXT NOT NULL,
+        day INTEGER,
+        src INTEGER NOT NULL,
+        keys BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -202,7 +224,7 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
                 .collect::<rusqlite::Result<_>>()?;
             for rid in all {
                 let (text, map): (String, Vec<u8>) =
-                    one.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    one.query_row([rid], |r| Ok((r.get::<_, Txt>(0)?.0, r.get(1)?)))?;
                 let ents: Vec<Entity> = read
                     .query_map([rid], row_to_entity)?
                     .collect::<rusqlite::Result<_>>()?;
@@ -222,8 +244,56 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
         while let Some(r) = rows.next()? {
             let rid: i64 = r.get(0)?;
             let title: Option<String> = r.get(1)?;
-            let text: String = r.get(2)?;
+            let text = r.get::<_, Txt>(2)?.0;
             write.execute(params![rid, fts_body(title.as_deref(), &text)])?;
+        }
+    }
+    if version == 4 {
+        let rids: Vec<i64> = tx
+            .prepare("SELECT rid FROM articles WHERE typeof(text) = 'text'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut read = tx.prepare("SELECT text FROM articles WHERE rid=?1")?;
+        let mut write = tx.prepare("UPDATE articles SET text=?2 WHERE rid=?1")?;
+        for rid in rids {
+            let text = read.query_row([rid], |r| r.get::<_, Txt>(0))?.0;
+            write.execute(params![rid, encode_text(&text)])?;
+        }
+    }
+    if version == 5 {
+        let rids: Vec<i64> = tx
+            .prepare("SELECT rid FROM articles")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut read = tx.prepare(
+            "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+             JOIN files f ON f.id=a.file_id WHERE a.rid=?1",
+        )?;
+        for rid in rids {
+            let (id, file, date, text, ents): (String, String, Option<String>, String, Vec<u8>) =
+                read.query_row([rid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Txt>(3)?.0,
+                        r.get(4)?,
+                    ))
+                })?;
+            let (day, src) = crate::insights::date_code(crate::insights::resolve_date(
+                date.as_deref(),
+                &text,
+                &file,
+            ));
+            write_facts(
+                tx,
+                rid,
+                &id,
+                &file,
+                day,
+                src,
+                &encode_keys(&decode_entities(&text, &ents)),
+            )?;
         }
     }
     Ok(())
@@ -247,6 +317,48 @@ pub struct PersonCard {
 /// The newest schema version this build knows.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
+}
+
+/// zstd level of the stored article texts: fast to write and to read,
+/// about a third of the UTF-8 size on Chinese news.
+const TEXT_LEVEL: i32 = 3;
+
+/// An article's text as stored in `articles.text` (migration 4): a zstd
+/// frame in a BLOB. Falls back to the plain TEXT value (also readable) if
+/// compression ever fails.
+pub(crate) fn encode_text(text: &str) -> rusqlite::types::Value {
+    match zstd::bulk::compress(text.as_bytes(), TEXT_LEVEL) {
+        Ok(z) => rusqlite::types::Value::Blob(z),
+        Err(_) => rusqlite::types::Value::Text(text.to_string()),
+    }
+}
+
+/// Decodes a stored `articles.text` value: the one place every reader goes
+/// through. A BLOB is a zstd frame (migration 4 on); a TEXT value is a
+/// text stored before it (still read as it is).
+pub(crate) fn decode_text(
+    v: rusqlite::types::ValueRef<'_>,
+) -> rusqlite::types::FromSqlResult<String> {
+    use rusqlite::types::{FromSqlError, ValueRef};
+    match v {
+        ValueRef::Text(t) => {
+            String::from_utf8(t.to_vec()).map_err(|e| FromSqlError::Other(Box::new(e)))
+        }
+        ValueRef::Blob(b) => {
+            let raw = zstd::stream::decode_all(b).map_err(|e| FromSqlError::Other(Box::new(e)))?;
+            String::from_utf8(raw).map_err(|e| FromSqlError::Other(Box::new(e)))
+        }
+        _ => Err(FromSqlError::InvalidType),
+    }
+}
+
+/// A stored article text read from a row (see [`decode_text`]).
+struct Txt(String);
+
+impl rusqlite::types::FromSql for Txt {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        decode_text(v).map(Txt)
+    }
 }
 
 /// Kinds of user annotation.
@@ -929,7 +1041,7 @@ fn row_to_article(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
         date: r.get(5)?,
         source: r.get(6)?,
         byline: serde_json::from_str(&byline).unwrap_or_default(),
-        text: r.get(8)?,
+        text: r.get::<_, Txt>(8)?.0,
         body_start: r.get::<_, i64>(9)? as usize,
         offset_map: decode_map(&map),
         raw_range: (r.get::<_, i64>(11)? as usize, r.get::<_, i64>(12)? as usize),
@@ -967,6 +1079,10 @@ struct Prepared {
     map: Vec<u8>,
     ents: Vec<u8>,
     head: String,
+    text: rusqlite::types::Value,
+    day: Option<i64>,
+    src: i64,
+    keys: Vec<u8>,
     fts: String,
     roles: Vec<crate::extract::relations::Role>,
 }
@@ -984,13 +1100,28 @@ impl IndexedFile {
     ) -> IndexedFile {
         let prepared = articles
             .iter()
-            .map(|(a, ents)| Prepared {
+            .map(|(a, ents)| {
+                (
+                    a,
+                    ents,
+                    crate::insights::date_code(crate::insights::resolve_date(
+                        a.date.as_deref(),
+                        &a.text,
+                        &rel,
+                    )),
+                )
+            })
+            .map(|(a, ents, (day, src))| Prepared {
                 id: article_id(&rel, a.index),
                 hash: content_hash(a.text.as_bytes()),
                 byline: serde_json::to_string(&a.byline).unwrap_or_else(|_| "[]".into()),
                 map: encode_map(&a.map),
                 ents: encode_entities(&a.text, ents),
                 head: a.text.chars().take(40).collect(),
+                text: encode_text(&a.text),
+                day,
+                src,
+                keys: encode_keys(ents),
                 fts: fts_body(a.title.as_deref(), &a.text),
                 roles: crate::extract::relations::person_roles(&a.text, ents),
             })
@@ -1179,10 +1310,10 @@ impl Store {
         let on = self.conn.execute_batch("PRAGMA foreign_keys=ON");
         result?;
         on.map_err(db_err(&path))?;
-        // Migration 3 drops the copies of the sources and of the text:
-        // give the space back (best effort: another process may hold the
+        // Migrations 3 and 4 drop the copies of the sources and compress
+        // the text: give the space back (best effort: another process may hold the
         // file open, then it is left for later).
-        if found > 0 && found < 3 {
+        if found > 0 && found < 4 {
             let _ = self
                 .conn
                 .execute_batch("PRAGMA journal_mode=DELETE; PRAGMA page_size=16384; VACUUM;");
@@ -1703,22 +1834,32 @@ impl Store {
     fn articles_containing(&self, needle: &str) -> Result<Vec<(i64, String)>> {
         let (sql, arg) = match fts_prefilter(needle) {
             Some(q) => (
-                "SELECT a.rid, a.id FROM articles a WHERE a.rid IN \
-                 (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?2) \
-                 AND instr(a.text, ?1) > 0 ORDER BY a.rid",
+                "SELECT a.rid, a.id, a.text FROM articles a WHERE a.rid IN \
+                 (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1) \
+                 ORDER BY a.rid",
                 q,
             ),
             None => (
-                "SELECT rid, id FROM articles WHERE (instr(text, ?1) > 0 OR ?1 = '') \
-                 AND ?2 = ?2 ORDER BY rid",
+                "SELECT rid, id, text FROM articles WHERE ?1 = ?1 ORDER BY rid",
                 String::new(),
             ),
         };
+        // The texts are compressed: the check is done here, not in SQL.
         let mut st = self.conn.prepare_cached(sql).map_err(self.err())?;
         let rows = st
-            .query_map(params![needle, arg], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![arg], |r| {
+                let text = r.get::<_, Txt>(2)?.0;
+                Ok((r.get(0)?, r.get(1)?, text.contains(needle)))
+            })
             .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        let mut out = Vec::new();
+        for row in rows {
+            let (rid, id, hit): (i64, String, bool) = row.map_err(self.err())?;
+            if hit {
+                out.push((rid, id));
+            }
+        }
+        Ok(out)
     }
 
     /// Number of articles matching a search query (full-text index only).
@@ -1742,7 +1883,7 @@ impl Store {
             .map_err(self.err())?;
         let rows = st
             .query_map([content_hash(text.as_bytes())], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, String>(0)?, r.get::<_, Txt>(1)?.0))
             })
             .map_err(self.err())?;
         for row in rows {
@@ -1786,7 +1927,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT text, ents FROM articles WHERE id=?1")
             .and_then(|mut st| {
-                st.query_row([article_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                st.query_row([article_id], |r| Ok((r.get::<_, Txt>(0)?.0, r.get(1)?)))
                     .optional()
             })
             .map_err(self.err())?;
@@ -1801,7 +1942,7 @@ impl Store {
             let (rid, text, old): (i64, String, Vec<u8>) = c.query_row(
                 "SELECT rid, text, ents FROM articles WHERE id=?1",
                 [article_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get::<_, Txt>(1)?.0, r.get(2)?)),
             )?;
             count_entities(&self.counts, &decode_entities(&text, &old), -1);
             write_entities(c, rid, &text, ents, &self.counts)?;
@@ -1892,7 +2033,7 @@ impl Store {
             let wanted = only_rids.as_ref().is_none_or(|s| s.contains(&rid));
             let mut names: Vec<String> = Vec::new();
             if wanted {
-                let text: String = r.get(2).map_err(self.err())?;
+                let text = r.get::<_, Txt>(2).map_err(self.err())?.0;
                 let blob: Vec<u8> = r.get(3).map_err(self.err())?;
                 names.extend(
                     decode_entities(&text, &blob)
@@ -2026,7 +2167,7 @@ impl Store {
         let text: String = self
             .conn
             .query_row("SELECT text FROM articles WHERE id=?1", [article_id], |r| {
-                r.get(0)
+                r.get::<_, Txt>(0).map(|t| t.0)
             })
             .optional()
             .map_err(self.err())?
@@ -2405,7 +2546,7 @@ impl Store {
             let (text, hash): (String, String) = self
                 .conn
                 .prepare_cached("SELECT text, hash FROM articles WHERE rid=?1")
-                .and_then(|mut st| st.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))))
+                .and_then(|mut st| st.query_row([rid], |r| Ok((r.get::<_, Txt>(0)?.0, r.get(1)?))))
                 .map_err(self.err())?;
             let auto = self.auto_entities_by_rid(rid)?;
             let new = if entry.is_some() {
@@ -2443,8 +2584,10 @@ impl Store {
                 .conn
                 .prepare_cached("SELECT rid, text, hash FROM articles WHERE id=?1")
                 .and_then(|mut st| {
-                    st.query_row([&d.article_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                        .optional()
+                    st.query_row([&d.article_id], |r| {
+                        Ok((r.get(0)?, r.get::<_, Txt>(1)?.0, r.get(2)?))
+                    })
+                    .optional()
                 })
                 .map_err(self.err())?;
             match row {
@@ -2496,7 +2639,7 @@ impl Store {
         let (text, blob): (String, Vec<u8>) = self
             .conn
             .prepare_cached("SELECT text, ents FROM articles WHERE rid=?1")
-            .and_then(|mut st| st.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))))
+            .and_then(|mut st| st.query_row([rid], |r| Ok((r.get::<_, Txt>(0)?.0, r.get(1)?))))
             .map_err(self.err())?;
         Ok(decode_entities(&text, &blob))
     }
@@ -2559,7 +2702,7 @@ impl Store {
             .query_map(params![q, limit], |r| {
                 let id: String = r.get(0)?;
                 let title: Option<String> = r.get(1)?;
-                let text: String = r.get(2)?;
+                let text = r.get::<_, Txt>(2)?.0;
                 let file: String = r.get(3)?;
                 Ok((id, title, text, file))
             })
@@ -2711,6 +2854,129 @@ impl Store {
         Ok(out)
     }
 
+    /// What the Insights need of every article, read from `article_facts`
+    /// (one small table, no text): `facts` gets id, file path, the date code
+    /// and source (`insights::date_code`) and the distinct automatic entities
+    /// ([`decode_keys`]). Articles with entity corrections, and any article
+    /// without facts, go to `full` instead with their text and effective
+    /// entities (as [`Store::for_each_article_entities`]).
+    pub fn for_each_article_facts(
+        &self,
+        mut facts: impl FnMut(&str, &str, Option<i64>, i64, &[u8]),
+        mut full: impl FnMut(&str, &str, Option<&str>, &str, Vec<Entity>),
+    ) -> Result<()> {
+        let corrected = self.corrected_articles()?;
+        let mut redo: Vec<i64> = Vec::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT rid, id, file, day, src, keys FROM article_facts")
+                .map_err(self.err())?;
+            let mut rows = st.query([]).map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                let id = r
+                    .get_ref(1)
+                    .map_err(self.err())?
+                    .as_str()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                if corrected.contains(id) {
+                    redo.push(r.get(0).map_err(self.err())?);
+                    continue;
+                }
+                let file = r
+                    .get_ref(2)
+                    .map_err(self.err())?
+                    .as_str()
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                let keys = r.get_ref(5).map_err(self.err())?.as_blob().unwrap_or(&[]);
+                facts(
+                    id,
+                    file,
+                    r.get(3).map_err(self.err())?,
+                    r.get(4).map_err(self.err())?,
+                    keys,
+                );
+            }
+        }
+        // Articles without facts (none after migration 5, unless written
+        // by an older build since) and corrected ones: the full read.
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.rid FROM articles a WHERE NOT EXISTS \
+                 (SELECT 1 FROM article_facts x WHERE x.rid=a.rid)",
+            )
+            .map_err(self.err())?;
+        let missing = st
+            .query_map([], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(self.err())?;
+        redo.extend(missing);
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+                 JOIN files f ON f.id=a.file_id WHERE a.rid=?1",
+            )
+            .map_err(self.err())?;
+        for rid in redo {
+            let (id, file, date, text, blob): (String, String, Option<String>, String, Vec<u8>) =
+                st.query_row([rid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Txt>(3)?.0,
+                        r.get(4)?,
+                    ))
+                })
+                .map_err(self.err())?;
+            let ents = if corrected.contains(&id) {
+                self.effective_entities(&id)?
+                    .into_iter()
+                    .map(|e| e.entity)
+                    .collect()
+            } else {
+                decode_entities(&text, &blob)
+            };
+            full(&id, &file, date.as_deref(), &text, ents);
+        }
+        Ok(())
+    }
+
+    /// Every automatic entity name by its [`entity_key`] (from
+    /// `entity_counts`, which holds every (text, type) of the stored
+    /// automatic entities).
+    pub fn entity_names_by_key(&self) -> Result<rustc_hash::FxHashMap<u64, (String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT text, label FROM entity_counts WHERE n > 0")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let text: String = r.get(0)?;
+                let label: String = r.get(1)?;
+                Ok((entity_key(&label, &text), (text, label)))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Ids of the articles with entity corrections (user entities,
+    /// rejections, confirmations).
+    fn corrected_articles(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT article_id FROM annotations \
+                 WHERE orphan=0 AND kind IN ('entity','reject','accept')",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
     /// Streams every article (in storage order: no sort of the texts) with
     /// its effective entities (after corrections) to `f`: id, file path, the
     /// splitter's date, the cleaned text and the entities. One scan; the
@@ -2742,12 +3008,9 @@ impl Store {
             let id: String = r.get(0).map_err(self.err())?;
             let file: String = r.get(1).map_err(self.err())?;
             let date: Option<String> = r.get(2).map_err(self.err())?;
-            // The text is borrowed from the row, not copied.
-            let text = r
-                .get_ref(3)
-                .map_err(self.err())?
-                .as_str()
+            let text = decode_text(r.get_ref(3).map_err(self.err())?)
                 .map_err(|e| Error::Invalid(format!("article {id}: {e}")))?;
+            let text = text.as_str();
             let ents = if corrected.contains(&id) {
                 self.effective_entities(&id)?
                     .into_iter()
@@ -2864,6 +3127,57 @@ fn write_roles(
 
 /// Stores an article's automatic entities (its blob and count) and adds
 /// them to the pending entity counts (the caller removed the old ones).
+/// A stable 64-bit key of an entity (type, text): FNV-1a over the type, a
+/// zero byte and the text. Stored in `article_facts.keys`; the names come
+/// back from `entity_counts` (see [`Store::entity_names_by_key`]).
+pub fn entity_key(label: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in label
+        .as_bytes()
+        .iter()
+        .chain([0u8].iter())
+        .chain(text.as_bytes())
+    {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// An article's distinct entities as sorted [`entity_key`]s, 8 bytes each
+/// (little-endian).
+fn encode_keys(ents: &[Entity]) -> Vec<u8> {
+    let mut keys: Vec<u64> = ents
+        .iter()
+        .map(|e| entity_key(e.label.as_str(), &e.text))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+/// The keys of an [`encode_keys`] blob.
+pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    blob.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+}
+
+fn write_facts(
+    c: &Connection,
+    rid: i64,
+    id: &str,
+    file: &str,
+    day: Option<i64>,
+    src: i64,
+    keys: &[u8],
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT OR REPLACE INTO article_facts(rid, id, file, day, src, keys) VALUES (?1,?2,?3,?4,?5,?6)",
+    )?
+    .execute(params![rid, id, file, day, src, keys])?;
+    Ok(())
+}
+
 fn write_entities(
     c: &Connection,
     rid: i64,
@@ -2873,6 +3187,8 @@ fn write_entities(
 ) -> rusqlite::Result<()> {
     c.prepare_cached("UPDATE articles SET ents=?2, n_entities=?3 WHERE rid=?1")?
         .execute(params![rid, encode_entities(text, ents), ents.len() as i64])?;
+    c.prepare_cached("UPDATE article_facts SET keys=?2 WHERE rid=?1")?
+        .execute(params![rid, encode_keys(ents)])?;
     count_entities(counts, ents, 1);
     Ok(())
 }
@@ -2916,7 +3232,7 @@ fn replace_file_tx(
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<_, Txt>(3)?.0,
                 r.get::<_, Vec<u8>>(4)?,
             ))
         })? {
@@ -2927,8 +3243,10 @@ fn replace_file_tx(
     }
     if !old.is_empty() {
         let mut del_fts = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid=?1")?;
+        let mut del_facts = tx.prepare_cached("DELETE FROM article_facts WHERE rid=?1")?;
         for (rid, _) in old.values() {
             del_fts.execute([rid])?;
+            del_facts.execute([rid])?;
         }
         tx.prepare_cached("DELETE FROM articles WHERE file_id=?1")?
             .execute([file_id])?;
@@ -2949,7 +3267,7 @@ fn replace_file_tx(
             a.date,
             a.source,
             p.byline,
-            a.text,
+            p.text,
             a.body_start as i64,
             p.map,
             a.raw_range.0 as i64,
@@ -2966,6 +3284,7 @@ fn replace_file_tx(
         }
         count_entities(counts, ents, 1);
         write_roles(tx, rid, &p.roles)?;
+        write_facts(tx, rid, &p.id, rel, p.day, p.src, &p.keys)?;
         new_ids.push(p.id.clone());
         new_texts.push((p.id.clone(), p.hash.clone(), a.text.clone()));
     }

@@ -15,6 +15,7 @@ use common::seed_copy;
 use pizhu::edit::{Edit, Editor};
 use pizhu::extract::{Entity, EntityType, JiebaExtractor};
 use pizhu::index::{IndexOptions, index_archive, looks_unchanged, reextract};
+use pizhu::insights::{Insights, Measure};
 use pizhu::store::{AnnotationKind, NewAnnotation, Store};
 
 fn indexed(arch: &Path) -> (Store, JiebaExtractor) {
@@ -751,4 +752,192 @@ fn a_killed_index_run_is_finished_by_the_next_one() {
         assert_eq!(all_entities(&store), want, "trial {trial}");
         assert_eq!(store.stats(10).unwrap(), clean_store.stats(10).unwrap());
     }
+}
+
+/// Everything a reader sees of the stored texts: every article, search
+/// hits with their snippets, substring lookups, import's text lookup and
+/// the automatic entities (decoded against the text).
+type Seen = (
+    Vec<pizhu::store::Article>,
+    Vec<pizhu::store::SearchHit>,
+    Vec<String>,
+    Vec<Option<String>>,
+    Vec<Vec<Entity>>,
+);
+
+fn everything_read(s: &Store, needle: &str) -> Seen {
+    let ids = s.article_ids().unwrap();
+    let arts: Vec<_> = ids.iter().map(|id| s.article(id).unwrap()).collect();
+    let by_text = arts
+        .iter()
+        .map(|a| s.article_id_by_text(&a.text).unwrap())
+        .collect();
+    let ents = ids.iter().map(|id| s.auto_entities(id).unwrap()).collect();
+    (
+        arts,
+        s.search(needle, 50).unwrap(),
+        s.article_ids_containing(needle).unwrap(),
+        by_text,
+        ents,
+    )
+}
+
+#[test]
+fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
+    let (_d, arch) = seed_copy();
+    let (store, _ex) = indexed(&arch);
+    let path = store.path().to_path_buf();
+    let first = store.article(&store.article_ids().unwrap()[0]).unwrap();
+    let needle: String = first.text.chars().skip(10).take(2).collect();
+    let before = everything_read(&store, &needle);
+    let insights_before = aggregates(&Insights::load(&store).unwrap());
+    assert!(!before.1.is_empty() && !before.2.is_empty(), "{needle}");
+    drop(store);
+    let typeof_text = |c: &rusqlite::Connection| -> Vec<String> {
+        let mut st = c
+            .prepare("SELECT DISTINCT typeof(text) FROM articles")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    {
+        // Turn the file into a version-3 database: plain TEXT values.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(
+            typeof_text(&c),
+            ["blob"],
+            "a fresh index stores compressed texts"
+        );
+        let tx = c.unchecked_transaction().unwrap();
+        for a in &before.0 {
+            tx.execute(
+                "UPDATE articles SET text=?2 WHERE id=?1",
+                rusqlite::params![a.id, a.text],
+            )
+            .unwrap();
+        }
+        tx.execute("DELETE FROM meta WHERE key='text_codec'", [])
+            .unwrap();
+        tx.execute_batch("DROP TABLE article_facts").unwrap();
+        tx.execute_batch("PRAGMA user_version=3").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(typeof_text(&c), ["text"]);
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.user_version().unwrap(), pizhu::store::schema_version());
+    assert_eq!(everything_read(&s, &needle), before);
+    assert_eq!(s.meta("text_codec").unwrap().as_deref(), Some("zstd"));
+    // Migration 5 filled the insights' facts: same aggregates.
+    assert_eq!(aggregates(&Insights::load(&s).unwrap()), insights_before);
+    drop(s);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        typeof_text(&c),
+        ["blob"],
+        "the migration compressed every text"
+    );
+    // An old TEXT row left over is still read as it is.
+    c.execute(
+        "UPDATE articles SET text=?2 WHERE id=?1",
+        rusqlite::params![before.0[0].id, before.0[0].text],
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(everything_read(&s, &needle), before);
+}
+
+/// The insights' answers: articles and per-type mentions per month, date
+/// sources, top entities per type and co-occurrences, with every row.
+fn aggregates(ins: &Insights) -> String {
+    let types = ["PER", "ORG", "LOC", "EVENT"];
+    let mut measures = vec![Measure::Articles];
+    measures.extend(types.iter().map(|t| Measure::Type(t.to_string())));
+    let mut out = format!(
+        "{:?}\n{:?}\n",
+        ins.by_month(&measures, None),
+        ins.date_sources(None)
+    );
+    for t in types {
+        out += &format!("{t}: {:?}\n", ins.top_entities(t, usize::MAX, None));
+        for u in types {
+            out += &format!("{t}x{u}: {:?}\n", ins.cooccur(t, u, usize::MAX, None));
+        }
+    }
+    out
+}
+
+/// The insights as read before the stored facts: one full pass over
+/// every article's text and effective entities.
+fn aggregates_from_texts(store: &Store) -> String {
+    let mut ins = Insights::default();
+    store
+        .for_each_article_entities(|id, file, date, text, ents| {
+            ins.push(id, file, date, text, &ents);
+        })
+        .unwrap();
+    aggregates(&ins)
+}
+
+#[test]
+fn insights_from_the_stored_facts_equal_a_full_pass_after_every_kind_of_write() {
+    let (_g, arch) = seed_copy();
+    let (store, ex) = indexed(&arch);
+    let check = |store: &Store, what: &str| {
+        let fast = aggregates(&Insights::load(store).unwrap());
+        assert!(fast.contains("PER: [("), "{what}: {fast}");
+        // (Not assert_eq: the two strings are long.)
+        assert!(fast == aggregates_from_texts(store), "{what}: they differ");
+    };
+    check(&store, "fresh index");
+    let stats = store.stats(5).unwrap();
+    let (word, _, _) = stats.top[0].clone();
+    let mut ed = Editor::new();
+    ed.apply(&store, Edit::LexiconReject { text: word.clone() })
+        .unwrap();
+    check(&store, "never an entity");
+    ed.undo(&store).unwrap().unwrap();
+    ed.apply(
+        &store,
+        Edit::LexiconAdd {
+            text: word.clone(),
+            label: EntityType::Custom("EVENT".into()),
+        },
+    )
+    .unwrap();
+    check(&store, "always a type");
+    let mut store = store;
+    reextract(&mut store, &ex, &word).unwrap();
+    check(&store, "re-extraction");
+    // A user entity in one article (read in full, with its corrections).
+    let id = store.article_ids().unwrap()[0].clone();
+    let text = store.article(&id).unwrap().text;
+    let n = text.chars().count().min(4);
+    store
+        .add_annotation(
+            &id,
+            AnnotationKind::Entity,
+            0,
+            n,
+            NewAnnotation {
+                label: Some(EntityType::Per),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    check(&store, "user entity");
+    // A file rewritten and re-indexed.
+    let f = std::fs::read_dir(&arch)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut body = std::fs::read_to_string(&f).unwrap();
+    body.push_str("\n\n新华社北京2020年3月5日电 记者报道。\n");
+    std::fs::write(&f, body).unwrap();
+    index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
+    check(&store, "file rewritten");
 }
