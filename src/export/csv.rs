@@ -22,6 +22,7 @@ use std::io::Write;
 
 use super::{CsvWhat, ExportArticle, status_name};
 use crate::error::{Error, Result};
+use crate::store::Annotation;
 
 /// The UTF-8 byte-order mark.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -95,64 +96,50 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
                 }
             }
         }
-        CsvWhat::Highlights => {
-            w.write_record([
-                "article_id",
-                "file",
-                "title",
-                "start",
-                "end",
-                "text",
-                "color",
-                "note",
-            ])
-            .map_err(cerr)?;
-            for a in arts {
-                let title = a.article.display_title();
-                for h in &a.highlights {
-                    let cells = [
-                        neutralize(&a.article.id),
-                        neutralize(&a.article.file),
-                        neutralize(&title),
-                        h.start.to_string().into(),
-                        h.end.to_string().into(),
-                        neutralize(&h.quote.exact),
-                        neutralize(h.color.as_deref().unwrap_or("")),
-                        neutralize(h.note.as_deref().unwrap_or("")),
-                    ];
-                    w.write_record(cells.iter().map(|c| c.as_bytes()))
-                        .map_err(cerr)?;
-                }
-            }
-        }
-        CsvWhat::Corrections => {
-            w.write_record([
-                "article_id",
-                "file",
-                "title",
-                "start",
-                "end",
-                "text",
-                "replacement",
-            ])
-            .map_err(cerr)?;
-            for a in arts {
-                let title = a.article.display_title();
-                for c in &a.corrections {
-                    let cells = [
-                        neutralize(&a.article.id),
-                        neutralize(&a.article.file),
-                        neutralize(&title),
-                        c.start.to_string().into(),
-                        c.end.to_string().into(),
-                        neutralize(&c.quote.exact),
-                        neutralize(c.replacement.as_deref().unwrap_or("")),
-                    ];
-                    w.write_record(cells.iter().map(|c| c.as_bytes()))
-                        .map_err(cerr)?;
-                }
-            }
-        }
+        CsvWhat::Highlights => span_rows(
+            &mut w,
+            arts,
+            &["color", "note"],
+            |a| &a.highlights,
+            |h| vec![h.color.as_deref(), h.note.as_deref()],
+        )?,
+        CsvWhat::Corrections => span_rows(
+            &mut w,
+            arts,
+            &["replacement"],
+            |a| &a.corrections,
+            |c| vec![c.replacement.as_deref()],
+        )?,
     }
     w.flush().map_err(|e| Error::io("export output", e))
+}
+
+/// Rows of span annotations (highlights, corrections): `article_id, file,
+/// title, start, end, text` and then the `extra` columns.
+fn span_rows<W: Write>(
+    w: &mut csv::Writer<W>,
+    arts: &[ExportArticle],
+    extra: &[&str],
+    anns: impl Fn(&ExportArticle) -> &[Annotation],
+    cells_of: impl Fn(&Annotation) -> Vec<Option<&str>>,
+) -> Result<()> {
+    let head = ["article_id", "file", "title", "start", "end", "text"];
+    w.write_record(head.iter().chain(extra)).map_err(cerr)?;
+    for a in arts {
+        let title = a.article.display_title();
+        for n in anns(a) {
+            let mut cells = vec![
+                neutralize(&a.article.id),
+                neutralize(&a.article.file),
+                neutralize(&title),
+                n.start.to_string().into(),
+                n.end.to_string().into(),
+                neutralize(&n.quote.exact),
+            ];
+            cells.extend(cells_of(n).into_iter().map(|c| neutralize(c.unwrap_or(""))));
+            w.write_record(cells.iter().map(|c| c.as_bytes()))
+                .map_err(cerr)?;
+        }
+    }
+    Ok(())
 }
