@@ -146,6 +146,19 @@ pub enum Edit {
         /// The word.
         text: String,
     },
+    /// Curation: make the current annotator's entities in `start..end` of
+    /// an article those of annotator `from` there
+    /// ([`crate::teams::take_side`]); one undo step.
+    TakeSide {
+        /// Article id.
+        article: String,
+        /// Whose version is taken.
+        from: String,
+        /// Start of the region (code points).
+        start: usize,
+        /// End, exclusive.
+        end: usize,
+    },
 }
 
 /// A reversible change, as recorded in the history.
@@ -614,6 +627,21 @@ impl Editor {
                     return Err(Error::NotFound(format!("{text:?} is not in the lexicon")));
                 }
                 Self::lexicon(s, &text, None, progress)
+            }
+            Edit::TakeSide {
+                article,
+                from,
+                start,
+                end,
+            } => {
+                let changes = crate::teams::take_side(s, &article, &from, (start, end))?
+                    .into_iter()
+                    .map(|(before, after)| Change::Annotation {
+                        before: before.map(Box::new),
+                        after: after.map(Box::new),
+                    })
+                    .collect();
+                Ok((changes, Outcome::default()))
             }
         }
     }

@@ -29,6 +29,7 @@ pub mod lexdata;
 pub mod offsets;
 pub mod split;
 pub mod store;
+pub mod teams;
 #[cfg(feature = "gui")]
 pub mod ui;
 

@@ -24,6 +24,13 @@ struct Cli {
     /// folder's modification time changed).
     #[arg(long, global = true)]
     no_refresh: bool,
+    /// Whose work to read and write (teams): default the archive's saved
+    /// annotator (`pizhu annotators ARCHIVE --use NAME`, the GUI's
+    /// settings; `default` for an archive annotated before teams), else
+    /// $USER / $USERNAME, else `default`. `export` defaults to the curated
+    /// set of the last `merge` once there is one.
+    #[arg(long, global = true, value_name = "NAME")]
+    annotator: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -215,6 +222,62 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         limit: usize,
     },
+    /// Teams: the archive's annotators and what each made (* = current).
+    Annotators {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Save NAME as the archive's annotator (the default of every
+        /// command and of the GUI on this archive).
+        #[arg(long, value_name = "NAME")]
+        r#use: Option<String>,
+        /// Give everything annotator OLD made to NEW (who must have no work yet).
+        #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+        rename: Option<Vec<String>>,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Teams: inter-annotator agreement per type and overall, for every pair
+    /// (exact-span F1, Cohen's kappa on characters) and Fleiss' kappa for three
+    /// or more, over the articles both (all) reviewed.
+    Agreement {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Annotators to compare, comma-separated (default: all but curated sets).
+        #[arg(long, value_name = "A,B,…")]
+        annotators: Option<String>,
+        /// Types, comma-separated (default: every type used).
+        #[arg(long, value_name = "PER,LOC,…")]
+        types: Option<String>,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Count the articles both annotated (made an entity decision in)
+        /// instead of those both marked reviewed.
+        #[arg(long)]
+        annotated: bool,
+    },
+    /// Teams: merge annotators' entities into a curated set; lists the
+    /// conflicts it could not settle (left out of the set).
+    Merge {
+        /// Archive folder.
+        archive: PathBuf,
+        /// Annotators to merge, comma-separated (two or more).
+        #[arg(long, value_name = "A,B,…")]
+        annotators: String,
+        /// Name of the curated set written.
+        #[arg(long, value_name = "NAME")]
+        into: String,
+        /// majority, union or prefer:NAME.
+        #[arg(long, default_value = "majority")]
+        strategy: String,
+        /// Voters per article: those who annotated it, not those who reviewed it.
+        #[arg(long)]
+        annotated: bool,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The learned lexicon (the same operations as "apply to all occurrences").
     Lexicon {
         #[command(subcommand)]
@@ -363,9 +426,25 @@ fn open_store(archive: &Path, db: Option<&Path>, access: Access) -> Result<(Stor
             "pizhu: database {} is read-only; answering from it as it is",
             loc.path.display()
         );
-        return Ok((Store::open_read_only(&loc.path)?, loc.path));
+        let store = Store::open_read_only(&loc.path)?;
+        choose_annotator(&store)?;
+        return Ok((store, loc.path));
     }
-    Ok((Store::open(&loc.path)?, loc.path))
+    let store = Store::open(&loc.path)?;
+    choose_annotator(&store)?;
+    Ok((store, loc.path))
+}
+
+/// Set by `--annotator`.
+static ANNOTATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Applies `--annotator` to a freshly opened store (without it the store
+/// keeps [`pizhu::teams::default_annotator`]).
+fn choose_annotator(store: &Store) -> Result<()> {
+    if let Some(name) = ANNOTATOR.get() {
+        store.set_annotator(name)?;
+    }
+    Ok(())
 }
 
 /// Opens the store for `archive` and brings the index up to date, unless
@@ -462,6 +541,9 @@ fn run_index(
 fn run(cli: Cli) -> Result<()> {
     let db = cli.db.as_deref();
     NO_REFRESH.store(cli.no_refresh, std::sync::atomic::Ordering::Relaxed);
+    if let Some(name) = &cli.annotator {
+        let _ = ANNOTATOR.set(pizhu::teams::check_name(name)?);
+    }
     let Some(command) = cli.command else {
         return open_gui(cli.archive, db);
     };
@@ -536,6 +618,15 @@ fn run(cli: Cli) -> Result<()> {
                 what: what.parse()?,
             };
             let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            if ANNOTATOR.get().is_none() {
+                let who = pizhu::teams::export_annotator(&store)?;
+                if who != store.annotator() {
+                    eprintln!(
+                        "exporting the curated set {who} (--annotator NAME for another's work)"
+                    );
+                    store.set_annotator(&who)?;
+                }
+            }
             let s = pizhu::export::export(&store, format, &out, &opts)
                 .with_context(|| format!("exporting {format} to {}", out.display()))?;
             if out.as_os_str() != "-" {
@@ -655,6 +746,72 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Lexicon { action } => lexicon(action, db)?,
+        Command::Annotators {
+            archive,
+            r#use,
+            rename,
+            json,
+        } => annotators(&archive, db, r#use, rename, json)?,
+        Command::Agreement {
+            archive,
+            annotators,
+            types,
+            json,
+            annotated,
+        } => {
+            use pizhu::teams::{AgreementOptions, Scope, agreement, parse_names};
+            let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
+            let opts = AgreementOptions {
+                annotators: annotators.as_deref().map(parse_names).transpose()?,
+                types: types
+                    .as_deref()
+                    .map(|t| {
+                        t.split(',')
+                            .filter(|t| !t.trim().is_empty())
+                            .map(normalise_type)
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .transpose()?,
+                scope: if annotated {
+                    Scope::Annotated
+                } else {
+                    Scope::Reviewed
+                },
+            };
+            let report = agreement(&store, &opts)?;
+            if json {
+                write_stdout(format!("{}\n", serde_json::to_string_pretty(&report)?).as_bytes())?;
+            } else {
+                write_stdout(report.render().as_bytes())?;
+            }
+        }
+        Command::Merge {
+            archive,
+            annotators,
+            into,
+            strategy,
+            annotated,
+            json,
+        } => {
+            use pizhu::teams::{MergeOptions, Scope, merge, parse_names};
+            let (store, _) = open_indexed(&archive, db, true, Access::Write)?;
+            let opts = MergeOptions {
+                annotators: parse_names(&annotators)?,
+                into,
+                strategy: strategy.parse()?,
+                scope: if annotated {
+                    Scope::Annotated
+                } else {
+                    Scope::Reviewed
+                },
+            };
+            let report = merge(&store, &opts)?;
+            if json {
+                write_stdout(format!("{}\n", serde_json::to_string_pretty(&report)?).as_bytes())?;
+            } else {
+                print!("{report}");
+            }
+        }
         Command::Review { archive, limit } => {
             let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
             for (id, e) in pizhu::extract::learn::least_confident(&store, limit)? {
@@ -1295,6 +1452,68 @@ fn train(
         t.elapsed().as_secs_f64(),
         out.display()
     );
+    Ok(())
+}
+
+/// `pizhu annotators`: list, save the archive's annotator, rename.
+fn annotators(
+    archive: &Path,
+    db: Option<&Path>,
+    use_name: Option<String>,
+    rename: Option<Vec<String>>,
+    json: bool,
+) -> Result<()> {
+    let write = use_name.is_some() || rename.is_some();
+    let (store, _) = open_store(
+        archive,
+        db,
+        if write { Access::Write } else { Access::Read },
+    )?;
+    if let Some(pair) = rename {
+        let (old, new) = (&pair[0], &pair[1]);
+        if !store.annotators()?.iter().any(|a| &a.name == old) {
+            bail!("no annotator named {old:?} in this archive");
+        }
+        let n = store.rename_annotator(old, new)?;
+        println!("renamed {old} to {new}: {n} rows");
+    }
+    if let Some(name) = use_name {
+        let name = pizhu::teams::check_name(&name)?;
+        store.set_meta(pizhu::teams::META_ANNOTATOR, &name)?;
+        if ANNOTATOR.get().is_none() {
+            store.set_annotator(&name)?;
+        }
+        println!("annotator of this archive: {name}");
+    }
+    let list = store.annotators()?;
+    if json {
+        return write_stdout(format!("{}\n", serde_json::to_string_pretty(&list)?).as_bytes());
+    }
+    let current = store.annotator();
+    let curated = store.meta(pizhu::teams::META_CURATED)?;
+    println!(
+        "name\treviewed\tannotated articles\tentity decisions\thighlights+corrections\ttags\tlexicon\tcurated"
+    );
+    for a in &list {
+        println!(
+            "{}{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            if a.name == current { "* " } else { "" },
+            a.name,
+            a.reviewed,
+            a.annotated_articles,
+            a.entity_annotations,
+            a.other_annotations,
+            a.tags,
+            a.lexicon,
+            if a.curated { "yes" } else { "" }
+        );
+    }
+    if !list.iter().any(|a| a.name == current) {
+        println!("* {current} (current, no work yet)");
+    }
+    if let Some(c) = curated {
+        println!("exports default to the curated set {c}");
+    }
     Ok(())
 }
 

@@ -203,6 +203,54 @@ pub const MIGRATIONS: &[&str] = &[
         keys BLOB NOT NULL
     );
     "#,
+    // 6: teams. Every annotation, reviewed mark, article tag and entity
+    // tag belongs to an annotator (a name); lexicon entries record who made
+    // them (the lexicon itself stays shared: it changes the automatic
+    // entities everyone starts from). Rows made before this migration
+    // belong to the annotator `default` (`teams::MIGRATED_ANNOTATOR`);
+    // `migrate_data` also makes `default` the archive's saved annotator
+    // when there were such rows, so an upgraded archive keeps showing its
+    // work whatever the OS user is called. `annotators` lists the known
+    // names and which of them are curated sets (written by `pizhu merge`).
+    r#"
+    ALTER TABLE annotations ADD COLUMN annotator TEXT NOT NULL DEFAULT 'default';
+    CREATE INDEX annotations_annotator ON annotations(annotator, article_id);
+    CREATE TABLE reviewed_new (
+        annotator TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (annotator, article_id)
+    ) WITHOUT ROWID;
+    INSERT INTO reviewed_new(annotator, article_id) SELECT 'default', article_id FROM reviewed;
+    DROP TABLE reviewed;
+    ALTER TABLE reviewed_new RENAME TO reviewed;
+    CREATE TABLE article_tags_new (
+        annotator TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (annotator, article_id, tag_id)
+    );
+    INSERT INTO article_tags_new(annotator, article_id, tag_id)
+        SELECT 'default', article_id, tag_id FROM article_tags;
+    DROP TABLE article_tags;
+    ALTER TABLE article_tags_new RENAME TO article_tags;
+    CREATE TABLE entity_tags_new (
+        annotator TEXT NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (annotator, text, label, tag_id)
+    );
+    INSERT INTO entity_tags_new(annotator, text, label, tag_id)
+        SELECT 'default', text, label, tag_id FROM entity_tags;
+    DROP TABLE entity_tags;
+    ALTER TABLE entity_tags_new RENAME TO entity_tags;
+    ALTER TABLE lexicon ADD COLUMN annotator TEXT NOT NULL DEFAULT 'default';
+    CREATE TABLE annotators (
+        name TEXT PRIMARY KEY,
+        curated INTEGER NOT NULL DEFAULT 0,
+        created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -293,6 +341,28 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
                 day,
                 src,
                 &encode_keys(&decode_entities(&text, &ents)),
+            )?;
+        }
+    }
+    if version == 6 {
+        let had_work: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM annotations) OR EXISTS (SELECT 1 FROM reviewed) \
+             OR EXISTS (SELECT 1 FROM article_tags) OR EXISTS (SELECT 1 FROM entity_tags) \
+             OR EXISTS (SELECT 1 FROM lexicon)",
+            [],
+            |r| r.get(0),
+        )?;
+        if had_work {
+            tx.execute(
+                "INSERT OR IGNORE INTO annotators(name) VALUES (?1)",
+                [crate::teams::MIGRATED_ANNOTATOR],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
+                [
+                    crate::teams::META_ANNOTATOR,
+                    crate::teams::MIGRATED_ANNOTATOR,
+                ],
             )?;
         }
     }
@@ -426,6 +496,9 @@ pub struct Annotation {
     pub replacement: Option<String>,
     /// Could not be placed in the current text.
     pub orphan: bool,
+    /// Who made it (see [`crate::teams`]).
+    #[serde(skip)]
+    pub annotator: String,
 }
 
 /// A new annotation to store.
@@ -599,6 +672,42 @@ pub struct LexiconEntry {
     pub label: Option<EntityType>,
 }
 
+/// One annotator of an archive and what they made ([`Store::annotators`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnnotatorSummary {
+    /// The name.
+    pub name: String,
+    /// Placed entity decisions: user entities, rejections, confirmations.
+    pub entity_annotations: usize,
+    /// Placed highlights and corrections.
+    pub other_annotations: usize,
+    /// Annotations that could not be placed.
+    pub orphans: usize,
+    /// Articles marked reviewed.
+    pub reviewed: usize,
+    /// Articles with at least one placed entity decision.
+    pub annotated_articles: usize,
+    /// Article and entity tags.
+    pub tags: usize,
+    /// Lexicon entries made (the lexicon is shared).
+    pub lexicon: usize,
+    /// A curated set written by `pizhu merge`.
+    pub curated: bool,
+}
+
+impl AnnotatorSummary {
+    /// Whether anything at all belongs to this annotator.
+    pub fn has_work(&self) -> bool {
+        self.entity_annotations
+            + self.other_annotations
+            + self.orphans
+            + self.reviewed
+            + self.tags
+            + self.lexicon
+            > 0
+    }
+}
+
 /// What a file looked like when last indexed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileState {
@@ -652,6 +761,12 @@ pub struct Store {
     /// Changes to `entity_counts` not yet written (written at the end of
     /// each write transaction, or of the batch).
     counts: std::cell::RefCell<CountDeltas>,
+    /// The current annotator: whose annotations, reviewed marks and tags
+    /// are read and written ([`Store::set_annotator`]).
+    annotator: std::cell::RefCell<String>,
+    /// Whether the current annotator is in the `annotators` table yet
+    /// (registered on its first write).
+    registered: std::cell::Cell<bool>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -990,7 +1105,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan";
+const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator";
 
 fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
     let label: Option<String> = r.get(8)?;
@@ -1010,6 +1125,7 @@ fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
         note: r.get(10)?,
         replacement: r.get(11)?,
         orphan: r.get::<_, i64>(12)? != 0,
+        annotator: r.get(13)?,
     })
 }
 
@@ -1027,7 +1143,7 @@ fn row_to_entity(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entity> {
 
 const ART_COLS: &str = "a.id, f.path, a.idx, a.title, a.subtitle, a.date, a.source, a.byline, a.text, \
      a.body_start, a.offset_map, a.raw_start, a.raw_end, a.hash, \
-     EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id)";
+     EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id AND r.annotator=?2)";
 
 fn row_to_article(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
     let byline: String = r.get(7)?;
@@ -1204,6 +1320,8 @@ impl Store {
                 batch: Default::default(),
                 fts_queue: Default::default(),
                 counts: Default::default(),
+                annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
+                registered: Default::default(),
             };
             // A WAL database in a read-only folder cannot create its shared
             // memory file; SQLite then reads it as immutable, which is right
@@ -1239,6 +1357,9 @@ impl Store {
                     path.display()
                 )));
             }
+            store
+                .annotator
+                .replace(crate::teams::default_annotator(&store)?);
             return Ok(store);
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -1251,9 +1372,14 @@ impl Store {
             batch: Default::default(),
             fts_queue: Default::default(),
             counts: Default::default(),
+            annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
+            registered: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
+        store
+            .annotator
+            .replace(crate::teams::default_annotator(&store)?);
         Ok(store)
     }
 
@@ -1767,13 +1893,14 @@ impl Store {
             .prepare(
                 "SELECT a.id, f.path, a.idx, a.title, a.head, a.date, a.source, \
                  a.n_entities, \
-                 (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0), \
-                 EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id) \
+                 (SELECT count(*) FROM annotations n WHERE n.article_id=a.id AND n.orphan=0 \
+                  AND n.annotator=?1), \
+                 EXISTS (SELECT 1 FROM reviewed r WHERE r.article_id=a.id AND r.annotator=?1) \
                  FROM articles a JOIN files f ON f.id=a.file_id ORDER BY f.path, a.idx",
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([self.annotator()], |r| {
                 let title: Option<String> = r.get(3)?;
                 let head: String = r.get(4)?;
                 Ok(ArticleSummary {
@@ -1799,7 +1926,7 @@ impl Store {
                 &format!(
                     "SELECT {ART_COLS} FROM articles a JOIN files f ON f.id=a.file_id WHERE a.id=?1"
                 ),
-                [id],
+                params![id, self.annotator()],
                 row_to_article,
             )
             .optional()
@@ -1912,11 +2039,221 @@ impl Store {
             return Err(Error::NotFound(format!("no article with id {id}")));
         }
         let sql = if reviewed {
-            "INSERT OR IGNORE INTO reviewed(article_id) VALUES (?1)"
+            self.register()?;
+            "INSERT OR IGNORE INTO reviewed(annotator, article_id) VALUES (?2, ?1)"
         } else {
-            "DELETE FROM reviewed WHERE article_id=?1"
+            "DELETE FROM reviewed WHERE article_id=?1 AND annotator=?2"
         };
-        self.conn.execute(sql, [id]).map(|_| ()).map_err(self.err())
+        self.conn
+            .execute(sql, params![id, self.annotator()])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    // ---- annotators (see `crate::teams`) -------------------------------------
+
+    /// The current annotator: every annotation, reviewed mark and tag read
+    /// or written through this store is theirs (the lexicon is shared;
+    /// each entry records who made it).
+    pub fn annotator(&self) -> String {
+        self.annotator.borrow().clone()
+    }
+
+    /// Makes `name` the current annotator of this connection (nothing is
+    /// written: the name is registered on its first write). See
+    /// [`crate::teams::default_annotator`] for the one chosen on open.
+    pub fn set_annotator(&self, name: &str) -> Result<()> {
+        let name = crate::teams::check_name(name)?;
+        if *self.annotator.borrow() != name {
+            self.annotator.replace(name);
+            self.registered.set(false);
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with `name` as the current annotator, then restores the
+    /// previous one (also when `f` fails).
+    pub fn with_annotator<T>(&self, name: &str, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let name = crate::teams::check_name(name)?;
+        let old = self.annotator.replace(name);
+        let was = self.registered.replace(false);
+        let r = f(self);
+        self.annotator.replace(old);
+        self.registered.set(was);
+        r
+    }
+
+    /// Records the current annotator in `annotators` (once per name and
+    /// connection), before its first write.
+    fn register(&self) -> Result<()> {
+        if !self.registered.get() {
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO annotators(name) VALUES (?1)",
+                    [self.annotator()],
+                )
+                .map_err(self.err())?;
+            self.registered.set(true);
+        }
+        Ok(())
+    }
+
+    /// Every annotator known to the archive (with work, or registered),
+    /// by name, with what they did.
+    pub fn annotators(&self) -> Result<Vec<AnnotatorSummary>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "WITH names(name) AS ( \
+                   SELECT name FROM annotators UNION SELECT annotator FROM annotations \
+                   UNION SELECT annotator FROM reviewed UNION SELECT annotator FROM article_tags \
+                   UNION SELECT annotator FROM entity_tags UNION SELECT annotator FROM lexicon) \
+                 SELECT n.name, \
+                   (SELECT count(*) FROM annotations a WHERE a.annotator=n.name AND a.orphan=0 \
+                    AND a.kind IN ('entity','reject','accept')), \
+                   (SELECT count(*) FROM annotations a WHERE a.annotator=n.name AND a.orphan=0 \
+                    AND a.kind IN ('highlight','correction')), \
+                   (SELECT count(*) FROM annotations a WHERE a.annotator=n.name AND a.orphan=1), \
+                   (SELECT count(*) FROM reviewed r WHERE r.annotator=n.name), \
+                   (SELECT count(DISTINCT a.article_id) FROM annotations a WHERE a.annotator=n.name \
+                    AND a.orphan=0 AND a.kind IN ('entity','reject','accept')), \
+                   (SELECT count(*) FROM article_tags t WHERE t.annotator=n.name) \
+                   + (SELECT count(*) FROM entity_tags t WHERE t.annotator=n.name), \
+                   (SELECT count(*) FROM lexicon l WHERE l.annotator=n.name), \
+                   coalesce((SELECT curated FROM annotators x WHERE x.name=n.name), 0) \
+                 FROM names n ORDER BY n.name",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let n = |i: usize| r.get::<_, i64>(i).map(|v| v as usize);
+                Ok(AnnotatorSummary {
+                    name: r.get(0)?,
+                    entity_annotations: n(1)?,
+                    other_annotations: n(2)?,
+                    orphans: n(3)?,
+                    reviewed: n(4)?,
+                    annotated_articles: n(5)?,
+                    tags: n(6)?,
+                    lexicon: n(7)?,
+                    curated: r.get::<_, i64>(8)? != 0,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Ids of the articles `name` marked reviewed (stored ones only).
+    pub fn reviewed_by(&self, name: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT r.article_id FROM reviewed r JOIN articles a ON a.id=r.article_id \
+                 WHERE r.annotator=?1",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([name], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Ids of the (stored) articles where `name` made an entity decision
+    /// (an entity, rejection or confirmation that is placed).
+    pub fn annotated_by(&self, name: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT n.article_id FROM annotations n JOIN articles a ON a.id=n.article_id \
+                 WHERE n.annotator=?1 AND n.orphan=0 AND n.kind IN ('entity','reject','accept')",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([name], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Whether `name` is a curated set (written by a merge).
+    pub fn is_curated(&self, name: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT curated FROM annotators WHERE name=?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|v| v.unwrap_or(0) != 0)
+            .map_err(self.err())
+    }
+
+    /// Records `name` as a curated set (or not).
+    pub fn set_curated(&self, name: &str, curated: bool) -> Result<()> {
+        let name = crate::teams::check_name(name)?;
+        self.conn
+            .execute(
+                "INSERT INTO annotators(name, curated) VALUES (?1, ?2) \
+                 ON CONFLICT(name) DO UPDATE SET curated=excluded.curated",
+                params![name, curated as i64],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Gives everything `old` made (annotations, reviewed marks, tags,
+    /// lexicon entries) to `new`, in one transaction. Refused when `new`
+    /// already has work (nothing would be merged silently). Returns the
+    /// number of rows moved.
+    pub fn rename_annotator(&self, old: &str, new: &str) -> Result<usize> {
+        let new = crate::teams::check_name(new)?;
+        if self
+            .annotators()?
+            .iter()
+            .any(|a| a.name == new && a.has_work())
+        {
+            return Err(Error::Invalid(format!(
+                "annotator {new:?} already has work; renaming {old:?} to it would mix the two"
+            )));
+        }
+        self.atomically(|s| {
+            let mut n = 0;
+            for table in [
+                "annotations",
+                "reviewed",
+                "article_tags",
+                "entity_tags",
+                "lexicon",
+            ] {
+                n += s
+                    .conn
+                    .execute(
+                        &format!("UPDATE {table} SET annotator=?2 WHERE annotator=?1"),
+                        params![old, new],
+                    )
+                    .map_err(s.err())?;
+            }
+            let curated = s.is_curated(old)?;
+            s.conn
+                .execute(
+                    "DELETE FROM annotators WHERE name=?1 OR name=?2",
+                    [old, &new],
+                )
+                .map_err(s.err())?;
+            s.conn
+                .execute(
+                    "INSERT INTO annotators(name, curated) VALUES (?1, ?2)",
+                    params![new, curated as i64],
+                )
+                .map_err(s.err())?;
+            for key in [crate::teams::META_ANNOTATOR, crate::teams::META_CURATED] {
+                if s.meta(key)?.as_deref() == Some(old) {
+                    s.set_meta(key, &new)?;
+                }
+            }
+            Ok(n)
+        })
+        .inspect(|_| {
+            if *self.annotator.borrow() == old {
+                self.annotator.replace(new.clone());
+            }
+            self.registered.set(false);
+        })
     }
 
     // ---- entities ----------------------------------------------------------
@@ -1996,11 +2333,11 @@ impl Store {
                 .prepare(
                     "SELECT n.exact, n.article_id FROM annotations n \
                      WHERE n.kind='entity' AND n.label='PER' AND n.orphan=0 AND (?1='' OR n.exact=?1) \
-                     ORDER BY n.id",
+                     AND n.annotator=?2 ORDER BY n.id",
                 )
                 .map_err(self.err())?;
             let rows = st
-                .query_map([filter], |r| {
+                .query_map(params![filter, self.annotator()], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
                 })
                 .map_err(self.err())?;
@@ -2111,11 +2448,12 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {ANN_COLS} FROM annotations WHERE article_id=?1 AND orphan=0 ORDER BY start, id"
+                "SELECT {ANN_COLS} FROM annotations WHERE article_id=?1 AND orphan=0 AND annotator=?2 \
+                 ORDER BY start, id"
             ))
             .map_err(self.err())?;
         let rows = st
-            .query_map([article_id], row_to_annotation)
+            .query_map(params![article_id, self.annotator()], row_to_annotation)
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
@@ -2125,19 +2463,23 @@ impl Store {
         let mut st = self
             .conn
             .prepare(&format!(
-                "SELECT {ANN_COLS} FROM annotations WHERE orphan=1 ORDER BY id"
+                "SELECT {ANN_COLS} FROM annotations WHERE orphan=1 AND annotator=?1 ORDER BY id"
             ))
             .map_err(self.err())?;
-        let rows = st.query_map([], row_to_annotation).map_err(self.err())?;
+        let rows = st
+            .query_map([self.annotator()], row_to_annotation)
+            .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
     /// Number of placed annotations in the archive.
     pub fn annotation_count(&self) -> Result<usize> {
         self.conn
-            .query_row("SELECT count(*) FROM annotations WHERE orphan=0", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM annotations WHERE orphan=0 AND annotator=?1",
+                [self.annotator()],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| n as usize)
             .map_err(self.err())
     }
@@ -2188,10 +2530,11 @@ impl Store {
             return Err(Error::Invalid("an entity annotation needs a type".into()));
         }
         let q = quote(&chars, start, end);
+        self.register()?;
         self.conn
             .execute(
-                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, annotator) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
                 params![
                     article_id,
                     kind.as_str(),
@@ -2203,7 +2546,8 @@ impl Store {
                     fields.label.as_ref().map(|l| l.as_str().to_string()),
                     fields.color,
                     fields.note,
-                    fields.replacement
+                    fields.replacement,
+                    self.annotator()
                 ],
             )
             .map_err(self.err())?;
@@ -2220,7 +2564,8 @@ impl Store {
             .prepare_cached(
                 "SELECT id FROM annotations WHERE article_id=?1 AND kind=?2 AND orphan=?3 \
                  AND (CASE WHEN ?3=1 THEN exact=?6 AND prefix=?7 AND suffix=?8 ELSE start=?4 AND end=?5 END) \
-                 AND label IS ?9 AND color IS ?10 AND note IS ?11 AND replacement IS ?12 LIMIT 1",
+                 AND label IS ?9 AND color IS ?10 AND note IS ?11 AND replacement IS ?12 \
+                 AND annotator=?13 LIMIT 1",
             )
             .map_err(self.err())?;
         st.query_row(
@@ -2236,7 +2581,8 @@ impl Store {
                 label,
                 a.color,
                 a.note,
-                a.replacement
+                a.replacement,
+                a.annotator
             ],
             |r| r.get(0),
         )
@@ -2252,10 +2598,17 @@ impl Store {
 
     /// Writes `a` under `id` (replacing that row), or under a new id.
     fn write_annotation(&self, id: Option<i64>, a: &Annotation) -> Result<i64> {
+        crate::teams::check_name(&a.annotator)?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                "INSERT OR IGNORE INTO annotators(name) VALUES (?1)",
+                [&a.annotator],
+            )
+            .map_err(self.err())?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
                 params![
                     id,
                     a.article_id,
@@ -2269,7 +2622,8 @@ impl Store {
                     a.color,
                     a.note,
                     a.replacement,
-                    a.orphan as i64
+                    a.orphan as i64,
+                    a.annotator
                 ],
             )
             .map_err(self.err())?;
@@ -2346,10 +2700,11 @@ impl Store {
     /// Tags an article.
     pub fn tag_article(&self, article_id: &str, tag: &str) -> Result<()> {
         let id = self.tag_id(tag)?;
+        self.register()?;
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?1,?2)",
-                params![article_id, id],
+                "INSERT OR IGNORE INTO article_tags(annotator, article_id, tag_id) VALUES (?3,?1,?2)",
+                params![article_id, id, self.annotator()],
             )
             .map(|_| ())
             .map_err(self.err())
@@ -2359,8 +2714,9 @@ impl Store {
     pub fn untag_article(&self, article_id: &str, tag: &str) -> Result<()> {
         self.conn
             .execute(
-                "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2)",
-                params![article_id, tag],
+                "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2) \
+                 AND annotator=?3",
+                params![article_id, tag, self.annotator()],
             )
             .map(|_| ())
             .map_err(self.err())
@@ -2371,11 +2727,12 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT t.name FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE a.article_id=?1 ORDER BY t.name",
+                "SELECT t.name FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE a.article_id=?1 \
+                 AND a.annotator=?2 ORDER BY t.name",
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map([article_id], |r| r.get(0))
+            .query_map(params![article_id, self.annotator()], |r| r.get(0))
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
@@ -2384,19 +2741,25 @@ impl Store {
     pub fn articles_with_tag(&self, tag: &str) -> Result<Vec<String>> {
         let mut st = self
             .conn
-            .prepare("SELECT a.article_id FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE t.name=?1")
+            .prepare(
+                "SELECT a.article_id FROM article_tags a JOIN tags t ON t.id=a.tag_id WHERE t.name=?1 \
+                 AND a.annotator=?2",
+            )
             .map_err(self.err())?;
-        let rows = st.query_map([tag], |r| r.get(0)).map_err(self.err())?;
+        let rows = st
+            .query_map(params![tag, self.annotator()], |r| r.get(0))
+            .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
     /// Tags an entity (by text and type) archive-wide.
     pub fn tag_entity(&self, text: &str, label: &EntityType, tag: &str) -> Result<()> {
         let id = self.tag_id(tag)?;
+        self.register()?;
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO entity_tags(text, label, tag_id) VALUES (?1,?2,?3)",
-                params![text, label.as_str(), id],
+                "INSERT OR IGNORE INTO entity_tags(annotator, text, label, tag_id) VALUES (?4,?1,?2,?3)",
+                params![text, label.as_str(), id, self.annotator()],
             )
             .map(|_| ())
             .map_err(self.err())
@@ -2406,8 +2769,9 @@ impl Store {
     pub fn untag_entity(&self, text: &str, label: &EntityType, tag: &str) -> Result<()> {
         self.conn
             .execute(
-                "DELETE FROM entity_tags WHERE text=?1 AND label=?2 AND tag_id=(SELECT id FROM tags WHERE name=?3)",
-                params![text, label.as_str(), tag],
+                "DELETE FROM entity_tags WHERE text=?1 AND label=?2 AND tag_id=(SELECT id FROM tags WHERE name=?3) \
+                 AND annotator=?4",
+                params![text, label.as_str(), tag, self.annotator()],
             )
             .map(|_| ())
             .map_err(self.err())
@@ -2418,11 +2782,14 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT t.name FROM entity_tags e JOIN tags t ON t.id=e.tag_id WHERE e.text=?1 AND e.label=?2 ORDER BY t.name",
+                "SELECT t.name FROM entity_tags e JOIN tags t ON t.id=e.tag_id WHERE e.text=?1 AND e.label=?2 \
+                 AND e.annotator=?3 ORDER BY t.name",
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map(params![text, label.as_str()], |r| r.get(0))
+            .query_map(params![text, label.as_str(), self.annotator()], |r| {
+                r.get(0)
+            })
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
@@ -2454,11 +2821,18 @@ impl Store {
         if text.is_empty() {
             return Err(Error::Invalid("a lexicon entry needs some text".into()));
         }
+        self.register()?;
         self.conn
             .execute(
-                "INSERT INTO lexicon(text,label,action) VALUES (?1,?2,?3) \
-                 ON CONFLICT(text) DO UPDATE SET label=excluded.label, action=excluded.action",
-                params![text, label.map(|l| l.as_str().to_string()), action],
+                "INSERT INTO lexicon(text,label,action,annotator) VALUES (?1,?2,?3,?4) \
+                 ON CONFLICT(text) DO UPDATE SET label=excluded.label, action=excluded.action, \
+                 annotator=excluded.annotator",
+                params![
+                    text,
+                    label.map(|l| l.as_str().to_string()),
+                    action,
+                    self.annotator()
+                ],
             )
             .map(|_| ())
             .map_err(self.err())
@@ -2735,10 +3109,12 @@ impl Store {
                 .conn
                 .prepare(
                     "SELECT DISTINCT n.article_id FROM annotations n JOIN articles a ON a.id=n.article_id \
-                     WHERE n.orphan=0 AND n.kind IN ('entity','reject')",
+                     WHERE n.orphan=0 AND n.kind IN ('entity','reject') AND n.annotator=?1",
                 )
                 .map_err(self.err())?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+            let rows = st
+                .query_map([self.annotator()], |r| r.get(0))
+                .map_err(self.err())?;
             rows.collect::<rusqlite::Result<_>>().map_err(self.err())?
         };
         for id in corrected {
@@ -2970,10 +3346,12 @@ impl Store {
             .conn
             .prepare(
                 "SELECT DISTINCT article_id FROM annotations \
-                 WHERE orphan=0 AND kind IN ('entity','reject','accept')",
+                 WHERE orphan=0 AND kind IN ('entity','reject','accept') AND annotator=?1",
             )
             .map_err(self.err())?;
-        let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+        let rows = st
+            .query_map([self.annotator()], |r| r.get(0))
+            .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
@@ -2990,10 +3368,12 @@ impl Store {
                 .conn
                 .prepare(
                     "SELECT DISTINCT article_id FROM annotations \
-                     WHERE orphan=0 AND kind IN ('entity','reject','accept')",
+                     WHERE orphan=0 AND kind IN ('entity','reject','accept') AND annotator=?1",
                 )
                 .map_err(self.err())?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+            let rows = st
+                .query_map([self.annotator()], |r| r.get(0))
+                .map_err(self.err())?;
             rows.collect::<rusqlite::Result<_>>().map_err(self.err())?
         };
         let mut st = self

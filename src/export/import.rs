@@ -863,6 +863,7 @@ fn insert_placed(
         note: fields.note,
         replacement: fields.replacement,
         orphan: false,
+        annotator: store.annotator(),
     };
     if store.find_identical_annotation(&a)?.is_some() {
         summary.unchanged += 1;
@@ -898,6 +899,7 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         note: it.note.clone(),
         replacement: it.replacement.clone(),
         orphan: true,
+        annotator: store.annotator(),
     };
     summary
         .orphans

@@ -309,6 +309,7 @@ mod tests {
             note: None,
             replacement: Some(rep.into()),
             orphan: false,
+            annotator: "default".into(),
         }
     }
 
