@@ -146,14 +146,16 @@ pub enum Edit {
         /// The word.
         text: String,
     },
-    /// Curation: make the current annotator's entities in `start..end` of
-    /// an article those of annotator `from` there
+    /// Curation: make the entities of the set `into` (a curated set) in
+    /// `start..end` of an article those of annotator `from` there
     /// ([`crate::teams::take_side`]); one undo step.
     TakeSide {
         /// Article id.
         article: String,
         /// Whose version is taken.
         from: String,
+        /// The set written (usually the curated set).
+        into: String,
         /// Start of the region (code points).
         start: usize,
         /// End, exclusive.
@@ -631,10 +633,14 @@ impl Editor {
             Edit::TakeSide {
                 article,
                 from,
+                into,
                 start,
                 end,
             } => {
-                let changes = crate::teams::take_side(s, &article, &from, (start, end))?
+                let changes = s
+                    .with_annotator(&into, |s| {
+                        crate::teams::take_side(s, &article, &from, (start, end))
+                    })?
                     .into_iter()
                     .map(|(before, after)| Change::Annotation {
                         before: before.map(Box::new),

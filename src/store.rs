@@ -212,9 +212,9 @@ pub const MIGRATIONS: &[&str] = &[
     // when there were such rows, so an upgraded archive keeps showing its
     // work whatever the OS user is called. `annotators` lists the known
     // names and which of them are curated sets (written by `pizhu merge`).
+    // (The two added columns and their index are added by `migrate_data`,
+    // only where missing.)
     r#"
-    ALTER TABLE annotations ADD COLUMN annotator TEXT NOT NULL DEFAULT 'default';
-    CREATE INDEX annotations_annotator ON annotations(annotator, article_id);
     CREATE TABLE reviewed_new (
         annotator TEXT NOT NULL,
         article_id TEXT NOT NULL,
@@ -244,8 +244,7 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT 'default', text, label, tag_id FROM entity_tags;
     DROP TABLE entity_tags;
     ALTER TABLE entity_tags_new RENAME TO entity_tags;
-    ALTER TABLE lexicon ADD COLUMN annotator TEXT NOT NULL DEFAULT 'default';
-    CREATE TABLE annotators (
+    CREATE TABLE IF NOT EXISTS annotators (
         name TEXT PRIMARY KEY,
         curated INTEGER NOT NULL DEFAULT 0,
         created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
@@ -345,6 +344,21 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
         }
     }
     if version == 6 {
+        for table in ["annotations", "lexicon"] {
+            let has: bool = tx.query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name='annotator')"),
+                [],
+                |r| r.get(0),
+            )?;
+            if !has {
+                tx.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN annotator TEXT NOT NULL DEFAULT 'default'"
+                ))?;
+            }
+        }
+        tx.execute_batch(
+            "CREATE INDEX IF NOT EXISTS annotations_annotator ON annotations(annotator, article_id)",
+        )?;
         let had_work: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM annotations) OR EXISTS (SELECT 1 FROM reviewed) \
              OR EXISTS (SELECT 1 FROM article_tags) OR EXISTS (SELECT 1 FROM entity_tags) \

@@ -452,7 +452,6 @@ fn taking_one_side_writes_the_curated_set_and_undoes() {
     // 10..14 (LOC or ORG), 20..22 (ann only), 30..32 (ben only).
     let at: Vec<(usize, usize)> = regions.iter().map(|c| (c.start, c.end)).collect();
     assert_eq!(at, vec![(10, 14), (20, 22), (30, 32)]);
-    s.set_annotator("gold").unwrap();
     let before = entity_set(&s, &f.id, "gold").unwrap();
     let mut ed = Editor::new();
     ed.apply(
@@ -460,6 +459,7 @@ fn taking_one_side_writes_the_curated_set_and_undoes() {
         Edit::TakeSide {
             article: f.id.clone(),
             from: "ben".into(),
+            into: "gold".into(),
             start: 10,
             end: 14,
         },
@@ -498,6 +498,7 @@ fn taking_one_side_writes_the_curated_set_and_undoes() {
         Edit::TakeSide {
             article: f.id.clone(),
             from: "ann".into(),
+            into: "gold".into(),
             start: 20,
             end: 22,
         },
