@@ -1578,7 +1578,7 @@ fn open_gui(archive: Option<PathBuf>, db: Option<&Path>) -> Result<()> {
             a.display()
         );
     }
-    pizhu::ui::run(archive, db.map(Path::to_path_buf))
+    pizhu::ui::run(archive, db.map(Path::to_path_buf), ANNOTATOR.get().cloned())
         .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
 }
 

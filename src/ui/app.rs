@@ -64,6 +64,8 @@ pub struct AppOptions {
     pub db: Option<PathBuf>,
     /// Also load a system CJK font as a fallback.
     pub system_fonts: bool,
+    /// Whose work to show and write (`--annotator`); else the archive's default.
+    pub annotator: Option<String>,
 }
 
 /// Everything the UI can ask for; applied after the frame.
@@ -87,6 +89,16 @@ pub enum Command {
     ApplyToAll(String, Option<EntityType>),
     /// Export the archive.
     Export(String, PathBuf),
+    /// Show (and write) the work of this annotator; with `remember`, save
+    /// the name as the archive's annotator.
+    SetAnnotator {
+        /// The name.
+        name: String,
+        /// Save it for the archive.
+        remember: bool,
+    },
+    /// Give the current annotator's work to this name, and switch to it.
+    RenameAnnotator(String),
 }
 
 /// The article shown in the reader, with everything drawn from it.
@@ -380,6 +392,10 @@ pub struct PizhuApp {
     pub relabel: Option<super::live::Relabel>,
     /// Polling the archive folder for new files.
     pub freshness: super::live::Freshness,
+    /// The team windows (curation, agreement) and the Team menu's state.
+    pub team: super::teams::TeamView,
+    /// `--annotator`: applied to every archive opened.
+    pub(crate) annotator_override: Option<String>,
 }
 
 /// The plain terms of a search query (FTS operators and quotes dropped).
@@ -470,6 +486,8 @@ impl PizhuApp {
             read_only: false,
             relabel: None,
             freshness: Default::default(),
+            team: Default::default(),
+            annotator_override: opts.annotator.clone(),
         };
         app.apply_theme(&cc.egui_ctx);
         let start = opts
@@ -539,6 +557,12 @@ impl PizhuApp {
         };
         match opened {
             Ok(store) => {
+                if let Some(n) = &self.annotator_override
+                    && let Err(e) = store.set_annotator(n)
+                {
+                    self.error = Some(e.to_string());
+                }
+                self.team = Default::default();
                 self.read_only = store.is_read_only();
                 self.store = Some(store);
                 self.archive = Some(archive.to_path_buf());
@@ -808,6 +832,15 @@ impl PizhuApp {
             self.all_tags = store.all_tags().unwrap_or_default();
         }
         self.mentions = None;
+        self.team.annotators.clear();
+    }
+
+    /// The annotator shown (whose work is read and written).
+    pub fn annotator_name(&self) -> String {
+        self.store.as_ref().map_or_else(
+            || crate::teams::MIGRATED_ANNOTATOR.into(),
+            |s| s.annotator(),
+        )
     }
 
     /// Articles mentioning `text` (cached until the next edit).
@@ -840,8 +873,13 @@ impl PizhuApp {
     fn apply_one(&mut self, c: Command) -> Result<(), String> {
         if matches!(
             c,
-            Command::Edit(_) | Command::Undo | Command::Redo | Command::ApplyToAll(..)
-        ) {
+            Command::Edit(_)
+                | Command::Undo
+                | Command::Redo
+                | Command::ApplyToAll(..)
+                | Command::RenameAnnotator(_)
+        ) || matches!(c, Command::SetAnnotator { .. }) && self.relabel.is_some()
+        {
             if self.read_only {
                 return Err(super::live::READ_ONLY_REFUSAL.into());
             }
@@ -943,6 +981,8 @@ impl PizhuApp {
                     path.display()
                 );
             }
+            Command::SetAnnotator { name, remember } => self.set_annotator(&name, remember)?,
+            Command::RenameAnnotator(name) => self.rename_annotator(&name)?,
         }
         Ok(())
     }

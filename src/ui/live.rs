@@ -57,12 +57,15 @@ impl PizhuApp {
     pub(crate) fn start_relabel(&mut self, text: String, edit: Edit) -> Result<(), String> {
         let db = self.db_path.clone().ok_or("no archive is open")?;
         let mut editor = Box::new(std::mem::take(&mut self.editor));
+        // The lexicon entry records who made it: the annotator shown.
+        let annotator = self.annotator_name();
         let (tx, rx) = channel();
         std::thread::Builder::new()
             .name("pizhu-relabel".into())
             .spawn(move || {
                 let ptx = tx.clone();
                 let result = Store::open(&db).and_then(|store| {
+                    store.set_annotator(&annotator)?;
                     editor.apply_with_progress(&store, edit, &|done, total| {
                         let _ = ptx.send(RelabelMsg::Progress(done, total));
                     })
@@ -172,7 +175,8 @@ impl PizhuApp {
     pub fn learn_from_reviewed(&mut self) {
         if let Some(db) = self.writable_db() {
             self.status = "learning from the reviewed articles…".into();
-            self.worker.send(Job::Learn { db });
+            let annotator = self.annotator_name();
+            self.worker.send(Job::Learn { db, annotator });
         }
     }
 
@@ -181,7 +185,8 @@ impl PizhuApp {
     pub fn back_to_shipped_model(&mut self) {
         if let Some(db) = self.writable_db() {
             self.status = "going back to the shipped model…".into();
-            self.worker.send(Job::Forget { db });
+            let annotator = self.annotator_name();
+            self.worker.send(Job::Forget { db, annotator });
         }
     }
 

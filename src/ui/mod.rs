@@ -6,6 +6,8 @@
 //! - [`review`]: review mode, a keyboard queue over automatic entities.
 //! - [`panels`]: menu, article list, entity side panel, status bar, windows.
 //! - [`insights`]: the Insights window (charts over the list filter).
+//! - [`teams`]: the Team menu (your name, whose work is shown), curation
+//!   and agreement windows.
 //! - [`highlight`]: spans → memoisable `LayoutJob`; correction overlays.
 //! - [`worker`]: indexing and re-extraction off the UI thread.
 //! - [`fonts`]: the bundled CJK font and system fallbacks.
@@ -18,6 +20,7 @@ pub mod live;
 pub mod panels;
 pub mod reader;
 pub mod review;
+pub mod teams;
 pub mod worker;
 
 use std::path::PathBuf;
@@ -25,7 +28,11 @@ use std::path::PathBuf;
 pub use app::{AppOptions, Command, PizhuApp, Settings};
 
 /// Runs the desktop app.
-pub fn run(archive: Option<PathBuf>, db: Option<PathBuf>) -> eframe::Result<()> {
+pub fn run(
+    archive: Option<PathBuf>,
+    db: Option<PathBuf>,
+    annotator: Option<String>,
+) -> eframe::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("批注 Pizhu")
@@ -43,6 +50,7 @@ pub fn run(archive: Option<PathBuf>, db: Option<PathBuf>) -> eframe::Result<()> 
                     archive,
                     db,
                     system_fonts: true,
+                    annotator,
                 },
             )))
         }),

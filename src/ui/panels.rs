@@ -113,6 +113,7 @@ pub fn menu_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
                     app.reload_view();
                 }
             });
+            ui.menu_button("Team", |ui| super::teams::team_menu_ui(app, ui));
             ui.menu_button("Help", |ui| {
                 if ui.button("Keyboard shortcuts  ?").clicked() {
                     app.show_shortcuts = true;
@@ -157,6 +158,11 @@ pub fn status_bar_ui(app: &mut PizhuApp, ui: &mut Ui) {
             } else if app.is_busy() {
                 ui.separator();
                 ui.spinner();
+            }
+            if let Some(s) = &app.store {
+                ui.separator();
+                ui.label(format!("annotator: {}", s.annotator()))
+                    .on_hover_text("Whose work is shown and written (Team menu)");
             }
             ui.separator();
             ui.label(RichText::new(&app.status).weak());
@@ -543,6 +549,8 @@ pub fn windows_ui(app: &mut PizhuApp, ctx: &egui::Context) {
     entity_popup_ui(app, ctx);
     prompt_ui(app, ctx);
     super::insights::insights_window_ui(app, ctx);
+    super::teams::curation_window_ui(app, ctx);
+    super::teams::agreement_window_ui(app, ctx);
     if app.show_shortcuts {
         egui::Window::new("Keyboard shortcuts")
             .open(&mut app.show_shortcuts)

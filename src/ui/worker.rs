@@ -32,11 +32,15 @@ pub enum Job {
     Learn {
         /// Database file.
         db: PathBuf,
+        /// Whose reviewed articles (the annotator shown).
+        annotator: String,
     },
     /// Delete the adapted model and re-extract the unreviewed articles with the shipped one.
     Forget {
         /// Database file.
         db: PathBuf,
+        /// Whose unreviewed articles (the annotator shown).
+        annotator: String,
     },
 }
 
@@ -79,8 +83,8 @@ impl Worker {
                     let db = match &job {
                         Job::Index { db, .. }
                         | Job::Reextract { db, .. }
-                        | Job::Learn { db }
-                        | Job::Forget { db } => db.clone(),
+                        | Job::Learn { db, .. }
+                        | Job::Forget { db, .. } => db.clone(),
                     };
                     let model = crate::extract::learn::adapted_model_path(&db);
                     let stamp = std::fs::metadata(&model).and_then(|m| m.modified()).ok();
@@ -129,8 +133,9 @@ impl Worker {
                             });
                             Msg::ReextractDone(result.map_err(|e| e.to_string()))
                         }
-                        Job::Learn { db } => {
+                        Job::Learn { db, annotator } => {
                             let result = Store::open(&db).and_then(|mut store| {
+                                store.set_annotator(&annotator)?;
                                 crate::extract::learn::learn_from_reviewed(&mut store, &db)
                             });
                             Msg::LearnDone(result.map_err(|e| e.to_string()).map(|(_, s)| {
@@ -141,10 +146,11 @@ impl Worker {
                                 )
                             }))
                         }
-                        Job::Forget { db } => {
+                        Job::Forget { db, annotator } => {
                             let result = crate::extract::learn::forget_adapted(&db).and_then(|had| {
                                 let shipped = extractor.get_or_init(&make_extractor).clone();
                                 let mut store = Store::open(&db)?;
+                                store.set_annotator(&annotator)?;
                                 let n = crate::extract::learn::reextract_unreviewed(
                                     &mut store,
                                     shipped.as_ref(),

@@ -16,6 +16,7 @@ pub fn app_harness(builder: HarnessBuilder<PizhuApp>, arch: &Path) -> Harness<'s
                 archive: Some(arch),
                 db: None,
                 system_fonts: false,
+                annotator: None,
             },
         )
     });

@@ -1,0 +1,118 @@
+//! The team views through egui_kittest on a real SQLite store: taking one
+//! side in the curation window writes the curated set (and undoes), the
+//! switcher shows another annotator's work, the agreement table.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use common::app::app_harness;
+use common::seed_copy;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pizhu::export::Format;
+use pizhu::store::Store;
+use pizhu::teams::{Span, entity_set};
+use pizhu::ui::app::Command;
+
+/// Imports complete jsonl documents of `id` (spans by position, marked
+/// reviewed) under each name.
+fn import_as(db: &std::path::Path, id: &str, who: &[(&str, &[(usize, usize, &str)])]) {
+    let mut s = Store::open(db).unwrap();
+    let text = s.article(id).unwrap().text;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, labels) in who {
+        let d = serde_json::json!({
+            "id": id, "text": text, "reviewed": true,
+            "label": labels.iter().map(|(a, b, l)| serde_json::json!([a, b, l])).collect::<Vec<_>>(),
+        });
+        let p = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&p, format!("{d}\n")).unwrap();
+        s.set_annotator(name).unwrap();
+        pizhu::export::import(&mut s, Format::Jsonl, &p).unwrap();
+    }
+}
+
+#[test]
+fn taking_one_side_writes_the_curated_annotation() {
+    let (_g, arch) = seed_copy();
+    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    let db = h.state().db_path.clone().unwrap();
+    let id = h.state().articles[0].id.clone();
+    let shown_before = h.state().annotator_name();
+    import_as(
+        &db,
+        &id,
+        &[
+            ("ann", &[(0, 3, "PER"), (10, 14, "LOC")]),
+            ("ben", &[(0, 3, "PER"), (10, 14, "ORG")]),
+        ],
+    );
+    h.state_mut().select(&id);
+    h.state_mut().team.into = "gold".into();
+    h.state_mut().team.curation_open = true;
+    h.state_mut().team.invalidate();
+    h.step();
+    h.step();
+    // Both versions of the one disagreement, one above the other.
+    let _ = h.get_by_label_contains("1 disagreements, 1 not yet settled in gold");
+    let _ = h.get_by_label("Take ann's 10..14");
+    h.get_by_label("Take ben's 10..14").click();
+    h.step();
+    h.step();
+    let s = Store::open(&db).unwrap();
+    let gold = entity_set(&s, &id, "gold").unwrap();
+    assert!(gold.contains(&Span::new(10, 14, "ORG")), "{gold:?}");
+    assert!(!gold.contains(&Span::new(10, 14, "LOC")));
+    let rows = s.with_annotator("gold", |s| s.annotations(&id)).unwrap();
+    assert!(rows.iter().all(|a| a.annotator == "gold") && !rows.is_empty());
+    // Nobody else's work changed, and the window says the region is settled.
+    assert_eq!(
+        entity_set(&s, &id, "ann").unwrap(),
+        vec![Span::new(0, 3, "PER"), Span::new(10, 14, "LOC")]
+    );
+    assert_eq!(h.state().annotator_name(), shown_before);
+    let _ = h.get_by_label_contains("gold has ben's version");
+    // One undo step takes it back.
+    h.state_mut().commands.push(Command::Undo);
+    h.step();
+    h.step();
+    assert!(
+        !entity_set(&s, &id, "gold")
+            .unwrap()
+            .contains(&Span::new(10, 14, "ORG"))
+    );
+    assert!(
+        s.with_annotator("gold", |s| s.annotations(&id))
+            .unwrap()
+            .is_empty()
+    );
+
+    // The switcher shows ann's work in the reader.
+    h.state_mut().commands.push(Command::SetAnnotator {
+        name: "ann".into(),
+        remember: false,
+    });
+    h.step();
+    h.step();
+    let shown: Vec<Span> = h
+        .state()
+        .view
+        .as_ref()
+        .unwrap()
+        .entities
+        .iter()
+        .map(|e| Span::new(e.entity.start, e.entity.end, e.entity.label.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![Span::new(0, 3, "PER"), Span::new(10, 14, "LOC")]
+    );
+    let _ = h.get_by_label("annotator: ann");
+
+    // The agreement table: one pair, its figures per type.
+    h.state_mut().team.agreement_open = true;
+    h.step();
+    h.step();
+    let _ = h.get_by_label("ann × ben");
+    let _ = h.get_by_label("LOC F1 / kappa");
+}
