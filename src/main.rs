@@ -310,7 +310,7 @@ enum LexiconCmd {
         /// The word.
         text: String,
     },
-    /// List the lexicon.
+    /// List the lexicon (action, word, type, who made the entry).
     List {
         /// Archive folder.
         archive: PathBuf,
@@ -1559,9 +1559,11 @@ fn lexicon(action: LexiconCmd, db: Option<&Path>) -> Result<()> {
         }
         LexiconCmd::List { archive } => {
             let (store, _) = open_store(&archive, db, Access::Read)?;
+            let by = store.lexicon_authors()?;
             for e in store.lexicon_list()? {
                 let label = e.label.map(|l| l.to_string()).unwrap_or_default();
-                println!("{}\t{}\t{}", e.action, e.text, label);
+                let who = by.get(&e.text).map_or("", String::as_str);
+                println!("{}\t{}\t{}\t{}", e.action, e.text, label, who);
             }
         }
     }

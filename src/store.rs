@@ -2880,6 +2880,18 @@ impl Store {
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
 
+    /// Who made each lexicon entry (text → annotator).
+    pub fn lexicon_authors(&self) -> Result<HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT text, annotator FROM lexicon")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
     /// The lexicon as the extractor uses it.
     pub fn lexicon(&self) -> Result<Lexicon> {
         let mut lex = Lexicon::default();

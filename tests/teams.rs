@@ -621,6 +621,14 @@ fn a_new_archive_starts_with_the_os_user_then_the_saved_name() {
     assert!(out.contains("* wang"), "{out}");
     let (ok, out, _) = pizhu_env(&["annotators", a, "--db", d], &[("USER", "li")]);
     assert!(ok && out.contains("* wang"), "{out}");
+    // The lexicon is shared; each entry says who made it.
+    let (ok, _, err) = pizhu_env(&["lexicon", "add", a, "测试词", "ORG", "--db", d], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = pizhu_env(
+        &["lexicon", "list", a, "--db", d, "--annotator", "zhao"],
+        &[],
+    );
+    assert!(ok && out.contains("add\t测试词\tORG\twang"), "{out}");
     let (ok, _, err) = pizhu_env(&["annotators", a, "--db", d, "--annotator", "a,b"], &[]);
     assert!(!ok && err.contains("comma"), "{err}");
 }
