@@ -14,9 +14,12 @@ use pizhu::store::Store;
 use pizhu::teams::{Span, entity_set};
 use pizhu::ui::app::Command;
 
+/// Spans by position: (start, end, type).
+type Labels<'a> = &'a [(usize, usize, &'a str)];
+
 /// Imports complete jsonl documents of `id` (spans by position, marked
 /// reviewed) under each name.
-fn import_as(db: &std::path::Path, id: &str, who: &[(&str, &[(usize, usize, &str)])]) {
+fn import_as(db: &std::path::Path, id: &str, who: &[(&str, Labels<'_>)]) {
     let mut s = Store::open(db).unwrap();
     let text = s.article(id).unwrap().text;
     let dir = tempfile::tempdir().unwrap();

@@ -466,19 +466,19 @@ fn agreement_ui(app: &mut PizhuApp, ui: &mut Ui) {
             &mut app.team.annotated,
             "articles both annotated (not reviewed)",
         );
-        if ui.button("Compute").clicked() || app.team.report.is_none() {
-            if let Some(store) = &app.store {
-                let opts = AgreementOptions {
-                    scope: if app.team.annotated {
-                        Scope::Annotated
-                    } else {
-                        Scope::Reviewed
-                    },
-                    ..Default::default()
-                };
-                app.team.report =
-                    Some(crate::teams::agreement(store, &opts).map_err(|e| e.to_string()));
-            }
+        if (ui.button("Compute").clicked() || app.team.report.is_none())
+            && let Some(store) = &app.store
+        {
+            let opts = AgreementOptions {
+                scope: if app.team.annotated {
+                    Scope::Annotated
+                } else {
+                    Scope::Reviewed
+                },
+                ..Default::default()
+            };
+            app.team.report =
+                Some(crate::teams::agreement(store, &opts).map_err(|e| e.to_string()));
         }
     });
     ui.label(
