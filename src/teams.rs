@@ -951,14 +951,15 @@ pub type AnnotationChange = (Option<Annotation>, Option<Annotation>);
 /// become user entities; entity decisions of the current annotator in the
 /// region that are not needed are deleted. Highlights, corrections and
 /// everything outside the region are left alone. Returns the changes, and
-/// whether the result equals `target` (it does not when `target` keeps an
-/// automatic entity that one of its own user entities overlaps).
+/// the spans where the result differs from `target` (none, unless `target`
+/// keeps an automatic entity that one of its own user entities overlaps:
+/// a user entity hides the automatic entities it overlaps).
 pub fn conform(
     store: &Store,
     article: &str,
     region: Option<(usize, usize)>,
     target: &[Span],
-) -> Result<(Vec<AnnotationChange>, bool)> {
+) -> Result<(Vec<AnnotationChange>, Vec<Span>)> {
     let inside = |s: usize, e: usize| region.is_none_or(|(rs, re)| s < re && rs < e);
     let target: BTreeSet<Span> = target
         .iter()
@@ -1040,7 +1041,10 @@ pub fn conform(
         .filter(|e| inside(e.entity.start, e.entity.end))
         .map(|e| Span::new(e.entity.start, e.entity.end, e.entity.label.as_str()))
         .collect();
-    Ok((changes, now == target))
+    Ok((
+        changes,
+        now.symmetric_difference(&target).cloned().collect(),
+    ))
 }
 
 /// Merges the annotators' entities into the curated set `opts.into` (see
@@ -1113,18 +1117,19 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                     conflicts.push(conflict(id, &text, &c, &voters, &sets, &why));
                 }
             }
-            let (changes, exact) = s.with_annotator(&into, |s| conform(s, id, None, &target))?;
-            if !exact {
-                conflicts.push(Conflict {
-                    article: id.clone(),
-                    start: 0,
-                    end: 0,
-                    text: String::new(),
-                    versions: Vec::new(),
-                    why: "the merged spans overlap an automatic entity they keep; \
-                          the curated set shows the user spans there"
-                        .into(),
-                });
+            let (changes, differ) = s.with_annotator(&into, |s| conform(s, id, None, &target))?;
+            if !differ.is_empty() {
+                let all: BTreeSet<Span> = differ.into_iter().collect();
+                for c in clusters(&all) {
+                    conflicts.push(conflict(
+                        id,
+                        &text,
+                        &c,
+                        &voters,
+                        &sets,
+                        "kept spans overlap (a user entity hides the automatic one it overlaps)",
+                    ));
+                }
             }
             for (before, after) in &changes {
                 report.removed += before.is_some() as usize;

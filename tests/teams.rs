@@ -698,3 +698,35 @@ fn cohen_kappa_matches_scikit_learn() {
     );
     println!("{stdout}");
 }
+
+#[test]
+fn conform_reports_what_it_cannot_represent() {
+    let f = Fixture::new();
+    let s = f.store();
+    let e = s.auto_entities(&f.id).unwrap()[0].clone();
+    let auto = Span::new(e.start, e.end, e.label.as_str());
+    // A user span over the automatic one hides it: the set cannot hold both.
+    let user = Span::new(e.start, e.end + 1, "MONEY");
+    let (changes, differ) = s
+        .with_annotator("gold", |s| {
+            pizhu::teams::conform(s, &f.id, None, &[auto.clone(), user.clone()])
+        })
+        .unwrap();
+    assert!(!changes.is_empty());
+    assert_eq!(differ, vec![auto.clone()]);
+    let now = entity_set(&s, &f.id, "gold").unwrap();
+    assert!(now.contains(&user) && !now.contains(&auto));
+    // A representable target: nothing differs (the hidden automatic entity
+    // is now rejected rather than confirmed), and again nothing is written.
+    let target: Vec<Span> = now.clone();
+    let conform = || {
+        s.with_annotator("gold", |s| pizhu::teams::conform(s, &f.id, None, &target))
+            .unwrap()
+    };
+    let (changes, differ) = conform();
+    assert_eq!(changes.len(), 2, "the confirmation becomes a rejection");
+    assert!(differ.is_empty());
+    assert_eq!(entity_set(&s, &f.id, "gold").unwrap(), now);
+    let (changes, differ) = conform();
+    assert!(changes.is_empty() && differ.is_empty());
+}
