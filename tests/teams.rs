@@ -730,3 +730,64 @@ fn conform_reports_what_it_cannot_represent() {
     let (changes, differ) = conform();
     assert!(changes.is_empty() && differ.is_empty());
 }
+
+#[test]
+fn brat_and_w3c_exports_of_one_annotator_import_as_another_and_agree() {
+    let f = Fixture::new();
+    f.import("ann", &f.doc("a", A));
+    let out = f._g.path().join(".exports");
+    std::fs::create_dir_all(&out).unwrap();
+    let (w3c, brat) = (out.join("ann.json"), out.join("brat"));
+    for (format, path) in [("w3c", &w3c), ("brat", &brat)] {
+        let (ok, _, err) = f.run(&[
+            "export",
+            f.a(),
+            "--format",
+            format,
+            "--annotator",
+            "ann",
+            "--only-reviewed",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+    }
+    for (name, format, path) in [("dan", "w3c", &w3c), ("eve", "brat", &brat)] {
+        let (ok, out, err) = f.run(&[
+            "import",
+            f.a(),
+            "--format",
+            format,
+            "--annotator",
+            name,
+            path.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        assert!(out.contains("documents: 1"), "{format}: {out}");
+    }
+    let set = |n: &str| entity_set(&f.store(), &f.id, n).unwrap();
+    assert_eq!(set("dan"), set("ann"));
+    assert_eq!(set("eve"), set("ann"));
+    // W3C carries the reviewed mark; brat does not: compare over the
+    // articles each annotated.
+    let s = f.store();
+    assert!(s.reviewed_by("dan").unwrap().contains(&f.id));
+    assert!(s.reviewed_by("eve").unwrap().is_empty());
+    drop(s);
+    let (ok, out, err) = f.run(&[
+        "agreement",
+        f.a(),
+        "--annotators",
+        "ann,dan,eve",
+        "--annotated",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    for p in r["pairs"].as_array().unwrap() {
+        assert_eq!(p["articles"], 1);
+        close(&score(&p["scores"], "all")["f1"], 1.0);
+        close(&score(&p["scores"], "all")["kappa"], 1.0);
+    }
+    close(&score(&r["fleiss"]["scores"], "all")["kappa"], 1.0);
+}
