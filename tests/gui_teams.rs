@@ -112,6 +112,26 @@ fn taking_one_side_writes_the_curated_annotation() {
     );
     let _ = h.get_by_label("annotator: ann");
 
+    // Your name, from the Team menu: saved for the archive (the command
+    // line's default too) and shown.
+    h.get_by_label("Team").click();
+    h.step();
+    h.state_mut().team.name_input = "zoe".into();
+    h.step();
+    h.get_by_label("Use this name").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().annotator_name(), "zoe");
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .meta("annotator")
+            .unwrap()
+            .as_deref(),
+        Some("zoe")
+    );
+    assert_eq!(Store::open(&db).unwrap().annotator(), "zoe");
+
     // The agreement table: one pair, its figures per type.
     h.state_mut().team.agreement_open = true;
     h.step();
