@@ -184,13 +184,18 @@ impl InsightsView {
         };
         if stale && self.loading.is_none() {
             let path = store.path().to_path_buf();
+            // The corrections counted are those of the annotator shown.
+            let who = store.annotator();
             let (tx, rx) = channel();
             let ctx = ctx.clone();
             self.loaded_at = Some(Instant::now());
             std::thread::spawn(move || {
                 let t = Instant::now();
                 let r = Store::open_read_only(&path)
-                    .and_then(|s| Insights::load(&s))
+                    .and_then(|s| {
+                        s.set_annotator(&who)?;
+                        Insights::load(&s)
+                    })
                     .map_err(|e| e.to_string());
                 let _ = tx.send(r.map(|i| (i, t.elapsed().as_secs_f64() * 1e3)));
                 ctx.request_repaint();
