@@ -134,7 +134,14 @@ fn taking_one_side_writes_the_curated_annotation() {
 
     // The agreement table: one pair, its figures per type.
     h.state_mut().team.agreement_open = true;
-    h.step();
+    // Computed on its own thread: step until the table is there.
+    for _ in 0..500 {
+        h.step();
+        if h.state().team.report.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     h.step();
     let _ = h.get_by_label("ann × ben");
     let _ = h.get_by_label("LOC F1 / kappa");

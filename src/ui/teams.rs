@@ -40,6 +40,8 @@ pub struct TeamView {
     pub annotated: bool,
     /// The last agreement computed (or why it could not be).
     pub report: Option<Result<AgreementReport, String>>,
+    /// An agreement being computed on its own thread and connection.
+    pending: Option<std::sync::mpsc::Receiver<Result<AgreementReport, String>>>,
     /// Disagreements of the article shown: (key, regions, curated spans).
     cache: Option<(CurationKey, Vec<Conflict>, Vec<Span>)>,
 }
@@ -466,9 +468,13 @@ fn agreement_ui(app: &mut PizhuApp, ui: &mut Ui) {
             &mut app.team.annotated,
             "articles both annotated (not reviewed)",
         );
-        if (ui.button("Compute").clicked() || app.team.report.is_none())
+        let idle = app.team.pending.is_none();
+        if idle
+            && (ui.button("Compute").clicked() || app.team.report.is_none())
             && let Some(store) = &app.store
         {
+            // Every article in scope is read: off the UI thread, on a
+            // read-only connection as the annotator shown.
             let opts = AgreementOptions {
                 scope: if app.team.annotated {
                     Scope::Annotated
@@ -477,8 +483,36 @@ fn agreement_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 },
                 ..Default::default()
             };
-            app.team.report =
-                Some(crate::teams::agreement(store, &opts).map_err(|e| e.to_string()));
+            let path = store.path().to_path_buf();
+            let who = store.annotator();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let ctx = ui.ctx().clone();
+            std::thread::spawn(move || {
+                let r = crate::store::Store::open_read_only(&path)
+                    .and_then(|s| {
+                        s.set_annotator(&who)?;
+                        crate::teams::agreement(&s, &opts)
+                    })
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(r);
+                ctx.request_repaint();
+            });
+            app.team.pending = Some(rx);
+        }
+        if let Some(rx) = &app.team.pending {
+            match rx.try_recv() {
+                Ok(r) => {
+                    app.team.report = Some(r);
+                    app.team.pending = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    ui.spinner();
+                    ui.label("computing…");
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_millis(100));
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => app.team.pending = None,
+            }
         }
     });
     ui.label(
