@@ -1563,6 +1563,158 @@ mod tests {
         assert!(ins.cooccur("PER", "ORG", 0, None).is_empty());
     }
 
+    /// Every aggregate equals a naive count over (text, type) sets, for the
+    /// whole archive and for filtered subsets; many texts occur under
+    /// several types (the same-text rule of pairs), and more than eight
+    /// measures take the slow path.
+    #[test]
+    fn aggregates_equal_a_naive_count_with_and_without_filters() {
+        use std::collections::{BTreeMap, HashSet};
+        let mut x: u64 = 11;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (x >> 33) % n;
+            r * r / n
+        };
+        let labels = ["PER", "ORG", "LOC"];
+        let mut ins = Insights::default();
+        let mut docs: Vec<(Option<Month>, HashSet<(String, String)>)> = Vec::new();
+        for i in 0..700 {
+            let path = if i % 7 == 0 {
+                "misc/a.txt".to_string()
+            } else {
+                format!("{}/{:02}/a.txt", 2010 + next(3), 1 + next(12))
+            };
+            let ents: Vec<Entity> = (0..next(14))
+                .map(|_| {
+                    let l = labels[next(3) as usize];
+                    ent(&format!("N{}", next(50)), l)
+                })
+                .collect();
+            ins.push(&format!("d{i}"), &path, None, "x", &ents);
+            let month = resolve_date(None, "x", &path).map(|d| d.month);
+            let set = ents
+                .iter()
+                .map(|e| (e.text.clone(), e.label.as_str().to_string()))
+                .collect();
+            docs.push((month, set));
+        }
+        let n = docs.len();
+        let filters: Vec<Option<Vec<usize>>> = vec![
+            None,
+            Some((0..n).step_by(3).collect()),
+            Some((0..n / 10).collect()),
+            Some(Vec::new()),
+        ];
+        let mut measures = vec![
+            Measure::Articles,
+            Measure::Entity("N1".into(), Some("PER".into())),
+            Measure::Entity("N2".into(), None),
+            Measure::Type("PER".into()),
+            Measure::Type("ORG".into()),
+            Measure::Entity("absent".into(), None),
+        ];
+        for k in 3..12 {
+            measures.push(Measure::Entity(format!("N{k}"), Some("ORG".into())));
+        }
+        measures.push(Measure::Type("LOC".into()));
+        measures.push(Measure::Articles);
+        for only in &filters {
+            let only = only.as_deref();
+            let sel: Vec<usize> = only.map_or((0..n).collect(), |o| o.to_vec());
+            // By month.
+            let mut want: BTreeMap<Option<Month>, Vec<usize>> = BTreeMap::new();
+            for &i in &sel {
+                let (m, set) = &docs[i];
+                let row = want.entry(*m).or_insert_with(|| vec![0; measures.len()]);
+                for (c, me) in measures.iter().enumerate() {
+                    row[c] += match me {
+                        Measure::Articles => 1,
+                        Measure::Entity(t, l) => usize::from(
+                            set.iter()
+                                .any(|(x, y)| x == t && l.as_ref().is_none_or(|l| l == y)),
+                        ),
+                        Measure::Type(l) => set.iter().filter(|(_, y)| y == l).count(),
+                    };
+                }
+            }
+            let got = ins.by_month(&measures, only);
+            let zero = vec![0; measures.len()];
+            assert_eq!(got.undated, *want.get(&None).unwrap_or(&zero));
+            for (m, row) in &got.rows {
+                assert_eq!(row, want.get(&Some(*m)).unwrap_or(&zero), "{m}");
+            }
+            let dated: Vec<Month> = want.keys().filter_map(|m| *m).collect();
+            assert_eq!(got.rows.first().map(|r| r.0), dated.first().copied());
+            assert_eq!(got.rows.last().map(|r| r.0), dated.last().copied());
+            for l in labels {
+                // Top entities.
+                let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+                for &i in &sel {
+                    for (t, y) in &docs[i].1 {
+                        if y == l {
+                            *df.entry(t).or_default() += 1;
+                        }
+                    }
+                }
+                let mut top: Vec<(String, usize)> =
+                    df.into_iter().map(|(t, c)| (t.to_string(), c)).collect();
+                top.sort_by(|p, q| q.1.cmp(&p.1).then(p.0.cmp(&q.0)));
+                assert_eq!(ins.top_entities(l, usize::MAX, only), top, "{l}");
+                assert_eq!(ins.top_entities(l, 3, only), top[..top.len().min(3)]);
+                // Pairs.
+                for m in labels {
+                    let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+                    for &i in &sel {
+                        let set = &docs[i].1;
+                        for (p, y) in set.iter().filter(|e| e.1 == l) {
+                            for (q, z) in set.iter().filter(|e| e.1 == m) {
+                                if p != q {
+                                    let _ = (y, z);
+                                    *pairs.entry((p, q)).or_default() += 1;
+                                }
+                            }
+                        }
+                    }
+                    let mut all: Vec<Pair> = pairs
+                        .iter()
+                        .map(|((a, b), c)| Pair {
+                            a: a.to_string(),
+                            b: b.to_string(),
+                            articles: *c,
+                        })
+                        .collect();
+                    all.sort_by(|p, q| {
+                        q.articles
+                            .cmp(&p.articles)
+                            .then(p.a.cmp(&q.a))
+                            .then(p.b.cmp(&q.b))
+                    });
+                    assert_eq!(ins.cooccur(l, m, usize::MAX, only), all, "{l}×{m}");
+                    for k in [1, 4, 25] {
+                        assert_eq!(
+                            ins.cooccur(l, m, k, only),
+                            all[..all.len().min(k)],
+                            "{l}×{m} top {k}"
+                        );
+                    }
+                    // The matrix: every cell exact, in or out of the top.
+                    let rows: Vec<String> = (0..8).map(|k| format!("N{k}")).collect();
+                    let cols: Vec<String> = (0..9).map(|k| format!("N{}", k * 2)).collect();
+                    let cells = ins.pair_matrix(l, &rows, m, &cols, only);
+                    for (r, a) in rows.iter().enumerate() {
+                        for (c, b) in cols.iter().enumerate() {
+                            let want = pairs.get(&(a.as_str(), b.as_str())).copied();
+                            assert_eq!(cells[r][c], want.unwrap_or(0), "{l} {a} × {m} {b}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn aggregates() {
         let mut ins = Insights::default();
