@@ -288,7 +288,9 @@ pub struct Filter {
     /// Some(true): annotated only; Some(false): not yet annotated.
     pub annotated: Option<bool>,
     /// Only the articles picked in an Insights chart: (what was clicked, ids).
-    pub chart: Option<(String, Vec<String>)>,
+    /// (Shared: the filter is cloned and compared every frame, and a
+    /// chart may pick most of a large archive.)
+    pub chart: Option<(String, std::sync::Arc<Vec<String>>)>,
 }
 
 /// The Pizhu application.
@@ -636,7 +638,7 @@ impl PizhuApp {
             narrow(store.articles_with_tag(tag).unwrap_or_default());
         }
         if let Some((_, ids)) = &f.chart {
-            narrow(ids.clone());
+            narrow(ids.to_vec());
         }
         if !f.entity.trim().is_empty() {
             let ids = store

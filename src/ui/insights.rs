@@ -40,7 +40,8 @@ pub enum Chart {
 }
 
 impl Chart {
-    const ALL: [(Chart, &'static str); 4] = [
+    /// Every chart with its tab name.
+    pub const ALL: [(Chart, &'static str); 4] = [
         (Chart::Months, "Articles per month"),
         (Chart::Mentions, "Mentions over time"),
         (Chart::Top, "Top entities"),
@@ -393,7 +394,7 @@ fn pick(
         .visible_docs(&app.visible, &app.articles, list_read);
     let ids = data.article_ids(month, ents, Some(&only));
     app.status = format!("{what}: {} articles", ids.len());
-    app.filter.chart = Some((what, ids));
+    app.filter.chart = Some((what, Arc::new(ids)));
 }
 
 /// The Insights window, when open.
