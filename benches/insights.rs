@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 #[cfg(feature = "gui")]
 #[path = "../tests/common/app.rs"]
+#[allow(dead_code)] // (this bench opens the app on its own database)
 mod app;
 
 fn main() {

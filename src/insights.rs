@@ -1580,7 +1580,8 @@ mod tests {
         };
         let labels = ["PER", "ORG", "LOC"];
         let mut ins = Insights::default();
-        let mut docs: Vec<(Option<Month>, HashSet<(String, String)>)> = Vec::new();
+        type Set = HashSet<(String, String)>;
+        let mut docs: Vec<(Option<Month>, Set)> = Vec::new();
         for i in 0..700 {
             let path = if i % 7 == 0 {
                 "misc/a.txt".to_string()

@@ -718,7 +718,7 @@ fn run(cli: Cli) -> Result<()> {
             insights,
         } => {
             if insights {
-                let (store, path) = open_store(&archive, db.as_deref(), Access::Read)?;
+                let (store, path) = open_store(&archive, db, Access::Read)?;
                 drop(store);
                 bench_insights(&archive, &path, true)?
             } else if store {
