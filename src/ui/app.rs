@@ -637,9 +637,6 @@ impl PizhuApp {
         if let Some(tag) = &f.tag {
             narrow(store.articles_with_tag(tag).unwrap_or_default());
         }
-        if let Some((_, ids)) = &f.chart {
-            narrow(ids.to_vec());
-        }
         if !f.entity.trim().is_empty() {
             let ids = store
                 .articles_mentioning(f.entity.trim())
@@ -649,11 +646,18 @@ impl PizhuApp {
                 .collect();
             narrow(ids);
         }
+        // A chart's pick (up to every article): looked up by `&str` with a
+        // fast hash, without copying the ids.
+        let chart: Option<rustc_hash::FxHashSet<&str>> = f
+            .chart
+            .as_ref()
+            .map(|(_, ids)| ids.iter().map(String::as_str).collect());
         self.visible = self
             .articles
             .iter()
             .enumerate()
             .filter(|(_, a)| allowed.as_ref().is_none_or(|s| s.contains(&a.id)))
+            .filter(|(_, a)| chart.as_ref().is_none_or(|s| s.contains(a.id.as_str())))
             .filter(|(_, a)| {
                 f.annotated
                     .is_none_or(|want| (a.annotations > 0 || a.reviewed) == want)
