@@ -632,18 +632,37 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Dates { archive } => {
             let (store, _) = open_indexed(&archive, db, true, Access::Read)?;
-            let mut rows: Vec<(String, String)> = Vec::new();
-            store.for_each_article_entities(|id, file, date, text, _| {
-                let d = pizhu::insights::resolve_date(date, text, file);
+            // The dates resolved at index time (`article_facts`); the
+            // few articles read in full are resolved here.
+            let mut rows: std::collections::HashMap<String, String> = Default::default();
+            let row = |id: &str, file: &str, d: Option<pizhu::insights::ArticleDate>| {
                 let (when, src) = d.map_or(("".into(), "undated"), |d| {
                     (d.to_string(), d.source.as_str())
                 });
-                rows.push((file.to_string(), format!("{id}\t{file}\t{when}\t{src}\n")));
-            })?;
-            // By file (stable: a file's articles stay in storage order).
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
+                (id.to_string(), format!("{id}\t{file}\t{when}\t{src}\n"))
+            };
+            let mut full = Vec::new();
+            store.for_each_article_facts(
+                |id, file, day, src, _| {
+                    let (k, v) = row(id, file, pizhu::insights::date_from_code(day, src));
+                    rows.insert(k, v);
+                },
+                |id, file, date, text, _| {
+                    full.push(row(
+                        id,
+                        file,
+                        pizhu::insights::resolve_date(date, text, file),
+                    ));
+                },
+            )?;
+            rows.extend(full);
+            // By file, then by position in the file.
             let mut out = String::from("id\tfile\tdate\tsource\n");
-            out.extend(rows.into_iter().map(|r| r.1));
+            for id in store.article_ids()? {
+                if let Some(line) = rows.remove(&id) {
+                    out.push_str(&line);
+                }
+            }
             write_stdout(out.as_bytes())?;
         }
         Command::Stats { archive, top, .. } => {
