@@ -565,6 +565,25 @@ fn stored_entity_ids_stay_exact_under_every_write_path() {
     )
     .unwrap();
     check(&store, "corrections");
+    // `pizhu dates` (from the stored dates, the corrected articles
+    // resolved again) lists what resolving every article's text gives.
+    let out = pizhu(&["dates", arch.to_str().unwrap(), "--no-refresh"]);
+    let mut want: HashMap<String, String> = HashMap::new();
+    store
+        .for_each_article_entities(|id, file, date, text, _| {
+            let d = resolve_date(date, text, file);
+            let when = d.map_or(String::new(), |d| d.to_string());
+            let src = d.map_or("undated", |d| d.source.as_str());
+            want.insert(id.to_string(), format!("{id}\t{file}\t{when}\t{src}"));
+        })
+        .unwrap();
+    let want: Vec<String> = store
+        .article_ids()
+        .unwrap()
+        .iter()
+        .map(|id| want[id].clone())
+        .collect();
+    assert_eq!(out.lines().skip(1).collect::<Vec<_>>(), want);
     ed.undo(&store).unwrap().unwrap();
     ed.undo(&store).unwrap().unwrap();
     check(&store, "corrections undone");
