@@ -250,7 +250,31 @@ pub const MIGRATIONS: &[&str] = &[
         created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
     ) WITHOUT ROWID;
     "#,
+    // 7: the Insights' entities as small integer ids: every automatic
+    // entity (type, text) gets a row in `entity_names` (never deleted, so an
+    // id keeps its name), and `article_facts.ents` holds an article's
+    // distinct ids (`encode_ids`) instead of 64-bit hashes, so reading the
+    // facts needs no hashing at all. Filled by `migrate_data`.
+    r#"
+    CREATE TABLE entity_names (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (label, text)
+    );
+    ALTER TABLE article_facts DROP COLUMN keys;
+    ALTER TABLE article_facts ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
+    "#,
 ];
+
+/// Whether migration `version` is the one that created `entity_names` (its
+/// data step found by its text, not its number, so that migrations appended
+/// by other branches can be ordered either way).
+fn creates_entity_names(version: usize) -> bool {
+    MIGRATIONS
+        .get(version.wrapping_sub(1))
+        .is_some_and(|m| m.contains("CREATE TABLE entity_names"))
+}
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
 /// transaction right after migration `version`'s SQL.
@@ -332,15 +356,49 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
                 &text,
                 &file,
             ));
-            write_facts(
-                tx,
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO article_facts(rid, id, file, day, src, keys) \
+                 VALUES (?1,?2,?3,?4,?5,?6)",
+            )?
+            .execute(params![
                 rid,
-                &id,
-                &file,
+                id,
+                file,
                 day,
                 src,
-                &encode_keys(&decode_entities(&text, &ents)),
-            )?;
+                encode_keys(&decode_entities(&text, &ents))
+            ])?;
+        }
+    }
+    if creates_entity_names(version) {
+        // Every article's facts again, with its entities as ids.
+        let rids: Vec<i64> = tx
+            .prepare("SELECT rid FROM articles")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut read = tx.prepare(
+            "SELECT a.id, f.path, a.date, a.text, a.ents FROM articles a \
+             JOIN files f ON f.id=a.file_id WHERE a.rid=?1",
+        )?;
+        let mut names = NameIds::default();
+        for rid in rids {
+            let (id, file, date, text, ents): (String, String, Option<String>, String, Vec<u8>) =
+                read.query_row([rid], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Txt>(3)?.0,
+                        r.get(4)?,
+                    ))
+                })?;
+            let (day, src) = crate::insights::date_code(crate::insights::resolve_date(
+                date.as_deref(),
+                &text,
+                &file,
+            ));
+            let ids = names.encode(tx, &decode_entities(&text, &ents))?;
+            write_facts(tx, rid, &id, &file, day, src, &ids)?;
         }
     }
     if version == 6 {
@@ -781,6 +839,8 @@ pub struct Store {
     /// Whether the current annotator is in the `annotators` table yet
     /// (registered on its first write).
     registered: std::cell::Cell<bool>,
+    /// Entity names' ids (`entity_names`), cached; see [`NameIds`].
+    names: std::cell::RefCell<NameIds>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -1212,7 +1272,6 @@ struct Prepared {
     text: rusqlite::types::Value,
     day: Option<i64>,
     src: i64,
-    keys: Vec<u8>,
     fts: String,
     roles: Vec<crate::extract::relations::Role>,
 }
@@ -1251,7 +1310,6 @@ impl IndexedFile {
                 text: encode_text(&a.text),
                 day,
                 src,
-                keys: encode_keys(ents),
                 fts: fts_body(a.title.as_deref(), &a.text),
                 roles: crate::extract::relations::person_roles(&a.text, ents),
             })
@@ -1336,6 +1394,7 @@ impl Store {
                 counts: Default::default(),
                 annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
                 registered: Default::default(),
+                names: Default::default(),
             };
             // A WAL database in a read-only folder cannot create its shared
             // memory file; SQLite then reads it as immutable, which is right
@@ -1388,6 +1447,7 @@ impl Store {
             counts: Default::default(),
             annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
             registered: Default::default(),
+            names: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
@@ -1526,16 +1586,26 @@ impl Store {
             )
         };
         retry_busy(|| self.conn.execute_batch(begin)).map_err(self.err())?;
+        if outer {
+            self.names.borrow_mut().forget_pending();
+        }
         match f(self) {
             Ok(v) => match self.conn.execute_batch(commit) {
-                Ok(()) => Ok(v),
+                Ok(()) => {
+                    if outer {
+                        self.names.borrow_mut().committed();
+                    }
+                    Ok(v)
+                }
                 Err(e) => {
                     let _ = self.conn.execute_batch(rollback);
+                    self.names.borrow_mut().forget_pending();
                     Err(self.err()(e))
                 }
             },
             Err(e) => {
                 let _ = self.conn.execute_batch(rollback);
+                self.names.borrow_mut().forget_pending();
                 Err(e)
             }
         }
@@ -1549,6 +1619,7 @@ impl Store {
     pub fn begin_batch(&self) -> Result<()> {
         if self.conn.is_autocommit() {
             retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE")).map_err(self.err())?;
+            self.names.borrow_mut().forget_pending();
             self.batch.set(true);
         }
         Ok(())
@@ -1566,7 +1637,12 @@ impl Store {
                 return Err(self.err()(e));
             }
             self.batch.set(false);
-            self.conn.execute_batch("COMMIT").map_err(self.err())?;
+            if let Err(e) = self.conn.execute_batch("COMMIT") {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.names.borrow_mut().forget_pending();
+                return Err(self.err()(e));
+            }
+            self.names.borrow_mut().committed();
         }
         Ok(())
     }
@@ -1578,6 +1654,7 @@ impl Store {
         if self.batch.replace(false) {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        self.names.borrow_mut().forget_pending();
     }
 
     /// Runs `f` on the connection as one transaction, or straight inside
@@ -1741,7 +1818,7 @@ impl Store {
             encoding: None,
             error: Some(reason),
         };
-        self.write(|c| replace_file_tx(c, &file, &[], &[], None, &self.counts))
+        self.write(|c| replace_file_tx(c, &file, &[], &[], None, &self.counts, &self.names))
     }
 
     /// Stores a freshly parsed file, replacing its old articles and entities
@@ -1756,7 +1833,17 @@ impl Store {
             error: None,
         };
         let queue = self.batch.get().then_some(&self.fts_queue);
-        self.write(|c| replace_file_tx(c, &file, &f.articles, &f.prepared, queue, &self.counts))
+        self.write(|c| {
+            replace_file_tx(
+                c,
+                &file,
+                &f.articles,
+                &f.prepared,
+                queue,
+                &self.counts,
+                &self.names,
+            )
+        })
     }
 
     /// Removes a file that is gone from the archive; annotations become
@@ -1771,7 +1858,7 @@ impl Store {
             error: Some("removed"),
         };
         self.write(|c| {
-            let report = replace_file_tx(c, &file, &[], &[], None, &self.counts)?;
+            let report = replace_file_tx(c, &file, &[], &[], None, &self.counts, &self.names)?;
             c.execute("DELETE FROM files WHERE path=?1", [rel])?;
             Ok(report)
         })
@@ -2296,7 +2383,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get::<_, Txt>(1)?.0, r.get(2)?)),
             )?;
             count_entities(&self.counts, &decode_entities(&text, &old), -1);
-            write_entities(c, rid, &text, ents, &self.counts)?;
+            write_entities(c, rid, &text, ents, &self.counts, &self.names)?;
             write_roles(
                 c,
                 rid,
@@ -2650,15 +2737,20 @@ impl Store {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(db_err(&self.path))?;
+        self.names.borrow_mut().forget_pending();
         match f(self) {
             Ok(v) => {
-                self.conn
-                    .execute_batch("COMMIT")
-                    .map_err(db_err(&self.path))?;
+                if let Err(e) = self.conn.execute_batch("COMMIT") {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    self.names.borrow_mut().forget_pending();
+                    return Err(db_err(&self.path)(e));
+                }
+                self.names.borrow_mut().committed();
                 Ok(v)
             }
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
+                self.names.borrow_mut().forget_pending();
                 Err(e)
             }
         }
@@ -3027,7 +3119,7 @@ impl Store {
         now.extend(added.iter().cloned());
         now.sort_by_key(|e| (e.start, e.end));
         let c = &self.conn;
-        write_entities(c, rid, text, &now, &self.counts)
+        write_entities(c, rid, text, &now, &self.counts, &self.names)
             .and_then(|()| {
                 write_roles(c, rid, &crate::extract::relations::person_roles(text, &now))
             })
@@ -3259,7 +3351,8 @@ impl Store {
     /// What the Insights need of every article, read from `article_facts`
     /// (one small table, no text): `facts` gets id, file path, the date code
     /// and source (`insights::date_code`) and the distinct automatic entities
-    /// ([`decode_keys`]). Articles with entity corrections, and any article
+    /// (an [`encode_ids`] blob of `entity_names` ids, see
+    /// [`Store::entity_names`]). Articles with entity corrections, and any article
     /// without facts, go to `full` instead with their text and effective
     /// entities (as [`Store::for_each_article_entities`]).
     pub fn for_each_article_facts(
@@ -3269,13 +3362,15 @@ impl Store {
     ) -> Result<()> {
         let corrected = self.corrected_articles()?;
         let mut redo: Vec<i64> = Vec::new();
+        let mut n_facts = 0i64;
         {
             let mut st = self
                 .conn
-                .prepare("SELECT rid, id, file, day, src, keys FROM article_facts")
+                .prepare("SELECT rid, id, file, day, src, ents FROM article_facts")
                 .map_err(self.err())?;
             let mut rows = st.query([]).map_err(self.err())?;
             while let Some(r) = rows.next().map_err(self.err())? {
+                n_facts += 1;
                 let id = r
                     .get_ref(1)
                     .map_err(self.err())?
@@ -3290,31 +3385,40 @@ impl Store {
                     .map_err(self.err())?
                     .as_str()
                     .map_err(|e| Error::Invalid(e.to_string()))?;
-                let keys = r.get_ref(5).map_err(self.err())?.as_blob().unwrap_or(&[]);
+                let ents = r.get_ref(5).map_err(self.err())?.as_blob().unwrap_or(&[]);
                 facts(
                     id,
                     file,
                     r.get(3).map_err(self.err())?,
                     r.get(4).map_err(self.err())?,
-                    keys,
+                    ents,
                 );
             }
         }
         // Articles without facts (none after migration 5, unless written
-        // by an older build since) and corrected ones: the full read.
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT a.rid FROM articles a WHERE NOT EXISTS \
-                 (SELECT 1 FROM article_facts x WHERE x.rid=a.rid)",
-            )
-            .map_err(self.err())?;
-        let missing = st
-            .query_map([], |r| r.get::<_, i64>(0))
-            .map_err(self.err())?
-            .collect::<rusqlite::Result<Vec<i64>>>()
-            .map_err(self.err())?;
-        redo.extend(missing);
+        // by an older build since) and corrected ones: the full read. A
+        // facts row needs its article (foreign key), so equal counts (read
+        // off the small index, not the article rows) mean none is missing.
+        let count = |sql: &str| -> Result<i64> {
+            self.conn
+                .query_row(sql, [], |r| r.get(0))
+                .map_err(self.err())
+        };
+        if count("SELECT count(*) FROM articles INDEXED BY articles_file")? != n_facts {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT a.rid FROM articles a WHERE NOT EXISTS \
+                     (SELECT 1 FROM article_facts x WHERE x.rid=a.rid)",
+                )
+                .map_err(self.err())?;
+            let missing = st
+                .query_map([], |r| r.get::<_, i64>(0))
+                .map_err(self.err())?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+                .map_err(self.err())?;
+            redo.extend(missing);
+        }
         let mut st = self
             .conn
             .prepare_cached(
@@ -3347,22 +3451,24 @@ impl Store {
         Ok(())
     }
 
-    /// Every automatic entity name by its [`entity_key`] (from
-    /// `entity_counts`, which holds every (text, type) of the stored
-    /// automatic entities).
-    pub fn entity_names_by_key(&self) -> Result<rustc_hash::FxHashMap<u64, (String, String)>> {
+    /// Every entity name with its id (`entity_names`, in id order: ids
+    /// only grow), as (id, type, text) to `f`. It holds every (type, text)
+    /// an article's facts refer to, and names no article uses any more.
+    pub fn entity_names(&self, mut f: impl FnMut(u32, &str, &str)) -> Result<()> {
         let mut st = self
             .conn
-            .prepare("SELECT text, label FROM entity_counts WHERE n > 0")
+            .prepare("SELECT id, label, text FROM entity_names ORDER BY id")
             .map_err(self.err())?;
-        let rows = st
-            .query_map([], |r| {
-                let text: String = r.get(0)?;
-                let label: String = r.get(1)?;
-                Ok((entity_key(&label, &text), (text, label)))
-            })
-            .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let id: i64 = r.get(0).map_err(self.err())?;
+            let label = r.get_ref(1).map_err(self.err())?.as_str();
+            let text = r.get_ref(2).map_err(self.err())?.as_str();
+            if let (Ok(id), Ok(label), Ok(text)) = (u32::try_from(id), label, text) {
+                f(id, label, text);
+            }
+        }
+        Ok(())
     }
 
     /// Ids of the articles with entity corrections (user entities,
@@ -3531,12 +3637,10 @@ fn write_roles(
     Ok(())
 }
 
-/// Stores an article's automatic entities (its blob and count) and adds
-/// them to the pending entity counts (the caller removed the old ones).
-/// A stable 64-bit key of an entity (type, text): FNV-1a over the type, a
-/// zero byte and the text. Stored in `article_facts.keys`; the names come
-/// back from `entity_counts` (see [`Store::entity_names_by_key`]).
-pub fn entity_key(label: &str, text: &str) -> u64 {
+/// A 64-bit key of an entity (type, text): FNV-1a over the type, a zero
+/// byte and the text. Only migration 5 writes them (`article_facts.keys`,
+/// which migration 6 replaces with [`encode_ids`]).
+fn entity_key(label: &str, text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in label
         .as_bytes()
@@ -3550,8 +3654,7 @@ pub fn entity_key(label: &str, text: &str) -> u64 {
     h
 }
 
-/// An article's distinct entities as sorted [`entity_key`]s, 8 bytes each
-/// (little-endian).
+/// Migration 5's `article_facts.keys`: sorted distinct [`entity_key`]s.
 fn encode_keys(ents: &[Entity]) -> Vec<u8> {
     let mut keys: Vec<u64> = ents
         .iter()
@@ -3562,10 +3665,112 @@ fn encode_keys(ents: &[Entity]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
 }
 
-/// The keys of an [`encode_keys`] blob.
-pub fn decode_keys(blob: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    blob.chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+/// An article's distinct entity ids (`entity_names.id`) as stored in
+/// `article_facts.ents`: sorted, each a varint of the gap from the previous
+/// one (the first from 0). About 2–3 bytes an entity.
+pub fn encode_ids(ids: &mut Vec<u32>) -> Vec<u8> {
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len() * 3);
+    let mut prev = 0u32;
+    for &i in ids.iter() {
+        put_varint(&mut out, u64::from(i - prev));
+        prev = i;
+    }
+    out
+}
+
+/// The ids of an [`encode_ids`] blob, in increasing order, appended to
+/// `out`; `None` if the blob is malformed.
+pub fn decode_ids(blob: &[u8], out: &mut Vec<u32>) -> Option<()> {
+    let (mut pos, mut prev) = (0usize, 0u64);
+    while pos < blob.len() {
+        // The common case, a gap below 128, in one byte.
+        let b = blob[pos];
+        let gap = if b < 0x80 {
+            pos += 1;
+            u64::from(b)
+        } else {
+            get_varint(blob, &mut pos)?
+        };
+        prev += gap;
+        out.push(u32::try_from(prev).ok()?);
+    }
+    Some(())
+}
+
+/// Entity (type, text) → its `entity_names` id, cached per connection.
+///
+/// Names are never deleted, so an id learned outside a transaction, or in
+/// one that committed, stays right. Ids learned inside the current write
+/// transaction are `pending`: a rollback (of the transaction or of a
+/// savepoint in it) may undo their rows, and the same id may then be given
+/// to another name, so they are forgotten then (and at the start of every
+/// transaction); a commit keeps them.
+#[derive(Default)]
+struct NameIds {
+    /// Type → text → id (looked up by `&str`, no allocation).
+    ids: HashMap<String, rustc_hash::FxHashMap<String, u32>>,
+    /// (type, text) learned in the current transaction.
+    pending: Vec<(String, String)>,
+}
+
+impl NameIds {
+    /// The id of (type, text), added to `entity_names` if new.
+    fn id(&mut self, c: &Connection, label: &str, text: &str) -> rusqlite::Result<u32> {
+        if let Some(&i) = self.ids.get(label).and_then(|m| m.get(text)) {
+            return Ok(i);
+        }
+        let found: Option<i64> = c
+            .prepare_cached("SELECT id FROM entity_names WHERE label=?1 AND text=?2")?
+            .query_row(params![label, text], |r| r.get(0))
+            .optional()?;
+        let id = match found {
+            Some(i) => i,
+            None => {
+                c.prepare_cached("INSERT INTO entity_names(label, text) VALUES (?1, ?2)")?
+                    .execute(params![label, text])?;
+                c.last_insert_rowid()
+            }
+        };
+        let id = u32::try_from(id).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, id))?;
+        if !c.is_autocommit() {
+            self.pending.push((label.to_string(), text.to_string()));
+        }
+        match self.ids.get_mut(label) {
+            Some(m) => m.insert(text.to_string(), id),
+            None => self
+                .ids
+                .entry(label.to_string())
+                .or_default()
+                .insert(text.to_string(), id),
+        };
+        Ok(id)
+    }
+
+    /// The [`encode_ids`] blob of an article's entities.
+    fn encode(&mut self, c: &Connection, ents: &[Entity]) -> rusqlite::Result<Vec<u8>> {
+        let mut ids = Vec::with_capacity(ents.len());
+        for e in ents {
+            ids.push(self.id(c, e.label.as_str(), &e.text)?);
+        }
+        Ok(encode_ids(&mut ids))
+    }
+
+    /// The transaction committed: what it learned stays.
+    fn committed(&mut self) {
+        self.pending.clear();
+    }
+
+    /// The transaction (or a savepoint in it) rolled back, or a new one
+    /// starts: forget what was learned since the last commit.
+    fn forget_pending(&mut self) {
+        for (l, t) in self.pending.drain(..) {
+            if let Some(m) = self.ids.get_mut(&l) {
+                m.remove(&t);
+            }
+        }
+    }
 }
 
 fn write_facts(
@@ -3575,26 +3780,31 @@ fn write_facts(
     file: &str,
     day: Option<i64>,
     src: i64,
-    keys: &[u8],
+    ents: &[u8],
 ) -> rusqlite::Result<()> {
     c.prepare_cached(
-        "INSERT OR REPLACE INTO article_facts(rid, id, file, day, src, keys) VALUES (?1,?2,?3,?4,?5,?6)",
+        "INSERT OR REPLACE INTO article_facts(rid, id, file, day, src, ents) VALUES (?1,?2,?3,?4,?5,?6)",
     )?
-    .execute(params![rid, id, file, day, src, keys])?;
+    .execute(params![rid, id, file, day, src, ents])?;
     Ok(())
 }
 
+/// Stores an article's automatic entities (its blob and count, and its
+/// facts' entity ids) and adds them to the pending entity counts (the
+/// caller removed the old ones).
 fn write_entities(
     c: &Connection,
     rid: i64,
     text: &str,
     ents: &[Entity],
     counts: &std::cell::RefCell<CountDeltas>,
+    names: &std::cell::RefCell<NameIds>,
 ) -> rusqlite::Result<()> {
     c.prepare_cached("UPDATE articles SET ents=?2, n_entities=?3 WHERE rid=?1")?
         .execute(params![rid, encode_entities(text, ents), ents.len() as i64])?;
-    c.prepare_cached("UPDATE article_facts SET keys=?2 WHERE rid=?1")?
-        .execute(params![rid, encode_keys(ents)])?;
+    let ids = names.borrow_mut().encode(c, ents)?;
+    c.prepare_cached("UPDATE article_facts SET ents=?2 WHERE rid=?1")?
+        .execute(params![rid, ids])?;
     count_entities(counts, ents, 1);
     Ok(())
 }
@@ -3616,6 +3826,7 @@ fn replace_file_tx(
     prepared: &[Prepared],
     fts_queue: Option<&std::cell::RefCell<Vec<(i64, String)>>>,
     counts: &std::cell::RefCell<CountDeltas>,
+    names: &std::cell::RefCell<NameIds>,
 ) -> rusqlite::Result<AnchorReport> {
     let rel = f.rel;
     let file_id: i64 = tx
@@ -3690,7 +3901,8 @@ fn replace_file_tx(
         }
         count_entities(counts, ents, 1);
         write_roles(tx, rid, &p.roles)?;
-        write_facts(tx, rid, &p.id, rel, p.day, p.src, &p.keys)?;
+        let ids = names.borrow_mut().encode(tx, ents)?;
+        write_facts(tx, rid, &p.id, rel, p.day, p.src, &ids)?;
         new_ids.push(p.id.clone());
         new_texts.push((p.id.clone(), p.hash.clone(), a.text.clone()));
     }

@@ -390,3 +390,215 @@ fn settle(h: &mut egui_kittest::Harness<'static, pizhu::ui::app::PizhuApp>) {
     }
     panic!("the Insights window did not settle");
 }
+
+/// The Insights' answers as one string: articles and per-type counts per
+/// month, date sources, every entity per type and every pair of types.
+fn answers(ins: &pizhu::insights::Insights) -> String {
+    use pizhu::insights::Measure;
+    let types = ["PER", "ORG", "LOC", "TITLE", "EVENT"];
+    let mut measures = vec![Measure::Articles];
+    measures.extend(types.iter().map(|t| Measure::Type(t.to_string())));
+    let mut out = format!(
+        "{:?}\n{:?}\n",
+        ins.by_month(&measures, None),
+        ins.date_sources(None)
+    );
+    for t in types {
+        out += &format!("{t}: {:?}\n", ins.top_entities(t, usize::MAX, None));
+        for u in types {
+            out += &format!("{t}x{u}: {:?}\n", ins.cooccur(t, u, usize::MAX, None));
+        }
+    }
+    out
+}
+
+/// The stored facts (entity ids in `article_facts`, names in
+/// `entity_names`) give the same answers as a full pass over every
+/// article's text and effective entities after each write path: apply to
+/// all with its undo and redo, a lexicon entry removed and re-extracted,
+/// corrections (reject, accept, a user entity, a text correction), a file
+/// removed, and transactions and savepoints rolled back after they had
+/// added new names (whose ids SQLite then gives to other names).
+#[test]
+fn stored_entity_ids_stay_exact_under_every_write_path() {
+    use pizhu::edit::{Edit, Editor};
+    use pizhu::extract::{Entity, EntityType, JiebaExtractor, Source};
+    use pizhu::index::{IndexOptions, index_archive};
+    use pizhu::insights::Insights;
+    use pizhu::store::Store;
+
+    let (_g, arch) = seed_copy();
+    let loc = pizhu::db_location(&arch, None).unwrap();
+    let mut store = Store::open(&loc.path).unwrap();
+    let ex = JiebaExtractor::new();
+    index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
+    let check = |store: &Store, what: &str| {
+        let fast = answers(&Insights::load(store).unwrap());
+        let mut full = Insights::default();
+        store
+            .for_each_article_entities(|id, file, date, text, ents| {
+                full.push(id, file, date, text, &ents);
+            })
+            .unwrap();
+        assert!(fast.contains("PER: [("), "{what}: {fast}");
+        // (Not assert_eq: the strings are long.)
+        assert!(
+            fast == answers(&full),
+            "{what}: the facts differ from a full pass"
+        );
+        fast
+    };
+    check(&store, "fresh index");
+    let ids = store.article_ids().unwrap();
+    let ent = |text: &str, label: EntityType| Entity {
+        start: 0,
+        end: text.chars().count(),
+        text: text.to_string(),
+        label,
+        source: Source::Lexicon,
+        confidence: 1.0,
+    };
+    let with = |store: &Store, id: &str, e: Entity| {
+        let mut v = store.auto_entities(id).unwrap();
+        v.push(e);
+        v.sort_by_key(|e| (e.start, e.end));
+        store.replace_auto_entities(id, &v).unwrap();
+    };
+
+    // A transaction adds a new name, then fails: rolled back. The next new
+    // name gets the same id; the first, used again, must get its own.
+    let r: pizhu::Result<()> = store.atomically(|s| {
+        with(s, &ids[0], ent("甲乙丙丁", EntityType::Per));
+        Err(pizhu::Error::Invalid("rolled back".into()))
+    });
+    assert!(r.is_err());
+    with(&store, &ids[0], ent("戊己庚辛", EntityType::Org));
+    with(&store, &ids[1], ent("甲乙丙丁", EntityType::Per));
+    let out = check(&store, "after a rolled-back transaction");
+    assert!(
+        out.contains("(\"甲乙丙丁\", 1)") && out.contains("(\"戊己庚辛\", 1)"),
+        "{out}"
+    );
+    // The same inside one transaction: a savepoint rolled back, the
+    // transaction committed.
+    store
+        .atomically(|s| {
+            let r: pizhu::Result<()> = s.atomically(|s| {
+                with(s, &ids[2], ent("子丑寅卯", EntityType::Loc));
+                Err(pizhu::Error::Invalid("rolled back".into()))
+            });
+            assert!(r.is_err());
+            with(s, &ids[2], ent("辰巳午未", EntityType::Per));
+            Ok(())
+        })
+        .unwrap();
+    with(&store, &ids[3], ent("子丑寅卯", EntityType::Loc));
+    let out = check(&store, "after a rolled-back savepoint");
+    assert!(
+        out.contains("(\"子丑寅卯\", 1)") && out.contains("(\"辰巳午未\", 1)"),
+        "{out}"
+    );
+
+    // Apply to all, undo, redo; never an entity.
+    let word = store.stats(3).unwrap().top[1].0.clone();
+    let mut ed = Editor::new();
+    let before = check(&store, "before apply to all");
+    ed.apply(
+        &store,
+        Edit::LexiconAdd {
+            text: word.clone(),
+            label: EntityType::Custom("EVENT".into()),
+        },
+    )
+    .unwrap();
+    let added = check(&store, "apply to all");
+    assert!(added != before && added.contains("EVENT: [(\""), "{added}");
+    ed.undo(&store).unwrap().unwrap();
+    assert_eq!(check(&store, "undo"), before);
+    ed.redo(&store).unwrap().unwrap();
+    assert_eq!(check(&store, "redo"), added);
+    ed.apply(&store, Edit::LexiconReject { text: word.clone() })
+        .unwrap();
+    check(&store, "never an entity");
+    // Forgetting the entry: re-extracted by the next run.
+    ed.apply(&store, Edit::LexiconRemove { text: word.clone() })
+        .unwrap();
+    index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
+    check(&store, "lexicon entry removed, re-extracted");
+
+    // Corrections: read in full with the annotations.
+    let ents = store.effective_entities(&ids[4]).unwrap();
+    ed.apply(
+        &store,
+        Edit::RejectEntity {
+            article: ids[4].clone(),
+            entity: ents[0].clone(),
+        },
+    )
+    .unwrap();
+    ed.apply(
+        &store,
+        Edit::AcceptEntity {
+            article: ids[4].clone(),
+            entity: ents[1].clone(),
+        },
+    )
+    .unwrap();
+    ed.apply(
+        &store,
+        Edit::AddEntity {
+            article: ids[5].clone(),
+            start: 0,
+            end: 3,
+            label: EntityType::Org,
+        },
+    )
+    .unwrap();
+    ed.apply(
+        &store,
+        Edit::AddCorrection {
+            article: ids[5].clone(),
+            start: 3,
+            end: 4,
+            replacement: "正".into(),
+        },
+    )
+    .unwrap();
+    check(&store, "corrections");
+    // `pizhu dates` (from the stored dates, the corrected articles
+    // resolved again) lists what resolving every article's text gives.
+    let out = pizhu(&["dates", arch.to_str().unwrap(), "--no-refresh"]);
+    let mut want: HashMap<String, String> = HashMap::new();
+    store
+        .for_each_article_entities(|id, file, date, text, _| {
+            let d = resolve_date(date, text, file);
+            let when = d.map_or(String::new(), |d| d.to_string());
+            let src = d.map_or("undated", |d| d.source.as_str());
+            want.insert(id.to_string(), format!("{id}\t{file}\t{when}\t{src}"));
+        })
+        .unwrap();
+    let want: Vec<String> = store
+        .article_ids()
+        .unwrap()
+        .iter()
+        .map(|id| want[id].clone())
+        .collect();
+    assert_eq!(out.lines().skip(1).collect::<Vec<_>>(), want);
+    ed.undo(&store).unwrap().unwrap();
+    ed.undo(&store).unwrap().unwrap();
+    check(&store, "corrections undone");
+
+    // A file removed from the archive: its articles leave the facts.
+    let n = Insights::load(&store).unwrap().docs.len();
+    let f = std::fs::read_dir(&arch)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md" || x == "txt"))
+        .unwrap();
+    std::fs::remove_file(&f).unwrap();
+    index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
+    check(&store, "file removed");
+    let ins = Insights::load(&store).unwrap();
+    assert!(ins.docs.len() < n);
+    assert_eq!(ins.docs.len(), store.article_count().unwrap());
+}

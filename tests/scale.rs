@@ -820,7 +820,8 @@ fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
         }
         tx.execute("DELETE FROM meta WHERE key='text_codec'", [])
             .unwrap();
-        tx.execute_batch("DROP TABLE article_facts").unwrap();
+        tx.execute_batch("DROP TABLE article_facts; DROP TABLE entity_names")
+            .unwrap();
         tx.execute_batch("PRAGMA user_version=3").unwrap();
         tx.commit().unwrap();
         assert_eq!(typeof_text(&c), ["text"]);

@@ -300,7 +300,9 @@ pub struct Filter {
     /// Some(true): annotated only; Some(false): not yet annotated.
     pub annotated: Option<bool>,
     /// Only the articles picked in an Insights chart: (what was clicked, ids).
-    pub chart: Option<(String, Vec<String>)>,
+    /// (Shared: the filter is cloned and compared every frame, and a
+    /// chart may pick most of a large archive.)
+    pub chart: Option<(String, std::sync::Arc<Vec<String>>)>,
 }
 
 /// The Pizhu application.
@@ -659,9 +661,6 @@ impl PizhuApp {
         if let Some(tag) = &f.tag {
             narrow(store.articles_with_tag(tag).unwrap_or_default());
         }
-        if let Some((_, ids)) = &f.chart {
-            narrow(ids.clone());
-        }
         if !f.entity.trim().is_empty() {
             let ids = store
                 .articles_mentioning(f.entity.trim())
@@ -671,11 +670,18 @@ impl PizhuApp {
                 .collect();
             narrow(ids);
         }
+        // A chart's pick (up to every article): looked up by `&str` with a
+        // fast hash, without copying the ids.
+        let chart: Option<rustc_hash::FxHashSet<&str>> = f
+            .chart
+            .as_ref()
+            .map(|(_, ids)| ids.iter().map(String::as_str).collect());
         self.visible = self
             .articles
             .iter()
             .enumerate()
             .filter(|(_, a)| allowed.as_ref().is_none_or(|s| s.contains(&a.id)))
+            .filter(|(_, a)| chart.as_ref().is_none_or(|s| s.contains(a.id.as_str())))
             .filter(|(_, a)| {
                 f.annotated
                     .is_none_or(|want| (a.annotations > 0 || a.reviewed) == want)

@@ -10,7 +10,6 @@
 //!
 //! [`Filter::chart`]: super::app::Filter::chart
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -41,7 +40,8 @@ pub enum Chart {
 }
 
 impl Chart {
-    const ALL: [(Chart, &'static str); 4] = [
+    /// Every chart with its tab name.
+    pub const ALL: [(Chart, &'static str); 4] = [
         (Chart::Months, "Articles per month"),
         (Chart::Mentions, "Mentions over time"),
         (Chart::Top, "Top entities"),
@@ -74,6 +74,8 @@ pub struct Computed {
     pub rows: Vec<String>,
     /// Matrix columns.
     pub cols: Vec<String>,
+    /// Exact article counts of the matrix cells (`cells[row][col]`).
+    pub cells: Vec<Vec<usize>>,
     /// Articles per date source.
     pub sources: Vec<(crate::insights::DateSource, usize)>,
     /// Time the aggregates took, ms.
@@ -82,6 +84,10 @@ pub struct Computed {
 
 /// Aggregates and the entities picked by default (when none were chosen).
 type Computed2 = (Computed, Option<Vec<(String, String)>>);
+
+/// A finished load: the archive, its article id → index map, and the time
+/// both took (ms); built off the UI thread.
+type Loaded = (Insights, rustc_hash::FxHashMap<String, usize>, f64);
 
 /// State of the Insights window.
 pub struct InsightsView {
@@ -92,8 +98,15 @@ pub struct InsightsView {
     /// The loaded archive (None until loaded).
     pub data: Option<Arc<Insights>>,
     /// Article id → index in `data.docs`.
-    by_id: HashMap<String, usize>,
-    loading: Option<Receiver<Result<(Insights, f64), String>>>,
+    by_id: rustc_hash::FxHashMap<String, usize>,
+    /// Index in the app's article list → index in `data.docs` (or
+    /// `u32::MAX`), for the list read at `list_map_for.0` and the load
+    /// number `list_map_for.1`: a filter change maps integers only.
+    list_map: Vec<u32>,
+    list_map_for: Option<(Option<Instant>, u64)>,
+    /// Loads finished so far.
+    loads: u64,
+    loading: Option<Receiver<Result<Loaded, String>>>,
     loaded_at: Option<Instant>,
     /// Time the last load took, ms.
     pub load_millis: f64,
@@ -107,7 +120,7 @@ pub struct InsightsView {
     /// Row and column types of the co-occurrence matrix.
     pub pair_types: (String, String),
     /// The aggregates for the current key.
-    pub computed: Option<Computed>,
+    pub computed: Option<Arc<Computed>>,
     /// The key of the aggregates being (or last) computed.
     computed_for: Option<u64>,
     computing: Option<Receiver<Computed2>>,
@@ -125,7 +138,10 @@ impl Default for InsightsView {
             open: false,
             chart: Chart::default(),
             data: None,
-            by_id: HashMap::new(),
+            by_id: Default::default(),
+            list_map: Vec::new(),
+            list_map_for: None,
+            loads: 0,
             loading: None,
             loaded_at: None,
             load_millis: 0.0,
@@ -153,14 +169,10 @@ impl InsightsView {
     fn poll(&mut self, store: &Store, list_reloaded: Option<Instant>, ctx: &egui::Context) {
         if let Some(rx) = &self.loading {
             match rx.try_recv() {
-                Ok(Ok((ins, ms))) => {
+                Ok(Ok((ins, by_id, ms))) => {
                     self.load_millis = ms;
-                    self.by_id = ins
-                        .docs
-                        .iter()
-                        .enumerate()
-                        .map(|(i, d)| (d.id.clone(), i))
-                        .collect();
+                    self.by_id = by_id;
+                    self.loads += 1;
                     self.data = Some(Arc::new(ins));
                     self.computed = None;
                     self.computed_for = None;
@@ -196,8 +208,17 @@ impl InsightsView {
                         s.set_annotator(&who)?;
                         Insights::load(&s)
                     })
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(r.map(|i| (i, t.elapsed().as_secs_f64() * 1e3)));
+                    .map_err(|e| e.to_string())
+                    .map(|ins| {
+                        let by_id = ins
+                            .docs
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| (d.id.clone(), i))
+                            .collect();
+                        (ins, by_id, t.elapsed().as_secs_f64() * 1e3)
+                    });
+                let _ = tx.send(r);
                 ctx.request_repaint();
             });
             self.loading = Some(rx);
@@ -217,6 +238,31 @@ impl InsightsView {
         self.top_type.hash(&mut h);
         self.pair_types.hash(&mut h);
         h.finish()
+    }
+
+    /// The documents of the visible rows (indices into `data.docs`); the
+    /// list → document map is rebuilt only when the list or the data changed.
+    fn visible_docs(
+        &mut self,
+        visible: &[usize],
+        articles: &[crate::store::ArticleSummary],
+        list_read: Option<Instant>,
+    ) -> Vec<usize> {
+        if self.list_map_for != Some((list_read, self.loads))
+            || self.list_map.len() != articles.len()
+        {
+            self.list_map = articles
+                .iter()
+                .map(|a| self.by_id.get(&a.id).map_or(u32::MAX, |&i| i as u32))
+                .collect();
+            self.list_map_for = Some((list_read, self.loads));
+        }
+        visible
+            .iter()
+            .filter_map(|&i| self.list_map.get(i).copied())
+            .filter(|&d| d != u32::MAX)
+            .map(|d| d as usize)
+            .collect()
     }
 
     /// Recomputes the aggregates on a background thread when their inputs
@@ -240,7 +286,7 @@ impl InsightsView {
                     {
                         self.entities = p;
                     }
-                    self.computed = Some(c);
+                    self.computed = Some(Arc::new(c));
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => return,
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => self.computing = None,
@@ -255,10 +301,7 @@ impl InsightsView {
             return;
         }
         self.computed_for = Some(key);
-        let only: Vec<usize> = visible
-            .iter()
-            .filter_map(|&i| self.by_id.get(articles.get(i)?.id.as_str()).copied())
-            .collect();
+        let only = self.visible_docs(visible, articles, list_read);
         let entities = self.entities.clone();
         let top_type = self.top_type.clone();
         let pair_types = self.pair_types.clone();
@@ -292,7 +335,10 @@ impl InsightsView {
                 .iter()
                 .map(|(t, l)| Measure::Entity(t.clone(), Some(l.clone())))
                 .collect();
-            let pairs = data.cooccur(&pair_types.0, &pair_types.1, 400, only);
+            // The matrix: the entities of the most frequent pairs, with
+            // every cell counted exactly (a cell outside the top pairs is
+            // not zero for that).
+            let pairs = data.cooccur(&pair_types.0, &pair_types.1, 100, only);
             let (mut rows, mut cols): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
             for p in &pairs {
                 if rows.len() < MATRIX && !rows.contains(&p.a) {
@@ -302,8 +348,10 @@ impl InsightsView {
                     cols.push(p.b.clone());
                 }
             }
+            let cells = data.pair_matrix(&pair_types.0, &rows, &pair_types.1, &cols, only);
             let c = Computed {
                 key,
+                cells,
                 months: data.by_month(&[Measure::Articles], only),
                 mentions: data.by_month(&measures, only),
                 top: data.top_entities(&top_type, 20, only),
@@ -345,14 +393,13 @@ fn pick(
     let Some(data) = app.insights.data.clone() else {
         return;
     };
-    let only: Vec<usize> = app
-        .visible
-        .iter()
-        .filter_map(|&i| app.insights.by_id.get(&app.articles[i].id).copied())
-        .collect();
+    let list_read = app.last_list_reload;
+    let only = app
+        .insights
+        .visible_docs(&app.visible, &app.articles, list_read);
     let ids = data.article_ids(month, ents, Some(&only));
     app.status = format!("{what}: {} articles", ids.len());
-    app.filter.chart = Some((what, ids));
+    app.filter.chart = Some((what, Arc::new(ids)));
 }
 
 /// The Insights window, when open.
@@ -767,11 +814,6 @@ fn cooccur_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
         ui.label("No pair in the list.");
         return;
     }
-    let counts: HashMap<(&str, &str), usize> = c
-        .pairs
-        .iter()
-        .map(|p| ((p.a.as_str(), p.b.as_str()), p.articles))
-        .collect();
     let max = c.pairs.first().map_or(1, |p| p.articles).max(1);
     let (ta, tb) = app.insights.pair_types.clone();
     let mut clicked: Option<(String, String)> = None;
@@ -788,7 +830,7 @@ fn cooccur_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
                         ui.label(RichText::new(col).small());
                     }
                     ui.end_row();
-                    for row in &c.rows {
+                    for (ri, row) in c.rows.iter().enumerate() {
                         let r = ui.label(row);
                         if ta == "PER"
                             && let Some(store) = store
@@ -809,9 +851,11 @@ fn cooccur_ui(app: &mut PizhuApp, ui: &mut egui::Ui, c: &Computed) {
                                 }
                             });
                         }
-                        for col in &c.cols {
-                            let n = counts
-                                .get(&(row.as_str(), col.as_str()))
+                        for (ci, col) in c.cols.iter().enumerate() {
+                            let n = c
+                                .cells
+                                .get(ri)
+                                .and_then(|r| r.get(ci))
                                 .copied()
                                 .unwrap_or(0);
                             let strength = n as f32 / max as f32;
