@@ -13,23 +13,27 @@
 //! - the rules' opinion (stacking): the label, position and source of the
 //!   rule extractor's resolved entity at `i` (alone, with `c[i]`, and with
 //!   its neighbours' labels), and which PER/LOC/ORG candidates (before
-//!   overlap resolution) cover, start or end at `i`.
+//!   overlap resolution) cover, start or end at `i`;
+//! - the names seen in training ([`super::names`]): per type, the position
+//!   of `i` in the longest match covering it and that match's length
+//!   bucket, and the set of (type, position) of every match covering `i`.
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
 //! tagging agree across runs and machines.
 
 use super::gazetteer::Gazetteer;
+use super::names::{Match, NameDict};
 use super::rules::Span;
 use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 
 /// Feature ids per character (every template yields exactly one).
-pub const PER_CHAR: usize = 26;
+pub const PER_CHAR: usize = 30;
 
 /// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -105,6 +109,20 @@ pub struct Evidence<'a, 'b> {
     pub resolved: &'b [Entity],
     /// The gazetteer.
     pub gaz: &'b Gazetteer,
+    /// Names seen in training (the model's; jackknifed while training).
+    pub names: &'b NameDict,
+}
+
+/// Length bucket of a name match: 2, 3, 4, 5–6, 7+ characters.
+#[inline]
+fn len_bucket(len: usize) -> u64 {
+    match len {
+        0..=2 => 0,
+        3 => 1,
+        4 => 2,
+        5 | 6 => 3,
+        _ => 4,
+    }
 }
 
 /// Hashed feature ids of every character: `PER_CHAR` ids per character, in
@@ -169,6 +187,27 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         }
         cand[s.start] |= 1 << (base + 1);
         cand[s.end - 1] |= 1 << (base + 2);
+    }
+    // Name matches: per type the longest match covering each character
+    // (position and length bucket, 0 = none) and the mask of (type,
+    // position) of all matches covering it.
+    let mut found: Vec<Match> = Vec::new();
+    ev.names.matches(chars, &mut found);
+    let mut longest = vec![[(0usize, 0u64); 3]; n];
+    let mut nmask = vec![0u64; n];
+    for m in &found {
+        let len = m.end - m.start;
+        for i in m.start..m.end {
+            let p = bmes(i, m.start, m.end);
+            for t in 0..3 {
+                if m.types >> t & 1 == 1 {
+                    nmask[i] |= 1 << (t as u64 * 4 + p);
+                    if len > longest[i][t].0 {
+                        longest[i][t] = (len, 1 + p * 8 + len_bucket(len));
+                    }
+                }
+            }
+        }
     }
     let ch = |i: isize| -> u64 {
         if i < 0 {
@@ -246,6 +285,10 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
             (23, shape, tpos),
             (24, prev_word, tpos),
             (25, next_word, tpos),
+            (26, longest[i][0].1, 0),
+            (27, longest[i][1].1, 0),
+            (28, longest[i][2].1, 0),
+            (29, nmask[i], 0),
         ];
         out.extend(vals.map(|(tmpl, a, b)| finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits)));
     }

@@ -17,8 +17,10 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use super::EntityType;
+use super::names::NameDict;
 use crate::error::{Error, Result};
 
 /// Labels: `O`, then B, M, E, S for PER, LOC and ORG.
@@ -378,6 +380,8 @@ pub struct Tagger {
     chain: Chain,
     /// `2^bits × STRIDE` weights, each an `i8` stored as its byte.
     weights: Cow<'static, [u8]>,
+    /// Names seen in training (a feature; stored after the weights).
+    names: Arc<NameDict>,
     checksum: u64,
 }
 
@@ -387,6 +391,7 @@ impl std::fmt::Debug for Tagger {
             .field("bits", &self.bits)
             .field("scale", &self.scale)
             .field("temp", &self.temp)
+            .field("names", &self.names.len())
             .field("checksum", &format_args!("{:016x}", self.checksum))
             .finish()
     }
@@ -427,9 +432,12 @@ impl Reader<'_> {
 }
 
 impl Tagger {
-    /// The model shipped in the binary, if it is valid.
+    /// The model shipped in the binary, if it is valid (parsed once per
+    /// process: the weights are read in place, the name table is built).
     pub fn shipped() -> Option<Tagger> {
-        Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok()
+        static ONCE: OnceLock<Option<Tagger>> = OnceLock::new();
+        ONCE.get_or_init(|| Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok())
+            .clone()
     }
 
     /// Reads a model file.
@@ -468,12 +476,25 @@ impl Tagger {
         }
         let header = r.at;
         let len = (1usize << bits) * STRIDE;
-        if bytes.len() != header + len {
-            return Err(bad("wrong length"));
-        }
+        // After the weights: the names (length-prefixed) and their
+        // first-character bitmap.
+        let rest = bytes
+            .get(header + len..)
+            .ok_or_else(|| bad("wrong length"))?;
+        let names = (|| {
+            let k = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
+            let body = rest.get(8..8usize.checked_add(k)?)?;
+            let firsts = rest.get(8 + k..)?;
+            if firsts.len() != 8192 {
+                return None;
+            }
+            NameDict::from_bytes(body, firsts)
+        })()
+        .ok_or_else(|| bad("bad name table"))?;
         let weights = match bytes {
-            Cow::Borrowed(b) => Cow::Borrowed(&b[header..]),
+            Cow::Borrowed(b) => Cow::Borrowed(&b[header..header + len]),
             Cow::Owned(mut v) => {
+                v.truncate(header + len);
                 v.drain(..header);
                 Cow::Owned(v)
             }
@@ -487,6 +508,7 @@ impl Tagger {
             temp,
             chain,
             weights,
+            names: Arc::new(names),
             checksum,
         })
     }
@@ -510,6 +532,10 @@ impl Tagger {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&self.weights);
+        let names = self.names.to_bytes();
+        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        out.extend_from_slice(&names);
+        out.extend_from_slice(&self.names.firsts_bytes());
         out
     }
 
@@ -528,6 +554,19 @@ impl Tagger {
     /// Hash-table size in bits (the features are reduced to it).
     pub fn bits(&self) -> u32 {
         self.bits
+    }
+
+    /// The names seen in training (a feature of the model).
+    pub fn names(&self) -> &NameDict {
+        &self.names
+    }
+
+    /// The same model with the name dictionary `names` (its checksum,
+    /// hence its id, changes with it).
+    pub fn with_names(mut self, names: NameDict) -> Tagger {
+        self.checksum ^= fnv(&names.to_bytes()).rotate_left(17);
+        self.names = Arc::new(names);
+        self
     }
 
     /// The confidence temperature.
@@ -557,7 +596,7 @@ impl Tagger {
             {
                 prefetch(w, f);
             }
-            // 16 lanes of i16: 26 features × 127 cannot overflow.
+            // 16 lanes of i16: 30 features × 127 cannot overflow.
             let mut acc = [0i16; STRIDE];
             for &f in &feats[i * per..(i + 1) * per] {
                 let at = f as usize * STRIDE;
@@ -614,9 +653,11 @@ pub struct Trainer {
     rng: u64,
 }
 
-/// Feature templates that read characters or words themselves (see
-/// [`super::features`]); feature bagging drops them together.
-const LEXICAL: u32 = 0b11_0000_1000_0001_0111_1111_1110;
+/// Feature templates that read characters or words themselves, and the
+/// names seen in training (see [`super::features`]): feature bagging drops
+/// them together, so that what transfers to text unlike the training data
+/// (rules, lists, gazetteer) keeps weight of its own.
+const LEXICAL: u64 = 0b11_1111_0000_1000_0001_0111_1111_1110;
 
 impl Trainer {
     /// A zero model with `2^bits` buckets.
@@ -672,7 +713,7 @@ impl Trainer {
         }
     }
 
-    fn emissions(&self, s: &Sample, mask: u32) -> Vec<f32> {
+    fn emissions(&self, s: &Sample, mask: u64) -> Vec<f32> {
         let n = s.gold.len();
         let per = s.feats.len() / n.max(1);
         let mut em = vec![0f32; n * LABELS];
@@ -804,6 +845,7 @@ impl Trainer {
             chain,
             checksum: fnv(&weights),
             weights: Cow::Owned(weights),
+            names: Arc::new(NameDict::new()),
         };
         t.checksum ^= fnv(&t.to_bytes()[8..64]);
         t
