@@ -130,10 +130,10 @@ fn len_bucket(len: usize) -> u64 {
 pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
     let chars = ev.chars;
     let n = chars.len();
-    let mut out = Vec::with_capacity(n * PER_CHAR);
     if n == 0 {
-        return out;
+        return Vec::new();
     }
+    let mut out = vec![0u32; n * PER_CHAR];
     let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
@@ -258,39 +258,45 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         let shape = cls[i] * 36
             + if i > 0 { cls[i - 1] } else { 6 } * 6
             + cls.get(i + 1).copied().unwrap_or(6);
-        let vals: [(u64, u64, u64); PER_CHAR] = [
-            (0, 0, 0),
-            (1, cm2, 0),
-            (2, cm1, 0),
-            (3, c0, 0),
-            (4, cp1, 0),
-            (5, cp2, 0),
-            (6, cm1, c0),
-            (7, c0, cp1),
-            (8, cm2, cm1),
-            (9, cp1, cp2),
-            (10, cm1, cp1),
-            (11, tpos, tpos_tag),
-            (12, tpos, twh),
-            (13, tpos << 8 | prev_tag, tpos_tag),
-            (14, tpos << 8 | next_tag, tpos_tag),
-            (15, tpos, tgaz),
-            (16, sur, tpos),
-            (17, is_transliteration(cur) as u64, shape),
-            (18, rule[i], 0),
-            (19, rule[i] & 0xFFFF, c0),
-            (20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF),
-            (21, cand[i], 0),
-            (22, cand[i], tpos),
-            (23, shape, tpos),
-            (24, prev_word, tpos),
-            (25, next_word, tpos),
-            (26, longest[i][0].1, 0),
-            (27, longest[i][1].1, 0),
-            (28, longest[i][2].1, 0),
-            (29, nmask[i], 0),
-        ];
-        out.extend(vals.map(|(tmpl, a, b)| finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits)));
+        // Written in place (no intermediate array: it cost as much as the hashing).
+        let dst: &mut [u32; PER_CHAR] = (&mut out[i * PER_CHAR..(i + 1) * PER_CHAR])
+            .try_into()
+            .expect("PER_CHAR ids");
+        macro_rules! put {
+            ($t:expr, $a:expr, $b:expr) => {
+                dst[$t] = finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits)
+            };
+        }
+        put!(0, 0, 0);
+        put!(1, cm2, 0);
+        put!(2, cm1, 0);
+        put!(3, c0, 0);
+        put!(4, cp1, 0);
+        put!(5, cp2, 0);
+        put!(6, cm1, c0);
+        put!(7, c0, cp1);
+        put!(8, cm2, cm1);
+        put!(9, cp1, cp2);
+        put!(10, cm1, cp1);
+        put!(11, tpos, tpos_tag);
+        put!(12, tpos, twh);
+        put!(13, tpos << 8 | prev_tag, tpos_tag);
+        put!(14, tpos << 8 | next_tag, tpos_tag);
+        put!(15, tpos, tgaz);
+        put!(16, sur, tpos);
+        put!(17, is_transliteration(cur) as u64, shape);
+        put!(18, rule[i], 0);
+        put!(19, rule[i] & 0xFFFF, c0);
+        put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
+        put!(21, cand[i], 0);
+        put!(22, cand[i], tpos);
+        put!(23, shape, tpos);
+        put!(24, prev_word, tpos);
+        put!(25, next_word, tpos);
+        put!(26, longest[i][0].1, 0);
+        put!(27, longest[i][1].1, 0);
+        put!(28, longest[i][2].1, 0);
+        put!(29, nmask[i], 0);
     }
     out
 }

@@ -570,8 +570,14 @@ impl Extractor for NewsExtractor {
         };
         let (chars, feats, rules) = self.analyse(text, tagger.bits(), tagger.names());
         let mut out: Vec<Entity> = Vec::new();
+        let (mut labels, mut conf) = (Vec::new(), Vec::new());
         for (s, e) in segments(&chars) {
-            let (labels, conf) = tagger.tag(&feats[s * PER_CHAR..e * PER_CHAR], e - s);
+            tagger.tag_into(
+                &feats[s * PER_CHAR..e * PER_CHAR],
+                e - s,
+                &mut labels,
+                &mut conf,
+            );
             for (a, b, label) in spans_of_labels(&labels) {
                 let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
                 out.push(Entity {
