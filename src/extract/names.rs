@@ -132,15 +132,23 @@ impl NameDict {
         sentences: impl IntoIterator<Item = &'a super::eval::BioSentence>,
     ) -> NameDict {
         let mut d = NameDict::new();
+        d.extend(sentences);
+        d
+    }
+
+    /// Adds every name of the sentence spans of `sentences`.
+    pub fn extend<'a>(
+        &mut self,
+        sentences: impl IntoIterator<Item = &'a super::eval::BioSentence>,
+    ) {
         for s in sentences {
             let chars: Vec<char> = s.text.chars().collect();
             for (a, b, t) in &s.spans {
                 if *b <= chars.len() {
-                    d.add(&chars[*a..*b], t);
+                    self.add(&chars[*a..*b], t);
                 }
             }
         }
-        d
     }
 
     #[inline]

@@ -236,9 +236,15 @@ pub fn adapt(
         rng.shuffle(&mut order);
         trainer.epoch(&samples, &order);
     }
+    // The reviewed names join the dictionary: the weights learned how far
+    // a name annotated elsewhere is to be trusted (jackknifed), and the
+    // reviewed sentences were learned from without their own names in it,
+    // as the training folds were.
+    let mut names = base.names().clone();
+    names.extend(sentences);
     trainer
         .finish_scaled(base.temperature(), Some(base.scale()))
-        .with_names(base.names().clone())
+        .with_names(names)
 }
 
 /// Sentences of a text with entity spans, cut where the tagger cuts them
