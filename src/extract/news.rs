@@ -590,7 +590,9 @@ impl Extractor for NewsExtractor {
                 });
             }
         }
-        arbitrate(&mut out, &rules, &chars);
+        if tagger.arbitrates() {
+            arbitrate(&mut out, &rules, &chars);
+        }
         conventions(&mut out, &rules, &chars);
         // DATE, MONEY and TITLE stay with the rules, where the model has not
         // put a name; a word of the user's dictionary outranks the model.

@@ -496,6 +496,10 @@ pub struct Tagger {
     checksum: u64,
     /// The chain prepared for decoding at `temp`.
     prep: Box<Prepared>,
+    /// Whether the rules' arbitration applies to this model's entities
+    /// (off in an adapted model when it lowered F1 on the user's reviewed
+    /// sentences); stored as an optional last byte.
+    arbitrate: bool,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -594,14 +598,16 @@ impl Tagger {
         let rest = bytes
             .get(header + len..)
             .ok_or_else(|| bad("wrong length"))?;
-        let names = (|| {
+        let (names, arbitrate) = (|| {
             let k = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
             let body = rest.get(8..8usize.checked_add(k)?)?;
-            let firsts = rest.get(8 + k..)?;
-            if firsts.len() != 8192 {
-                return None;
-            }
-            NameDict::from_bytes(body, firsts)
+            let tail = rest.get(8 + k..)?;
+            let arbitrate = match tail.len() {
+                8192 => true,
+                8193 => tail[8192] & 1 == 0,
+                _ => return None,
+            };
+            Some((NameDict::from_bytes(body, &tail[..8192])?, arbitrate))
         })()
         .ok_or_else(|| bad("bad name table"))?;
         let weights = match bytes {
@@ -624,6 +630,7 @@ impl Tagger {
             weights,
             names: Arc::new(names),
             checksum,
+            arbitrate,
         })
     }
 
@@ -650,6 +657,9 @@ impl Tagger {
         out.extend_from_slice(&(names.len() as u64).to_le_bytes());
         out.extend_from_slice(&names);
         out.extend_from_slice(&self.names.firsts_bytes());
+        if !self.arbitrate {
+            out.push(1);
+        }
         out
     }
 
@@ -668,6 +678,21 @@ impl Tagger {
     /// Hash-table size in bits (the features are reduced to it).
     pub fn bits(&self) -> u32 {
         self.bits
+    }
+
+    /// Whether the rules' arbitration applies to this model's entities.
+    pub fn arbitrates(&self) -> bool {
+        self.arbitrate
+    }
+
+    /// The same model with the rules' arbitration on or off (its id
+    /// changes with it).
+    pub fn with_arbitration(mut self, on: bool) -> Tagger {
+        if on != self.arbitrate {
+            self.checksum ^= 0xA5B1_7A7E;
+        }
+        self.arbitrate = on;
+        self
     }
 
     /// The names seen in training (a feature of the model).
@@ -980,6 +1005,7 @@ impl Trainer {
             weights: Cow::Owned(weights),
             names: Arc::new(NameDict::new()),
             prep,
+            arbitrate: true,
         };
         t.checksum ^= fnv(&t.to_bytes()[8..64]);
         t
@@ -1071,6 +1097,14 @@ mod tests {
         let back = Tagger::from_bytes(Cow::Owned(t.to_bytes())).unwrap();
         assert_eq!(back.tag(&samples[0].feats, 3).0, samples[0].gold);
         assert_eq!(back.id(), t.id());
+        assert!(back.arbitrates());
+        // An adapted model that turns the rules' arbitration off keeps it
+        // off through its file, under another id.
+        let off = t.clone().with_arbitration(false);
+        let back_off = Tagger::from_bytes(Cow::Owned(off.to_bytes())).unwrap();
+        assert!(!back_off.arbitrates());
+        assert_ne!(back_off.id(), t.id());
+        assert_eq!(back_off.to_bytes(), off.to_bytes());
         // Damaged files are refused with an error, never a panic.
         let bytes = t.to_bytes();
         for cut in [0, 7, 20, 100, bytes.len() - 1] {

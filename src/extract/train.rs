@@ -242,9 +242,22 @@ pub fn adapt(
     // as the training folds were.
     let mut names = base.names().clone();
     names.extend(sentences);
+    // The rules' arbitration (the product's conventions where the rules
+    // know better) stays only if it does not lower the base model's F1 on
+    // the user's own reviewed sentences: where the user's conventions are
+    // other ones, theirs win.
+    let types = [EntityType::Per, EntityType::Loc, EntityType::Org];
+    let f1_with = |on: bool| {
+        let ex = NewsExtractor::new().with_tagger(Some(base.clone().with_arbitration(on)));
+        super::eval::evaluate_bio(&ex, sentences, &types)
+            .overall()
+            .f1()
+    };
+    let arbitrate = f1_with(true) >= f1_with(false);
     trainer
         .finish_scaled(base.temperature(), Some(base.scale()))
         .with_names(names)
+        .with_arbitration(arbitrate)
 }
 
 /// Sentences of a text with entity spans, cut where the tagger cuts them
