@@ -197,13 +197,17 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
     let mut nmask = vec![0u64; n];
     for m in &found {
         let len = m.end - m.start;
-        for i in m.start..m.end {
-            let p = bmes(i, m.start, m.end);
-            for t in 0..3 {
+        for (i, (mask, best)) in nmask[m.start..m.end]
+            .iter_mut()
+            .zip(&mut longest[m.start..m.end])
+            .enumerate()
+        {
+            let p = bmes(m.start + i, m.start, m.end);
+            for (t, slot) in best.iter_mut().enumerate() {
                 if m.types >> t & 1 == 1 {
-                    nmask[i] |= 1 << (t as u64 * 4 + p);
-                    if len > longest[i][t].0 {
-                        longest[i][t] = (len, 1 + p * 8 + len_bucket(len));
+                    *mask |= 1 << (t as u64 * 4 + p);
+                    if len > slot.0 {
+                        *slot = (len, 1 + p * 8 + len_bucket(len));
                     }
                 }
             }
