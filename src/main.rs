@@ -159,6 +159,9 @@ enum Command {
         /// Also print the tagged tokens.
         #[arg(long)]
         tokens: bool,
+        /// Use this tagger model instead of the shipped one.
+        #[arg(long)]
+        model: Option<PathBuf>,
     },
     /// Score the extractor on a character-per-line BIO file (exact spans).
     Eval {
@@ -211,6 +214,9 @@ enum Command {
         /// Share of sentences learned without their character/word features.
         #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().dropout)]
         dropout: f32,
+        /// Jackknife folds of the names-seen-in-training feature.
+        #[arg(long, default_value_t = pizhu::extract::train::TrainOptions::default().folds)]
+        folds: usize,
         /// Print the adaptation learning curve on FILE.bio (adapt the shipped
         /// model to 0, 10, 50, 200 of its first two thirds, score the last third).
         #[arg(long, conflicts_with_all = ["archive", "corpus"])]
@@ -855,6 +861,7 @@ fn run(cli: Cli) -> Result<()> {
             holdout,
             seed,
             dropout,
+            folds,
             reset,
             curve,
         } => {
@@ -867,6 +874,7 @@ fn run(cli: Cli) -> Result<()> {
                 holdout,
                 seed,
                 dropout,
+                folds,
             };
             train(archive, &corpus, out, &dev, &opts, reset, db)?
         }
@@ -903,8 +911,16 @@ fn run(cli: Cli) -> Result<()> {
                 bench(&archive)?
             }
         }
-        Command::Extract { text, tokens } => {
-            let ex = extractor();
+        Command::Extract {
+            text,
+            tokens,
+            model,
+        } => {
+            let ex = match model {
+                Some(m) => pizhu::extract::NewsExtractor::new()
+                    .with_tagger(Some(pizhu::extract::tagger::Tagger::load(&m)?)),
+                None => extractor(),
+            };
             if tokens {
                 let line: Vec<String> = ex
                     .tokens(&text)

@@ -13,23 +13,27 @@
 //! - the rules' opinion (stacking): the label, position and source of the
 //!   rule extractor's resolved entity at `i` (alone, with `c[i]`, and with
 //!   its neighbours' labels), and which PER/LOC/ORG candidates (before
-//!   overlap resolution) cover, start or end at `i`.
+//!   overlap resolution) cover, start or end at `i`;
+//! - the names seen in training ([`super::names`]): per type, the position
+//!   of `i` in the longest match covering it and that match's length
+//!   bucket, and the set of (type, position) of every match covering `i`.
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
 //! tagging agree across runs and machines.
 
 use super::gazetteer::Gazetteer;
+use super::names::{Match, NameDict};
 use super::rules::Span;
 use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 
 /// Feature ids per character (every template yields exactly one).
-pub const PER_CHAR: usize = 26;
+pub const PER_CHAR: usize = 30;
 
 /// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -105,6 +109,20 @@ pub struct Evidence<'a, 'b> {
     pub resolved: &'b [Entity],
     /// The gazetteer.
     pub gaz: &'b Gazetteer,
+    /// Names seen in training (the model's; jackknifed while training).
+    pub names: &'b NameDict,
+}
+
+/// Length bucket of a name match: 2, 3, 4, 5–6, 7+ characters.
+#[inline]
+fn len_bucket(len: usize) -> u64 {
+    match len {
+        0..=2 => 0,
+        3 => 1,
+        4 => 2,
+        5 | 6 => 3,
+        _ => 4,
+    }
 }
 
 /// Hashed feature ids of every character: `PER_CHAR` ids per character, in
@@ -112,10 +130,10 @@ pub struct Evidence<'a, 'b> {
 pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
     let chars = ev.chars;
     let n = chars.len();
-    let mut out = Vec::with_capacity(n * PER_CHAR);
     if n == 0 {
-        return out;
+        return Vec::new();
     }
+    let mut out = vec![0u32; n * PER_CHAR];
     let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
@@ -170,6 +188,31 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         cand[s.start] |= 1 << (base + 1);
         cand[s.end - 1] |= 1 << (base + 2);
     }
+    // Name matches: per type the longest match covering each character
+    // (position and length bucket, 0 = none) and the mask of (type,
+    // position) of all matches covering it.
+    let mut found: Vec<Match> = Vec::new();
+    ev.names.matches(chars, &mut found);
+    let mut longest = vec![[(0usize, 0u64); 3]; n];
+    let mut nmask = vec![0u64; n];
+    for m in &found {
+        let len = m.end - m.start;
+        for (i, (mask, best)) in nmask[m.start..m.end]
+            .iter_mut()
+            .zip(&mut longest[m.start..m.end])
+            .enumerate()
+        {
+            let p = bmes(m.start + i, m.start, m.end);
+            for (t, slot) in best.iter_mut().enumerate() {
+                if m.types >> t & 1 == 1 {
+                    *mask |= 1 << (t as u64 * 4 + p);
+                    if len > slot.0 {
+                        *slot = (len, 1 + p * 8 + len_bucket(len));
+                    }
+                }
+            }
+        }
+    }
     let ch = |i: isize| -> u64 {
         if i < 0 {
             1
@@ -219,35 +262,45 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         let shape = cls[i] * 36
             + if i > 0 { cls[i - 1] } else { 6 } * 6
             + cls.get(i + 1).copied().unwrap_or(6);
-        let vals: [(u64, u64, u64); PER_CHAR] = [
-            (0, 0, 0),
-            (1, cm2, 0),
-            (2, cm1, 0),
-            (3, c0, 0),
-            (4, cp1, 0),
-            (5, cp2, 0),
-            (6, cm1, c0),
-            (7, c0, cp1),
-            (8, cm2, cm1),
-            (9, cp1, cp2),
-            (10, cm1, cp1),
-            (11, tpos, tpos_tag),
-            (12, tpos, twh),
-            (13, tpos << 8 | prev_tag, tpos_tag),
-            (14, tpos << 8 | next_tag, tpos_tag),
-            (15, tpos, tgaz),
-            (16, sur, tpos),
-            (17, is_transliteration(cur) as u64, shape),
-            (18, rule[i], 0),
-            (19, rule[i] & 0xFFFF, c0),
-            (20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF),
-            (21, cand[i], 0),
-            (22, cand[i], tpos),
-            (23, shape, tpos),
-            (24, prev_word, tpos),
-            (25, next_word, tpos),
-        ];
-        out.extend(vals.map(|(tmpl, a, b)| finish(mix(mix(tmpl.wrapping_mul(K), a), b), bits)));
+        // Written in place (no intermediate array: it cost as much as the hashing).
+        let dst: &mut [u32; PER_CHAR] = (&mut out[i * PER_CHAR..(i + 1) * PER_CHAR])
+            .try_into()
+            .expect("PER_CHAR ids");
+        macro_rules! put {
+            ($t:expr, $a:expr, $b:expr) => {
+                dst[$t] = finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits)
+            };
+        }
+        put!(0, 0, 0);
+        put!(1, cm2, 0);
+        put!(2, cm1, 0);
+        put!(3, c0, 0);
+        put!(4, cp1, 0);
+        put!(5, cp2, 0);
+        put!(6, cm1, c0);
+        put!(7, c0, cp1);
+        put!(8, cm2, cm1);
+        put!(9, cp1, cp2);
+        put!(10, cm1, cp1);
+        put!(11, tpos, tpos_tag);
+        put!(12, tpos, twh);
+        put!(13, tpos << 8 | prev_tag, tpos_tag);
+        put!(14, tpos << 8 | next_tag, tpos_tag);
+        put!(15, tpos, tgaz);
+        put!(16, sur, tpos);
+        put!(17, is_transliteration(cur) as u64, shape);
+        put!(18, rule[i], 0);
+        put!(19, rule[i] & 0xFFFF, c0);
+        put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
+        put!(21, cand[i], 0);
+        put!(22, cand[i], tpos);
+        put!(23, shape, tpos);
+        put!(24, prev_word, tpos);
+        put!(25, next_word, tpos);
+        put!(26, longest[i][0].1, 0);
+        put!(27, longest[i][1].1, 0);
+        put!(28, longest[i][2].1, 0);
+        put!(29, nmask[i], 0);
     }
     out
 }

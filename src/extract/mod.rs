@@ -10,6 +10,7 @@ pub mod features;
 pub mod gazetteer;
 mod jieba;
 pub mod learn;
+pub mod names;
 pub mod news;
 pub mod pos;
 pub mod relations;

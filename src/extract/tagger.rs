@@ -17,8 +17,10 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use super::EntityType;
+use super::names::NameDict;
 use crate::error::{Error, Result};
 
 /// Labels: `O`, then B, M, E, S for PER, LOC and ORG.
@@ -199,29 +201,136 @@ impl Chain {
     }
 }
 
-/// Viterbi over emissions `em` (`n × LABELS`).
-fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
-    if n == 0 {
-        return Vec::new();
+/// What decoding needs of a chain at a temperature, computed once per
+/// model rather than per sentence: the transitions with forbidden ones at
+/// −∞ and the boundary weights (Viterbi), and their exponentials at the
+/// temperature (forward-backward).
+#[derive(Clone)]
+struct Prepared {
+    trans: [f32; LABELS * LABELS],
+    start: [f32; LABELS],
+    end: [f32; LABELS],
+    /// `exp((trans − max) / temp)`, 0 where forbidden.
+    tr: [f32; LABELS * LABELS],
+    /// Boundary potentials, normalised.
+    st: [f32; LABELS],
+    en: [f32; LABELS],
+    /// `1 / temp`.
+    k: f32,
+}
+
+impl Prepared {
+    fn new(chain: &Chain, temp: f32) -> Prepared {
+        Prepared::build(chain, temp, true)
     }
-    const NEG: f32 = f32::NEG_INFINITY;
-    let mut trans = [NEG; LABELS * LABELS];
-    for p in 0..LABELS {
-        for c in 0..LABELS {
-            if allowed(p as u8, c as u8) {
-                trans[p * LABELS + c] = chain.trans[p * LABELS + c];
+
+    /// Only what Viterbi reads (training decodes with a changing chain).
+    fn for_viterbi(chain: &Chain) -> Prepared {
+        Prepared::build(chain, 1.0, false)
+    }
+
+    fn build(chain: &Chain, temp: f32, potentials: bool) -> Prepared {
+        const NEG: f32 = f32::NEG_INFINITY;
+        let k = 1.0 / temp.max(1e-3);
+        let mut trans = [NEG; LABELS * LABELS];
+        let mut tr = [0f32; LABELS * LABELS];
+        let tmax = chain.trans.iter().cloned().fold(f32::MIN, f32::max);
+        for p in 0..LABELS {
+            for c in 0..LABELS {
+                if allowed(p as u8, c as u8) {
+                    trans[p * LABELS + c] = chain.trans[p * LABELS + c];
+                    if potentials {
+                        tr[p * LABELS + c] = ((chain.trans[p * LABELS + c] - tmax) * k).exp();
+                    }
+                }
             }
         }
-    }
-    let mut score = [NEG; LABELS];
-    let mut back = vec![0u8; n * LABELS];
-    for l in 0..LABELS {
-        if can_start(l as u8) {
-            score[l] = chain.start[l] + em[l];
+        let mut start = [NEG; LABELS];
+        let mut end = [NEG; LABELS];
+        for l in 0..LABELS {
+            if can_start(l as u8) {
+                start[l] = chain.start[l];
+            }
+            if can_end(l as u8) {
+                end[l] = chain.end[l];
+            }
         }
+        let edge = |w: &[f32; LABELS], ok: fn(u8) -> bool| -> [f32; LABELS] {
+            let m = w.iter().cloned().fold(f32::MIN, f32::max);
+            let mut out = [0f32; LABELS];
+            for l in 0..LABELS {
+                if ok(l as u8) {
+                    out[l] = ((w[l] - m) * k).exp();
+                }
+            }
+            normalise(&mut out);
+            out
+        };
+        Prepared {
+            trans,
+            start,
+            end,
+            tr,
+            st: edge(&chain.start, can_start),
+            en: edge(&chain.end, can_end),
+            k,
+        }
+    }
+}
+
+#[inline]
+fn normalise(v: &mut [f32; LABELS]) {
+    let s: f32 = v.iter().sum();
+    if s > 0.0 {
+        v.iter_mut().for_each(|x| *x /= s);
+    }
+}
+
+/// Scratch buffers of decoding, reused across sentences (one set per
+/// thread).
+#[derive(Default)]
+struct Scratch {
+    em: Vec<f32>,
+    back: Vec<u8>,
+    alpha: Vec<[f32; LABELS]>,
+    beta: Vec<[f32; LABELS]>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Viterbi over emissions `em` (`n × LABELS`).
+fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
+    let mut out = Vec::new();
+    viterbi_into(
+        em,
+        n,
+        &Prepared::for_viterbi(chain),
+        &mut Vec::new(),
+        &mut out,
+    );
+    out
+}
+
+/// Viterbi over emissions `em` (`n × LABELS`) into `out`; `back` is scratch.
+fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.clear();
+    if n == 0 {
+        return;
+    }
+    const NEG: f32 = f32::NEG_INFINITY;
+    let trans = &p.trans;
+    let mut score = [NEG; LABELS];
+    back.clear();
+    back.resize(n * LABELS, 0);
+    for l in 0..LABELS {
+        score[l] = p.start[l] + em[l];
     }
     for i in 1..n {
         let mut next = [NEG; LABELS];
+        let row = &em[i * LABELS..(i + 1) * LABELS];
+        let bk = &mut back[i * LABELS..(i + 1) * LABELS];
         for cur in 0..LABELS {
             let mut best = NEG;
             let mut arg = 0u8;
@@ -233,8 +342,8 @@ fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
                 }
             }
             if best > NEG {
-                next[cur] = best + em[i * LABELS + cur];
-                back[i * LABELS + cur] = arg;
+                next[cur] = best + row[cur];
+                bk[cur] = arg;
             }
         }
         score = next;
@@ -242,38 +351,54 @@ fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
     let mut best = NEG;
     let mut arg = 0u8;
     for (l, &sc) in score.iter().enumerate() {
-        if can_end(l as u8) && sc > NEG {
-            let s = sc + chain.end[l];
+        if sc > NEG {
+            let s = sc + p.end[l];
             if s > best {
                 best = s;
                 arg = l as u8;
             }
         }
     }
-    let mut out = vec![0u8; n];
+    out.resize(n, 0);
     out[n - 1] = arg;
     for i in (1..n).rev() {
         out[i - 1] = back[i * LABELS + out[i] as usize];
     }
-    out
 }
 
 /// Per-character marginal probability of `labels` under the CRF whose
 /// potentials are the scores divided by `temp`.
 fn marginals(em: &[f32], n: usize, chain: &Chain, temp: f32, labels: &[u8]) -> Vec<f32> {
+    let mut out = Vec::new();
+    let mut sc = Scratch::default();
+    marginals_into(
+        em,
+        n,
+        &Prepared::new(chain, temp),
+        labels,
+        &mut sc,
+        &mut out,
+    );
+    out
+}
+
+/// [`marginals`] into `out`, with prepared potentials and scratch buffers.
+/// Each row's emission potentials are computed once, in the forward pass,
+/// and kept (in `beta`'s buffer) for the backward pass.
+fn marginals_into(
+    em: &[f32],
+    n: usize,
+    p: &Prepared,
+    labels: &[u8],
+    sc: &mut Scratch,
+    out: &mut Vec<f32>,
+) {
+    out.clear();
     if n == 0 {
-        return Vec::new();
+        return;
     }
-    let k = 1.0 / temp.max(1e-3);
-    let tmax = chain.trans.iter().cloned().fold(f32::MIN, f32::max);
-    let mut tr = [0f32; LABELS * LABELS];
-    for p in 0..LABELS {
-        for c in 0..LABELS {
-            if allowed(p as u8, c as u8) {
-                tr[p * LABELS + c] = ((chain.trans[p * LABELS + c] - tmax) * k).exp();
-            }
-        }
-    }
+    let k = p.k;
+    let tr = &p.tr;
     let emit = |i: usize| -> [f32; LABELS] {
         let row = &em[i * LABELS..(i + 1) * LABELS];
         let m = row.iter().cloned().fold(f32::MIN, f32::max);
@@ -283,71 +408,59 @@ fn marginals(em: &[f32], n: usize, chain: &Chain, temp: f32, labels: &[u8]) -> V
         }
         out
     };
-    let edge = |w: &[f32; LABELS], ok: fn(u8) -> bool| -> [f32; LABELS] {
-        let m = w.iter().cloned().fold(f32::MIN, f32::max);
-        let mut out = [0f32; LABELS];
-        for l in 0..LABELS {
-            if ok(l as u8) {
-                out[l] = ((w[l] - m) * k).exp();
-            }
-        }
-        out
-    };
-    let st = edge(&chain.start, can_start);
-    let en = edge(&chain.end, can_end);
-    let normalise = |v: &mut [f32; LABELS]| {
-        let s: f32 = v.iter().sum();
-        if s > 0.0 {
-            v.iter_mut().for_each(|x| *x /= s);
-        }
-    };
-    let emits: Vec<[f32; LABELS]> = (0..n).map(emit).collect();
-    let mut alpha = vec![[0f32; LABELS]; n];
-    let e0 = emits[0];
+    let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
+    alpha.clear();
+    alpha.resize(n, [0f32; LABELS]);
+    emits.clear();
+    emits.resize(n, [0f32; LABELS]);
+    let e0 = emit(0);
+    emits[0] = e0;
     for l in 0..LABELS {
-        alpha[0][l] = st[l] * e0[l];
+        alpha[0][l] = p.st[l] * e0[l];
     }
     normalise(&mut alpha[0]);
     for i in 1..n {
-        let e = &emits[i];
+        let e = emit(i);
+        emits[i] = e;
         let mut a = [0f32; LABELS];
         for c in 0..LABELS {
             let mut s = 0.0;
-            for &p in PREVS[c] {
-                s += alpha[i - 1][p] * tr[p * LABELS + c];
+            for &q in PREVS[c] {
+                s += alpha[i - 1][q] * tr[q * LABELS + c];
             }
             a[c] = s * e[c];
         }
         normalise(&mut a);
         alpha[i] = a;
     }
-    let mut beta = vec![[0f32; LABELS]; n];
-    beta[n - 1] = en;
-    normalise(&mut beta[n - 1]);
+    // Backward, in place: `emits[i + 1]` is read before `emits[i]` is
+    // overwritten by `beta[i]`; the marginals of row i + 1 are taken as
+    // soon as its beta is known.
+    out.resize(n, 0.0);
+    let mut next = p.en;
+    let marg = |a: &[f32; LABELS], b: &[f32; LABELS], l: u8| -> f32 {
+        let z: f32 = (0..LABELS).map(|x| a[x] * b[x]).sum();
+        if z > 0.0 {
+            a[l as usize] * b[l as usize] / z
+        } else {
+            0.0
+        }
+    };
+    out[n - 1] = marg(&alpha[n - 1], &next, labels[n - 1]);
     for i in (0..n - 1).rev() {
-        let e = &emits[i + 1];
+        let e = emits[i + 1];
         let mut b = [0f32; LABELS];
-        for p in 0..LABELS {
+        for q in 0..LABELS {
             let mut s = 0.0;
-            for &c in NEXTS[p] {
-                s += tr[p * LABELS + c] * e[c] * beta[i + 1][c];
+            for &c in NEXTS[q] {
+                s += tr[q * LABELS + c] * e[c] * next[c];
             }
-            b[p] = s;
+            b[q] = s;
         }
         normalise(&mut b);
-        beta[i] = b;
+        out[i] = marg(&alpha[i], &b, labels[i]);
+        next = b;
     }
-    (0..n)
-        .map(|i| {
-            let z: f32 = (0..LABELS).map(|l| alpha[i][l] * beta[i][l]).sum();
-            let l = labels[i] as usize;
-            if z > 0.0 {
-                alpha[i][l] * beta[i][l] / z
-            } else {
-                0.0
-            }
-        })
-        .collect()
 }
 
 /// Asks the CPU to fetch a weight row into the cache (a hint; no effect on
@@ -378,7 +491,15 @@ pub struct Tagger {
     chain: Chain,
     /// `2^bits × STRIDE` weights, each an `i8` stored as its byte.
     weights: Cow<'static, [u8]>,
+    /// Names seen in training (a feature; stored after the weights).
+    names: Arc<NameDict>,
     checksum: u64,
+    /// The chain prepared for decoding at `temp`.
+    prep: Box<Prepared>,
+    /// Whether the rules' arbitration applies to this model's entities
+    /// (off in an adapted model when it lowered F1 on the user's reviewed
+    /// sentences); stored as an optional last byte.
+    arbitrate: bool,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -387,6 +508,7 @@ impl std::fmt::Debug for Tagger {
             .field("bits", &self.bits)
             .field("scale", &self.scale)
             .field("temp", &self.temp)
+            .field("names", &self.names.len())
             .field("checksum", &format_args!("{:016x}", self.checksum))
             .finish()
     }
@@ -427,9 +549,12 @@ impl Reader<'_> {
 }
 
 impl Tagger {
-    /// The model shipped in the binary, if it is valid.
+    /// The model shipped in the binary, if it is valid (parsed once per
+    /// process: the weights are read in place, the name table is built).
     pub fn shipped() -> Option<Tagger> {
-        Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok()
+        static ONCE: OnceLock<Option<Tagger>> = OnceLock::new();
+        ONCE.get_or_init(|| Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok())
+            .clone()
     }
 
     /// Reads a model file.
@@ -468,12 +593,27 @@ impl Tagger {
         }
         let header = r.at;
         let len = (1usize << bits) * STRIDE;
-        if bytes.len() != header + len {
-            return Err(bad("wrong length"));
-        }
+        // After the weights: the names (length-prefixed) and their
+        // first-character bitmap.
+        let rest = bytes
+            .get(header + len..)
+            .ok_or_else(|| bad("wrong length"))?;
+        let (names, arbitrate) = (|| {
+            let k = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
+            let body = rest.get(8..8usize.checked_add(k)?)?;
+            let tail = rest.get(8 + k..)?;
+            let arbitrate = match tail.len() {
+                8192 => true,
+                8193 => tail[8192] & 1 == 0,
+                _ => return None,
+            };
+            Some((NameDict::from_bytes(body, &tail[..8192])?, arbitrate))
+        })()
+        .ok_or_else(|| bad("bad name table"))?;
         let weights = match bytes {
-            Cow::Borrowed(b) => Cow::Borrowed(&b[header..]),
+            Cow::Borrowed(b) => Cow::Borrowed(&b[header..header + len]),
             Cow::Owned(mut v) => {
+                v.truncate(header + len);
                 v.drain(..header);
                 Cow::Owned(v)
             }
@@ -485,9 +625,12 @@ impl Tagger {
             bits,
             scale,
             temp,
+            prep: Box::new(Prepared::new(&chain, temp)),
             chain,
             weights,
+            names: Arc::new(names),
             checksum,
+            arbitrate,
         })
     }
 
@@ -510,6 +653,13 @@ impl Tagger {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&self.weights);
+        let names = self.names.to_bytes();
+        out.extend_from_slice(&(names.len() as u64).to_le_bytes());
+        out.extend_from_slice(&names);
+        out.extend_from_slice(&self.names.firsts_bytes());
+        if !self.arbitrate {
+            out.push(1);
+        }
         out
     }
 
@@ -530,6 +680,34 @@ impl Tagger {
         self.bits
     }
 
+    /// Whether the rules' arbitration applies to this model's entities.
+    pub fn arbitrates(&self) -> bool {
+        self.arbitrate
+    }
+
+    /// The same model with the rules' arbitration on or off (its id
+    /// changes with it).
+    pub fn with_arbitration(mut self, on: bool) -> Tagger {
+        if on != self.arbitrate {
+            self.checksum ^= 0xA5B1_7A7E;
+        }
+        self.arbitrate = on;
+        self
+    }
+
+    /// The names seen in training (a feature of the model).
+    pub fn names(&self) -> &NameDict {
+        &self.names
+    }
+
+    /// The same model with the name dictionary `names` (its checksum,
+    /// hence its id, changes with it).
+    pub fn with_names(mut self, names: NameDict) -> Tagger {
+        self.checksum ^= fnv(&names.to_bytes()).rotate_left(17);
+        self.names = Arc::new(names);
+        self
+    }
+
     /// The confidence temperature.
     pub fn temperature(&self) -> f32 {
         self.temp
@@ -541,8 +719,15 @@ impl Tagger {
     }
 
     fn emissions(&self, feats: &[u32], n: usize) -> Vec<f32> {
+        let mut em = Vec::new();
+        self.emissions_into(feats, n, &mut em);
+        em
+    }
+
+    fn emissions_into(&self, feats: &[u32], n: usize, em: &mut Vec<f32>) {
         let per = feats.len() / n.max(1);
-        let mut em = vec![0f32; n * LABELS];
+        em.clear();
+        em.resize(n * LABELS, 0.0);
         let w = &*self.weights;
         // The table is far larger than the caches: the rows of the
         // characters two ahead are prefetched while this one is summed.
@@ -557,7 +742,7 @@ impl Tagger {
             {
                 prefetch(w, f);
             }
-            // 16 lanes of i16: 26 features × 127 cannot overflow.
+            // 16 lanes of i16: 30 features × 127 cannot overflow.
             let mut acc = [0i16; STRIDE];
             for &f in &feats[i * per..(i + 1) * per] {
                 let at = f as usize * STRIDE;
@@ -570,22 +755,33 @@ impl Tagger {
                 em[i * LABELS + l] = acc[l] as f32 * self.scale;
             }
         }
-        em
     }
 
     /// Labels of one sequence and each character's marginal probability of
     /// its label (1.0 throughout a sequence with no entity: not computed). `feats` holds the same number of ids for each of the `n`
     /// characters.
     pub fn tag(&self, feats: &[u32], n: usize) -> (Vec<u8>, Vec<f32>) {
-        let em = self.emissions(feats, n);
-        let labels = viterbi(&em, n, &self.chain);
-        // Confidences are read for entities only.
-        let m = if labels.iter().any(|&l| l != 0) {
-            marginals(&em, n, &self.chain, self.temp, &labels)
-        } else {
-            vec![1.0; n]
-        };
-        (labels, m)
+        let (mut labels, mut conf) = (Vec::new(), Vec::new());
+        self.tag_into(feats, n, &mut labels, &mut conf);
+        (labels, conf)
+    }
+
+    /// [`Tagger::tag`] into `labels` and `conf` (cleared first), with this
+    /// thread's scratch buffers: no allocation once they have grown.
+    pub fn tag_into(&self, feats: &[u32], n: usize, labels: &mut Vec<u8>, conf: &mut Vec<f32>) {
+        SCRATCH.with_borrow_mut(|sc| {
+            let mut em = std::mem::take(&mut sc.em);
+            self.emissions_into(feats, n, &mut em);
+            viterbi_into(&em, n, &self.prep, &mut sc.back, labels);
+            // Confidences are read for entities only.
+            if labels.iter().any(|&l| l != 0) {
+                marginals_into(&em, n, &self.prep, labels, sc, conf);
+            } else {
+                conf.clear();
+                conf.resize(n, 1.0);
+            }
+            sc.em = em;
+        })
     }
 }
 
@@ -614,9 +810,11 @@ pub struct Trainer {
     rng: u64,
 }
 
-/// Feature templates that read characters or words themselves (see
-/// [`super::features`]); feature bagging drops them together.
-const LEXICAL: u32 = 0b11_0000_1000_0001_0111_1111_1110;
+/// Feature templates that read characters or words themselves, and the
+/// names seen in training (see [`super::features`]): feature bagging drops
+/// them together, so that what transfers to text unlike the training data
+/// (rules, lists, gazetteer) keeps weight of its own.
+const LEXICAL: u64 = 0b11_1111_0000_1000_0001_0111_1111_1110;
 
 impl Trainer {
     /// A zero model with `2^bits` buckets.
@@ -672,7 +870,7 @@ impl Trainer {
         }
     }
 
-    fn emissions(&self, s: &Sample, mask: u32) -> Vec<f32> {
+    fn emissions(&self, s: &Sample, mask: u64) -> Vec<f32> {
         let n = s.gold.len();
         let per = s.feats.len() / n.max(1);
         let mut em = vec![0f32; n * LABELS];
@@ -797,6 +995,7 @@ impl Trainer {
         {
             *w -= a / c;
         }
+        let prep = Box::new(Prepared::new(&chain, temp));
         let mut t = Tagger {
             bits: self.bits,
             scale,
@@ -804,6 +1003,9 @@ impl Trainer {
             chain,
             checksum: fnv(&weights),
             weights: Cow::Owned(weights),
+            names: Arc::new(NameDict::new()),
+            prep,
+            arbitrate: true,
         };
         t.checksum ^= fnv(&t.to_bytes()[8..64]);
         t
@@ -838,6 +1040,7 @@ impl Tagger {
     /// The same model with another confidence temperature.
     pub fn with_temperature(mut self, temp: f32) -> Tagger {
         self.temp = temp;
+        self.prep = Box::new(Prepared::new(&self.chain, temp));
         self
     }
 }
@@ -894,6 +1097,14 @@ mod tests {
         let back = Tagger::from_bytes(Cow::Owned(t.to_bytes())).unwrap();
         assert_eq!(back.tag(&samples[0].feats, 3).0, samples[0].gold);
         assert_eq!(back.id(), t.id());
+        assert!(back.arbitrates());
+        // An adapted model that turns the rules' arbitration off keeps it
+        // off through its file, under another id.
+        let off = t.clone().with_arbitration(false);
+        let back_off = Tagger::from_bytes(Cow::Owned(off.to_bytes())).unwrap();
+        assert!(!back_off.arbitrates());
+        assert_ne!(back_off.id(), t.id());
+        assert_eq!(back_off.to_bytes(), off.to_bytes());
         // Damaged files are refused with an error, never a panic.
         let bytes = t.to_bytes();
         for cut in [0, 7, 20, 100, bytes.len() - 1] {

@@ -5,11 +5,18 @@
 //! sentences are every `holdout`-th one, and each epoch's order comes from
 //! a fixed-seed generator; the same data, options and binary give the same
 //! model byte for byte.
+//!
+//! The names feature ([`super::names`]) is jackknifed: the training
+//! sentences are cut into `folds` contiguous blocks (neighbouring sentences,
+//! often one article, stay together) and each block's features read the
+//! dictionary of the other blocks' names; the held-out and dev sentences,
+//! and the shipped model, read the dictionary of every training sentence.
 
 use rayon::prelude::*;
 
 use super::EntityType;
 use super::eval::{BioSentence, Counts};
+use super::names::NameDict;
 use super::news::{NewsExtractor, segments};
 use super::tagger::{Sample, Tagger, Trainer, labels_of_spans, log_likelihood, spans_of_labels};
 
@@ -27,6 +34,8 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Feature bagging: share of sentences learned without lexical features.
     pub dropout: f32,
+    /// Jackknife folds of the names feature (at least 2).
+    pub folds: usize,
 }
 
 impl Default for TrainOptions {
@@ -37,17 +46,24 @@ impl Default for TrainOptions {
             holdout: 50,
             seed: 18,
             dropout: 0.3,
+            folds: 5,
         }
     }
 }
 
 /// Samples (features and gold labels) of BIO sentences, computed in
-/// parallel (order kept).
-pub fn samples(ex: &NewsExtractor, sents: &[BioSentence], bits: u32) -> Vec<Sample> {
+/// parallel (order kept); sentence `i` reads the names `names(i)`.
+pub fn samples<'a>(
+    ex: &NewsExtractor,
+    sents: &[BioSentence],
+    bits: u32,
+    names: &(dyn Fn(usize) -> &'a NameDict + Sync),
+) -> Vec<Sample> {
     sents
         .par_iter()
-        .map(|s| {
-            let (chars, feats, _) = ex.analyse(&s.text, bits);
+        .enumerate()
+        .map(|(i, s)| {
+            let (chars, feats, _) = ex.analyse(&s.text, bits, names(i));
             Sample {
                 gold: labels_of_spans(chars.len(), &s.spans),
                 feats,
@@ -146,14 +162,31 @@ pub fn train(
             train_s.push(s.clone());
         }
     }
-    let train = samples(ex, &train_s, opts.bits);
-    let dev = samples(ex, &dev_s, opts.bits);
-    let extra = samples(ex, extra_dev, opts.bits);
+    let all_names = NameDict::from_spans(&train_s);
+    let folds = opts.folds.max(2);
+    let block = train_s.len().div_ceil(folds).max(1);
+    let fold_names: Vec<NameDict> = (0..folds)
+        .into_par_iter()
+        .map(|k| {
+            NameDict::from_spans(
+                train_s
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i / block != k)
+                    .map(|(_, s)| s),
+            )
+        })
+        .collect();
+    let train = samples(ex, &train_s, opts.bits, &|i| &fold_names[i / block]);
+    drop(fold_names);
+    let dev = samples(ex, &dev_s, opts.bits, &|_| &all_names);
+    let extra = samples(ex, extra_dev, opts.bits, &|_| &all_names);
     log(&format!(
-        "features: {} training, {} held-out, {} extra dev sentences in {:.1} s",
+        "features: {} training, {} held-out, {} extra dev sentences, {} names in {:.1} s",
         train.len(),
         dev.len(),
         extra.len(),
+        all_names.len(),
         t0.elapsed().as_secs_f64()
     ));
     let mut trainer = Trainer::new(opts.bits).with_dropout(opts.dropout);
@@ -177,7 +210,7 @@ pub fn train(
         }
         log(&line);
     }
-    let t = trainer.finish(1.0);
+    let t = trainer.finish(1.0).with_names(all_names);
     let temp = fit_temperature(&t, &dev);
     log(&format!(
         "temperature {temp}; {:.1} s in all",
@@ -195,7 +228,7 @@ pub fn adapt(
     epochs: usize,
     step: f32,
 ) -> Tagger {
-    let samples = samples(ex, sentences, base.bits());
+    let samples = samples(ex, sentences, base.bits(), &|_| base.names());
     let mut trainer = Trainer::from_tagger(base, step);
     let mut rng = Rng(0x5EED_0018);
     let mut order: Vec<usize> = (0..samples.len()).collect();
@@ -203,7 +236,28 @@ pub fn adapt(
         rng.shuffle(&mut order);
         trainer.epoch(&samples, &order);
     }
-    trainer.finish_scaled(base.temperature(), Some(base.scale()))
+    // The reviewed names join the dictionary: the weights learned how far
+    // a name annotated elsewhere is to be trusted (jackknifed), and the
+    // reviewed sentences were learned from without their own names in it,
+    // as the training folds were.
+    let mut names = base.names().clone();
+    names.extend(sentences);
+    // The rules' arbitration (the product's conventions where the rules
+    // know better) stays only if it does not lower the base model's F1 on
+    // the user's own reviewed sentences: where the user's conventions are
+    // other ones, theirs win.
+    let types = [EntityType::Per, EntityType::Loc, EntityType::Org];
+    let f1_with = |on: bool| {
+        let ex = NewsExtractor::new().with_tagger(Some(base.clone().with_arbitration(on)));
+        super::eval::evaluate_bio(&ex, sentences, &types)
+            .overall()
+            .f1()
+    };
+    let arbitrate = f1_with(true) >= f1_with(false);
+    trainer
+        .finish_scaled(base.temperature(), Some(base.scale()))
+        .with_names(names)
+        .with_arbitration(arbitrate)
 }
 
 /// Sentences of a text with entity spans, cut where the tagger cuts them

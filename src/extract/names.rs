@@ -1,0 +1,291 @@
+//! The tagger's dictionary of names seen in training: every PER, LOC and
+//! ORG annotated in the training corpus (two to [`MAX_LEN`] characters), by
+//! type, matched over the text as a feature of the tagger
+//! ([`super::features`]).
+//!
+//! It is built from the training data only (`pizhu train --corpus`), stored
+//! in the model file, and jackknifed for training: the sentences of fold
+//! `k` see the dictionary built from the other folds, so the weight of "this
+//! string was a name elsewhere" is learned on names the fold did not
+//! annotate itself, as text the model tags later will be.
+//!
+//! Lookup: a hash of every prefix of every name (`FxHashMap<u64, u8>`: the
+//! types that end there and whether a longer name continues), walked from
+//! each character while a prefix exists; a 64 Kibit bitmap of first
+//! characters answers most starts without touching the table.
+
+use rustc_hash::FxHashMap;
+
+use super::EntityType;
+
+/// Longest name kept, in characters.
+pub const MAX_LEN: usize = 16;
+
+/// Flag: a longer name continues this prefix.
+const MORE: u8 = 8;
+
+const SEED: u64 = 0x6E61_6D65_7331_u64;
+
+#[inline]
+fn step(h: u64, c: char) -> u64 {
+    (h ^ c as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(31)
+}
+
+fn type_bit(t: &EntityType) -> Option<u8> {
+    match t {
+        EntityType::Per => Some(1),
+        EntityType::Loc => Some(2),
+        EntityType::Org => Some(4),
+        _ => None,
+    }
+}
+
+/// One match of the dictionary: characters `start..end` are a name of the
+/// types in `types` (bit 0 PER, 1 LOC, 2 ORG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// Type bits.
+    pub types: u8,
+}
+
+/// A dictionary of typed names.
+#[derive(Clone, Default)]
+pub struct NameDict {
+    /// Prefix hash → type bits of names ending there | [`MORE`].
+    table: FxHashMap<u64, u8>,
+    /// First characters of names (bit per BMP code point; others pass).
+    first: Vec<u64>,
+    /// Names added (distinct name–type pairs).
+    names: usize,
+}
+
+impl std::fmt::Debug for NameDict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NameDict")
+            .field("names", &self.names)
+            .field("prefixes", &self.table.len())
+            .finish()
+    }
+}
+
+impl NameDict {
+    /// An empty dictionary (matches nothing).
+    pub fn new() -> NameDict {
+        NameDict {
+            table: FxHashMap::default(),
+            first: vec![0; 1024],
+            names: 0,
+        }
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Distinct name–type pairs.
+    pub fn len(&self) -> usize {
+        self.names
+    }
+
+    /// Adds `name` as a name of type `ty` (PER/LOC/ORG of 2..=`MAX_LEN`
+    /// characters; others are ignored).
+    pub fn add(&mut self, name: &[char], ty: &EntityType) {
+        let Some(bit) = type_bit(ty) else { return };
+        if name.len() < 2 || name.len() > MAX_LEN || name.iter().any(|c| c.is_whitespace()) {
+            return;
+        }
+        self.insert(name, bit);
+    }
+
+    fn insert(&mut self, name: &[char], bits: u8) {
+        if self.first.is_empty() {
+            self.first = vec![0; 1024];
+        }
+        let c0 = name[0] as u32;
+        if c0 < 0x10000 {
+            self.first[(c0 >> 6) as usize] |= 1 << (c0 & 63);
+        }
+        let mut h = SEED;
+        for (k, &c) in name.iter().enumerate() {
+            h = step(h, c);
+            let v = self.table.entry(h).or_insert(0);
+            if k + 1 == name.len() {
+                if *v & bits != bits {
+                    self.names += (bits & !*v).count_ones() as usize;
+                }
+                *v |= bits;
+            } else {
+                *v |= MORE;
+            }
+        }
+    }
+
+    /// Every name of the sentence spans of `sentences` (PER/LOC/ORG).
+    pub fn from_spans<'a>(
+        sentences: impl IntoIterator<Item = &'a super::eval::BioSentence>,
+    ) -> NameDict {
+        let mut d = NameDict::new();
+        d.extend(sentences);
+        d
+    }
+
+    /// Adds every name of the sentence spans of `sentences`.
+    pub fn extend<'a>(
+        &mut self,
+        sentences: impl IntoIterator<Item = &'a super::eval::BioSentence>,
+    ) {
+        for s in sentences {
+            let chars: Vec<char> = s.text.chars().collect();
+            for (a, b, t) in &s.spans {
+                if *b <= chars.len() {
+                    self.add(&chars[*a..*b], t);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn may_start(&self, c: char) -> bool {
+        let c = c as u32;
+        c >= 0x10000 || self.first[(c >> 6) as usize] >> (c & 63) & 1 == 1
+    }
+
+    /// Every match in `chars` (all lengths, all starts), in order of start
+    /// then end, appended to `out`.
+    pub fn matches(&self, chars: &[char], out: &mut Vec<Match>) {
+        if self.table.is_empty() {
+            return;
+        }
+        let n = chars.len();
+        for i in 0..n {
+            if !self.may_start(chars[i]) {
+                continue;
+            }
+            let mut h = SEED;
+            for (j, &c) in chars.iter().enumerate().take(n.min(i + MAX_LEN)).skip(i) {
+                h = step(h, c);
+                let Some(&v) = self.table.get(&h) else { break };
+                if v & 7 != 0 && j > i {
+                    out.push(Match {
+                        start: i,
+                        end: j + 1,
+                        types: v & 7,
+                    });
+                }
+                if v & MORE == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The dictionary as bytes: a count, then (prefix hash, bits) pairs in
+    /// hash order (deterministic).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut pairs: Vec<(u64, u8)> = self.table.iter().map(|(&k, &v)| (k, v)).collect();
+        pairs.sort_unstable();
+        let mut out = Vec::with_capacity(8 + pairs.len() * 9);
+        out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.names as u32).to_le_bytes());
+        for (k, _) in &pairs {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        out.extend(pairs.iter().map(|p| p.1));
+        out
+    }
+
+    /// Reads [`NameDict::to_bytes`]; `None` if malformed. The first
+    /// characters are not stored: the bitmap is then conservative (every
+    /// character may start a name) until rebuilt from `firsts`.
+    pub fn from_bytes(b: &[u8], firsts: &[u8]) -> Option<NameDict> {
+        let count = u32::from_le_bytes(b.get(0..4)?.try_into().ok()?) as usize;
+        let names = u32::from_le_bytes(b.get(4..8)?.try_into().ok()?) as usize;
+        if b.len() != 8 + count * 9 {
+            return None;
+        }
+        let keys = &b[8..8 + count * 8];
+        let vals = &b[8 + count * 8..];
+        let mut table = FxHashMap::with_capacity_and_hasher(count, Default::default());
+        for (k, &v) in keys.chunks_exact(8).zip(vals) {
+            table.insert(u64::from_le_bytes(k.try_into().ok()?), v);
+        }
+        let first = if firsts.len() == 8192 {
+            firsts
+                .chunks_exact(8)
+                .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+                .collect()
+        } else {
+            vec![u64::MAX; 1024]
+        };
+        Some(NameDict {
+            table,
+            first,
+            names,
+        })
+    }
+
+    /// The first-character bitmap as bytes (8 KiB).
+    pub fn firsts_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8192);
+        for w in &self.first {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out.resize(8192, 0);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cs(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn finds_every_name_and_round_trips() {
+        let mut d = NameDict::new();
+        d.add(&cs("青石镇"), &EntityType::Loc);
+        d.add(&cs("青石镇农业站"), &EntityType::Org);
+        d.add(&cs("柳明远"), &EntityType::Per);
+        d.add(&cs("柳"), &EntityType::Per); // too short: ignored
+        assert_eq!(d.len(), 3);
+        let text = cs("柳明远到青石镇农业站。");
+        let mut m = Vec::new();
+        d.matches(&text, &mut m);
+        assert_eq!(
+            m,
+            vec![
+                Match {
+                    start: 0,
+                    end: 3,
+                    types: 1
+                },
+                Match {
+                    start: 4,
+                    end: 7,
+                    types: 2
+                },
+                Match {
+                    start: 4,
+                    end: 10,
+                    types: 4
+                },
+            ]
+        );
+        let back = NameDict::from_bytes(&d.to_bytes(), &d.firsts_bytes()).unwrap();
+        let mut m2 = Vec::new();
+        back.matches(&text, &mut m2);
+        assert_eq!(m, m2);
+        assert_eq!(back.len(), 3);
+        assert!(NameDict::from_bytes(&d.to_bytes()[..10], &[]).is_none());
+    }
+}
