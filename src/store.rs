@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 use crate::extract::{Entity, EntityType, Lexicon, Source};
 use crate::split::ParsedArticle;
 
+pub mod dict;
+pub use dict::TextDict;
+
 /// Schema migrations, applied in order; append only, never edit.
 pub const MIGRATIONS: &[&str] = &[
     // 1: the initial schema.
@@ -203,6 +206,17 @@ pub const MIGRATIONS: &[&str] = &[
         keys BLOB NOT NULL
     );
     "#,
+    // Text dictionaries (self-contained: creates only its own table). An
+    // index run trains a zstd dictionary from the first texts it stores
+    // (`store::dict`); texts stored after that are zstd frames that name it
+    // (older frames and TEXT values still read as they are).
+    r#"
+    CREATE TABLE IF NOT EXISTS text_dicts (
+        n INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL,
+        dict BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -345,7 +359,7 @@ pub(crate) fn decode_text(
             String::from_utf8(t.to_vec()).map_err(|e| FromSqlError::Other(Box::new(e)))
         }
         ValueRef::Blob(b) => {
-            let raw = zstd::stream::decode_all(b).map_err(|e| FromSqlError::Other(Box::new(e)))?;
+            let raw = dict::decompress(b).map_err(|e| FromSqlError::Other(Box::new(e)))?;
             String::from_utf8(raw).map_err(|e| FromSqlError::Other(Box::new(e)))
         }
         _ => Err(FromSqlError::InvalidType),
@@ -652,6 +666,9 @@ pub struct Store {
     /// Changes to `entity_counts` not yet written (written at the end of
     /// each write transaction, or of the batch).
     counts: std::cell::RefCell<CountDeltas>,
+    /// The text dictionaries of this database (see [`TextDict`]), oldest
+    /// first; texts are compressed with the last.
+    dicts: std::cell::RefCell<Vec<TextDict>>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -1068,6 +1085,8 @@ pub struct IndexedFile {
     /// Articles with their automatic entities.
     pub articles: Vec<(ParsedArticle, Vec<Entity>)>,
     prepared: Vec<Prepared>,
+    /// The dictionary the texts were compressed with, if any.
+    dict: Option<TextDict>,
 }
 
 /// What is written for one article, computed off the writing thread.
@@ -1098,6 +1117,20 @@ impl IndexedFile {
         encoding: String,
         articles: Vec<(ParsedArticle, Vec<Entity>)>,
     ) -> IndexedFile {
+        IndexedFile::with_dict(rel, size, mtime, hash, encoding, articles, None)
+    }
+
+    /// [`IndexedFile::new`], compressing the texts with the database's
+    /// dictionary ([`Store::text_dict`]) when there is one.
+    pub fn with_dict(
+        rel: String,
+        size: u64,
+        mtime: i64,
+        hash: String,
+        encoding: String,
+        articles: Vec<(ParsedArticle, Vec<Entity>)>,
+        dict: Option<TextDict>,
+    ) -> IndexedFile {
         let prepared = articles
             .iter()
             .map(|(a, ents)| {
@@ -1118,7 +1151,10 @@ impl IndexedFile {
                 map: encode_map(&a.map),
                 ents: encode_entities(&a.text, ents),
                 head: a.text.chars().take(40).collect(),
-                text: encode_text(&a.text),
+                text: match dict.and_then(|d| d.encode(&a.text)) {
+                    Some(z) => rusqlite::types::Value::Blob(z),
+                    None => encode_text(&a.text),
+                },
                 day,
                 src,
                 keys: encode_keys(ents),
@@ -1134,7 +1170,23 @@ impl IndexedFile {
             encoding,
             articles,
             prepared,
+            dict,
         }
+    }
+
+    /// The articles' cleaned texts (samples to train a dictionary from).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().map(|(a, _)| a.text.as_str())
+    }
+
+    /// Ids of the articles, in order.
+    pub fn article_ids(&self) -> impl Iterator<Item = &str> {
+        self.prepared.iter().map(|p| p.id.as_str())
+    }
+
+    /// Whether the texts were compressed with a dictionary.
+    pub fn has_dict(&self) -> bool {
+        self.dict.is_some()
     }
 }
 
@@ -1204,6 +1256,7 @@ impl Store {
                 batch: Default::default(),
                 fts_queue: Default::default(),
                 counts: Default::default(),
+                dicts: Default::default(),
             };
             // A WAL database in a read-only folder cannot create its shared
             // memory file; SQLite then reads it as immutable, which is right
@@ -1239,6 +1292,7 @@ impl Store {
                     path.display()
                 )));
             }
+            store.load_text_dicts();
             return Ok(store);
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -1251,10 +1305,95 @@ impl Store {
             batch: Default::default(),
             fts_queue: Default::default(),
             counts: Default::default(),
+            dicts: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
+        store.load_text_dicts();
         Ok(store)
+    }
+
+    /// Loads this database's text dictionaries (and remembers the file, so
+    /// that a dictionary another process adds later is found when a text
+    /// names it).
+    fn load_text_dicts(&self) {
+        if let Ok(abs) = std::path::absolute(&self.path) {
+            dict::note_database(&abs);
+        }
+        *self.dicts.borrow_mut() = dict::load_from(&self.conn)
+            .into_iter()
+            .map(|(_, e)| TextDict::new(e))
+            .collect();
+    }
+
+    /// The dictionary new texts are compressed with, if the database has
+    /// one (an index run trains it from its first texts).
+    pub fn text_dict(&self) -> Option<TextDict> {
+        self.dicts.borrow().last().copied()
+    }
+
+    /// Stores a trained text dictionary (in the current transaction or
+    /// batch) and makes it the one new texts are compressed with.
+    pub fn add_text_dict(&self, bytes: &[u8]) -> Result<TextDict> {
+        let entry =
+            dict::register(bytes).ok_or_else(|| Error::Invalid("not a zstd dictionary".into()))?;
+        let d = TextDict::new(entry);
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO text_dicts(id, dict) VALUES (?1, ?2)",
+                params![d.id() as i64, bytes],
+            )
+        })?;
+        self.dicts.borrow_mut().push(d);
+        Ok(d)
+    }
+
+    /// Whether `d` is one of this database's dictionaries.
+    fn has_text_dict(&self, d: &TextDict) -> bool {
+        self.dicts
+            .borrow()
+            .iter()
+            .any(|x| x.id() == d.id() && x.bytes() == d.bytes())
+    }
+
+    /// Compresses again, with `d`, the texts of these articles that are not
+    /// compressed with a dictionary yet (texts an index run stored before
+    /// it had trained its dictionary). Returns how many changed.
+    pub fn recompress_texts(&self, ids: &[String], d: TextDict) -> Result<usize> {
+        if !self.has_text_dict(&d) {
+            return Err(Error::Invalid(format!(
+                "dictionary {} is not in database {}",
+                d.id(),
+                self.path.display()
+            )));
+        }
+        self.write(|c| {
+            let mut read = c.prepare_cached("SELECT rid, text FROM articles WHERE id=?1")?;
+            let mut write = c.prepare_cached("UPDATE articles SET text=?2 WHERE rid=?1")?;
+            let mut n = 0;
+            for id in ids {
+                let row = read
+                    .query_row([id], |r| {
+                        let named = matches!(r.get_ref(1)?, rusqlite::types::ValueRef::Blob(b)
+                            if zstd::zstd_safe::get_dict_id_from_frame(b).is_some());
+                        Ok(if named {
+                            None
+                        } else {
+                            Some((r.get::<_, i64>(0)?, r.get::<_, Txt>(1)?.0))
+                        })
+                    })
+                    .optional()?
+                    .flatten();
+                let Some((rid, text)) = row else {
+                    continue;
+                };
+                if let Some(z) = d.encode(&text) {
+                    write.execute(params![rid, z])?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
     }
 
     /// Whether this connection was opened read-only.
@@ -1607,6 +1746,16 @@ impl Store {
     /// Stores a freshly parsed file, replacing its old articles and entities
     /// and re-anchoring the annotations that pointed into them.
     pub fn store_file(&mut self, f: &IndexedFile) -> Result<AnchorReport> {
+        // Texts compressed with another database's dictionary would be
+        // unreadable here: compress them plainly.
+        if f.dict.is_some_and(|d| !self.has_text_dict(&d)) {
+            let mut plain = f.clone();
+            plain.dict = None;
+            for ((a, _), p) in plain.articles.iter().zip(plain.prepared.iter_mut()) {
+                p.text = encode_text(&a.text);
+            }
+            return self.store_file(&plain);
+        }
         let file = FileRow {
             rel: &f.rel,
             size: f.size,
