@@ -1350,10 +1350,7 @@ impl Store {
 
     /// Whether `d` is one of this database's dictionaries.
     fn has_text_dict(&self, d: &TextDict) -> bool {
-        self.dicts
-            .borrow()
-            .iter()
-            .any(|x| x.id() == d.id() && x.bytes() == d.bytes())
+        self.dicts.borrow().iter().any(|x| x.same(d))
     }
 
     /// Compresses again, with `d`, the texts of these articles that are not
@@ -1576,6 +1573,8 @@ impl Store {
         self.counts.borrow_mut().clear();
         if self.batch.replace(false) {
             let _ = self.conn.execute_batch("ROLLBACK");
+            // A dictionary added in the batch is gone with it.
+            self.load_text_dicts();
         }
     }
 
@@ -1650,6 +1649,30 @@ impl Store {
                 |_| Ok(()),
             )
             .map_err(self.err())?;
+        // The full-text index keeps this many bytes of new terms in memory
+        // before it writes a segment (FTS5's default is 1 MB): a batch of
+        // thousands of articles then makes one segment instead of dozens
+        // that are merged (written again) over and over. A setting stored
+        // in the table, written once; small transactions flush at their
+        // commit anyway.
+        let hash: i64 = 32 << 20;
+        let current: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT v FROM articles_fts_config WHERE k='hashsize'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .unwrap_or(None);
+        if bulk && current != Some(hash) && !self.is_read_only() {
+            self.conn
+                .execute(
+                    "INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?1)",
+                    [hash],
+                )
+                .map_err(self.err())?;
+        }
         self.conn
             .pragma_update(None, "cache_size", cache)
             .map_err(self.err())
@@ -2869,6 +2892,39 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Ids of every article matching a search query, in storage order,
+    /// without reading any text (the app's list filter on a large archive;
+    /// snippets come later, per row drawn, from [`Store::snippet_for`]).
+    pub fn search_ids(&self, query: &str) -> Result<Vec<String>> {
+        let Some(q) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id FROM (SELECT rowid AS rid FROM articles_fts WHERE articles_fts MATCH ?1) s \
+                 JOIN articles a ON a.rid=s.rid ORDER BY s.rid",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([q], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// The snippet [`Store::search`] shows for an article and a query (the
+    /// first term in context), or `None` if there is no such article.
+    pub fn snippet_for(&self, id: &str, query: &str) -> Result<Option<String>> {
+        let first = query.split_whitespace().next().unwrap_or("");
+        self.conn
+            .prepare_cached("SELECT text FROM articles WHERE id=?1")
+            .and_then(|mut st| {
+                st.query_row([id], |r| Ok(snippet(&r.get::<_, Txt>(0)?.0, first).0))
+                    .optional()
+            })
+            .map_err(self.err())
     }
 
     /// Counts of effective entities per type, and the most frequent entities.

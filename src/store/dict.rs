@@ -150,6 +150,12 @@ impl TextDict {
         TextDict { entry }
     }
 
+    /// Whether both are the same dictionary (the registry holds one entry
+    /// per distinct content).
+    pub fn same(&self, other: &TextDict) -> bool {
+        std::ptr::eq(self.entry, other.entry)
+    }
+
     /// The zstd dictionary id (also the `text_dicts` key).
     pub fn id(&self) -> u32 {
         self.entry.id
@@ -198,12 +204,28 @@ pub fn train<S: AsRef<[u8]>>(samples: &[S]) -> Option<Vec<u8>> {
 /// Decompresses a stored text frame: with the dictionary the frame names
 /// (see the module documentation), else plainly.
 pub(crate) fn decompress(frame: &[u8]) -> std::io::Result<Vec<u8>> {
-    let Some(id) = zstd_safe::get_dict_id_from_frame(frame).map(|i| i.get()) else {
-        return zstd::stream::decode_all(frame);
-    };
     let size = match zstd_safe::get_frame_content_size(frame) {
         Ok(Some(n)) if n <= MAX_TEXT_BYTES => n as usize,
-        _ => return Err(std::io::Error::other("text frame without a valid size")),
+        _ => return zstd::stream::decode_all(frame),
+    };
+    let with_decoder = |dict: Option<&'static DecoderDictionary<'static>>| {
+        DECODER.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.is_none() {
+                *cell = Some(Decompressor::new()?);
+            }
+            let d = cell
+                .as_mut()
+                .ok_or_else(|| std::io::Error::other("no decoder"))?;
+            match dict {
+                Some(dict) => d.set_prepared_dictionary(dict)?,
+                None => d.set_dictionary(&[])?,
+            }
+            d.decompress(frame, size)
+        })
+    };
+    let Some(id) = zstd_safe::get_dict_id_from_frame(frame).map(|i| i.get()) else {
+        return with_decoder(None);
     };
     for attempt in 0..2 {
         let candidates: Vec<&'static Entry> = REGISTRY

@@ -246,7 +246,7 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 }
                 rows.push((false, i));
             }
-            let searching = !app.snippets.is_empty();
+            let searching = app.list_searching();
             let body_h = ui.text_style_height(&egui::TextStyle::Body);
             let row_h = if searching {
                 body_h * 2.0 + 8.0
@@ -293,7 +293,22 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         app.commands.push(Command::Select(a.id.clone()));
                     }
                     if searching {
-                        let snip = app.snippets.get(&a.id).cloned().unwrap_or_default();
+                        // Made per row drawn when the filter ran in the
+                        // background (a large archive).
+                        let snip = match app.snippets.get(&a.id) {
+                            Some(s) => s.clone(),
+                            None => {
+                                let q = app.filter_applied.as_ref().map(|f| f.query.as_str());
+                                let s = app
+                                    .store
+                                    .as_ref()
+                                    .zip(q)
+                                    .and_then(|(st, q)| st.snippet_for(&a.id, q).ok().flatten())
+                                    .unwrap_or_default();
+                                app.snippets.insert(a.id.clone(), s.clone());
+                                s
+                            }
+                        };
                         ui.add(egui::Label::new(RichText::new(snip).small().weak()).truncate());
                     }
                 }
