@@ -1649,29 +1649,36 @@ impl Store {
                 |_| Ok(()),
             )
             .map_err(self.err())?;
-        // The full-text index keeps this many bytes of new terms in memory
-        // before it writes a segment (FTS5's default is 1 MB): a batch of
-        // thousands of articles then makes one segment instead of dozens
-        // that are merged (written again) over and over. A setting stored
-        // in the table, written once; small transactions flush at their
-        // commit anyway.
-        let hash: i64 = 32 << 20;
-        let current: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT v FROM articles_fts_config WHERE k='hashsize'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .unwrap_or(None);
-        if bulk && current != Some(hash) && !self.is_read_only() {
-            self.conn
-                .execute(
-                    "INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?1)",
-                    [hash],
-                )
-                .map_err(self.err())?;
+        // The full-text index keeps up to 32 MB of new terms in memory
+        // before it writes a segment (FTS5's default is 1 MB), so a batch of
+        // thousands of articles makes one segment instead of dozens; and it
+        // merges segments only once 16 of a level exist (default 4), so an
+        // index run writes its terms about once instead of rewriting them at
+        // every level. Settings stored in the table, written once; small
+        // transactions flush at their commit anyway, and a search over a few
+        // dozen segments stays well under a millisecond more.
+        if bulk && !self.is_read_only() {
+            for (key, value) in [
+                ("hashsize", 32i64 << 20),
+                ("automerge", 0),
+                ("crisismerge", 64),
+            ] {
+                let current: Option<i64> = self
+                    .conn
+                    .query_row("SELECT v FROM articles_fts_config WHERE k=?1", [key], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .unwrap_or(None);
+                if current != Some(value) {
+                    self.conn
+                        .execute(
+                            "INSERT INTO articles_fts(articles_fts, rank) VALUES (?1, ?2)",
+                            params![key, value],
+                        )
+                        .map_err(self.err())?;
+                }
+            }
         }
         self.conn
             .pragma_update(None, "cache_size", cache)

@@ -361,7 +361,13 @@ fn a_large_archive_filters_the_list_off_the_ui_thread() {
             .len(),
         expect("书记").len()
     );
+    // Cleared while a search runs: the full list at once, and nothing left
+    // running (the app goes idle, so it polls the folder for new files again).
+    h.state_mut().filter.query = "记者".into();
+    h.step();
+    assert!(h.state().is_busy());
     h.state_mut().filter.query.clear();
     h.step();
     assert_eq!(visible_ids(&h), all, "no filter: at once");
+    assert!(!h.state().is_busy());
 }

@@ -682,6 +682,8 @@ impl PizhuApp {
     /// made per row drawn.
     pub fn refilter(&mut self) {
         if self.filter_applied.as_ref() == Some(&self.filter) {
+            // A filter still running is for an older query: never wait on it.
+            self.filter_job = None;
             return;
         }
         let Some(store) = &self.store else { return };
@@ -717,6 +719,7 @@ impl PizhuApp {
             self.filter_job = Some((f, rx));
             return;
         }
+        self.filter_job = None;
         match filter_ids(store, &f, true) {
             Ok((allowed, snippets)) => self.show_filtered(f, allowed, snippets),
             Err(e) => {
