@@ -307,6 +307,14 @@ pub struct PizhuApp {
     pub articles: Vec<ArticleSummary>,
     /// Indices into `articles` that pass the filter.
     pub visible: Vec<usize>,
+    /// Index into `articles` by article id (rebuilt with the list): the
+    /// list never compares ids row by row (100k rows are 100k cache misses).
+    pub(crate) article_index: std::collections::HashMap<String, usize>,
+    /// Changes whenever `visible` does (the list's rows are cached on it).
+    pub(crate) visible_gen: u64,
+    /// The list's rows (file header or article, index into `articles`) and
+    /// the `visible_gen` they were built for.
+    pub(crate) list_rows: (u64, Vec<(bool, usize)>),
     /// The list filter.
     pub filter: Filter,
     pub(crate) filter_applied: Option<Filter>,
@@ -490,6 +498,9 @@ impl PizhuApp {
             editor: Editor::new(),
             articles: Vec::new(),
             visible: Vec::new(),
+            article_index: Default::default(),
+            visible_gen: 0,
+            list_rows: (u64::MAX, Vec::new()),
             filter: Filter::default(),
             filter_applied: None,
             filter_job: None,
@@ -648,7 +659,26 @@ impl PizhuApp {
     pub fn reload_list(&mut self) {
         let Some(store) = &self.store else { return };
         match store.articles() {
-            Ok(a) => self.articles = a,
+            Ok(a) => {
+                let shown: Vec<String> = self
+                    .visible
+                    .iter()
+                    .filter_map(|&i| self.articles.get(i).map(|x| x.id.clone()))
+                    .collect();
+                self.article_index = a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.id.clone(), i))
+                    .collect();
+                self.articles = a;
+                // The rows shown stay valid until the filter is applied again
+                // (on a large archive that happens in the background).
+                self.visible = shown
+                    .iter()
+                    .filter_map(|id| self.article_index.get(id).copied())
+                    .collect();
+                self.visible_gen += 1;
+            }
             Err(e) => self.error = Some(e.to_string()),
         }
         self.all_tags = store.all_tags().unwrap_or_default();
@@ -737,6 +767,7 @@ impl PizhuApp {
         allowed: Option<HashSet<String>>,
         snippets: std::collections::HashMap<String, String>,
     ) {
+        self.visible_gen += 1;
         self.visible = self
             .articles
             .iter()
@@ -757,6 +788,15 @@ impl PizhuApp {
         }
         self.snippets = snippets;
         self.filter_applied = Some(f);
+    }
+
+    /// The selected article's index into `articles`.
+    pub fn selected_index(&self) -> Option<usize> {
+        let id = self.selected.as_ref()?;
+        self.article_index
+            .get(id)
+            .copied()
+            .filter(|&i| self.articles.get(i).is_some_and(|a| &a.id == id))
     }
 
     /// Whether the list shows search results (two lines a row, snippets).
@@ -922,8 +962,9 @@ impl PizhuApp {
     }
 
     fn refresh_counts(&mut self) {
-        if let (Some(store), Some(id)) = (&self.store, &self.selected)
-            && let Some(row) = self.articles.iter_mut().find(|a| &a.id == id)
+        let at = self.selected_index();
+        if let (Some(store), Some(id), Some(i)) = (&self.store, &self.selected, at)
+            && let Some(row) = self.articles.get_mut(i)
         {
             row.annotations = store
                 .annotations(id)
@@ -984,9 +1025,8 @@ impl PizhuApp {
             }
             Command::Step(d) => {
                 let pos = self
-                    .selected
-                    .as_ref()
-                    .and_then(|s| self.visible.iter().position(|&i| &self.articles[i].id == s));
+                    .selected_index()
+                    .and_then(|s| self.visible.iter().position(|&i| i == s));
                 let next = match pos {
                     Some(p) => {
                         (p as i64 + d as i64).clamp(0, self.visible.len() as i64 - 1) as usize

@@ -235,17 +235,22 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 .weak(),
             );
             ui.separator();
-            // Rows: a file header before the first article of each file.
-            let mut rows: Vec<(bool, usize)> = Vec::with_capacity(app.visible.len() + 8);
-            let mut last_file: Option<&str> = None;
-            for &i in &app.visible {
-                let f = app.articles[i].file.as_str();
-                if last_file != Some(f) {
-                    rows.push((true, i));
-                    last_file = Some(f);
+            // Rows: a file header before the first article of each file
+            // (built when the visible articles change, not every frame).
+            if app.list_rows.0 != app.visible_gen {
+                let mut rows: Vec<(bool, usize)> = Vec::with_capacity(app.visible.len() + 8);
+                let mut last_file: Option<&str> = None;
+                for &i in &app.visible {
+                    let f = app.articles[i].file.as_str();
+                    if last_file != Some(f) {
+                        rows.push((true, i));
+                        last_file = Some(f);
+                    }
+                    rows.push((false, i));
                 }
-                rows.push((false, i));
+                app.list_rows = (app.visible_gen, rows);
             }
+            let rows = std::mem::take(&mut app.list_rows.1);
             let searching = app.list_searching();
             let body_h = ui.text_style_height(&egui::TextStyle::Body);
             let row_h = if searching {
@@ -256,10 +261,9 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
             let mut area = egui::ScrollArea::vertical()
                 .id_salt("article_list")
                 .auto_shrink([false, false]);
+            let sel = app.selected_index();
             if std::mem::take(&mut app.list_to_selected)
-                && let Some(k) = rows.iter().position(|&(h, i)| {
-                    !h && app.selected.as_deref() == Some(app.articles[i].id.as_str())
-                })
+                && let Some(k) = rows.iter().position(|&(h, i)| !h && Some(i) == sel)
             {
                 // Keep the selected row in view (only scroll when it is not).
                 let step = row_h + ui.spacing().item_spacing.y;
@@ -314,6 +318,7 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 }
             });
             app.list_metrics = (out.state.clamped_offset().y, out.inner_rect.height());
+            app.list_rows.1 = rows;
         });
 }
 
