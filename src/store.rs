@@ -206,10 +206,13 @@ pub const MIGRATIONS: &[&str] = &[
         keys BLOB NOT NULL
     );
     "#,
-    // Text dictionaries (self-contained: creates only its own table). An
-    // index run trains a zstd dictionary from the first texts it stores
-    // (`store::dict`); texts stored after that are zstd frames that name it
-    // (older frames and TEXT values still read as they are).
+    // Text dictionaries (self-contained: creates only its own table; its data
+    // step is found by the table's name, not by its number). An index run
+    // trains a zstd dictionary from the first texts it stores (`store::dict`);
+    // texts stored after that are zstd frames that name it (older frames and
+    // TEXT values still read as they are). A database that already has texts
+    // trains one from them here and compresses them again
+    // (`dictionary_for_stored_texts`).
     r#"
     CREATE TABLE IF NOT EXISTS text_dicts (
         n INTEGER PRIMARY KEY,
@@ -274,6 +277,12 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
             write.execute(params![rid, encode_text(&text)])?;
         }
     }
+    // The text dictionaries' migration (found by its table, not by its
+    // number): a database with texts trains its dictionary from its first
+    // texts and compresses every text again with it.
+    if MIGRATIONS[version - 1].contains("CREATE TABLE IF NOT EXISTS text_dicts") {
+        dictionary_for_stored_texts(tx)?;
+    }
     if version == 5 {
         let rids: Vec<i64> = tx
             .prepare("SELECT rid FROM articles")?
@@ -308,6 +317,55 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
                 src,
                 &encode_keys(&decode_entities(&text, &ents)),
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Trains a text dictionary from the first stored texts (up to
+/// [`dict::SAMPLE_BYTES`]) of a database that has none, stores it and
+/// compresses every text again with it. Nothing happens below
+/// [`dict::MIN_SAMPLE_BYTES`] of text.
+fn dictionary_for_stored_texts(tx: &Connection) -> rusqlite::Result<()> {
+    let has: i64 = tx.query_row("SELECT count(*) FROM text_dicts", [], |r| r.get(0))?;
+    if has > 0 {
+        return Ok(());
+    }
+    let mut samples = Vec::new();
+    let mut bytes = 0;
+    {
+        let mut st = tx.prepare("SELECT text FROM articles ORDER BY rid")?;
+        let mut rows = st.query([])?;
+        while bytes < dict::SAMPLE_BYTES
+            && let Some(r) = rows.next()?
+        {
+            let t = r.get::<_, Txt>(0)?.0;
+            bytes += t.len();
+            samples.push(t);
+        }
+    }
+    let Some(trained) = dict::train(&samples) else {
+        return Ok(());
+    };
+    drop(samples);
+    let Some(entry) = dict::register(&trained) else {
+        return Ok(());
+    };
+    let d = TextDict::new(entry);
+    tx.execute(
+        "INSERT INTO text_dicts(id, dict) VALUES (?1, ?2)",
+        params![d.id() as i64, trained],
+    )?;
+    let rids: Vec<i64> = tx
+        .prepare("SELECT rid FROM articles")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut read = tx.prepare("SELECT text FROM articles WHERE rid=?1")?;
+    let mut write = tx.prepare("UPDATE articles SET text=?2 WHERE rid=?1")?;
+    for rid in rids {
+        let text = read.query_row([rid], |r| r.get::<_, Txt>(0))?.0;
+        if let Some(z) = d.encode(&text) {
+            write.execute(params![rid, z])?;
         }
     }
     Ok(())

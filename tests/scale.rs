@@ -1157,3 +1157,52 @@ fn a_dictionary_added_by_another_process_is_found_when_a_text_names_it() {
         assert!(store.article(&ids[0]).is_err());
     }
 }
+
+#[test]
+fn a_database_without_a_text_dictionary_gets_one_when_migrated() {
+    let (_g, arch) = varied_archive(40);
+    let (store, _ex) = indexed(&arch);
+    let path = store.path().to_path_buf();
+    let ids = store.article_ids().unwrap();
+    let needle = "第23期编号";
+    let before = everything_read(&store, needle);
+    assert!(!before.2.is_empty());
+    drop(store);
+    {
+        // What a database made before the dictionaries looks like: plain
+        // zstd frames, no `text_dicts` table, the schema version before it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let tx = c.unchecked_transaction().unwrap();
+        for a in &before.0 {
+            tx.execute(
+                "UPDATE articles SET text=?2 WHERE id=?1",
+                rusqlite::params![a.id, zstd::bulk::compress(a.text.as_bytes(), 3).unwrap()],
+            )
+            .unwrap();
+        }
+        tx.execute_batch("DROP TABLE text_dicts").unwrap();
+        let v = pizhu::store::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("text_dicts"))
+            .unwrap();
+        tx.execute_batch(&format!("PRAGMA user_version={v}"))
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.user_version().unwrap(), pizhu::store::schema_version());
+    assert!(s.text_dict().is_some(), "trained from the stored texts");
+    assert_eq!(everything_read(&s, needle), before);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let mut st = c.prepare("SELECT text FROM articles").unwrap();
+    let mut rows = st.query([]).unwrap();
+    let mut named = 0;
+    while let Some(r) = rows.next().unwrap() {
+        named += names_a_dictionary(r.get_ref(0).unwrap()) as usize;
+    }
+    assert_eq!(named, ids.len(), "every text compressed again with it");
+    // Opening again changes nothing.
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(everything_read(&s, needle), before);
+}
