@@ -46,7 +46,8 @@ const MAX_TEXT_BYTES: u64 = 1 << 30;
 pub(crate) struct Entry {
     id: u32,
     bytes: Vec<u8>,
-    dec: DecoderDictionary<'static>,
+    /// Made on first use (a command that decodes no text never pays it).
+    dec: OnceLock<Option<DecoderDictionary<'static>>>,
     enc: OnceLock<Option<EncoderDictionary<'static>>>,
 }
 
@@ -78,7 +79,7 @@ pub(crate) fn register(bytes: &[u8]) -> Option<&'static Entry> {
     let entry: &'static Entry = Box::leak(Box::new(Entry {
         id,
         bytes: bytes.to_vec(),
-        dec: DecoderDictionary::copy(bytes),
+        dec: OnceLock::new(),
         enc: OnceLock::new(),
     }));
     list.push(entry);
@@ -234,18 +235,14 @@ pub(crate) fn decompress(frame: &[u8]) -> std::io::Result<Vec<u8>> {
             .and_then(|r| r.get(&id).cloned())
             .unwrap_or_default();
         for e in candidates {
-            let out = DECODER.with(|cell| {
-                let mut cell = cell.borrow_mut();
-                if cell.is_none() {
-                    *cell = Some(Decompressor::new()?);
-                }
-                let d = cell
-                    .as_mut()
-                    .ok_or_else(|| std::io::Error::other("no decoder"))?;
-                d.set_prepared_dictionary(&e.dec)?;
-                d.decompress(frame, size)
-            });
-            if let Ok(v) = out {
+            let Some(dec) = e
+                .dec
+                .get_or_init(|| DecoderDictionary::try_copy(&e.bytes).ok())
+                .as_ref()
+            else {
+                continue;
+            };
+            if let Ok(v) = with_decoder(Some(dec)) {
                 return Ok(v);
             }
         }
