@@ -29,7 +29,7 @@ use crate::archive::{self, FileKind, SourceFile};
 use crate::error::{Error, Result};
 use crate::extract::{Extractor, Lexicon, extract_with_lexicon};
 use crate::split::split_articles;
-use crate::store::{IndexedFile, Store, content_hash};
+use crate::store::{IndexedFile, Store, TextDict, content_hash, dict};
 
 /// Options for [`index_archive`].
 #[derive(Debug, Clone)]
@@ -231,6 +231,7 @@ fn process(
     opts: &IndexOptions,
     ex: &dyn Extractor,
     lex: &Lexicon,
+    dict: Option<TextDict>,
 ) -> Outcome {
     let (bytes, decoded) = match archive::read_file(&file.path, opts.max_file_bytes) {
         Ok(ok) => ok,
@@ -264,16 +265,81 @@ fn process(
         .collect();
     let invalid = decoded.invalid_bytes;
     Outcome::Indexed(
-        IndexedFile::new(
+        IndexedFile::with_dict(
             file.rel.clone(),
             file.size,
             file.mtime,
             hash,
             decoded.encoding,
             articles,
+            dict,
         ),
         invalid,
     )
+}
+
+/// Trains the database's text dictionary during an index run: collects the
+/// first texts stored (up to [`dict::SAMPLE_BYTES`]), trains on a thread of
+/// its own, then stores the dictionary and compresses again the texts stored
+/// before it (see [`crate::store::dict`]).
+#[derive(Default)]
+struct DictTrainer<'scope> {
+    samples: Vec<String>,
+    bytes: usize,
+    /// Articles stored without the dictionary in this run.
+    plain: Vec<String>,
+    running: Option<std::thread::ScopedJoinHandle<'scope, Option<Vec<u8>>>>,
+    done: bool,
+}
+
+impl<'scope> DictTrainer<'scope> {
+    fn collect(&mut self, file: &IndexedFile) {
+        if self.done {
+            return;
+        }
+        self.plain.extend(file.article_ids().map(str::to_string));
+        if self.running.is_none() && self.bytes < dict::SAMPLE_BYTES {
+            for t in file.texts() {
+                self.bytes += t.len();
+                self.samples.push(t.to_string());
+            }
+        }
+    }
+
+    /// Enough samples collected and no training started yet.
+    fn ready(&self) -> bool {
+        !self.done && self.running.is_none() && self.bytes >= dict::SAMPLE_BYTES
+    }
+
+    fn start<'env>(&mut self, scope: &'scope std::thread::Scope<'scope, 'env>) {
+        let samples = std::mem::take(&mut self.samples);
+        self.running = Some(scope.spawn(move || dict::train(&samples)));
+    }
+
+    /// Installs the trained dictionary once training is over (`wait`: wait
+    /// for it, or train now on what was collected if it never started).
+    fn finish(&mut self, store: &Store, wait: bool) -> Result<Option<TextDict>> {
+        if self.done {
+            return Ok(None);
+        }
+        let bytes = match self.running.take() {
+            Some(h) if wait || h.is_finished() => h.join().ok().flatten(),
+            Some(h) => {
+                self.running = Some(h);
+                return Ok(None);
+            }
+            None if wait => dict::train(&std::mem::take(&mut self.samples)),
+            None => return Ok(None),
+        };
+        self.done = true;
+        self.samples = Vec::new();
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let d = store.add_text_dict(&bytes)?;
+        store.recompress_texts(&std::mem::take(&mut self.plain), d)?;
+        Ok(Some(d))
+    }
 }
 
 /// Files per parallel chunk (bounds memory), and a batch commits after
@@ -334,6 +400,10 @@ pub fn index_archive(
         ..opts.clone()
     };
     progress(Progress { done: 0, total });
+    let text_dict = std::sync::OnceLock::<TextDict>::new();
+    if let Some(d) = store.text_dict() {
+        let _ = text_dict.set(d);
+    }
     let stored = std::thread::scope(|scope| -> Result<()> {
         // Extraction runs ahead on a producer thread (two chunks at most),
         // so storing one chunk overlaps extracting the next.
@@ -342,13 +412,19 @@ pub fn index_archive(
         let lexicon = &lexicon;
         let todo = &todo;
         let run_opts = &run_opts;
+        // The database's text dictionary: the one it has, else one trained
+        // (on a thread of its own) from the first texts this run stores;
+        // the extraction threads compress with it from the next chunk on.
+        let text_dict = &text_dict;
+        let mut trainer = DictTrainer::default();
         scope.spawn(move || {
             for (i, chunk) in todo.chunks(CHUNK).enumerate() {
+                let dict = text_dict.get().copied();
                 let outcomes: Vec<Outcome> = chunk
                     .par_iter()
                     .map(|f| {
                         let known = states.get(&f.rel).and_then(|s| s.hash.as_deref());
-                        process(f, known, run_opts, extractor, lexicon)
+                        process(f, known, run_opts, extractor, lexicon, dict)
                     })
                     .collect();
                 if tx.send((i, outcomes)).is_err() {
@@ -375,6 +451,9 @@ pub fn index_archive(
                             ));
                         }
                         let r = store.store_file(&file)?;
+                        if text_dict.get().is_none() && !file.has_dict() {
+                            trainer.collect(&file);
+                        }
                         summary.files_read += 1;
                         summary.reanchored += r.placed;
                         summary.orphaned += r.orphaned;
@@ -384,6 +463,14 @@ pub fn index_archive(
                         summary.orphaned += r.orphaned;
                     }
                     Outcome::Unchanged => store.touch_file(&f.rel, f.size, f.mtime)?,
+                }
+            }
+            if text_dict.get().is_none() {
+                if trainer.ready() {
+                    trainer.start(scope);
+                }
+                if let Some(d) = trainer.finish(store, false)? {
+                    let _ = text_dict.set(d);
                 }
             }
             done += chunk.len();
@@ -398,6 +485,9 @@ pub fn index_archive(
                 batch_start = Instant::now();
             }
             progress(Progress { done, total });
+        }
+        if text_dict.get().is_none() {
+            trainer.finish(store, true)?;
         }
         store.commit_batch()
     });

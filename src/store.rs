@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 use crate::extract::{Entity, EntityType, Lexicon, Source};
 use crate::split::ParsedArticle;
 
+pub mod dict;
+pub use dict::TextDict;
+
 /// Schema migrations, applied in order; append only, never edit.
 pub const MIGRATIONS: &[&str] = &[
     // 1: the initial schema.
@@ -265,6 +268,20 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE article_facts DROP COLUMN keys;
     ALTER TABLE article_facts ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
     "#,
+    // 8: text dictionaries (self-contained: creates only its own table; its data
+    // step is found by the table's name, not by its number). An index run
+    // trains a zstd dictionary from the first texts it stores (`store::dict`);
+    // texts stored after that are zstd frames that name it (older frames and
+    // TEXT values still read as they are). A database that already has texts
+    // trains one from them here and compresses them again
+    // (`dictionary_for_stored_texts`).
+    r#"
+    CREATE TABLE IF NOT EXISTS text_dicts (
+        n INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL,
+        dict BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Whether migration `version` is the one that created `entity_names` (its
@@ -330,6 +347,12 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
             let text = read.query_row([rid], |r| r.get::<_, Txt>(0))?.0;
             write.execute(params![rid, encode_text(&text)])?;
         }
+    }
+    // The text dictionaries' migration (found by its table, not by its
+    // number): a database with texts trains its dictionary from its first
+    // texts and compresses every text again with it.
+    if MIGRATIONS[version - 1].contains("CREATE TABLE IF NOT EXISTS text_dicts") {
+        dictionary_for_stored_texts(tx)?;
     }
     if version == 5 {
         let rids: Vec<i64> = tx
@@ -441,6 +464,55 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Trains a text dictionary from the first stored texts (up to
+/// [`dict::SAMPLE_BYTES`]) of a database that has none, stores it and
+/// compresses every text again with it. Nothing happens below
+/// [`dict::MIN_SAMPLE_BYTES`] of text.
+fn dictionary_for_stored_texts(tx: &Connection) -> rusqlite::Result<()> {
+    let has: i64 = tx.query_row("SELECT count(*) FROM text_dicts", [], |r| r.get(0))?;
+    if has > 0 {
+        return Ok(());
+    }
+    let mut samples = Vec::new();
+    let mut bytes = 0;
+    {
+        let mut st = tx.prepare("SELECT text FROM articles ORDER BY rid")?;
+        let mut rows = st.query([])?;
+        while bytes < dict::SAMPLE_BYTES
+            && let Some(r) = rows.next()?
+        {
+            let t = r.get::<_, Txt>(0)?.0;
+            bytes += t.len();
+            samples.push(t);
+        }
+    }
+    let Some(trained) = dict::train(&samples) else {
+        return Ok(());
+    };
+    drop(samples);
+    let Some(entry) = dict::register(&trained) else {
+        return Ok(());
+    };
+    let d = TextDict::new(entry);
+    tx.execute(
+        "INSERT INTO text_dicts(id, dict) VALUES (?1, ?2)",
+        params![d.id() as i64, trained],
+    )?;
+    let rids: Vec<i64> = tx
+        .prepare("SELECT rid FROM articles")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut read = tx.prepare("SELECT text FROM articles WHERE rid=?1")?;
+    let mut write = tx.prepare("UPDATE articles SET text=?2 WHERE rid=?1")?;
+    for rid in rids {
+        let text = read.query_row([rid], |r| r.get::<_, Txt>(0))?.0;
+        if let Some(z) = d.encode(&text) {
+            write.execute(params![rid, z])?;
+        }
+    }
+    Ok(())
+}
+
 /// A person's card for the who's-who: titles, organisations and articles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PersonCard {
@@ -487,7 +559,7 @@ pub(crate) fn decode_text(
             String::from_utf8(t.to_vec()).map_err(|e| FromSqlError::Other(Box::new(e)))
         }
         ValueRef::Blob(b) => {
-            let raw = zstd::stream::decode_all(b).map_err(|e| FromSqlError::Other(Box::new(e)))?;
+            let raw = dict::decompress(b).map_err(|e| FromSqlError::Other(Box::new(e)))?;
             String::from_utf8(raw).map_err(|e| FromSqlError::Other(Box::new(e)))
         }
         _ => Err(FromSqlError::InvalidType),
@@ -841,6 +913,9 @@ pub struct Store {
     registered: std::cell::Cell<bool>,
     /// Entity names' ids (`entity_names`), cached; see [`NameIds`].
     names: std::cell::RefCell<NameIds>,
+    /// The text dictionaries of this database (see [`TextDict`]), oldest
+    /// first; texts are compressed with the last.
+    dicts: std::cell::RefCell<Vec<TextDict>>,
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -1258,6 +1333,8 @@ pub struct IndexedFile {
     /// Articles with their automatic entities.
     pub articles: Vec<(ParsedArticle, Vec<Entity>)>,
     prepared: Vec<Prepared>,
+    /// The dictionary the texts were compressed with, if any.
+    dict: Option<TextDict>,
 }
 
 /// What is written for one article, computed off the writing thread.
@@ -1287,6 +1364,20 @@ impl IndexedFile {
         encoding: String,
         articles: Vec<(ParsedArticle, Vec<Entity>)>,
     ) -> IndexedFile {
+        IndexedFile::with_dict(rel, size, mtime, hash, encoding, articles, None)
+    }
+
+    /// [`IndexedFile::new`], compressing the texts with the database's
+    /// dictionary ([`Store::text_dict`]) when there is one.
+    pub fn with_dict(
+        rel: String,
+        size: u64,
+        mtime: i64,
+        hash: String,
+        encoding: String,
+        articles: Vec<(ParsedArticle, Vec<Entity>)>,
+        dict: Option<TextDict>,
+    ) -> IndexedFile {
         let prepared = articles
             .iter()
             .map(|(a, ents)| {
@@ -1307,7 +1398,10 @@ impl IndexedFile {
                 map: encode_map(&a.map),
                 ents: encode_entities(&a.text, ents),
                 head: a.text.chars().take(40).collect(),
-                text: encode_text(&a.text),
+                text: match dict.and_then(|d| d.encode(&a.text)) {
+                    Some(z) => rusqlite::types::Value::Blob(z),
+                    None => encode_text(&a.text),
+                },
                 day,
                 src,
                 fts: fts_body(a.title.as_deref(), &a.text),
@@ -1322,7 +1416,23 @@ impl IndexedFile {
             encoding,
             articles,
             prepared,
+            dict,
         }
+    }
+
+    /// The articles' cleaned texts (samples to train a dictionary from).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().map(|(a, _)| a.text.as_str())
+    }
+
+    /// Ids of the articles, in order.
+    pub fn article_ids(&self) -> impl Iterator<Item = &str> {
+        self.prepared.iter().map(|p| p.id.as_str())
+    }
+
+    /// Whether the texts were compressed with a dictionary.
+    pub fn has_dict(&self) -> bool {
+        self.dict.is_some()
     }
 }
 
@@ -1395,6 +1505,7 @@ impl Store {
                 annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
                 registered: Default::default(),
                 names: Default::default(),
+                dicts: Default::default(),
             };
             // A WAL database in a read-only folder cannot create its shared
             // memory file; SQLite then reads it as immutable, which is right
@@ -1433,6 +1544,7 @@ impl Store {
             store
                 .annotator
                 .replace(crate::teams::default_annotator(&store)?);
+            store.load_text_dicts();
             return Ok(store);
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -1448,13 +1560,95 @@ impl Store {
             annotator: std::cell::RefCell::new(crate::teams::MIGRATED_ANNOTATOR.into()),
             registered: Default::default(),
             names: Default::default(),
+            dicts: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
         store
             .annotator
             .replace(crate::teams::default_annotator(&store)?);
+        store.load_text_dicts();
         Ok(store)
+    }
+
+    /// Loads this database's text dictionaries (and remembers the file, so
+    /// that a dictionary another process adds later is found when a text
+    /// names it).
+    fn load_text_dicts(&self) {
+        if let Ok(abs) = std::path::absolute(&self.path) {
+            dict::note_database(&abs);
+        }
+        *self.dicts.borrow_mut() = dict::load_from(&self.conn)
+            .into_iter()
+            .map(|(_, e)| TextDict::new(e))
+            .collect();
+    }
+
+    /// The dictionary new texts are compressed with, if the database has
+    /// one (an index run trains it from its first texts).
+    pub fn text_dict(&self) -> Option<TextDict> {
+        self.dicts.borrow().last().copied()
+    }
+
+    /// Stores a trained text dictionary (in the current transaction or
+    /// batch) and makes it the one new texts are compressed with.
+    pub fn add_text_dict(&self, bytes: &[u8]) -> Result<TextDict> {
+        let entry =
+            dict::register(bytes).ok_or_else(|| Error::Invalid("not a zstd dictionary".into()))?;
+        let d = TextDict::new(entry);
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO text_dicts(id, dict) VALUES (?1, ?2)",
+                params![d.id() as i64, bytes],
+            )
+        })?;
+        self.dicts.borrow_mut().push(d);
+        Ok(d)
+    }
+
+    /// Whether `d` is one of this database's dictionaries.
+    fn has_text_dict(&self, d: &TextDict) -> bool {
+        self.dicts.borrow().iter().any(|x| x.same(d))
+    }
+
+    /// Compresses again, with `d`, the texts of these articles that are not
+    /// compressed with a dictionary yet (texts an index run stored before
+    /// it had trained its dictionary). Returns how many changed.
+    pub fn recompress_texts(&self, ids: &[String], d: TextDict) -> Result<usize> {
+        if !self.has_text_dict(&d) {
+            return Err(Error::Invalid(format!(
+                "dictionary {} is not in database {}",
+                d.id(),
+                self.path.display()
+            )));
+        }
+        self.write(|c| {
+            let mut read = c.prepare_cached("SELECT rid, text FROM articles WHERE id=?1")?;
+            let mut write = c.prepare_cached("UPDATE articles SET text=?2 WHERE rid=?1")?;
+            let mut n = 0;
+            for id in ids {
+                let row = read
+                    .query_row([id], |r| {
+                        let named = matches!(r.get_ref(1)?, rusqlite::types::ValueRef::Blob(b)
+                            if zstd::zstd_safe::get_dict_id_from_frame(b).is_some());
+                        Ok(if named {
+                            None
+                        } else {
+                            Some((r.get::<_, i64>(0)?, r.get::<_, Txt>(1)?.0))
+                        })
+                    })
+                    .optional()?
+                    .flatten();
+                let Some((rid, text)) = row else {
+                    continue;
+                };
+                if let Some(z) = d.encode(&text) {
+                    write.execute(params![rid, z])?;
+                    n += 1;
+                }
+            }
+            Ok(n)
+        })
     }
 
     /// Whether this connection was opened read-only.
@@ -1653,6 +1847,8 @@ impl Store {
         self.counts.borrow_mut().clear();
         if self.batch.replace(false) {
             let _ = self.conn.execute_batch("ROLLBACK");
+            // A dictionary added in the batch is gone with it.
+            self.load_text_dicts();
         }
         self.names.borrow_mut().forget_pending();
     }
@@ -1728,6 +1924,37 @@ impl Store {
                 |_| Ok(()),
             )
             .map_err(self.err())?;
+        // The full-text index keeps up to 32 MB of new terms in memory
+        // before it writes a segment (FTS5's default is 1 MB), so a batch of
+        // thousands of articles makes one segment instead of dozens; and it
+        // merges segments only once 16 of a level exist (default 4), so an
+        // index run writes its terms about once instead of rewriting them at
+        // every level. Settings stored in the table, written once; small
+        // transactions flush at their commit anyway, and a search over a few
+        // dozen segments stays well under a millisecond more.
+        if bulk && !self.is_read_only() {
+            for (key, value) in [
+                ("hashsize", 32i64 << 20),
+                ("automerge", 0),
+                ("crisismerge", 64),
+            ] {
+                let current: Option<i64> = self
+                    .conn
+                    .query_row("SELECT v FROM articles_fts_config WHERE k=?1", [key], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .unwrap_or(None);
+                if current != Some(value) {
+                    self.conn
+                        .execute(
+                            "INSERT INTO articles_fts(articles_fts, rank) VALUES (?1, ?2)",
+                            params![key, value],
+                        )
+                        .map_err(self.err())?;
+                }
+            }
+        }
         self.conn
             .pragma_update(None, "cache_size", cache)
             .map_err(self.err())
@@ -1824,6 +2051,16 @@ impl Store {
     /// Stores a freshly parsed file, replacing its old articles and entities
     /// and re-anchoring the annotations that pointed into them.
     pub fn store_file(&mut self, f: &IndexedFile) -> Result<AnchorReport> {
+        // Texts compressed with another database's dictionary would be
+        // unreadable here: compress them plainly.
+        if f.dict.is_some_and(|d| !self.has_text_dict(&d)) {
+            let mut plain = f.clone();
+            plain.dict = None;
+            for ((a, _), p) in plain.articles.iter().zip(plain.prepared.iter_mut()) {
+                p.text = encode_text(&a.text);
+            }
+            return self.store_file(&plain);
+        }
         let file = FileRow {
             rel: &f.rel,
             size: f.size,
@@ -3212,6 +3449,39 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Ids of every article matching a search query, in storage order,
+    /// without reading any text (the app's list filter on a large archive;
+    /// snippets come later, per row drawn, from [`Store::snippet_for`]).
+    pub fn search_ids(&self, query: &str) -> Result<Vec<String>> {
+        let Some(q) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id FROM (SELECT rowid AS rid FROM articles_fts WHERE articles_fts MATCH ?1) s \
+                 JOIN articles a ON a.rid=s.rid ORDER BY s.rid",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([q], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// The snippet [`Store::search`] shows for an article and a query (the
+    /// first term in context), or `None` if there is no such article.
+    pub fn snippet_for(&self, id: &str, query: &str) -> Result<Option<String>> {
+        let first = query.split_whitespace().next().unwrap_or("");
+        self.conn
+            .prepare_cached("SELECT text FROM articles WHERE id=?1")
+            .and_then(|mut st| {
+                st.query_row([id], |r| Ok(snippet(&r.get::<_, Txt>(0)?.0, first).0))
+                    .optional()
+            })
+            .map_err(self.err())
     }
 
     /// Counts of effective entities per type, and the most frequent entities.

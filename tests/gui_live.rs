@@ -298,3 +298,76 @@ fn review_shows_the_taggers_confidence_least_confident_first() {
     }
     let _ = h.get_by_label(&shown);
 }
+
+/// Visible article ids, sorted.
+fn visible_ids(h: &Harness<'static, PizhuApp>) -> Vec<String> {
+    let mut v: Vec<String> = h
+        .state()
+        .visible
+        .iter()
+        .map(|&i| h.state().articles[i].id.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_large_archive_filters_the_list_off_the_ui_thread() {
+    let (_g, arch) = seed_copy();
+    let mut h = harness(&arch);
+    // Treat the seeds as a large archive: search filters run in the background.
+    h.state_mut().list_filter_sync_up_to = 0;
+    let all = visible_ids(&h);
+    let store = Store::open(&db_of(&h)).unwrap();
+    let expect = |q: &str| {
+        let mut v: Vec<String> = store
+            .search(q, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.id)
+            .collect();
+        v.sort();
+        v
+    };
+    let want = expect("脱贫");
+    assert!(!want.is_empty() && want.len() < all.len());
+    h.state_mut().filter.query = "脱贫".into();
+    h.step();
+    // The frame only started the search: the list is as it was, and busy.
+    assert!(h.state().is_busy());
+    assert_eq!(visible_ids(&h), all);
+    wait_idle(&mut h);
+    assert_eq!(visible_ids(&h), want);
+    // Snippets are made for the rows drawn.
+    assert!(
+        h.state().snippets.values().any(|s| s.contains("脱贫")),
+        "{:?}",
+        h.state().snippets
+    );
+    // Typed on while a search runs: only the newest filter is shown.
+    for q in ["记", "记者", "书记"] {
+        h.state_mut().filter.query = q.into();
+        h.step();
+    }
+    wait_idle(&mut h);
+    assert_eq!(visible_ids(&h), expect("书记"));
+    assert_eq!(
+        h.state()
+            .store
+            .as_ref()
+            .unwrap()
+            .search_ids("书记")
+            .unwrap()
+            .len(),
+        expect("书记").len()
+    );
+    // Cleared while a search runs: the full list at once, and nothing left
+    // running (the app goes idle, so it polls the folder for new files again).
+    h.state_mut().filter.query = "记者".into();
+    h.step();
+    assert!(h.state().is_busy());
+    h.state_mut().filter.query.clear();
+    h.step();
+    assert_eq!(visible_ids(&h), all, "no filter: at once");
+    assert!(!h.state().is_busy());
+}

@@ -942,3 +942,268 @@ fn insights_from_the_stored_facts_equal_a_full_pass_after_every_kind_of_write() 
     index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
     check(&store, "file rewritten");
 }
+
+/// An archive of `copies` × the seed files, each copy with its paragraphs
+/// rotated and a line of its own (so no two texts are equal): about 40 KB of
+/// text per copy.
+fn varied_archive(copies: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let arch = dir.path().join("archive");
+    std::fs::create_dir_all(&arch).unwrap();
+    for e in std::fs::read_dir(common::seeds()).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let paras: Vec<&str> = text.split("\n\n").collect();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for i in 0..copies {
+            let mut out = String::new();
+            for (k, para) in paras.iter().enumerate() {
+                out.push_str(para);
+                out.push_str("\n\n");
+                if k == 2 {
+                    out.push_str(&format!("第{i}期编号{}号。\n\n", i * 7919 + k));
+                }
+            }
+            std::fs::write(arch.join(format!("{i:03}_{name}")), out).unwrap();
+        }
+    }
+    (dir, arch)
+}
+
+/// Whether a stored `articles.text` value is a zstd frame naming a dictionary.
+fn names_a_dictionary(v: rusqlite::types::ValueRef<'_>) -> bool {
+    matches!(v, rusqlite::types::ValueRef::Blob(b)
+        if zstd::zstd_safe::get_dict_id_from_frame(b).is_some())
+}
+
+#[test]
+fn an_index_run_trains_a_text_dictionary_and_every_text_reads_back_identical() {
+    let (_g, arch) = varied_archive(40);
+    let (store, _ex) = indexed(&arch);
+    let d = store
+        .text_dict()
+        .expect("a dictionary is trained from 1.7 MB of text");
+    // Every stored text equals the file's article as split again, and every
+    // one is compressed with the dictionary (those stored before it existed
+    // were compressed again).
+    let ids = store.article_ids().unwrap();
+    assert!(ids.len() > 200, "{}", ids.len());
+    let mut split_texts = HashMap::new();
+    for e in std::fs::read_dir(&arch).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            let (_, dec) = pizhu::archive::read_file(&p, u64::MAX).unwrap();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            for a in pizhu::split::split_articles(&dec.text, None) {
+                split_texts.insert((name.clone(), a.index), a.text);
+            }
+        }
+    }
+    let mut plain_bytes = 0;
+    for id in &ids {
+        let a = store.article(id).unwrap();
+        assert_eq!(Some(&a.text), split_texts.get(&(a.file.clone(), a.index)));
+        plain_bytes += zstd::bulk::compress(a.text.as_bytes(), 3).unwrap().len();
+    }
+    let c = rusqlite::Connection::open(store.path()).unwrap();
+    let (named, stored_bytes) = {
+        let mut st = c.prepare("SELECT text FROM articles").unwrap();
+        let mut rows = st.query([]).unwrap();
+        let (mut named, mut bytes) = (0, 0);
+        while let Some(r) = rows.next().unwrap() {
+            let v = r.get_ref(0).unwrap();
+            named += names_a_dictionary(v) as usize;
+            bytes += v.as_blob().unwrap().len();
+        }
+        (named, bytes)
+    };
+    assert_eq!(named, ids.len(), "every text names the dictionary");
+    assert!(
+        stored_bytes * 2 < plain_bytes,
+        "{stored_bytes} bytes with the dictionary, {plain_bytes} without"
+    );
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM text_dicts WHERE id=?1",
+            [d.id()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    // Search, substring lookups and the import's text lookup read through it.
+    let needle = "第17期编号";
+    let hits = store.article_ids_containing(needle).unwrap();
+    let want = split_texts.values().filter(|t| t.contains(needle)).count();
+    assert!(want >= 3, "{want}");
+    assert_eq!(hits.len(), want);
+    assert!(!store.search(needle, 10).unwrap().is_empty());
+    let a = store.article(&ids[3]).unwrap();
+    assert_eq!(
+        store.article_id_by_text(&a.text).unwrap().as_deref(),
+        Some(a.id.as_str())
+    );
+    // A second run adds no dictionary and keeps the texts as they are.
+    drop(c);
+    let (store2, _) = indexed(&arch);
+    assert_eq!(store2.text_dict().map(|d| d.id()), Some(d.id()));
+}
+
+#[test]
+fn texts_compressed_with_another_databases_dictionary_are_stored_readably() {
+    let (_g, arch) = varied_archive(40);
+    let (store, _ex) = indexed(&arch);
+    let foreign = store.text_dict().expect("dictionary");
+    let id = store.article_ids().unwrap()[0].clone();
+    let art = store.article(&id).unwrap();
+    // A file prepared with the first database's dictionary, stored into a
+    // new database that has none.
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = Store::open(&dir.path().join("other.sqlite")).unwrap();
+    let parsed = pizhu::split::split_articles(
+        &std::fs::read_to_string(arch.join(&art.file)).unwrap(),
+        None,
+    );
+    let n = parsed.len();
+    let f = pizhu::store::IndexedFile::with_dict(
+        art.file.clone(),
+        1,
+        1,
+        "h".into(),
+        "UTF-8".into(),
+        parsed.into_iter().map(|a| (a, Vec::new())).collect(),
+        Some(foreign),
+    );
+    other.store_file(&f).unwrap();
+    drop(other);
+    let c = rusqlite::Connection::open(dir.path().join("other.sqlite")).unwrap();
+    let named: i64 = c
+        .query_row("SELECT count(*) FROM text_dicts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(named, 0);
+    let mut st = c.prepare("SELECT text FROM articles").unwrap();
+    let mut rows = st.query([]).unwrap();
+    let mut seen = 0;
+    while let Some(r) = rows.next().unwrap() {
+        assert!(!names_a_dictionary(r.get_ref(0).unwrap()));
+        seen += 1;
+    }
+    assert_eq!(seen, n);
+    let other = Store::open(&dir.path().join("other.sqlite")).unwrap();
+    assert_eq!(other.article(&id).unwrap().text, art.text);
+}
+
+#[test]
+fn a_dictionary_added_by_another_process_is_found_when_a_text_names_it() {
+    let (_g, arch) = seed_copy();
+    let (store, _ex) = indexed(&arch);
+    assert!(
+        store.text_dict().is_none(),
+        "the seeds are too small to train one"
+    );
+    let ids = store.article_ids().unwrap();
+    let texts: Vec<String> = ids
+        .iter()
+        .map(|id| store.article(id).unwrap().text)
+        .collect();
+    // What another process does: train a dictionary this process has never
+    // loaded, store it and compress the texts with it, on its own connection.
+    let samples: Vec<String> = (0..200)
+        .map(|i| format!("{}{i}", texts[i % texts.len()]))
+        .collect();
+    let dict = zstd::dict::from_samples(&samples, 64 << 10).unwrap();
+    let c = rusqlite::Connection::open(store.path()).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let id = zstd::zstd_safe::get_dict_id_from_dict(&dict).unwrap().get();
+    c.execute(
+        "INSERT INTO text_dicts(id, dict) VALUES (?1, ?2)",
+        rusqlite::params![id, dict],
+    )
+    .unwrap();
+    let mut z = zstd::bulk::Compressor::with_dictionary(3, &dict).unwrap();
+    z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
+        .unwrap();
+    for (aid, t) in ids.iter().zip(&texts) {
+        c.execute(
+            "UPDATE articles SET text=?2 WHERE id=?1",
+            rusqlite::params![aid, z.compress(t.as_bytes()).unwrap()],
+        )
+        .unwrap();
+    }
+    // The store opened before reads them all.
+    for (aid, t) in ids.iter().zip(&texts) {
+        assert_eq!(&store.article(aid).unwrap().text, t);
+    }
+    // A frame naming a dictionary nobody has is an error, not garbage.
+    let other = zstd::dict::from_samples(
+        &samples
+            .iter()
+            .map(|s| format!("{s}别的"))
+            .collect::<Vec<_>>(),
+        32 << 10,
+    )
+    .unwrap();
+    let mut z = zstd::bulk::Compressor::with_dictionary(3, &other).unwrap();
+    z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
+        .unwrap();
+    if zstd::zstd_safe::get_dict_id_from_dict(&other)
+        .unwrap()
+        .get()
+        != id
+    {
+        c.execute(
+            "UPDATE articles SET text=?2 WHERE id=?1",
+            rusqlite::params![ids[0], z.compress(texts[0].as_bytes()).unwrap()],
+        )
+        .unwrap();
+        assert!(store.article(&ids[0]).is_err());
+    }
+}
+
+#[test]
+fn a_database_without_a_text_dictionary_gets_one_when_migrated() {
+    let (_g, arch) = varied_archive(40);
+    let (store, _ex) = indexed(&arch);
+    let path = store.path().to_path_buf();
+    let ids = store.article_ids().unwrap();
+    let needle = "第23期编号";
+    let before = everything_read(&store, needle);
+    assert!(!before.2.is_empty());
+    drop(store);
+    {
+        // What a database made before the dictionaries looks like: plain
+        // zstd frames, no `text_dicts` table, the schema version before it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let tx = c.unchecked_transaction().unwrap();
+        for a in &before.0 {
+            tx.execute(
+                "UPDATE articles SET text=?2 WHERE id=?1",
+                rusqlite::params![a.id, zstd::bulk::compress(a.text.as_bytes(), 3).unwrap()],
+            )
+            .unwrap();
+        }
+        tx.execute_batch("DROP TABLE text_dicts").unwrap();
+        let v = pizhu::store::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("text_dicts"))
+            .unwrap();
+        tx.execute_batch(&format!("PRAGMA user_version={v}"))
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.user_version().unwrap(), pizhu::store::schema_version());
+    assert!(s.text_dict().is_some(), "trained from the stored texts");
+    assert_eq!(everything_read(&s, needle), before);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let mut st = c.prepare("SELECT text FROM articles").unwrap();
+    let mut rows = st.query([]).unwrap();
+    let mut named = 0;
+    while let Some(r) = rows.next().unwrap() {
+        named += names_a_dictionary(r.get_ref(0).unwrap()) as usize;
+    }
+    assert_eq!(named, ids.len(), "every text compressed again with it");
+    // Opening again changes nothing.
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(everything_read(&s, needle), before);
+}

@@ -321,9 +321,28 @@ pub struct PizhuApp {
     pub articles: Vec<ArticleSummary>,
     /// Indices into `articles` that pass the filter.
     pub visible: Vec<usize>,
+    /// Index into `articles` by article id (rebuilt with the list): the
+    /// list never compares ids row by row (100k rows are 100k cache misses).
+    pub(crate) article_index: std::collections::HashMap<String, usize>,
+    /// Changes whenever `visible` does (the list's rows are cached on it).
+    pub(crate) visible_gen: u64,
+    /// The list's rows (file header or article, index into `articles`) and
+    /// the `visible_gen` they were built for.
+    pub(crate) list_rows: (u64, Vec<(bool, usize)>),
     /// The list filter.
     pub filter: Filter,
     pub(crate) filter_applied: Option<Filter>,
+    /// Archives with more articles than this filter the list by search or
+    /// entity on a thread of their own ([`LIST_FILTER_SYNC_UP_TO`]; tests
+    /// lower it).
+    pub list_filter_sync_up_to: usize,
+    /// The list filter running on its own thread (large archives), and where
+    /// its answer comes.
+    #[allow(clippy::type_complexity)]
+    filter_job: Option<(
+        Filter,
+        std::sync::mpsc::Receiver<Result<Option<HashSet<String>>, String>>,
+    )>,
     /// The selected article.
     pub selected: Option<String>,
     /// What the reader shows.
@@ -415,6 +434,58 @@ pub fn reader_id() -> egui::Id {
     egui::Id::unique("pizhu_reader")
 }
 
+/// Archives up to this many articles filter the list on the UI thread (a
+/// search then costs well under a frame); larger ones on a thread of their
+/// own (see [`PizhuApp::refilter`]).
+pub const LIST_FILTER_SYNC_UP_TO: usize = 5_000;
+
+/// The ids a filter allows (`None`: every article) and, if asked, the
+/// search snippets by id.
+#[allow(clippy::type_complexity)]
+fn filter_ids(
+    store: &Store,
+    f: &Filter,
+    with_snippets: bool,
+) -> crate::Result<(
+    Option<HashSet<String>>,
+    std::collections::HashMap<String, String>,
+)> {
+    let mut snippets = std::collections::HashMap::new();
+    let mut allowed: Option<HashSet<String>> = None;
+    let mut narrow = |ids: Vec<String>| {
+        let set: HashSet<String> = ids.into_iter().collect();
+        allowed = Some(match allowed.take() {
+            Some(prev) => prev.intersection(&set).cloned().collect(),
+            None => set,
+        });
+    };
+    if !f.query.trim().is_empty() {
+        if with_snippets {
+            let hits = store.search(&f.query, usize::MAX / 2)?;
+            snippets = hits
+                .iter()
+                .map(|h| (h.id.clone(), h.snippet.clone()))
+                .collect();
+            narrow(hits.into_iter().map(|h| h.id).collect());
+        } else {
+            narrow(store.search_ids(&f.query)?);
+        }
+    }
+    if let Some(tag) = &f.tag {
+        narrow(store.articles_with_tag(tag).unwrap_or_default());
+    }
+    if !f.entity.trim().is_empty() {
+        let ids = store
+            .articles_mentioning(f.entity.trim())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        narrow(ids);
+    }
+    Ok((allowed, snippets))
+}
+
 /// The id of the search box.
 pub fn search_id() -> egui::Id {
     egui::Id::unique("pizhu_search")
@@ -442,8 +513,13 @@ impl PizhuApp {
             editor: Editor::new(),
             articles: Vec::new(),
             visible: Vec::new(),
+            article_index: Default::default(),
+            visible_gen: 0,
+            list_rows: (u64::MAX, Vec::new()),
             filter: Filter::default(),
             filter_applied: None,
+            filter_job: None,
+            list_filter_sync_up_to: LIST_FILTER_SYNC_UP_TO,
             selected: None,
             view: None,
             selection: None,
@@ -511,7 +587,7 @@ impl PizhuApp {
 
     /// Whether the background worker is indexing or re-extracting.
     pub fn is_busy(&self) -> bool {
-        self.worker.is_busy() || self.relabel.is_some()
+        self.worker.is_busy() || self.relabel.is_some() || self.filter_job.is_some()
     }
 
     /// Forgets the memoised reader layout (benchmarks measure the cost of a
@@ -606,7 +682,26 @@ impl PizhuApp {
     pub fn reload_list(&mut self) {
         let Some(store) = &self.store else { return };
         match store.articles() {
-            Ok(a) => self.articles = a,
+            Ok(a) => {
+                let shown: Vec<String> = self
+                    .visible
+                    .iter()
+                    .filter_map(|&i| self.articles.get(i).map(|x| x.id.clone()))
+                    .collect();
+                self.article_index = a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.id.clone(), i))
+                    .collect();
+                self.articles = a;
+                // The rows shown stay valid until the filter is applied again
+                // (on a large archive that happens in the background).
+                self.visible = shown
+                    .iter()
+                    .filter_map(|id| self.article_index.get(id).copied())
+                    .collect();
+                self.visible_gen += 1;
+            }
             Err(e) => self.error = Some(e.to_string()),
         }
         self.all_tags = store.all_tags().unwrap_or_default();
@@ -631,45 +726,76 @@ impl PizhuApp {
     }
 
     /// Recomputes the visible rows if the filter changed.
+    ///
+    /// On a large archive a search or entity filter runs on a thread of its
+    /// own connection ([`LIST_FILTER_SYNC_UP_TO`]): the frame that takes the
+    /// keypress only starts it, the list keeps its rows until the answer
+    /// comes, and only the newest filter is applied (at most one runs at a
+    /// time; a filter typed meanwhile starts when it ends). Snippets are then
+    /// made per row drawn.
     pub fn refilter(&mut self) {
         if self.filter_applied.as_ref() == Some(&self.filter) {
+            // A filter still running is for an older query: never wait on it.
+            self.filter_job = None;
             return;
         }
         let Some(store) = &self.store else { return };
         let f = self.filter.clone();
-        let mut snippets = std::collections::HashMap::new();
-        let mut allowed: Option<HashSet<String>> = None;
-        let mut narrow = |ids: Vec<String>| {
-            let set: HashSet<String> = ids.into_iter().collect();
-            allowed = Some(match allowed.take() {
-                Some(prev) => prev.intersection(&set).cloned().collect(),
-                None => set,
-            });
-        };
-        if !f.query.trim().is_empty() {
-            match store.search(&f.query, usize::MAX / 2) {
-                Ok(hits) => {
-                    snippets = hits
-                        .iter()
-                        .map(|h| (h.id.clone(), h.snippet.clone()))
-                        .collect();
-                    narrow(hits.into_iter().map(|h| h.id).collect())
+        let slow = !f.query.trim().is_empty() || !f.entity.trim().is_empty();
+        let background = slow && self.articles.len() > self.list_filter_sync_up_to;
+        if let (true, Some(db)) = (background, self.db_path.clone()) {
+            if let Some(job) = &self.filter_job {
+                match job.1.try_recv() {
+                    Ok(res) => {
+                        let (done, _) = self.filter_job.take().expect("job");
+                        if done == f {
+                            match res {
+                                Ok(allowed) => self.show_filtered(f, allowed, Default::default()),
+                                Err(e) => self.error = Some(e),
+                            }
+                            return;
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => self.filter_job = None,
                 }
-                Err(e) => self.error = Some(e.to_string()),
+            }
+            let (tx, rx) = std::sync::mpsc::channel();
+            let job = f.clone();
+            // Tags are per annotator: the job reads as the one shown.
+            let who = store.annotator();
+            std::thread::spawn(move || {
+                let res = Store::open_read_only(&db)
+                    .and_then(|s| {
+                        s.set_annotator(&who)?;
+                        filter_ids(&s, &job, false)
+                    })
+                    .map(|(allowed, _)| allowed)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(res);
+            });
+            self.filter_job = Some((f, rx));
+            return;
+        }
+        self.filter_job = None;
+        match filter_ids(store, &f, true) {
+            Ok((allowed, snippets)) => self.show_filtered(f, allowed, snippets),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                self.show_filtered(f, None, Default::default());
             }
         }
-        if let Some(tag) = &f.tag {
-            narrow(store.articles_with_tag(tag).unwrap_or_default());
-        }
-        if !f.entity.trim().is_empty() {
-            let ids = store
-                .articles_mentioning(f.entity.trim())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            narrow(ids);
-        }
+    }
+
+    /// Shows the rows `allowed` (all when `None`) that also pass the
+    /// filter's annotated/not-yet choice.
+    fn show_filtered(
+        &mut self,
+        f: Filter,
+        allowed: Option<HashSet<String>>,
+        snippets: std::collections::HashMap<String, String>,
+    ) {
+        self.visible_gen += 1;
         // A chart's pick (up to every article): looked up by `&str` with a
         // fast hash, without copying the ids.
         let chart: Option<rustc_hash::FxHashSet<&str>> = f
@@ -697,6 +823,22 @@ impl PizhuApp {
         }
         self.snippets = snippets;
         self.filter_applied = Some(f);
+    }
+
+    /// The selected article's index into `articles`.
+    pub fn selected_index(&self) -> Option<usize> {
+        let id = self.selected.as_ref()?;
+        self.article_index
+            .get(id)
+            .copied()
+            .filter(|&i| self.articles.get(i).is_some_and(|a| &a.id == id))
+    }
+
+    /// Whether the list shows search results (two lines a row, snippets).
+    pub fn list_searching(&self) -> bool {
+        self.filter_applied
+            .as_ref()
+            .is_some_and(|f| !f.query.trim().is_empty())
     }
 
     /// Shows an article in the reader.
@@ -864,8 +1006,9 @@ impl PizhuApp {
     }
 
     fn refresh_counts(&mut self) {
-        if let (Some(store), Some(id)) = (&self.store, &self.selected)
-            && let Some(row) = self.articles.iter_mut().find(|a| &a.id == id)
+        let at = self.selected_index();
+        if let (Some(store), Some(id), Some(i)) = (&self.store, &self.selected, at)
+            && let Some(row) = self.articles.get_mut(i)
         {
             row.annotations = store
                 .annotations(id)
@@ -931,9 +1074,8 @@ impl PizhuApp {
             }
             Command::Step(d) => {
                 let pos = self
-                    .selected
-                    .as_ref()
-                    .and_then(|s| self.visible.iter().position(|&i| &self.articles[i].id == s));
+                    .selected_index()
+                    .and_then(|s| self.visible.iter().position(|&i| i == s));
                 let next = match pos {
                     Some(p) => {
                         (p as i64 + d as i64).clamp(0, self.visible.len() as i64 - 1) as usize

@@ -241,18 +241,23 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 .weak(),
             );
             ui.separator();
-            // Rows: a file header before the first article of each file.
-            let mut rows: Vec<(bool, usize)> = Vec::with_capacity(app.visible.len() + 8);
-            let mut last_file: Option<&str> = None;
-            for &i in &app.visible {
-                let f = app.articles[i].file.as_str();
-                if last_file != Some(f) {
-                    rows.push((true, i));
-                    last_file = Some(f);
+            // Rows: a file header before the first article of each file
+            // (built when the visible articles change, not every frame).
+            if app.list_rows.0 != app.visible_gen {
+                let mut rows: Vec<(bool, usize)> = Vec::with_capacity(app.visible.len() + 8);
+                let mut last_file: Option<&str> = None;
+                for &i in &app.visible {
+                    let f = app.articles[i].file.as_str();
+                    if last_file != Some(f) {
+                        rows.push((true, i));
+                        last_file = Some(f);
+                    }
+                    rows.push((false, i));
                 }
-                rows.push((false, i));
+                app.list_rows = (app.visible_gen, rows);
             }
-            let searching = !app.snippets.is_empty();
+            let rows = std::mem::take(&mut app.list_rows.1);
+            let searching = app.list_searching();
             let body_h = ui.text_style_height(&egui::TextStyle::Body);
             let row_h = if searching {
                 body_h * 2.0 + 8.0
@@ -262,10 +267,9 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
             let mut area = egui::ScrollArea::vertical()
                 .id_salt("article_list")
                 .auto_shrink([false, false]);
+            let sel = app.selected_index();
             if std::mem::take(&mut app.list_to_selected)
-                && let Some(k) = rows.iter().position(|&(h, i)| {
-                    !h && app.selected.as_deref() == Some(app.articles[i].id.as_str())
-                })
+                && let Some(k) = rows.iter().position(|&(h, i)| !h && Some(i) == sel)
             {
                 // Keep the selected row in view (only scroll when it is not).
                 let step = row_h + ui.spacing().item_spacing.y;
@@ -299,12 +303,28 @@ pub fn article_list_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         app.commands.push(Command::Select(a.id.clone()));
                     }
                     if searching {
-                        let snip = app.snippets.get(&a.id).cloned().unwrap_or_default();
+                        // Made per row drawn when the filter ran in the
+                        // background (a large archive).
+                        let snip = match app.snippets.get(&a.id) {
+                            Some(s) => s.clone(),
+                            None => {
+                                let q = app.filter_applied.as_ref().map(|f| f.query.as_str());
+                                let s = app
+                                    .store
+                                    .as_ref()
+                                    .zip(q)
+                                    .and_then(|(st, q)| st.snippet_for(&a.id, q).ok().flatten())
+                                    .unwrap_or_default();
+                                app.snippets.insert(a.id.clone(), s.clone());
+                                s
+                            }
+                        };
                         ui.add(egui::Label::new(RichText::new(snip).small().weak()).truncate());
                     }
                 }
             });
             app.list_metrics = (out.state.clamped_offset().y, out.inner_rect.height());
+            app.list_rows.1 = rows;
         });
 }
 
