@@ -265,6 +265,18 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE article_facts DROP COLUMN keys;
     ALTER TABLE article_facts ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
     "#,
+    // Curation provenance: `annotations.by_merge` and `reviewed.by_merge`
+    // are 1 on the rows `pizhu merge` wrote into a curated set and 0 on
+    // everything made by hand (every row from before, so an upgraded
+    // curated set counts as hand-made and the next merge keeps it). A
+    // re-run of merge changes only its own rows and reports the hand-made
+    // regions it kept (`teams::merge`). The columns are added by
+    // `migrate_data` (found by this text, see `adds_merge_provenance`),
+    // only where missing.
+    r#"
+    -- Curation provenance: annotations.by_merge, reviewed.by_merge (added by migrate_data).
+    CREATE INDEX IF NOT EXISTS annotations_article ON annotations(article_id);
+    "#,
 ];
 
 /// Whether migration `version` is the one that created `entity_names` (its
@@ -274,6 +286,14 @@ fn creates_entity_names(version: usize) -> bool {
     MIGRATIONS
         .get(version.wrapping_sub(1))
         .is_some_and(|m| m.contains("CREATE TABLE entity_names"))
+}
+
+/// Whether migration `version` is the one that adds the curation
+/// provenance columns (found by its text, like [`creates_entity_names`]).
+fn adds_merge_provenance(version: usize) -> bool {
+    MIGRATIONS
+        .get(version.wrapping_sub(1))
+        .is_some_and(|m| m.contains("-- Curation provenance: annotations.by_merge"))
 }
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -399,6 +419,22 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
             ));
             let ids = names.encode(tx, &decode_entities(&text, &ents))?;
             write_facts(tx, rid, &id, &file, day, src, &ids)?;
+        }
+    }
+    if adds_merge_provenance(version) {
+        for table in ["annotations", "reviewed"] {
+            let has: bool = tx.query_row(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name='by_merge')"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if !has {
+                tx.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN by_merge INTEGER NOT NULL DEFAULT 0"
+                ))?;
+            }
         }
     }
     if version == 6 {
@@ -571,6 +607,11 @@ pub struct Annotation {
     /// Who made it (see [`crate::teams`]).
     #[serde(skip)]
     pub annotator: String,
+    /// Written by `pizhu merge` into a curated set (`false`: made by hand;
+    /// a re-run of merge changes only rows with this set, see
+    /// [`crate::teams::merge`]).
+    #[serde(skip)]
+    pub by_merge: bool,
 }
 
 /// A new annotation to store.
@@ -1179,7 +1220,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator";
+const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge";
 
 fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
     let label: Option<String> = r.get(8)?;
@@ -1200,6 +1241,7 @@ fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
         replacement: r.get(11)?,
         orphan: r.get::<_, i64>(12)? != 0,
         annotator: r.get(13)?,
+        by_merge: r.get::<_, i64>(14)? != 0,
     })
 }
 
@@ -2141,9 +2183,41 @@ impl Store {
         }
         let sql = if reviewed {
             self.register()?;
-            "INSERT OR IGNORE INTO reviewed(annotator, article_id) VALUES (?2, ?1)"
+            // A mark set by hand is hand-made, even over one merge set.
+            "INSERT INTO reviewed(annotator, article_id, by_merge) VALUES (?2, ?1, 0) \
+             ON CONFLICT DO UPDATE SET by_merge=0"
         } else {
             "DELETE FROM reviewed WHERE article_id=?1 AND annotator=?2"
+        };
+        self.conn
+            .execute(sql, params![id, self.annotator()])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// The current annotator's reviewed mark of an article: `None`, or
+    /// `Some(by_merge)` (set by `pizhu merge`, or by hand).
+    pub fn reviewed_mark(&self, id: &str) -> Result<Option<bool>> {
+        self.conn
+            .query_row(
+                "SELECT by_merge FROM reviewed WHERE article_id=?1 AND annotator=?2",
+                params![id, self.annotator()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|o| o.map(|v| v != 0))
+            .map_err(self.err())
+    }
+
+    /// Sets or removes a reviewed mark of `pizhu merge`'s (never one made
+    /// by hand: setting keeps a hand mark as it is, removing removes only
+    /// a merge's mark).
+    pub fn set_reviewed_by_merge(&self, id: &str, reviewed: bool) -> Result<()> {
+        let sql = if reviewed {
+            self.register()?;
+            "INSERT OR IGNORE INTO reviewed(annotator, article_id, by_merge) VALUES (?2, ?1, 1)"
+        } else {
+            "DELETE FROM reviewed WHERE article_id=?1 AND annotator=?2 AND by_merge=1"
         };
         self.conn
             .execute(sql, params![id, self.annotator()])
@@ -2598,7 +2672,8 @@ impl Store {
             .ok_or_else(|| Error::NotFound(format!("no annotation with id {id}")))
     }
 
-    /// Adds an annotation on `article_id[start..end]`; returns its id.
+    /// Adds an annotation on `article_id[start..end]`, made by hand;
+    /// returns its id.
     pub fn add_annotation(
         &self,
         article_id: &str,
@@ -2606,6 +2681,20 @@ impl Store {
         start: usize,
         end: usize,
         fields: NewAnnotation,
+    ) -> Result<i64> {
+        self.add_annotation_by(article_id, kind, start, end, fields, false)
+    }
+
+    /// [`Store::add_annotation`], recording whether `pizhu merge` wrote it
+    /// (`by_merge`) or a person did.
+    pub fn add_annotation_by(
+        &self,
+        article_id: &str,
+        kind: AnnotationKind,
+        start: usize,
+        end: usize,
+        fields: NewAnnotation,
+        by_merge: bool,
     ) -> Result<i64> {
         let text: String = self
             .conn
@@ -2634,8 +2723,8 @@ impl Store {
         self.register()?;
         self.conn
             .execute(
-                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, annotator) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, annotator, by_merge) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
                 params![
                     article_id,
                     kind.as_str(),
@@ -2648,7 +2737,8 @@ impl Store {
                     fields.color,
                     fields.note,
                     fields.replacement,
-                    self.annotator()
+                    self.annotator(),
+                    by_merge as i64
                 ],
             )
             .map_err(self.err())?;
@@ -2708,8 +2798,8 @@ impl Store {
             .map_err(self.err())?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
                 params![
                     id,
                     a.article_id,
@@ -2724,7 +2814,8 @@ impl Store {
                     a.note,
                     a.replacement,
                     a.orphan as i64,
-                    a.annotator
+                    a.annotator,
+                    a.by_merge as i64
                 ],
             )
             .map_err(self.err())?;
@@ -2770,12 +2861,13 @@ impl Store {
         Ok(a)
     }
 
-    /// Changes the note, colour or label of an annotation; returns the old one.
+    /// Changes the note, colour or label of an annotation by hand (so the
+    /// row counts as hand-made from then on); returns the old one.
     pub fn update_annotation(&self, id: i64, fields: NewAnnotation) -> Result<Annotation> {
         let old = self.annotation(id)?;
         self.conn
             .execute(
-                "UPDATE annotations SET label=?2, color=?3, note=?4, replacement=?5 WHERE id=?1",
+                "UPDATE annotations SET label=?2, color=?3, note=?4, replacement=?5, by_merge=0 WHERE id=?1",
                 params![
                     id,
                     fields.label.as_ref().map(|l| l.as_str().to_string()),

@@ -785,6 +785,55 @@ pub struct MergeReport {
     pub removed: usize,
     /// What could not be settled (left out of the curated set).
     pub conflicts: Vec<Conflict>,
+    /// Regions where the curated set was decided by hand and differs from
+    /// what the merge decided: kept as they are.
+    pub kept: Vec<Kept>,
+    /// Articles left marked reviewed because the mark was set by hand,
+    /// though the merge has conflicts there.
+    pub kept_reviewed: usize,
+}
+
+/// A region of a curated set decided by hand, which [`merge`] kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kept {
+    /// Article id.
+    pub article: String,
+    /// Start of the region.
+    pub start: usize,
+    /// End, exclusive.
+    pub end: usize,
+    /// The region's text.
+    pub text: String,
+    /// The curated set's spans there (kept).
+    pub hand: Vec<Span>,
+    /// What the merge would have written there.
+    pub merge: Vec<Span>,
+}
+
+fn fmt_spans(spans: &[Span]) -> String {
+    if spans.is_empty() {
+        return "nothing".to_string();
+    }
+    let v: Vec<String> = spans
+        .iter()
+        .map(|s| format!("{} {}..{}", s.label, s.start, s.end))
+        .collect();
+    v.join(", ")
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}..{} {:?}: by hand {}; merge would write {}",
+            self.article,
+            self.start,
+            self.end,
+            self.text,
+            fmt_spans(&self.hand),
+            fmt_spans(&self.merge)
+        )
+    }
 }
 
 impl std::fmt::Display for MergeReport {
@@ -804,6 +853,15 @@ impl std::fmt::Display for MergeReport {
         writeln!(f, "conflicts (left out): {}", self.conflicts.len())?;
         for c in &self.conflicts {
             writeln!(f, "  {c}")?;
+        }
+        writeln!(
+            f,
+            "kept because made by hand: {} regions, {} reviewed marks",
+            self.kept.len(),
+            self.kept_reviewed
+        )?;
+        for k in &self.kept {
+            writeln!(f, "  {k}")?;
         }
         Ok(())
     }
@@ -960,7 +1018,25 @@ pub fn conform(
     region: Option<(usize, usize)>,
     target: &[Span],
 ) -> Result<(Vec<AnnotationChange>, Vec<Span>)> {
-    let inside = |s: usize, e: usize| region.is_none_or(|(rs, re)| s < re && rs < e);
+    conform_by(store, article, region, &[], target, false)
+}
+
+/// [`conform`], leaving alone everything overlapping one of the `keep`
+/// regions, and recording the rows it writes as `pizhu merge`'s
+/// (`by_merge`) or as made by hand. With `by_merge`, rows made by hand are
+/// never deleted, wherever they are.
+fn conform_by(
+    store: &Store,
+    article: &str,
+    region: Option<(usize, usize)>,
+    keep: &[(usize, usize)],
+    target: &[Span],
+    by_merge: bool,
+) -> Result<(Vec<AnnotationChange>, Vec<Span>)> {
+    let inside = |s: usize, e: usize| {
+        region.is_none_or(|(rs, re)| s < re && rs < e)
+            && !keep.iter().any(|&(ks, ke)| s < ke && ks < e)
+    };
     let target: BTreeSet<Span> = target
         .iter()
         .filter(|t| inside(t.start, t.end))
@@ -999,6 +1075,7 @@ pub fn conform(
                 a.kind,
                 AnnotationKind::Entity | AnnotationKind::Reject | AnnotationKind::Accept
             ) && inside(a.start, a.end)
+                && (a.by_merge || !by_merge)
         })
         .collect();
     let key = |a: &Annotation| {
@@ -1024,7 +1101,7 @@ pub fn conform(
             .label
             .parse()
             .unwrap_or(EntityType::Custom(s.label.clone()));
-        let id = store.add_annotation(
+        let id = store.add_annotation_by(
             article,
             kind,
             s.start,
@@ -1033,6 +1110,7 @@ pub fn conform(
                 label: Some(label),
                 ..Default::default()
             },
+            by_merge,
         )?;
         changes.push((None, Some(store.annotation(id)?)));
     }
@@ -1117,7 +1195,44 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                     conflicts.push(conflict(id, &text, &c, &voters, &sets, &why));
                 }
             }
-            let (changes, differ) = s.with_annotator(&into, |s| conform(s, id, None, &target))?;
+            // Hand-made decisions of the curated set (taken sides, edits
+            // by someone working as the set) and everything overlapping
+            // them are left as they are.
+            let keep = hand_regions(s, &into, id, &all)?;
+            let touches = |a: usize, b: usize| keep.iter().any(|&(ks, ke)| a < ke && ks < b);
+            let before = if keep.is_empty() {
+                Vec::new()
+            } else {
+                entity_set(s, id, &into)?
+            };
+            for &(ks, ke) in &keep {
+                let hand: Vec<Span> = before
+                    .iter()
+                    .filter(|x| x.overlaps(ks, ke))
+                    .cloned()
+                    .collect();
+                let merged: Vec<Span> = target
+                    .iter()
+                    .filter(|x| x.overlaps(ks, ke))
+                    .cloned()
+                    .collect();
+                if hand != merged {
+                    report.kept.push(Kept {
+                        article: id.clone(),
+                        start: ks,
+                        end: ke,
+                        text: text[ks.min(text.len())..ke.min(text.len())]
+                            .iter()
+                            .collect(),
+                        hand,
+                        merge: merged,
+                    });
+                }
+            }
+            conflicts.retain(|c| !touches(c.start, c.end));
+            target.retain(|t| !touches(t.start, t.end));
+            let (changes, differ) =
+                s.with_annotator(&into, |s| conform_by(s, id, None, &keep, &target, true))?;
             if !differ.is_empty() {
                 let all: BTreeSet<Span> = differ.into_iter().collect();
                 for c in clusters(&all) {
@@ -1140,8 +1255,12 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
             let settled = conflicts.is_empty();
             report.settled += settled as usize;
             s.with_annotator(&into, |s| {
-                if s.article(id)?.reviewed != settled {
-                    s.set_reviewed(id, settled)?;
+                match s.reviewed_mark(id)? {
+                    // Marked reviewed by hand: kept.
+                    Some(false) => report.kept_reviewed += !settled as usize,
+                    Some(true) if !settled => s.set_reviewed_by_merge(id, false)?,
+                    None if settled => s.set_reviewed_by_merge(id, true)?,
+                    _ => {}
                 }
                 Ok(())
             })?;
@@ -1149,6 +1268,71 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
         }
         Ok(report)
     })
+}
+
+/// The regions of an article that a merge into `into` leaves alone: every
+/// entity decision of `into` made by hand (not by merge), grown to cover
+/// the candidate clusters (`spans`, the voters' spans) and automatic
+/// entities overlapping it, until nothing more overlaps. Sorted, disjoint.
+fn hand_regions(
+    store: &Store,
+    into: &str,
+    article: &str,
+    spans: &BTreeSet<Span>,
+) -> Result<Vec<(usize, usize)>> {
+    let mut regions: Vec<(usize, usize)> = store
+        .with_annotator(into, |s| s.annotations(article))?
+        .into_iter()
+        .filter(|a| {
+            !a.by_merge
+                && matches!(
+                    a.kind,
+                    AnnotationKind::Entity | AnnotationKind::Reject | AnnotationKind::Accept
+                )
+        })
+        .map(|a| (a.start, a.end))
+        .collect();
+    if regions.is_empty() {
+        return Ok(regions);
+    }
+    let mut others: Vec<(usize, usize)> = clusters(spans)
+        .iter()
+        .map(|c| {
+            (
+                c.iter().map(|s| s.start).min().unwrap_or(0),
+                c.iter().map(|s| s.end).max().unwrap_or(0),
+            )
+        })
+        .collect();
+    others.extend(
+        store
+            .auto_entities(article)?
+            .iter()
+            .map(|e| (e.start, e.end)),
+    );
+    loop {
+        regions.sort();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in regions.drain(..) {
+            match merged.last_mut() {
+                Some(last) if s < last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut grew = false;
+        for &(s, e) in &others {
+            for r in merged.iter_mut() {
+                if s < r.1 && r.0 < e && (s < r.0 || e > r.1) {
+                    *r = (r.0.min(s), r.1.max(e));
+                    grew = true;
+                }
+            }
+        }
+        regions = merged;
+        if !grew {
+            return Ok(regions);
+        }
+    }
 }
 
 /// The spans of `from` in `region` of an article, written into the

@@ -523,6 +523,167 @@ fn taking_one_side_writes_the_curated_set_and_undoes() {
 }
 
 #[test]
+fn a_second_merge_keeps_what_was_decided_by_hand() {
+    use pizhu::edit::{Edit, Editor};
+    let f = Fixture::new();
+    f.import("ann", &f.doc("a", A));
+    f.import("ben", &f.doc("b", B));
+    let merge = |names: &str, strategy: &str| {
+        let (ok, out, err) = f.run(&[
+            "merge",
+            f.a(),
+            "--annotators",
+            names,
+            "--into",
+            "gold",
+            "--strategy",
+            strategy,
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let set = |n: &str| entity_set(&f.store(), &f.id, n).unwrap();
+    let reviewed = || {
+        f.store()
+            .with_annotator("gold", |s| s.article(&f.id))
+            .unwrap()
+            .reviewed
+    };
+    // Union: 10..14 (LOC or ORG) is a conflict, left out; not reviewed.
+    let out = merge("ann,ben", "union");
+    assert!(out.contains("conflicts (left out): 1"), "{out}");
+    assert!(
+        out.contains("kept because made by hand: 0 regions, 0"),
+        "{out}"
+    );
+    assert!(!reviewed());
+
+    // The curator marks the article reviewed by hand, leaving the
+    // conflict out on purpose: the next merge keeps the mark.
+    let s = f.store();
+    s.set_annotator("gold").unwrap();
+    let mut ed = Editor::new();
+    ed.apply(
+        &s,
+        Edit::SetReviewed {
+            article: f.id.clone(),
+            reviewed: true,
+        },
+    )
+    .unwrap();
+    let out = merge("ann,ben", "union");
+    assert!(out.contains("0 regions, 1 reviewed marks"), "{out}");
+    assert!(reviewed(), "a reviewed mark made by hand survives");
+
+    // Hand decisions: ben's side of 10..14; the merged ORG 30..32 deleted;
+    // the merged ORG 20..22 retyped LOC.
+    ed.apply(
+        &s,
+        Edit::TakeSide {
+            article: f.id.clone(),
+            from: "ben".into(),
+            into: "gold".into(),
+            start: 10,
+            end: 14,
+        },
+    )
+    .unwrap();
+    let shown = |s: &Store, start: usize| {
+        s.effective_entities(&f.id)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.entity.start == start)
+            .unwrap()
+    };
+    let e30 = shown(&s, 30);
+    ed.apply(
+        &s,
+        Edit::RejectEntity {
+            article: f.id.clone(),
+            entity: e30,
+        },
+    )
+    .unwrap();
+    let e20 = shown(&s, 20);
+    ed.apply(
+        &s,
+        Edit::ChangeEntity {
+            article: f.id.clone(),
+            entity: e20,
+            start: 20,
+            end: 22,
+            label: "LOC".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    let hand = spans_of(&[(0, 3, "PER"), (10, 14, "ORG"), (20, 22, "LOC")]);
+    assert_eq!(set("gold"), hand);
+    drop(s);
+
+    // The same merge again: every hand decision stays, each reported.
+    let out = merge("ann,ben", "union");
+    assert_eq!(set("gold"), hand, "{out}");
+    assert!(
+        out.contains("kept because made by hand: 3 regions"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{} 30..32 {:?}: by hand nothing; merge would write ORG 30..32",
+            f.id,
+            f.text.chars().skip(30).take(2).collect::<String>()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("by hand LOC 20..22; merge would write ORG 20..22"),
+        "{out}"
+    );
+    assert!(out.contains("conflicts (left out): 0"), "{out}");
+    assert!(reviewed());
+    // Another strategy changes nothing that was decided by hand either,
+    // and nothing else: the merge's own 0..3 stays.
+    let out = merge("ann,ben", "prefer:ann");
+    assert_eq!(set("gold"), hand, "{out}");
+    assert!(out.contains("annotations: 0 added, 0 removed"), "{out}");
+    // What the merge decided itself it still fills and updates: a third
+    // voter's span elsewhere comes in.
+    let mut c = A.to_vec();
+    c.push((40, 42, "LOC"));
+    f.import("cai", &f.doc("c", &c));
+    let out = merge("ann,ben,cai", "union");
+    let mut want = hand.clone();
+    want.push(Span::new(40, 42, "LOC"));
+    want.sort();
+    assert_eq!(set("gold"), want, "{out}");
+
+    // Undoing the deletion of a merged entity brings it back with no trace
+    // of the hand decision.
+    let s = f.store();
+    s.set_annotator("gold").unwrap();
+    ed.undo(&s).unwrap(); // the retype
+    ed.undo(&s).unwrap(); // the deletion
+    assert!(
+        entity_set(&s, &f.id, "gold")
+            .unwrap()
+            .contains(&Span::new(30, 32, "ORG"))
+    );
+    assert!(
+        !s.annotations(&f.id)
+            .unwrap()
+            .iter()
+            .any(|a| a.start == 30 && !a.by_merge),
+        "no hand-made row left at 30..32"
+    );
+}
+
+fn spans_of(l: &[(usize, usize, &str)]) -> Vec<Span> {
+    let mut v: Vec<Span> = l.iter().map(|(s, e, t)| Span::new(*s, *e, t)).collect();
+    v.sort();
+    v
+}
+
+#[test]
 fn an_old_database_migrates_to_default_and_keeps_showing_its_work() {
     let dir = tempfile::tempdir().unwrap();
     let arch = dir.path().join("archive");

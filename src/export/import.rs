@@ -864,6 +864,7 @@ fn insert_placed(
         replacement: fields.replacement,
         orphan: false,
         annotator: store.annotator(),
+        by_merge: false,
     };
     if store.find_identical_annotation(&a)?.is_some() {
         summary.unchanged += 1;
@@ -900,6 +901,7 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         replacement: it.replacement.clone(),
         orphan: true,
         annotator: store.annotator(),
+        by_merge: false,
     };
     summary
         .orphans

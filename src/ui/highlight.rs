@@ -310,6 +310,7 @@ mod tests {
             replacement: Some(rep.into()),
             orphan: false,
             annotator: "default".into(),
+            by_merge: false,
         }
     }
 
