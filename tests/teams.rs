@@ -684,6 +684,162 @@ fn spans_of(l: &[(usize, usize, &str)]) -> Vec<Span> {
 }
 
 #[test]
+fn exports_name_their_annotator_and_jsonl_comes_back_under_it() {
+    let f = Fixture::new();
+    f.import("ann", &f.doc("a", A));
+    let dir = f._g.path();
+    let export = |format: &str, out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "export",
+            f.a(),
+            "--format",
+            format,
+            "--annotator",
+            "ann",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        v.extend(extra);
+        let (ok, _, err) = f.run(&v);
+        assert!(ok, "{err}");
+    };
+    // jsonl: every document names its annotator; every field stays.
+    let jl = dir.join("ann-export.jsonl");
+    export("jsonl", &jl, &[]);
+    let docs: Vec<Value> = std::fs::read_to_string(&jl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(docs.len() > 1);
+    for d in &docs {
+        assert_eq!(d["annotator"], "ann", "{d}");
+        for k in [
+            "id",
+            "file",
+            "index",
+            "title",
+            "date",
+            "source",
+            "text",
+            "label",
+            "tags",
+            "highlights",
+            "corrections",
+            "entity_tags",
+            "reviewed",
+        ] {
+            assert!(d.get(k).is_some(), "{k} missing in {d}");
+        }
+    }
+    // W3C: a creator on every annotation.
+    let w3 = dir.join("ann.w3c.json");
+    export("w3c", &w3, &[]);
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&w3).unwrap()).unwrap();
+    let items = c["first"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for it in items {
+        assert_eq!(it["creator"]["name"], "ann", "{it}");
+        assert_eq!(it["creator"]["id"], "urn:pizhu:annotator:ann");
+        assert_eq!(it["creator"]["type"], "Person");
+    }
+    // CSV: `annotator` last, in each kind of table.
+    for what in ["entities", "highlights", "corrections"] {
+        let csvp = dir.join(format!("ann-{what}.csv"));
+        export("csv", &csvp, &["--what", what]);
+        let body = std::fs::read_to_string(&csvp).unwrap();
+        let mut lines = body.trim_start_matches('\u{feff}').lines();
+        let head = lines.next().unwrap();
+        assert!(head.ends_with(",annotator"), "{what}: {head}");
+        if what == "entities" {
+            assert!(
+                head.starts_with("article_id,file,title,type,text,start,end,source,status,tags,")
+            );
+            let row = lines.next().unwrap();
+            assert!(row.ends_with(",ann"), "{row}");
+        }
+    }
+    // brat: a comment in annotation.conf (the .ann format has no place).
+    let brat = dir.join("ann-brat");
+    export("brat", &brat, &[]);
+    let conf = std::fs::read_to_string(brat.join("annotation.conf")).unwrap();
+    assert!(conf.lines().any(|l| l == "# Annotator: ann"), "{conf}");
+
+    // The jsonl export imported without --annotator goes back under ann:
+    // nothing added, nothing under the current annotator (`default`).
+    let (ok, out, err) = f.run(&["import", f.a(), "--format", "jsonl", jl.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("annotations: 0 added"), "{out}");
+    assert!(out.contains("marked reviewed: 0"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "stored as the file names them: ann ({} documents)",
+            docs.len()
+        )),
+        "{out}"
+    );
+    let s = f.store();
+    assert_eq!(s.annotator(), "default");
+    assert_eq!(s.annotation_count().unwrap(), 0);
+    assert!(
+        s.annotators()
+            .unwrap()
+            .iter()
+            .all(|a| a.name != "default" || !a.has_work())
+    );
+    drop(s);
+    // With --annotator the user says whose it is: bob's, ann's untouched.
+    let (ok, out, err) = f.run(&[
+        "import",
+        f.a(),
+        "--format",
+        "jsonl",
+        "--annotator",
+        "bob",
+        jl.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "documents naming another annotator, stored under --annotator as asked: {}",
+            docs.len()
+        )),
+        "{out}"
+    );
+    assert_eq!(set_of(&f, "bob"), set_of(&f, "ann"));
+    let r = f.agreement("ann,bob");
+    close(&score(&r["pairs"][0]["scores"], "all")["f1"], 1.0);
+    // A fresh archive gets the work under ann too.
+    let db2 = dir.join("other.sqlite");
+    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db2.to_str().unwrap()], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = pizhu_env(
+        &[
+            "import",
+            f.a(),
+            "--format",
+            "jsonl",
+            jl.to_str().unwrap(),
+            "--db",
+            db2.to_str().unwrap(),
+        ],
+        &[("USER", "zoe")],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("stored as the file names them: ann"), "{out}");
+    let s2 = Store::open(&db2).unwrap();
+    assert_eq!(entity_set(&s2, &f.id, "ann").unwrap(), set_of(&f, "ann"));
+    assert_eq!(
+        s2.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
+        0
+    );
+}
+
+fn set_of(f: &Fixture, name: &str) -> Vec<Span> {
+    entity_set(&f.store(), &f.id, name).unwrap()
+}
+
+#[test]
 fn an_old_database_migrates_to_default_and_keeps_showing_its_work() {
     let dir = tempfile::tempdir().unwrap();
     let arch = dir.path().join("archive");

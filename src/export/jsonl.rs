@@ -1,6 +1,6 @@
 //! The doccano-compatible JSONL export: one JSON object per article with the
 //! fields `id, file, index, title, date, source, text, label, tags,
-//! highlights, corrections, entity_tags, reviewed`. `label` is `[[start, end, "TYPE"], …]` in code
+//! highlights, corrections, entity_tags, reviewed, annotator`. `label` is `[[start, end, "TYPE"], …]` in code
 //! points, as doccano's sequence-labelling import expects. `text` and every
 //! offset stay those of the source text; `corrections` lists the OCR fixes
 //! over it (`start, end, text, replacement`) for whoever wants the corrected
@@ -88,6 +88,11 @@ pub struct JsonArticle {
     /// checked in another tool counts as training data (`pizhu train`).
     #[serde(default)]
     pub reviewed: bool,
+    /// Whose work the document is (the annotator exported). On import
+    /// without `--annotator`, the document is stored under this name;
+    /// absent, under the current annotator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator: Option<String>,
 }
 
 /// The JSONL record of a loaded article.
@@ -113,6 +118,7 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
             .collect(),
         tags: a.tags.clone(),
         reviewed: a.article.reviewed,
+        annotator: Some(a.annotator.clone()),
         highlights: a
             .highlights
             .iter()
