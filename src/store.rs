@@ -265,12 +265,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE article_facts DROP COLUMN keys;
     ALTER TABLE article_facts ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
     "#,
-    // Curation provenance: `annotations.by_merge` and `reviewed.by_merge`
-    // are 1 on the rows `pizhu merge` wrote into a curated set and 0 on
-    // everything made by hand (every row from before, so an upgraded
-    // curated set counts as hand-made and the next merge keeps it). A
-    // re-run of merge changes only its own rows and reports the hand-made
-    // regions it kept (`teams::merge`). The columns are added by
+    // Curation provenance: `annotations.by_merge`, `reviewed.by_merge` and
+    // `article_tags.by_merge` are 1 on the rows `pizhu merge` wrote into a
+    // curated set and 0 on everything made by hand (every row from before,
+    // so an upgraded curated set counts as hand-made and the next merge
+    // keeps it); `annotations.made_by` and `article_tags.made_by` name the
+    // annotators a merged highlight or tag came from (comma-separated).
+    // A re-run of merge changes only its own rows and reports the
+    // hand-made regions it kept (`teams::merge`). The columns are added by
     // `migrate_data` (found by this text, see `adds_merge_provenance`),
     // only where missing.
     r#"
@@ -422,18 +424,22 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
         }
     }
     if adds_merge_provenance(version) {
-        for table in ["annotations", "reviewed"] {
+        for (table, column, decl) in [
+            ("annotations", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("annotations", "made_by", "TEXT"),
+            ("reviewed", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("article_tags", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("article_tags", "made_by", "TEXT"),
+        ] {
             let has: bool = tx.query_row(
                 &format!(
-                    "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name='by_merge')"
+                    "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name='{column}')"
                 ),
                 [],
                 |r| r.get(0),
             )?;
             if !has {
-                tx.execute_batch(&format!(
-                    "ALTER TABLE {table} ADD COLUMN by_merge INTEGER NOT NULL DEFAULT 0"
-                ))?;
+                tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
             }
         }
     }
@@ -612,6 +618,10 @@ pub struct Annotation {
     /// [`crate::teams::merge`]).
     #[serde(skip)]
     pub by_merge: bool,
+    /// A highlight `pizhu merge` brought into a curated set: the
+    /// annotators who made it (comma-separated).
+    #[serde(skip)]
+    pub made_by: Option<String>,
 }
 
 /// A new annotation to store.
@@ -1220,7 +1230,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge";
+const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge, made_by";
 
 fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
     let label: Option<String> = r.get(8)?;
@@ -1242,6 +1252,7 @@ fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
         orphan: r.get::<_, i64>(12)? != 0,
         annotator: r.get(13)?,
         by_merge: r.get::<_, i64>(14)? != 0,
+        made_by: r.get(15)?,
     })
 }
 
@@ -2798,8 +2809,8 @@ impl Store {
             .map_err(self.err())?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge, made_by) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
                 params![
                     id,
                     a.article_id,
@@ -2815,7 +2826,8 @@ impl Store {
                     a.replacement,
                     a.orphan as i64,
                     a.annotator,
-                    a.by_merge as i64
+                    a.by_merge as i64,
+                    a.made_by
                 ],
             )
             .map_err(self.err())?;
@@ -2903,6 +2915,67 @@ impl Store {
             .execute(
                 "INSERT OR IGNORE INTO article_tags(annotator, article_id, tag_id) VALUES (?3,?1,?2)",
                 params![article_id, id, self.annotator()],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// The current annotator's tags of an article with their provenance:
+    /// (tag, set by `pizhu merge`, the annotators it came from).
+    pub fn article_tag_rows(
+        &self,
+        article_id: &str,
+    ) -> Result<Vec<(String, bool, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT t.name, a.by_merge, a.made_by FROM article_tags a JOIN tags t ON t.id=a.tag_id \
+                 WHERE a.article_id=?1 AND a.annotator=?2 ORDER BY t.name",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![article_id, self.annotator()], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Tags an article as `pizhu merge` (`made_by`: the annotators the tag
+    /// came from); a tag already there stays as it is, except that a
+    /// merged one gets the new `made_by`.
+    pub fn tag_article_by_merge(&self, article_id: &str, tag: &str, made_by: &str) -> Result<()> {
+        let id = self.tag_id(tag)?;
+        self.register()?;
+        self.conn
+            .execute(
+                "INSERT INTO article_tags(annotator, article_id, tag_id, by_merge, made_by) \
+                 VALUES (?3,?1,?2,1,?4) \
+                 ON CONFLICT DO UPDATE SET made_by=excluded.made_by WHERE by_merge=1",
+                params![article_id, id, self.annotator(), made_by],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Removes a tag `pizhu merge` set (never one set by hand).
+    pub fn untag_article_by_merge(&self, article_id: &str, tag: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2) \
+                 AND annotator=?3 AND by_merge=1",
+                params![article_id, tag, self.annotator()],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Records which annotators a merged highlight came from.
+    pub fn set_made_by(&self, id: i64, made_by: Option<&str>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE annotations SET made_by=?2 WHERE id=?1",
+                params![id, made_by],
             )
             .map(|_| ())
             .map_err(self.err())

@@ -791,6 +791,14 @@ pub struct MergeReport {
     /// Articles left marked reviewed because the mark was set by hand,
     /// though the merge has conflicts there.
     pub kept_reviewed: usize,
+    /// Highlights (with notes) brought into the curated set.
+    pub highlights_added: usize,
+    /// Highlights a previous merge brought that no annotator has any more.
+    pub highlights_removed: usize,
+    /// Article tags brought into the curated set.
+    pub tags_added: usize,
+    /// Article tags a previous merge brought that no annotator has any more.
+    pub tags_removed: usize,
 }
 
 /// A region of a curated set decided by hand, which [`merge`] kept.
@@ -849,6 +857,11 @@ impl std::fmt::Display for MergeReport {
             f,
             "curated spans: {}; annotations: {} added, {} removed",
             self.spans, self.added, self.removed
+        )?;
+        writeln!(
+            f,
+            "highlights: {} added, {} removed; article tags: {} added, {} removed",
+            self.highlights_added, self.highlights_removed, self.tags_added, self.tags_removed
         )?;
         writeln!(f, "conflicts (left out): {}", self.conflicts.len())?;
         for c in &self.conflicts {
@@ -1265,9 +1278,99 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                 Ok(())
             })?;
             report.conflicts.extend(conflicts);
+            s.with_annotator(&into, |s| {
+                merge_extras(s, id, &opts.annotators, &mut report)
+            })?;
         }
         Ok(report)
     })
+}
+
+/// Brings the merged annotators' highlights (with their notes and colours)
+/// and article tags of an article into the current annotator's set (the
+/// curated one): their union, each marked with who made it (`made_by`,
+/// comma-separated names). Only rows merge wrote are changed or removed;
+/// a highlight or tag the set already has by hand is left as it is.
+fn merge_extras(
+    s: &Store,
+    article: &str,
+    annotators: &[String],
+    report: &mut MergeReport,
+) -> Result<()> {
+    type Key = (usize, usize, Option<String>, Option<String>);
+    let mut want: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+    let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in annotators {
+        let (anns, ts) = s.with_annotator(n, |s| {
+            Ok((s.annotations(article)?, s.article_tags(article)?))
+        })?;
+        for a in anns
+            .into_iter()
+            .filter(|a| a.kind == AnnotationKind::Highlight)
+        {
+            let who = want.entry((a.start, a.end, a.color, a.note)).or_default();
+            if !who.contains(n) {
+                who.push(n.clone());
+            }
+        }
+        for t in ts {
+            tags.entry(t).or_default().push(n.clone());
+        }
+    }
+    let mine: Vec<Annotation> = s
+        .annotations(article)?
+        .into_iter()
+        .filter(|a| a.kind == AnnotationKind::Highlight)
+        .collect();
+    let key = |a: &Annotation| (a.start, a.end, a.color.clone(), a.note.clone());
+    for a in mine.iter().filter(|a| a.by_merge) {
+        if !want.contains_key(&key(a)) {
+            s.delete_annotation(a.id)?;
+            report.highlights_removed += 1;
+        }
+    }
+    for (k, who) in &want {
+        let who = who.join(", ");
+        if let Some(a) = mine.iter().find(|a| key(a) == *k) {
+            if a.by_merge && a.made_by.as_deref() != Some(who.as_str()) {
+                s.set_made_by(a.id, Some(&who))?;
+            }
+            continue;
+        }
+        let id = s.add_annotation_by(
+            article,
+            AnnotationKind::Highlight,
+            k.0,
+            k.1,
+            NewAnnotation {
+                color: k.2.clone(),
+                note: k.3.clone(),
+                ..Default::default()
+            },
+            true,
+        )?;
+        s.set_made_by(id, Some(&who))?;
+        report.highlights_added += 1;
+    }
+    let have = s.article_tag_rows(article)?;
+    for (t, by_merge, _) in &have {
+        if *by_merge && !tags.contains_key(t) {
+            s.untag_article_by_merge(article, t)?;
+            report.tags_removed += 1;
+        }
+    }
+    for (t, who) in &tags {
+        let who = who.join(", ");
+        match have.iter().find(|(h, ..)| h == t) {
+            Some((_, false, _)) => {}
+            Some((_, true, made)) if made.as_deref() == Some(who.as_str()) => {}
+            found => {
+                s.tag_article_by_merge(article, t, &who)?;
+                report.tags_added += found.is_none() as usize;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The regions of an article that a merge into `into` leaves alone: every

@@ -839,6 +839,156 @@ fn set_of(f: &Fixture, name: &str) -> Vec<Span> {
     entity_set(&f.store(), &f.id, name).unwrap()
 }
 
+/// A highlight as compared: start, end, note, made by, by merge.
+type Hl = (usize, usize, Option<String>, Option<String>, bool);
+
+#[test]
+fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
+    let f = Fixture::new();
+    let slice = |a: usize, b: usize| f.text.chars().skip(a).take(b - a).collect::<String>();
+    let doc = |name: &str, labels: &[(usize, usize, &str)], hl: Value, tags: Value| {
+        let d = serde_json::json!({
+            "id": f.id, "text": f.text, "reviewed": true, "tags": tags, "highlights": hl,
+            "label": labels.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
+        });
+        let p = f._g.path().join(format!("{name}-hl.jsonl"));
+        std::fs::write(&p, format!("{d}\n")).unwrap();
+        p
+    };
+    let pa = doc(
+        "ann",
+        A,
+        serde_json::json!([{"start": 5, "end": 8, "text": slice(5, 8), "note": "ann's note", "color": "#ffd54f"}]),
+        serde_json::json!(["t1"]),
+    );
+    let pb = doc(
+        "ben",
+        B,
+        serde_json::json!([
+            {"start": 5, "end": 8, "text": slice(5, 8), "note": "ann's note", "color": "#ffd54f"},
+            {"start": 40, "end": 44, "text": slice(40, 44), "note": "ben's note"}
+        ]),
+        serde_json::json!(["t1", "t2"]),
+    );
+    f.import("ann", &pa);
+    f.import("ben", &pb);
+    let merge = || {
+        let (ok, out, err) = f.run(&[
+            "merge",
+            f.a(),
+            "--annotators",
+            "ann,ben",
+            "--into",
+            "gold",
+            "--strategy",
+            "union",
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let out = merge();
+    assert!(
+        out.contains("highlights: 2 added, 0 removed; article tags: 2 added, 0 removed"),
+        "{out}"
+    );
+    let s = f.store();
+    let gold = |s: &Store| {
+        let mut h: Vec<Hl> = s
+            .with_annotator("gold", |s| s.annotations(&f.id))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == pizhu::store::AnnotationKind::Highlight)
+            .map(|a| (a.start, a.end, a.note, a.made_by, a.by_merge))
+            .collect();
+        h.sort();
+        let t = s
+            .with_annotator("gold", |s| s.article_tag_rows(&f.id))
+            .unwrap();
+        (h, t)
+    };
+    let (h, t) = gold(&s);
+    assert_eq!(
+        h,
+        vec![
+            (
+                5,
+                8,
+                Some("ann's note".into()),
+                Some("ann, ben".into()),
+                true
+            ),
+            (40, 44, Some("ben's note".into()), Some("ben".into()), true),
+        ]
+    );
+    assert_eq!(
+        t,
+        vec![
+            ("t1".to_string(), true, Some("ann, ben".to_string())),
+            ("t2".to_string(), true, Some("ben".to_string())),
+        ]
+    );
+    // Again: nothing to do.
+    let out = merge();
+    assert!(
+        out.contains("highlights: 0 added, 0 removed; article tags: 0 added, 0 removed"),
+        "{out}"
+    );
+    // The curated set's own highlight and tag (by hand) stay; what ben
+    // no longer has goes.
+    s.with_annotator("gold", |s| {
+        s.tag_article(&f.id, "mine")?;
+        s.add_annotation(
+            &f.id,
+            pizhu::store::AnnotationKind::Highlight,
+            50,
+            52,
+            pizhu::store::NewAnnotation {
+                note: Some("curator".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let ben_hl = s
+        .with_annotator("ben", |s| s.annotations(&f.id))
+        .unwrap()
+        .into_iter()
+        .find(|a| a.start == 40)
+        .unwrap();
+    s.delete_annotation(ben_hl.id).unwrap();
+    s.with_annotator("ben", |s| s.untag_article(&f.id, "t2"))
+        .unwrap();
+    let out = merge();
+    assert!(
+        out.contains("highlights: 0 added, 1 removed; article tags: 0 added, 1 removed"),
+        "{out}"
+    );
+    let (h, t) = gold(&s);
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(h.contains(&(50, 52, Some("curator".into()), None, false)));
+    let names: Vec<&str> = t.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(names, ["mine", "t1"]);
+    // The export says who made a merged highlight.
+    let (ok, out, err) = f.run(&["export", f.a(), "--format", "jsonl", "--annotator", "gold"]);
+    assert!(ok, "{err}");
+    let d: Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|d| d["id"] == f.id.as_str())
+        .unwrap();
+    let hl = d["highlights"].as_array().unwrap();
+    assert!(
+        hl.iter()
+            .any(|x| x["start"] == 5 && x["made_by"] == "ann, ben"),
+        "{d}"
+    );
+    assert!(
+        hl.iter()
+            .any(|x| x["start"] == 50 && x.get("made_by").is_none()),
+        "{d}"
+    );
+}
+
 #[test]
 fn an_old_database_migrates_to_default_and_keeps_showing_its_work() {
     let dir = tempfile::tempdir().unwrap();

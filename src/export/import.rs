@@ -929,6 +929,7 @@ fn insert_placed(
         orphan: false,
         annotator: store.annotator(),
         by_merge: false,
+        made_by: None,
     };
     if store.find_identical_annotation(&a)?.is_some() {
         summary.unchanged += 1;
@@ -966,6 +967,7 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         orphan: true,
         annotator: store.annotator(),
         by_merge: false,
+        made_by: None,
     };
     summary
         .orphans

@@ -29,6 +29,9 @@ pub struct JsonHighlight {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+    /// In a curated set: the annotators the highlight was merged from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<String>,
 }
 
 /// An OCR correction in the JSONL export.
@@ -128,6 +131,7 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
                 text: n.quote.exact.clone(),
                 color: n.color.clone(),
                 note: n.note.clone(),
+                made_by: n.made_by.clone(),
             })
             .collect(),
         entity_tags: a

@@ -94,6 +94,9 @@ pub fn annotations(a: &ExportArticle) -> Vec<Value> {
         if let Some(c) = &h.color {
             v["pizhu:color"] = json!(c);
         }
+        if let Some(m) = &h.made_by {
+            v["pizhu:madeBy"] = json!(m);
+        }
         out.push(v);
     }
     for c in &a.corrections {

@@ -311,6 +311,7 @@ mod tests {
             orphan: false,
             annotator: "default".into(),
             by_merge: false,
+            made_by: None,
         }
     }
 
