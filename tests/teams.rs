@@ -833,6 +833,31 @@ fn exports_name_their_annotator_and_jsonl_comes_back_under_it() {
         s2.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
         0
     );
+    drop(s2);
+    // W3C too: its `creator` names whose work it is.
+    let db3 = dir.join("third.sqlite");
+    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db3.to_str().unwrap()], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = pizhu_env(
+        &[
+            "import",
+            f.a(),
+            "--format",
+            "w3c",
+            w3.to_str().unwrap(),
+            "--db",
+            db3.to_str().unwrap(),
+        ],
+        &[("USER", "zoe")],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("stored as the file names them: ann"), "{out}");
+    let s3 = Store::open(&db3).unwrap();
+    assert_eq!(entity_set(&s3, &f.id, "ann").unwrap(), set_of(&f, "ann"));
+    assert_eq!(
+        s3.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
+        0
+    );
 }
 
 fn set_of(f: &Fixture, name: &str) -> Vec<Span> {

@@ -174,7 +174,7 @@ struct Doc {
     /// The entity list is complete: automatic entities not in it are rejected.
     complete: bool,
     origin: String,
-    /// Whose work the file says it is (jsonl `annotator`).
+    /// Whose work the file says it is (jsonl `annotator`, W3C `creator`).
     annotator: Option<String>,
 }
 
@@ -187,7 +187,8 @@ fn bad(path: &Path, problem: impl Into<String>) -> Error {
 
 /// Imports the annotations in `path` (a file; for brat a folder or one
 /// `.ann` file) into `store`: a jsonl document that names its annotator
-/// (`annotator`, as Pizhu's export writes it) is stored under that name,
+/// (`annotator`, as Pizhu's export writes it) and a W3C annotation that
+/// names its `creator` (an agent's `name`) are stored under that name,
 /// everything else under the store's current annotator. Re-importing one's
 /// own export therefore changes nothing, and a file of someone else's work
 /// never lands under your name.
@@ -522,7 +523,7 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             ));
         }
     }
-    let mut docs: BTreeMap<String, Doc> = BTreeMap::new();
+    let mut docs: BTreeMap<(String, Option<String>), Doc> = BTreeMap::new();
     for (n, a) in anns.iter().enumerate() {
         let origin = format!(
             "{} annotation {} ({})",
@@ -566,11 +567,20 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             ),
         };
         let id = article_id_of(&source);
-        let doc = docs.entry(id.clone()).or_insert_with(|| Doc {
-            id: Some(id.clone()),
-            origin: source.clone(),
-            ..Doc::default()
-        });
+        // Whose it is: the annotation's `creator` (an agent with a `name`,
+        // as Pizhu writes it), one document per article and creator.
+        let creator = a
+            .get("creator")
+            .and_then(|c| str_of(c, "name"))
+            .map(str::to_string);
+        let doc = docs
+            .entry((id.clone(), creator.clone()))
+            .or_insert_with(|| Doc {
+                id: Some(id.clone()),
+                origin: source.clone(),
+                annotator: creator,
+                ..Doc::default()
+            });
         if selectors.is_empty() {
             match motivation {
                 "tagging" => doc.tags.extend(with("tagging").into_iter().chain(with(""))),
