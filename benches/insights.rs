@@ -103,6 +103,7 @@ mod gui {
                         archive: Some(a),
                         db: Some(d),
                         system_fonts: false,
+                        annotator: None,
                     },
                 )
             });

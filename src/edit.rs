@@ -264,7 +264,11 @@ impl Editor {
         edit: Edit,
         progress: &dyn Fn(usize, usize),
     ) -> Result<Outcome> {
-        let (changes, outcome) = store.atomically(|s| Self::perform(s, edit, progress))?;
+        let (changes, outcome) = store.atomically(|s| {
+            let (mut changes, outcome) = Self::perform(s, edit, progress)?;
+            Self::keep_hand_deletions(s, &mut changes)?;
+            Ok((changes, outcome))
+        })?;
         if !changes.is_empty() {
             self.undo.push(changes);
             self.redo.clear();
@@ -340,6 +344,65 @@ impl Editor {
                 ..Default::default()
             },
         ))
+    }
+
+    /// An edit is made by hand: where it deleted an entity decision that
+    /// `pizhu merge` wrote into a curated set and left no hand-made one
+    /// in its place, it records the deletion as a hand-made decision (a
+    /// merged entity deleted → a rejection of that span; a merged
+    /// rejection deleted → a confirmation), so that the next merge, which
+    /// changes only its own rows, does not bring back what a person
+    /// removed. Part of the same undo step.
+    fn keep_hand_deletions(s: &Store, changes: &mut Vec<Change>) -> Result<()> {
+        use AnnotationKind as K;
+        let mut extra = Vec::new();
+        for c in changes.iter() {
+            let Change::Annotation {
+                before: Some(b),
+                after: None,
+            } = c
+            else {
+                continue;
+            };
+            if !b.by_merge || b.orphan {
+                continue;
+            }
+            let kind = match b.kind {
+                K::Entity => K::Reject,
+                K::Reject => K::Accept,
+                _ => continue,
+            };
+            let id = s.with_annotator(&b.annotator, |s| {
+                let hand_there = s.annotations(&b.article_id)?.iter().any(|a| {
+                    !a.by_merge
+                        && matches!(a.kind, K::Entity | K::Reject | K::Accept)
+                        && a.start < b.end
+                        && b.start < a.end
+                });
+                if hand_there {
+                    return Ok(None);
+                }
+                s.add_annotation(
+                    &b.article_id,
+                    kind,
+                    b.start,
+                    b.end,
+                    NewAnnotation {
+                        label: b.label.clone(),
+                        ..Default::default()
+                    },
+                )
+                .map(Some)
+            })?;
+            if let Some(id) = id {
+                extra.push(Change::Annotation {
+                    before: None,
+                    after: Some(Box::new(s.annotation(id)?)),
+                });
+            }
+        }
+        changes.extend(extra);
+        Ok(())
     }
 
     fn lexicon(

@@ -666,8 +666,14 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("cannot import {format}; importable formats: jsonl, brat, w3c");
             }
             let (mut store, _) = open_indexed(&archive, db, true, Access::Write)?;
-            let s = pizhu::export::import(&mut store, format, &path)
-                .with_context(|| format!("importing {}", path.display()))?;
+            // With --annotator the user says whose work it is; without,
+            // jsonl documents naming their annotator are stored as theirs.
+            let s = if ANNOTATOR.get().is_some() {
+                pizhu::export::import_as(&mut store, format, &path)
+            } else {
+                pizhu::export::import(&mut store, format, &path)
+            }
+            .with_context(|| format!("importing {}", path.display()))?;
             print!("{s}");
         }
         Command::Search {

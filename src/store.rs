@@ -282,6 +282,20 @@ pub const MIGRATIONS: &[&str] = &[
         dict BLOB NOT NULL
     );
     "#,
+    // 9: curation provenance: `annotations.by_merge`, `reviewed.by_merge` and
+    // `article_tags.by_merge` are 1 on the rows `pizhu merge` wrote into a
+    // curated set and 0 on everything made by hand (every row from before,
+    // so an upgraded curated set counts as hand-made and the next merge
+    // keeps it); `annotations.made_by` and `article_tags.made_by` name the
+    // annotators a merged highlight or tag came from (comma-separated).
+    // A re-run of merge changes only its own rows and reports the
+    // hand-made regions it kept (`teams::merge`). The columns are added by
+    // `migrate_data` (found by this text, see `adds_merge_provenance`),
+    // only where missing.
+    r#"
+    -- Curation provenance: annotations.by_merge, reviewed.by_merge (added by migrate_data).
+    CREATE INDEX IF NOT EXISTS annotations_article ON annotations(article_id);
+    "#,
 ];
 
 /// Whether migration `version` is the one that created `entity_names` (its
@@ -291,6 +305,14 @@ fn creates_entity_names(version: usize) -> bool {
     MIGRATIONS
         .get(version.wrapping_sub(1))
         .is_some_and(|m| m.contains("CREATE TABLE entity_names"))
+}
+
+/// Whether migration `version` is the one that adds the curation
+/// provenance columns (found by its text, like [`creates_entity_names`]).
+fn adds_merge_provenance(version: usize) -> bool {
+    MIGRATIONS
+        .get(version.wrapping_sub(1))
+        .is_some_and(|m| m.contains("-- Curation provenance: annotations.by_merge"))
 }
 
 /// Data steps of a migration that SQL alone cannot do, run in the same
@@ -422,6 +444,26 @@ fn migrate_data(tx: &Connection, version: usize) -> rusqlite::Result<()> {
             ));
             let ids = names.encode(tx, &decode_entities(&text, &ents))?;
             write_facts(tx, rid, &id, &file, day, src, &ids)?;
+        }
+    }
+    if adds_merge_provenance(version) {
+        for (table, column, decl) in [
+            ("annotations", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("annotations", "made_by", "TEXT"),
+            ("reviewed", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("article_tags", "by_merge", "INTEGER NOT NULL DEFAULT 0"),
+            ("article_tags", "made_by", "TEXT"),
+        ] {
+            let has: bool = tx.query_row(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name='{column}')"
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            if !has {
+                tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+            }
         }
     }
     if version == 6 {
@@ -643,6 +685,15 @@ pub struct Annotation {
     /// Who made it (see [`crate::teams`]).
     #[serde(skip)]
     pub annotator: String,
+    /// Written by `pizhu merge` into a curated set (`false`: made by hand;
+    /// a re-run of merge changes only rows with this set, see
+    /// [`crate::teams::merge`]).
+    #[serde(skip)]
+    pub by_merge: bool,
+    /// A highlight `pizhu merge` brought into a curated set: the
+    /// annotators who made it (comma-separated).
+    #[serde(skip)]
+    pub made_by: Option<String>,
 }
 
 /// A new annotation to store.
@@ -1254,7 +1305,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator";
+const ANN_COLS: &str = "id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge, made_by";
 
 fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
     let label: Option<String> = r.get(8)?;
@@ -1275,6 +1326,8 @@ fn row_to_annotation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Annotation> {
         replacement: r.get(11)?,
         orphan: r.get::<_, i64>(12)? != 0,
         annotator: r.get(13)?,
+        by_merge: r.get::<_, i64>(14)? != 0,
+        made_by: r.get(15)?,
     })
 }
 
@@ -2378,9 +2431,41 @@ impl Store {
         }
         let sql = if reviewed {
             self.register()?;
-            "INSERT OR IGNORE INTO reviewed(annotator, article_id) VALUES (?2, ?1)"
+            // A mark set by hand is hand-made, even over one merge set.
+            "INSERT INTO reviewed(annotator, article_id, by_merge) VALUES (?2, ?1, 0) \
+             ON CONFLICT DO UPDATE SET by_merge=0"
         } else {
             "DELETE FROM reviewed WHERE article_id=?1 AND annotator=?2"
+        };
+        self.conn
+            .execute(sql, params![id, self.annotator()])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// The current annotator's reviewed mark of an article: `None`, or
+    /// `Some(by_merge)` (set by `pizhu merge`, or by hand).
+    pub fn reviewed_mark(&self, id: &str) -> Result<Option<bool>> {
+        self.conn
+            .query_row(
+                "SELECT by_merge FROM reviewed WHERE article_id=?1 AND annotator=?2",
+                params![id, self.annotator()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|o| o.map(|v| v != 0))
+            .map_err(self.err())
+    }
+
+    /// Sets or removes a reviewed mark of `pizhu merge`'s (never one made
+    /// by hand: setting keeps a hand mark as it is, removing removes only
+    /// a merge's mark).
+    pub fn set_reviewed_by_merge(&self, id: &str, reviewed: bool) -> Result<()> {
+        let sql = if reviewed {
+            self.register()?;
+            "INSERT OR IGNORE INTO reviewed(annotator, article_id, by_merge) VALUES (?2, ?1, 1)"
+        } else {
+            "DELETE FROM reviewed WHERE article_id=?1 AND annotator=?2 AND by_merge=1"
         };
         self.conn
             .execute(sql, params![id, self.annotator()])
@@ -2835,7 +2920,8 @@ impl Store {
             .ok_or_else(|| Error::NotFound(format!("no annotation with id {id}")))
     }
 
-    /// Adds an annotation on `article_id[start..end]`; returns its id.
+    /// Adds an annotation on `article_id[start..end]`, made by hand;
+    /// returns its id.
     pub fn add_annotation(
         &self,
         article_id: &str,
@@ -2843,6 +2929,20 @@ impl Store {
         start: usize,
         end: usize,
         fields: NewAnnotation,
+    ) -> Result<i64> {
+        self.add_annotation_by(article_id, kind, start, end, fields, false)
+    }
+
+    /// [`Store::add_annotation`], recording whether `pizhu merge` wrote it
+    /// (`by_merge`) or a person did.
+    pub fn add_annotation_by(
+        &self,
+        article_id: &str,
+        kind: AnnotationKind,
+        start: usize,
+        end: usize,
+        fields: NewAnnotation,
+        by_merge: bool,
     ) -> Result<i64> {
         let text: String = self
             .conn
@@ -2871,8 +2971,8 @@ impl Store {
         self.register()?;
         self.conn
             .execute(
-                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, annotator) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                "INSERT INTO annotations(article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, annotator, by_merge) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
                 params![
                     article_id,
                     kind.as_str(),
@@ -2885,7 +2985,8 @@ impl Store {
                     fields.color,
                     fields.note,
                     fields.replacement,
-                    self.annotator()
+                    self.annotator(),
+                    by_merge as i64
                 ],
             )
             .map_err(self.err())?;
@@ -2945,8 +3046,8 @@ impl Store {
             .map_err(self.err())?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator) \
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                "INSERT OR REPLACE INTO annotations(id, article_id, kind, start, end, exact, prefix, suffix, label, color, note, replacement, orphan, annotator, by_merge, made_by) \
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
                 params![
                     id,
                     a.article_id,
@@ -2961,7 +3062,9 @@ impl Store {
                     a.note,
                     a.replacement,
                     a.orphan as i64,
-                    a.annotator
+                    a.annotator,
+                    a.by_merge as i64,
+                    a.made_by
                 ],
             )
             .map_err(self.err())?;
@@ -3007,12 +3110,13 @@ impl Store {
         Ok(a)
     }
 
-    /// Changes the note, colour or label of an annotation; returns the old one.
+    /// Changes the note, colour or label of an annotation by hand (so the
+    /// row counts as hand-made from then on); returns the old one.
     pub fn update_annotation(&self, id: i64, fields: NewAnnotation) -> Result<Annotation> {
         let old = self.annotation(id)?;
         self.conn
             .execute(
-                "UPDATE annotations SET label=?2, color=?3, note=?4, replacement=?5 WHERE id=?1",
+                "UPDATE annotations SET label=?2, color=?3, note=?4, replacement=?5, by_merge=0 WHERE id=?1",
                 params![
                     id,
                     fields.label.as_ref().map(|l| l.as_str().to_string()),
@@ -3048,6 +3152,67 @@ impl Store {
             .execute(
                 "INSERT OR IGNORE INTO article_tags(annotator, article_id, tag_id) VALUES (?3,?1,?2)",
                 params![article_id, id, self.annotator()],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// The current annotator's tags of an article with their provenance:
+    /// (tag, set by `pizhu merge`, the annotators it came from).
+    pub fn article_tag_rows(
+        &self,
+        article_id: &str,
+    ) -> Result<Vec<(String, bool, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT t.name, a.by_merge, a.made_by FROM article_tags a JOIN tags t ON t.id=a.tag_id \
+                 WHERE a.article_id=?1 AND a.annotator=?2 ORDER BY t.name",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![article_id, self.annotator()], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Tags an article as `pizhu merge` (`made_by`: the annotators the tag
+    /// came from); a tag already there stays as it is, except that a
+    /// merged one gets the new `made_by`.
+    pub fn tag_article_by_merge(&self, article_id: &str, tag: &str, made_by: &str) -> Result<()> {
+        let id = self.tag_id(tag)?;
+        self.register()?;
+        self.conn
+            .execute(
+                "INSERT INTO article_tags(annotator, article_id, tag_id, by_merge, made_by) \
+                 VALUES (?3,?1,?2,1,?4) \
+                 ON CONFLICT DO UPDATE SET made_by=excluded.made_by WHERE by_merge=1",
+                params![article_id, id, self.annotator(), made_by],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Removes a tag `pizhu merge` set (never one set by hand).
+    pub fn untag_article_by_merge(&self, article_id: &str, tag: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2) \
+                 AND annotator=?3 AND by_merge=1",
+                params![article_id, tag, self.annotator()],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Records which annotators a merged highlight came from.
+    pub fn set_made_by(&self, id: i64, made_by: Option<&str>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE annotations SET made_by=?2 WHERE id=?1",
+                params![id, made_by],
             )
             .map(|_| ())
             .map_err(self.err())

@@ -785,6 +785,63 @@ pub struct MergeReport {
     pub removed: usize,
     /// What could not be settled (left out of the curated set).
     pub conflicts: Vec<Conflict>,
+    /// Regions where the curated set was decided by hand and differs from
+    /// what the merge decided: kept as they are.
+    pub kept: Vec<Kept>,
+    /// Articles left marked reviewed because the mark was set by hand,
+    /// though the merge has conflicts there.
+    pub kept_reviewed: usize,
+    /// Highlights (with notes) brought into the curated set.
+    pub highlights_added: usize,
+    /// Highlights a previous merge brought that no annotator has any more.
+    pub highlights_removed: usize,
+    /// Article tags brought into the curated set.
+    pub tags_added: usize,
+    /// Article tags a previous merge brought that no annotator has any more.
+    pub tags_removed: usize,
+}
+
+/// A region of a curated set decided by hand, which [`merge`] kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kept {
+    /// Article id.
+    pub article: String,
+    /// Start of the region.
+    pub start: usize,
+    /// End, exclusive.
+    pub end: usize,
+    /// The region's text.
+    pub text: String,
+    /// The curated set's spans there (kept).
+    pub hand: Vec<Span>,
+    /// What the merge would have written there.
+    pub merge: Vec<Span>,
+}
+
+fn fmt_spans(spans: &[Span]) -> String {
+    if spans.is_empty() {
+        return "nothing".to_string();
+    }
+    let v: Vec<String> = spans
+        .iter()
+        .map(|s| format!("{} {}..{}", s.label, s.start, s.end))
+        .collect();
+    v.join(", ")
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}..{} {:?}: by hand {}; merge would write {}",
+            self.article,
+            self.start,
+            self.end,
+            self.text,
+            fmt_spans(&self.hand),
+            fmt_spans(&self.merge)
+        )
+    }
 }
 
 impl std::fmt::Display for MergeReport {
@@ -801,9 +858,23 @@ impl std::fmt::Display for MergeReport {
             "curated spans: {}; annotations: {} added, {} removed",
             self.spans, self.added, self.removed
         )?;
+        writeln!(
+            f,
+            "highlights: {} added, {} removed; article tags: {} added, {} removed",
+            self.highlights_added, self.highlights_removed, self.tags_added, self.tags_removed
+        )?;
         writeln!(f, "conflicts (left out): {}", self.conflicts.len())?;
         for c in &self.conflicts {
             writeln!(f, "  {c}")?;
+        }
+        writeln!(
+            f,
+            "kept because made by hand: {} regions, {} reviewed marks",
+            self.kept.len(),
+            self.kept_reviewed
+        )?;
+        for k in &self.kept {
+            writeln!(f, "  {k}")?;
         }
         Ok(())
     }
@@ -960,7 +1031,25 @@ pub fn conform(
     region: Option<(usize, usize)>,
     target: &[Span],
 ) -> Result<(Vec<AnnotationChange>, Vec<Span>)> {
-    let inside = |s: usize, e: usize| region.is_none_or(|(rs, re)| s < re && rs < e);
+    conform_by(store, article, region, &[], target, false)
+}
+
+/// [`conform`], leaving alone everything overlapping one of the `keep`
+/// regions, and recording the rows it writes as `pizhu merge`'s
+/// (`by_merge`) or as made by hand. With `by_merge`, rows made by hand are
+/// never deleted, wherever they are.
+fn conform_by(
+    store: &Store,
+    article: &str,
+    region: Option<(usize, usize)>,
+    keep: &[(usize, usize)],
+    target: &[Span],
+    by_merge: bool,
+) -> Result<(Vec<AnnotationChange>, Vec<Span>)> {
+    let inside = |s: usize, e: usize| {
+        region.is_none_or(|(rs, re)| s < re && rs < e)
+            && !keep.iter().any(|&(ks, ke)| s < ke && ks < e)
+    };
     let target: BTreeSet<Span> = target
         .iter()
         .filter(|t| inside(t.start, t.end))
@@ -999,6 +1088,7 @@ pub fn conform(
                 a.kind,
                 AnnotationKind::Entity | AnnotationKind::Reject | AnnotationKind::Accept
             ) && inside(a.start, a.end)
+                && (a.by_merge || !by_merge)
         })
         .collect();
     let key = |a: &Annotation| {
@@ -1024,7 +1114,7 @@ pub fn conform(
             .label
             .parse()
             .unwrap_or(EntityType::Custom(s.label.clone()));
-        let id = store.add_annotation(
+        let id = store.add_annotation_by(
             article,
             kind,
             s.start,
@@ -1033,6 +1123,7 @@ pub fn conform(
                 label: Some(label),
                 ..Default::default()
             },
+            by_merge,
         )?;
         changes.push((None, Some(store.annotation(id)?)));
     }
@@ -1117,7 +1208,44 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                     conflicts.push(conflict(id, &text, &c, &voters, &sets, &why));
                 }
             }
-            let (changes, differ) = s.with_annotator(&into, |s| conform(s, id, None, &target))?;
+            // Hand-made decisions of the curated set (taken sides, edits
+            // by someone working as the set) and everything overlapping
+            // them are left as they are.
+            let keep = hand_regions(s, &into, id, &all)?;
+            let touches = |a: usize, b: usize| keep.iter().any(|&(ks, ke)| a < ke && ks < b);
+            let before = if keep.is_empty() {
+                Vec::new()
+            } else {
+                entity_set(s, id, &into)?
+            };
+            for &(ks, ke) in &keep {
+                let hand: Vec<Span> = before
+                    .iter()
+                    .filter(|x| x.overlaps(ks, ke))
+                    .cloned()
+                    .collect();
+                let merged: Vec<Span> = target
+                    .iter()
+                    .filter(|x| x.overlaps(ks, ke))
+                    .cloned()
+                    .collect();
+                if hand != merged {
+                    report.kept.push(Kept {
+                        article: id.clone(),
+                        start: ks,
+                        end: ke,
+                        text: text[ks.min(text.len())..ke.min(text.len())]
+                            .iter()
+                            .collect(),
+                        hand,
+                        merge: merged,
+                    });
+                }
+            }
+            conflicts.retain(|c| !touches(c.start, c.end));
+            target.retain(|t| !touches(t.start, t.end));
+            let (changes, differ) =
+                s.with_annotator(&into, |s| conform_by(s, id, None, &keep, &target, true))?;
             if !differ.is_empty() {
                 let all: BTreeSet<Span> = differ.into_iter().collect();
                 for c in clusters(&all) {
@@ -1140,15 +1268,174 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
             let settled = conflicts.is_empty();
             report.settled += settled as usize;
             s.with_annotator(&into, |s| {
-                if s.article(id)?.reviewed != settled {
-                    s.set_reviewed(id, settled)?;
+                match s.reviewed_mark(id)? {
+                    // Marked reviewed by hand: kept.
+                    Some(false) => report.kept_reviewed += !settled as usize,
+                    Some(true) if !settled => s.set_reviewed_by_merge(id, false)?,
+                    None if settled => s.set_reviewed_by_merge(id, true)?,
+                    _ => {}
                 }
                 Ok(())
             })?;
             report.conflicts.extend(conflicts);
+            s.with_annotator(&into, |s| {
+                merge_extras(s, id, &opts.annotators, &mut report)
+            })?;
         }
         Ok(report)
     })
+}
+
+/// Brings the merged annotators' highlights (with their notes and colours)
+/// and article tags of an article into the current annotator's set (the
+/// curated one): their union, each marked with who made it (`made_by`,
+/// comma-separated names). Only rows merge wrote are changed or removed;
+/// a highlight or tag the set already has by hand is left as it is.
+fn merge_extras(
+    s: &Store,
+    article: &str,
+    annotators: &[String],
+    report: &mut MergeReport,
+) -> Result<()> {
+    type Key = (usize, usize, Option<String>, Option<String>);
+    let mut want: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+    let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in annotators {
+        let (anns, ts) = s.with_annotator(n, |s| {
+            Ok((s.annotations(article)?, s.article_tags(article)?))
+        })?;
+        for a in anns
+            .into_iter()
+            .filter(|a| a.kind == AnnotationKind::Highlight)
+        {
+            let who = want.entry((a.start, a.end, a.color, a.note)).or_default();
+            if !who.contains(n) {
+                who.push(n.clone());
+            }
+        }
+        for t in ts {
+            tags.entry(t).or_default().push(n.clone());
+        }
+    }
+    let mine: Vec<Annotation> = s
+        .annotations(article)?
+        .into_iter()
+        .filter(|a| a.kind == AnnotationKind::Highlight)
+        .collect();
+    let key = |a: &Annotation| (a.start, a.end, a.color.clone(), a.note.clone());
+    for a in mine.iter().filter(|a| a.by_merge) {
+        if !want.contains_key(&key(a)) {
+            s.delete_annotation(a.id)?;
+            report.highlights_removed += 1;
+        }
+    }
+    for (k, who) in &want {
+        let who = who.join(", ");
+        if let Some(a) = mine.iter().find(|a| key(a) == *k) {
+            if a.by_merge && a.made_by.as_deref() != Some(who.as_str()) {
+                s.set_made_by(a.id, Some(&who))?;
+            }
+            continue;
+        }
+        let id = s.add_annotation_by(
+            article,
+            AnnotationKind::Highlight,
+            k.0,
+            k.1,
+            NewAnnotation {
+                color: k.2.clone(),
+                note: k.3.clone(),
+                ..Default::default()
+            },
+            true,
+        )?;
+        s.set_made_by(id, Some(&who))?;
+        report.highlights_added += 1;
+    }
+    let have = s.article_tag_rows(article)?;
+    for (t, by_merge, _) in &have {
+        if *by_merge && !tags.contains_key(t) {
+            s.untag_article_by_merge(article, t)?;
+            report.tags_removed += 1;
+        }
+    }
+    for (t, who) in &tags {
+        let who = who.join(", ");
+        match have.iter().find(|(h, ..)| h == t) {
+            Some((_, false, _)) => {}
+            Some((_, true, made)) if made.as_deref() == Some(who.as_str()) => {}
+            found => {
+                s.tag_article_by_merge(article, t, &who)?;
+                report.tags_added += found.is_none() as usize;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The regions of an article that a merge into `into` leaves alone: every
+/// entity decision of `into` made by hand (not by merge), grown to cover
+/// the candidate clusters (`spans`, the voters' spans) and automatic
+/// entities overlapping it, until nothing more overlaps. Sorted, disjoint.
+fn hand_regions(
+    store: &Store,
+    into: &str,
+    article: &str,
+    spans: &BTreeSet<Span>,
+) -> Result<Vec<(usize, usize)>> {
+    let mut regions: Vec<(usize, usize)> = store
+        .with_annotator(into, |s| s.annotations(article))?
+        .into_iter()
+        .filter(|a| {
+            !a.by_merge
+                && matches!(
+                    a.kind,
+                    AnnotationKind::Entity | AnnotationKind::Reject | AnnotationKind::Accept
+                )
+        })
+        .map(|a| (a.start, a.end))
+        .collect();
+    if regions.is_empty() {
+        return Ok(regions);
+    }
+    let mut others: Vec<(usize, usize)> = clusters(spans)
+        .iter()
+        .map(|c| {
+            (
+                c.iter().map(|s| s.start).min().unwrap_or(0),
+                c.iter().map(|s| s.end).max().unwrap_or(0),
+            )
+        })
+        .collect();
+    others.extend(
+        store
+            .auto_entities(article)?
+            .iter()
+            .map(|e| (e.start, e.end)),
+    );
+    loop {
+        regions.sort();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in regions.drain(..) {
+            match merged.last_mut() {
+                Some(last) if s < last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut grew = false;
+        for &(s, e) in &others {
+            for r in merged.iter_mut() {
+                if s < r.1 && r.0 < e && (s < r.0 || e > r.1) {
+                    *r = (r.0.min(s), r.1.max(e));
+                    grew = true;
+                }
+            }
+        }
+        regions = merged;
+        if !grew {
+            return Ok(regions);
+        }
+    }
 }
 
 /// The spans of `from` in `region` of an article, written into the

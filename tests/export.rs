@@ -667,7 +667,8 @@ fn csv_lists_corrections() {
             "start",
             "end",
             "text",
-            "replacement"
+            "replacement",
+            "annotator"
         ]
     );
     let rows: Vec<Vec<String>> = r
@@ -680,4 +681,6 @@ fn csv_lists_corrections() {
     assert_eq!(rows[0][5], exact);
     assert_eq!(rows[0][6], "改正后");
     assert_eq!(rows[1][6], "'=1+1");
+    // Whose work it is comes last, so the columns before keep their places.
+    assert_eq!(rows[0][7], store.annotator());
 }

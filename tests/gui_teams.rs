@@ -146,3 +146,89 @@ fn taking_one_side_writes_the_curated_annotation() {
     let _ = h.get_by_label("ann × ben");
     let _ = h.get_by_label("LOC F1 / kappa");
 }
+
+#[test]
+fn keys_in_the_curation_window_take_a_side_and_undo() {
+    let (_g, arch) = seed_copy();
+    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    let db = h.state().db_path.clone().unwrap();
+    let id = h.state().articles[0].id.clone();
+    import_as(
+        &db,
+        &id,
+        &[
+            ("ann", &[(0, 3, "PER"), (10, 14, "LOC"), (20, 22, "ORG")]),
+            ("ben", &[(0, 3, "PER"), (10, 14, "ORG")]),
+        ],
+    );
+    h.state_mut().select(&id);
+    h.state_mut().team.into = "gold".into();
+    h.state_mut().team.curation_open = true;
+    h.state_mut().team.invalidate();
+    h.step();
+    h.step();
+    let gold = |s: &Store| entity_set(s, &id, "gold").unwrap();
+    let s = Store::open(&db).unwrap();
+    // Keys while the pointer is elsewhere are the reader's: nothing taken.
+    h.key_press(egui::Key::Num2);
+    h.step();
+    h.step();
+    assert!(
+        gold(&s).iter().all(|x| x.start >= 22 || x.end <= 10),
+        "{:?}",
+        gold(&s)
+    );
+    // Over the window: 2 takes ben's version of the first disagreement,
+    // then the current one moves to the next.
+    h.get_by_label_contains("2 disagreements, 1 not yet settled in gold")
+        .hover();
+    h.step();
+    h.key_press(egui::Key::Num2);
+    h.step();
+    h.step();
+    assert!(
+        gold(&s).contains(&Span::new(10, 14, "ORG")),
+        "{:?}",
+        gold(&s)
+    );
+    assert!(!gold(&s).iter().any(|x| x.start == 20));
+    assert_eq!(h.state().team.current, 1);
+    let _ = h.get_by_label_contains("2 disagreements, 0 not yet settled in gold");
+    // Up goes back to the first; Down to the second; 1 takes ann's 20..22.
+    h.key_press(egui::Key::ArrowUp);
+    h.step();
+    assert_eq!(h.state().team.current, 0);
+    h.key_press(egui::Key::ArrowDown);
+    h.step();
+    assert_eq!(h.state().team.current, 1);
+    h.key_press(egui::Key::Num1);
+    h.step();
+    h.step();
+    assert!(
+        gold(&s).contains(&Span::new(20, 22, "ORG")),
+        "{:?}",
+        gold(&s)
+    );
+    // The reader saw none of these keys: no entity added for ann's
+    // selection-less reader, the article did not change.
+    assert_eq!(h.state().selected.as_deref(), Some(id.as_str()));
+    // Ctrl+Z undoes the last take, then the first.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    h.step();
+    assert!(!gold(&s).contains(&Span::new(20, 22, "ORG")));
+    assert!(gold(&s).contains(&Span::new(10, 14, "ORG")));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    h.step();
+    assert!(
+        s.with_annotator("gold", |s| s.annotations(&id))
+            .unwrap()
+            .is_empty()
+    );
+    // Nobody else's work changed.
+    assert_eq!(
+        entity_set(&s, &id, "ben").unwrap(),
+        vec![Span::new(0, 3, "PER"), Span::new(10, 14, "ORG")]
+    );
+}

@@ -523,6 +523,498 @@ fn taking_one_side_writes_the_curated_set_and_undoes() {
 }
 
 #[test]
+fn a_second_merge_keeps_what_was_decided_by_hand() {
+    use pizhu::edit::{Edit, Editor};
+    let f = Fixture::new();
+    f.import("ann", &f.doc("a", A));
+    f.import("ben", &f.doc("b", B));
+    let merge = |names: &str, strategy: &str| {
+        let (ok, out, err) = f.run(&[
+            "merge",
+            f.a(),
+            "--annotators",
+            names,
+            "--into",
+            "gold",
+            "--strategy",
+            strategy,
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let set = |n: &str| entity_set(&f.store(), &f.id, n).unwrap();
+    let reviewed = || {
+        f.store()
+            .with_annotator("gold", |s| s.article(&f.id))
+            .unwrap()
+            .reviewed
+    };
+    // Union: 10..14 (LOC or ORG) is a conflict, left out; not reviewed.
+    let out = merge("ann,ben", "union");
+    assert!(out.contains("conflicts (left out): 1"), "{out}");
+    assert!(
+        out.contains("kept because made by hand: 0 regions, 0"),
+        "{out}"
+    );
+    assert!(!reviewed());
+
+    // The curator marks the article reviewed by hand, leaving the
+    // conflict out on purpose: the next merge keeps the mark.
+    let s = f.store();
+    s.set_annotator("gold").unwrap();
+    let mut ed = Editor::new();
+    ed.apply(
+        &s,
+        Edit::SetReviewed {
+            article: f.id.clone(),
+            reviewed: true,
+        },
+    )
+    .unwrap();
+    let out = merge("ann,ben", "union");
+    assert!(out.contains("0 regions, 1 reviewed marks"), "{out}");
+    assert!(reviewed(), "a reviewed mark made by hand survives");
+
+    // Hand decisions: ben's side of 10..14; the merged ORG 30..32 deleted;
+    // the merged ORG 20..22 retyped LOC.
+    ed.apply(
+        &s,
+        Edit::TakeSide {
+            article: f.id.clone(),
+            from: "ben".into(),
+            into: "gold".into(),
+            start: 10,
+            end: 14,
+        },
+    )
+    .unwrap();
+    let shown = |s: &Store, start: usize| {
+        s.effective_entities(&f.id)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.entity.start == start)
+            .unwrap()
+    };
+    let e30 = shown(&s, 30);
+    ed.apply(
+        &s,
+        Edit::RejectEntity {
+            article: f.id.clone(),
+            entity: e30,
+        },
+    )
+    .unwrap();
+    let e20 = shown(&s, 20);
+    ed.apply(
+        &s,
+        Edit::ChangeEntity {
+            article: f.id.clone(),
+            entity: e20,
+            start: 20,
+            end: 22,
+            label: "LOC".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    let hand = spans_of(&[(0, 3, "PER"), (10, 14, "ORG"), (20, 22, "LOC")]);
+    assert_eq!(set("gold"), hand);
+    drop(s);
+
+    // The same merge again: every hand decision stays, each reported.
+    let out = merge("ann,ben", "union");
+    assert_eq!(set("gold"), hand, "{out}");
+    assert!(
+        out.contains("kept because made by hand: 3 regions"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{} 30..32 {:?}: by hand nothing; merge would write ORG 30..32",
+            f.id,
+            f.text.chars().skip(30).take(2).collect::<String>()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("by hand LOC 20..22; merge would write ORG 20..22"),
+        "{out}"
+    );
+    assert!(out.contains("conflicts (left out): 0"), "{out}");
+    assert!(reviewed());
+    // Another strategy changes nothing that was decided by hand either,
+    // and nothing else: the merge's own 0..3 stays.
+    let out = merge("ann,ben", "prefer:ann");
+    assert_eq!(set("gold"), hand, "{out}");
+    assert!(out.contains("annotations: 0 added, 0 removed"), "{out}");
+    // What the merge decided itself it still fills and updates: a third
+    // voter's span elsewhere comes in.
+    let mut c = A.to_vec();
+    c.push((40, 42, "LOC"));
+    f.import("cai", &f.doc("c", &c));
+    let out = merge("ann,ben,cai", "union");
+    let mut want = hand.clone();
+    want.push(Span::new(40, 42, "LOC"));
+    want.sort();
+    assert_eq!(set("gold"), want, "{out}");
+
+    // Undoing the deletion of a merged entity brings it back with no trace
+    // of the hand decision.
+    let s = f.store();
+    s.set_annotator("gold").unwrap();
+    ed.undo(&s).unwrap(); // the retype
+    ed.undo(&s).unwrap(); // the deletion
+    assert!(
+        entity_set(&s, &f.id, "gold")
+            .unwrap()
+            .contains(&Span::new(30, 32, "ORG"))
+    );
+    assert!(
+        !s.annotations(&f.id)
+            .unwrap()
+            .iter()
+            .any(|a| a.start == 30 && !a.by_merge),
+        "no hand-made row left at 30..32"
+    );
+}
+
+fn spans_of(l: &[(usize, usize, &str)]) -> Vec<Span> {
+    let mut v: Vec<Span> = l.iter().map(|(s, e, t)| Span::new(*s, *e, t)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn exports_name_their_annotator_and_jsonl_comes_back_under_it() {
+    let f = Fixture::new();
+    f.import("ann", &f.doc("a", A));
+    let dir = f._g.path();
+    let export = |format: &str, out: &Path, extra: &[&str]| {
+        let mut v = vec![
+            "export",
+            f.a(),
+            "--format",
+            format,
+            "--annotator",
+            "ann",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        v.extend(extra);
+        let (ok, _, err) = f.run(&v);
+        assert!(ok, "{err}");
+    };
+    // jsonl: every document names its annotator; every field stays.
+    let jl = dir.join("ann-export.jsonl");
+    export("jsonl", &jl, &[]);
+    let docs: Vec<Value> = std::fs::read_to_string(&jl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(docs.len() > 1);
+    for d in &docs {
+        assert_eq!(d["annotator"], "ann", "{d}");
+        for k in [
+            "id",
+            "file",
+            "index",
+            "title",
+            "date",
+            "source",
+            "text",
+            "label",
+            "tags",
+            "highlights",
+            "corrections",
+            "entity_tags",
+            "reviewed",
+        ] {
+            assert!(d.get(k).is_some(), "{k} missing in {d}");
+        }
+    }
+    // W3C: a creator on every annotation.
+    let w3 = dir.join("ann.w3c.json");
+    export("w3c", &w3, &[]);
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&w3).unwrap()).unwrap();
+    let items = c["first"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for it in items {
+        assert_eq!(it["creator"]["name"], "ann", "{it}");
+        assert_eq!(it["creator"]["id"], "urn:pizhu:annotator:ann");
+        assert_eq!(it["creator"]["type"], "Person");
+    }
+    // CSV: `annotator` last, in each kind of table.
+    for what in ["entities", "highlights", "corrections"] {
+        let csvp = dir.join(format!("ann-{what}.csv"));
+        export("csv", &csvp, &["--what", what]);
+        let body = std::fs::read_to_string(&csvp).unwrap();
+        let mut lines = body.trim_start_matches('\u{feff}').lines();
+        let head = lines.next().unwrap();
+        assert!(head.ends_with(",annotator"), "{what}: {head}");
+        if what == "entities" {
+            assert!(
+                head.starts_with("article_id,file,title,type,text,start,end,source,status,tags,")
+            );
+            let row = lines.next().unwrap();
+            assert!(row.ends_with(",ann"), "{row}");
+        }
+    }
+    // brat: a comment in annotation.conf (the .ann format has no place).
+    let brat = dir.join("ann-brat");
+    export("brat", &brat, &[]);
+    let conf = std::fs::read_to_string(brat.join("annotation.conf")).unwrap();
+    assert!(conf.lines().any(|l| l == "# Annotator: ann"), "{conf}");
+
+    // The jsonl export imported without --annotator goes back under ann:
+    // nothing added, nothing under the current annotator (`default`).
+    let (ok, out, err) = f.run(&["import", f.a(), "--format", "jsonl", jl.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("annotations: 0 added"), "{out}");
+    assert!(out.contains("marked reviewed: 0"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "stored as the file names them: ann ({} documents)",
+            docs.len()
+        )),
+        "{out}"
+    );
+    let s = f.store();
+    assert_eq!(s.annotator(), "default");
+    assert_eq!(s.annotation_count().unwrap(), 0);
+    assert!(
+        s.annotators()
+            .unwrap()
+            .iter()
+            .all(|a| a.name != "default" || !a.has_work())
+    );
+    drop(s);
+    // With --annotator the user says whose it is: bob's, ann's untouched.
+    let (ok, out, err) = f.run(&[
+        "import",
+        f.a(),
+        "--format",
+        "jsonl",
+        "--annotator",
+        "bob",
+        jl.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "documents naming another annotator, stored under --annotator as asked: {}",
+            docs.len()
+        )),
+        "{out}"
+    );
+    assert_eq!(set_of(&f, "bob"), set_of(&f, "ann"));
+    let r = f.agreement("ann,bob");
+    close(&score(&r["pairs"][0]["scores"], "all")["f1"], 1.0);
+    // A fresh archive gets the work under ann too.
+    let db2 = dir.join("other.sqlite");
+    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db2.to_str().unwrap()], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = pizhu_env(
+        &[
+            "import",
+            f.a(),
+            "--format",
+            "jsonl",
+            jl.to_str().unwrap(),
+            "--db",
+            db2.to_str().unwrap(),
+        ],
+        &[("USER", "zoe")],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("stored as the file names them: ann"), "{out}");
+    let s2 = Store::open(&db2).unwrap();
+    assert_eq!(entity_set(&s2, &f.id, "ann").unwrap(), set_of(&f, "ann"));
+    assert_eq!(
+        s2.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
+        0
+    );
+    drop(s2);
+    // W3C too: its `creator` names whose work it is.
+    let db3 = dir.join("third.sqlite");
+    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db3.to_str().unwrap()], &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = pizhu_env(
+        &[
+            "import",
+            f.a(),
+            "--format",
+            "w3c",
+            w3.to_str().unwrap(),
+            "--db",
+            db3.to_str().unwrap(),
+        ],
+        &[("USER", "zoe")],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("stored as the file names them: ann"), "{out}");
+    let s3 = Store::open(&db3).unwrap();
+    assert_eq!(entity_set(&s3, &f.id, "ann").unwrap(), set_of(&f, "ann"));
+    assert_eq!(
+        s3.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
+        0
+    );
+}
+
+fn set_of(f: &Fixture, name: &str) -> Vec<Span> {
+    entity_set(&f.store(), &f.id, name).unwrap()
+}
+
+/// A highlight as compared: start, end, note, made by, by merge.
+type Hl = (usize, usize, Option<String>, Option<String>, bool);
+
+#[test]
+fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
+    let f = Fixture::new();
+    let slice = |a: usize, b: usize| f.text.chars().skip(a).take(b - a).collect::<String>();
+    let doc = |name: &str, labels: &[(usize, usize, &str)], hl: Value, tags: Value| {
+        let d = serde_json::json!({
+            "id": f.id, "text": f.text, "reviewed": true, "tags": tags, "highlights": hl,
+            "label": labels.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
+        });
+        let p = f._g.path().join(format!("{name}-hl.jsonl"));
+        std::fs::write(&p, format!("{d}\n")).unwrap();
+        p
+    };
+    let pa = doc(
+        "ann",
+        A,
+        serde_json::json!([{"start": 5, "end": 8, "text": slice(5, 8), "note": "ann's note", "color": "#ffd54f"}]),
+        serde_json::json!(["t1"]),
+    );
+    let pb = doc(
+        "ben",
+        B,
+        serde_json::json!([
+            {"start": 5, "end": 8, "text": slice(5, 8), "note": "ann's note", "color": "#ffd54f"},
+            {"start": 40, "end": 44, "text": slice(40, 44), "note": "ben's note"}
+        ]),
+        serde_json::json!(["t1", "t2"]),
+    );
+    f.import("ann", &pa);
+    f.import("ben", &pb);
+    let merge = || {
+        let (ok, out, err) = f.run(&[
+            "merge",
+            f.a(),
+            "--annotators",
+            "ann,ben",
+            "--into",
+            "gold",
+            "--strategy",
+            "union",
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let out = merge();
+    assert!(
+        out.contains("highlights: 2 added, 0 removed; article tags: 2 added, 0 removed"),
+        "{out}"
+    );
+    let s = f.store();
+    let gold = |s: &Store| {
+        let mut h: Vec<Hl> = s
+            .with_annotator("gold", |s| s.annotations(&f.id))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == pizhu::store::AnnotationKind::Highlight)
+            .map(|a| (a.start, a.end, a.note, a.made_by, a.by_merge))
+            .collect();
+        h.sort();
+        let t = s
+            .with_annotator("gold", |s| s.article_tag_rows(&f.id))
+            .unwrap();
+        (h, t)
+    };
+    let (h, t) = gold(&s);
+    assert_eq!(
+        h,
+        vec![
+            (
+                5,
+                8,
+                Some("ann's note".into()),
+                Some("ann, ben".into()),
+                true
+            ),
+            (40, 44, Some("ben's note".into()), Some("ben".into()), true),
+        ]
+    );
+    assert_eq!(
+        t,
+        vec![
+            ("t1".to_string(), true, Some("ann, ben".to_string())),
+            ("t2".to_string(), true, Some("ben".to_string())),
+        ]
+    );
+    // Again: nothing to do.
+    let out = merge();
+    assert!(
+        out.contains("highlights: 0 added, 0 removed; article tags: 0 added, 0 removed"),
+        "{out}"
+    );
+    // The curated set's own highlight and tag (by hand) stay; what ben
+    // no longer has goes.
+    s.with_annotator("gold", |s| {
+        s.tag_article(&f.id, "mine")?;
+        s.add_annotation(
+            &f.id,
+            pizhu::store::AnnotationKind::Highlight,
+            50,
+            52,
+            pizhu::store::NewAnnotation {
+                note: Some("curator".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let ben_hl = s
+        .with_annotator("ben", |s| s.annotations(&f.id))
+        .unwrap()
+        .into_iter()
+        .find(|a| a.start == 40)
+        .unwrap();
+    s.delete_annotation(ben_hl.id).unwrap();
+    s.with_annotator("ben", |s| s.untag_article(&f.id, "t2"))
+        .unwrap();
+    let out = merge();
+    assert!(
+        out.contains("highlights: 0 added, 1 removed; article tags: 0 added, 1 removed"),
+        "{out}"
+    );
+    let (h, t) = gold(&s);
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(h.contains(&(50, 52, Some("curator".into()), None, false)));
+    let names: Vec<&str> = t.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(names, ["mine", "t1"]);
+    // The export says who made a merged highlight.
+    let (ok, out, err) = f.run(&["export", f.a(), "--format", "jsonl", "--annotator", "gold"]);
+    assert!(ok, "{err}");
+    let d: Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|d| d["id"] == f.id.as_str())
+        .unwrap();
+    let hl = d["highlights"].as_array().unwrap();
+    assert!(
+        hl.iter()
+            .any(|x| x["start"] == 5 && x["made_by"] == "ann, ben"),
+        "{d}"
+    );
+    assert!(
+        hl.iter()
+            .any(|x| x["start"] == 50 && x.get("made_by").is_none()),
+        "{d}"
+    );
+}
+
+#[test]
 fn an_old_database_migrates_to_default_and_keeps_showing_its_work() {
     let dir = tempfile::tempdir().unwrap();
     let arch = dir.path().join("archive");

@@ -19,6 +19,12 @@
 //! - `#` lines (`AnnotatorNotes`) for notes, with `\`, newlines and tabs
 //!   escaped as `\\`, `\n`, `\t`.
 //!
+//! Whose work it is: `annotation.conf` opens with a comment line
+//! `# Annotator: NAME` (the folder is one annotator's export). Not in the
+//! `.ann` files: brat's only free-text lines there (`#` notes) must name an
+//! annotation (`AnnotatorNotes T1`), and a document-level line would be
+//! rejected by brat's parser or read as a note on an entity.
+//!
 //! Article tags have no place in brat and are not written. File names come
 //! from article ids with everything but ASCII letters, digits, `-` and `_`
 //! replaced by `_` (and a numeric suffix on a clash), so nothing can be
@@ -185,7 +191,14 @@ pub fn ann(a: &ExportArticle) -> String {
 
 /// `annotation.conf` for the exported articles.
 pub fn annotation_conf(arts: &[ExportArticle]) -> String {
-    let mut out = String::from("# Written by Pizhu 批注. Offsets are code points.\n[entities]\n");
+    let mut out = String::from("# Written by Pizhu 批注. Offsets are code points.\n");
+    let mut names: Vec<&str> = arts.iter().map(|a| a.annotator.as_str()).collect();
+    names.sort();
+    names.dedup();
+    for n in names {
+        let _ = writeln!(out, "# Annotator: {}", one_line(n));
+    }
+    out.push_str("[entities]\n");
     for t in types_used(arts) {
         let _ = writeln!(out, "{t}");
     }

@@ -2,14 +2,16 @@
 //! mark so that Excel opens Chinese text correctly.
 //!
 //! [`CsvWhat::Entities`]: one row per entity mention with the columns
-//! `article_id, file, title, type, text, start, end, source, status, tags`
+//! `article_id, file, title, type, text, start, end, source, status, tags,
+//! annotator`
 //! (`source` is who found it: model, dictionary, rule, lexicon, user…;
 //! `status` is auto, accepted or user; `tags` are the entity's tags joined
 //! by `; `). [`CsvWhat::Highlights`]: one row per highlight with the columns
-//! `article_id, file, title, start, end, text, color, note`.
+//! `article_id, file, title, start, end, text, color, note, annotator`.
 //! [`CsvWhat::Corrections`]: one row per OCR correction with the columns
-//! `article_id, file, title, start, end, text, replacement`. Offsets are
-//! code points.
+//! `article_id, file, title, start, end, text, replacement, annotator`.
+//! Offsets are code points. `annotator` (whose work the row is) is the last
+//! column, so that the columns before it keep their positions.
 //!
 //! Formula injection (OWASP "CSV Injection"): a text cell that starts with
 //! `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a formula
@@ -73,6 +75,7 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
                 "source",
                 "status",
                 "tags",
+                "annotator",
             ])
             .map_err(cerr)?;
             for a in arts {
@@ -90,6 +93,7 @@ pub fn write(arts: &[ExportArticle], what: CsvWhat, out: &mut dyn Write) -> Resu
                         neutralize(e.entity.source.as_str()),
                         status_name(e.status).into(),
                         neutralize(&tags),
+                        neutralize(&a.annotator),
                     ];
                     w.write_record(cells.iter().map(|c| c.as_bytes()))
                         .map_err(cerr)?;
@@ -124,7 +128,8 @@ fn span_rows<W: Write>(
     cells_of: impl Fn(&Annotation) -> Vec<Option<&str>>,
 ) -> Result<()> {
     let head = ["article_id", "file", "title", "start", "end", "text"];
-    w.write_record(head.iter().chain(extra)).map_err(cerr)?;
+    w.write_record(head.iter().chain(extra).chain(&["annotator"]))
+        .map_err(cerr)?;
     for a in arts {
         let title = a.article.display_title();
         for n in anns(a) {
@@ -137,6 +142,7 @@ fn span_rows<W: Write>(
                 neutralize(&n.quote.exact),
             ];
             cells.extend(cells_of(n).into_iter().map(|c| neutralize(c.unwrap_or(""))));
+            cells.push(neutralize(&a.annotator));
             w.write_record(cells.iter().map(|c| c.as_bytes()))
                 .map_err(cerr)?;
         }

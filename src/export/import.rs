@@ -76,6 +76,13 @@ pub struct ImportSummary {
     pub skipped: Vec<String>,
     /// Documents skipped whole because their text is not their article's.
     pub mismatched: Vec<String>,
+    /// Documents stored under the annotator the file names (jsonl
+    /// `annotator`), per name.
+    pub stored_as: std::collections::BTreeMap<String, usize>,
+    /// Documents naming another annotator that were stored under the
+    /// current one, because the import was told whose work it is
+    /// ([`import_as`], `--annotator`).
+    pub renamed: usize,
 }
 
 impl fmt::Display for ImportSummary {
@@ -98,6 +105,21 @@ impl fmt::Display for ImportSummary {
             "tags added: {}; marked reviewed: {}",
             self.tags_added, self.reviewed
         )?;
+        if !self.stored_as.is_empty() {
+            let v: Vec<String> = self
+                .stored_as
+                .iter()
+                .map(|(n, k)| format!("{n} ({k} documents)"))
+                .collect();
+            writeln!(f, "stored as the file names them: {}", v.join(", "))?;
+        }
+        if self.renamed > 0 {
+            writeln!(
+                f,
+                "documents naming another annotator, stored under --annotator as asked: {}",
+                self.renamed
+            )?;
+        }
         writeln!(f, "orphans (kept, not placed): {}", self.orphans.len())?;
         for o in &self.orphans {
             writeln!(f, "  {o}")?;
@@ -152,6 +174,8 @@ struct Doc {
     /// The entity list is complete: automatic entities not in it are rejected.
     complete: bool,
     origin: String,
+    /// Whose work the file says it is (jsonl `annotator`, W3C `creator`).
+    annotator: Option<String>,
 }
 
 fn bad(path: &Path, problem: impl Into<String>) -> Error {
@@ -162,8 +186,30 @@ fn bad(path: &Path, problem: impl Into<String>) -> Error {
 }
 
 /// Imports the annotations in `path` (a file; for brat a folder or one
-/// `.ann` file) into `store`.
+/// `.ann` file) into `store`: a jsonl document that names its annotator
+/// (`annotator`, as Pizhu's export writes it) and a W3C annotation that
+/// names its `creator` (an agent's `name`) are stored under that name,
+/// everything else under the store's current annotator. Re-importing one's
+/// own export therefore changes nothing, and a file of someone else's work
+/// never lands under your name.
 pub fn import(store: &mut Store, format: Format, path: &Path) -> Result<ImportSummary> {
+    import_with(store, format, path, false)
+}
+
+/// [`import`], storing everything under the store's current annotator,
+/// whatever the file says (`pizhu import --annotator NAME`: the user says
+/// whose work it is); documents naming someone else are counted in
+/// [`ImportSummary::renamed`].
+pub fn import_as(store: &mut Store, format: Format, path: &Path) -> Result<ImportSummary> {
+    import_with(store, format, path, true)
+}
+
+fn import_with(
+    store: &mut Store,
+    format: Format,
+    path: &Path,
+    as_current: bool,
+) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let docs = match format {
         Format::Jsonl => read_jsonl(path, &mut summary)?,
@@ -176,9 +222,26 @@ pub fn import(store: &mut Store, format: Format, path: &Path) -> Result<ImportSu
         }
     };
     summary.documents = docs.len();
+    let current = store.annotator();
     store.in_transaction(|s| {
-        for d in docs {
-            apply(s, d, &mut summary)?;
+        for mut d in docs {
+            match d.annotator.take() {
+                Some(n) if n != current && as_current => {
+                    summary.renamed += 1;
+                    apply(s, d, &mut summary)?;
+                }
+                Some(n) if !as_current => match crate::teams::check_name(&n) {
+                    Ok(n) => {
+                        *summary.stored_as.entry(n.clone()).or_default() += 1;
+                        s.with_annotator(&n, |s| apply(s, d, &mut summary))?;
+                    }
+                    Err(e) => summary.skipped.push(format!(
+                        "{}: whole document: its annotator {n:?} is not a valid name ({e})",
+                        d.origin
+                    )),
+                },
+                _ => apply(s, d, &mut summary)?,
+            }
         }
         Ok(())
     })?;
@@ -263,6 +326,7 @@ fn read_jsonl(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             reviewed: a.reviewed,
             complete: true,
             origin,
+            annotator: a.annotator,
         });
     }
     Ok(docs)
@@ -413,6 +477,7 @@ fn read_brat(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             reviewed: false,
             complete: true,
             origin: ann.display().to_string(),
+            annotator: None,
         });
     }
     Ok(docs)
@@ -458,7 +523,7 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             ));
         }
     }
-    let mut docs: BTreeMap<String, Doc> = BTreeMap::new();
+    let mut docs: BTreeMap<(String, Option<String>), Doc> = BTreeMap::new();
     for (n, a) in anns.iter().enumerate() {
         let origin = format!(
             "{} annotation {} ({})",
@@ -502,11 +567,20 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
             ),
         };
         let id = article_id_of(&source);
-        let doc = docs.entry(id.clone()).or_insert_with(|| Doc {
-            id: Some(id.clone()),
-            origin: source.clone(),
-            ..Doc::default()
-        });
+        // Whose it is: the annotation's `creator` (an agent with a `name`,
+        // as Pizhu writes it), one document per article and creator.
+        let creator = a
+            .get("creator")
+            .and_then(|c| str_of(c, "name"))
+            .map(str::to_string);
+        let doc = docs
+            .entry((id.clone(), creator.clone()))
+            .or_insert_with(|| Doc {
+                id: Some(id.clone()),
+                origin: source.clone(),
+                annotator: creator,
+                ..Doc::default()
+            });
         if selectors.is_empty() {
             match motivation {
                 "tagging" => doc.tags.extend(with("tagging").into_iter().chain(with(""))),
@@ -864,6 +938,8 @@ fn insert_placed(
         replacement: fields.replacement,
         orphan: false,
         annotator: store.annotator(),
+        by_merge: false,
+        made_by: None,
     };
     if store.find_identical_annotation(&a)?.is_some() {
         summary.unchanged += 1;
@@ -900,6 +976,8 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         replacement: it.replacement.clone(),
         orphan: true,
         annotator: store.annotator(),
+        by_merge: false,
+        made_by: None,
     };
     summary
         .orphans

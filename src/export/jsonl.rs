@@ -1,6 +1,6 @@
 //! The doccano-compatible JSONL export: one JSON object per article with the
 //! fields `id, file, index, title, date, source, text, label, tags,
-//! highlights, corrections, entity_tags, reviewed`. `label` is `[[start, end, "TYPE"], …]` in code
+//! highlights, corrections, entity_tags, reviewed, annotator`. `label` is `[[start, end, "TYPE"], …]` in code
 //! points, as doccano's sequence-labelling import expects. `text` and every
 //! offset stay those of the source text; `corrections` lists the OCR fixes
 //! over it (`start, end, text, replacement`) for whoever wants the corrected
@@ -29,6 +29,9 @@ pub struct JsonHighlight {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+    /// In a curated set: the annotators the highlight was merged from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_by: Option<String>,
 }
 
 /// An OCR correction in the JSONL export.
@@ -88,6 +91,11 @@ pub struct JsonArticle {
     /// checked in another tool counts as training data (`pizhu train`).
     #[serde(default)]
     pub reviewed: bool,
+    /// Whose work the document is (the annotator exported). On import
+    /// without `--annotator`, the document is stored under this name;
+    /// absent, under the current annotator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator: Option<String>,
 }
 
 /// The JSONL record of a loaded article.
@@ -113,6 +121,7 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
             .collect(),
         tags: a.tags.clone(),
         reviewed: a.article.reviewed,
+        annotator: Some(a.annotator.clone()),
         highlights: a
             .highlights
             .iter()
@@ -122,6 +131,7 @@ pub fn record(a: &ExportArticle) -> JsonArticle {
                 text: n.quote.exact.clone(),
                 color: n.color.clone(),
                 note: n.note.clone(),
+                made_by: n.made_by.clone(),
             })
             .collect(),
         entity_tags: a

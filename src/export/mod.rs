@@ -53,7 +53,7 @@ use crate::error::{Error, Result};
 use crate::extract::EntityType;
 use crate::store::{Annotation, AnnotationKind, Article, EffectiveEntity, EntityStatus, Store};
 
-pub use import::{ImportSummary, import};
+pub use import::{ImportSummary, import, import_as};
 pub use jsonl::{JsonArticle, JsonHighlight, export_jsonl, json_article};
 
 /// An export (or import) format.
@@ -252,6 +252,9 @@ pub struct ExportArticle {
     pub tags: Vec<String>,
     /// Placed OCR corrections (replacement text over a span), sorted by span.
     pub corrections: Vec<Annotation>,
+    /// Whose work this is (the store's current annotator when loaded;
+    /// written as `annotator` in jsonl and CSV, `creator` in W3C).
+    pub annotator: String,
 }
 
 impl ExportArticle {
@@ -289,6 +292,7 @@ pub fn load_article(store: &Store, id: &str) -> Result<ExportArticle> {
         .cloned()
         .collect();
     Ok(ExportArticle {
+        annotator: store.annotator(),
         corrections,
         tags: store.article_tags(id)?,
         article,
@@ -630,4 +634,18 @@ pub(crate) fn slice(chars: &[char], start: usize, end: usize) -> String {
 /// The stable IRI of an article in W3C and Label Studio exports.
 pub fn article_iri(id: &str) -> String {
     format!("urn:pizhu:article:{id}")
+}
+
+/// The IRI of an annotator (W3C `creator`): `urn:pizhu:annotator:` and the
+/// name, percent-encoded as UTF-8 except ASCII letters, digits and `-._~`.
+pub fn annotator_iri(name: &str) -> String {
+    let mut out = String::from("urn:pizhu:annotator:");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

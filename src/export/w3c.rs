@@ -14,6 +14,9 @@
 //!   article as target; the reviewed mark: motivation `assessing`, body
 //!   `reviewed`, the whole article as target.
 //!
+//! Every annotation names its `creator`, the annotator exported (an agent
+//! `{"id": "urn:pizhu:annotator:NAME", "type": "Person", "name": NAME}`).
+//!
 //! Span targets carry both a `TextQuoteSelector` (exact, prefix, suffix of up
 //! to 32 characters) and a `TextPositionSelector`; positions count code
 //! points, as the model requires ("character" = Unicode code point).
@@ -22,7 +25,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{ExportArticle, article_iri, chars, status_name};
+use super::{ExportArticle, annotator_iri, article_iri, chars, status_name};
 use crate::anchor::quote;
 use crate::error::{Error, Result};
 
@@ -91,6 +94,9 @@ pub fn annotations(a: &ExportArticle) -> Vec<Value> {
         if let Some(c) = &h.color {
             v["pizhu:color"] = json!(c);
         }
+        if let Some(m) = &h.made_by {
+            v["pizhu:madeBy"] = json!(m);
+        }
         out.push(v);
     }
     for c in &a.corrections {
@@ -119,6 +125,14 @@ pub fn annotations(a: &ExportArticle) -> Vec<Value> {
             "body": [body("assessing", "reviewed")],
             "target": src,
         }));
+    }
+    let creator = json!({
+        "id": annotator_iri(&a.annotator),
+        "type": "Person",
+        "name": a.annotator,
+    });
+    for v in &mut out {
+        v["creator"] = creator.clone();
     }
     out
 }

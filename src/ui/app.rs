@@ -1203,6 +1203,11 @@ impl PizhuApp {
         let typing = ctx
             .memory(|m| m.focused())
             .is_some_and(|f| f != reader_id());
+        // The curation window's keys, while it has the pointer or the last
+        // click (not while a text field other than the reader is typed in).
+        if super::teams::curation_keys_active(self, ctx) && !(typing && ctx.text_edit_focused()) {
+            super::teams::curation_keys(self, ctx);
+        }
         let cmd = |k| KeyboardShortcut::new(Modifiers::COMMAND, k);
         let cmd_shift = |k| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, k);
         let mut step_hit = None;

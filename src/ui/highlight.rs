@@ -310,6 +310,8 @@ mod tests {
             replacement: Some(rep.into()),
             orphan: false,
             annotator: "default".into(),
+            by_merge: false,
+            made_by: None,
         }
     }
 

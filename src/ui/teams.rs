@@ -7,6 +7,13 @@
 //! Like every panel, these draw state and push [`Command`]s: taking a side
 //! is [`Edit::TakeSide`] through [`PizhuApp::apply`] (one undo step);
 //! switching annotator is [`Command::SetAnnotator`].
+//!
+//! Keys in the curation window ([`curation_keys`]): while the pointer is
+//! over it, or after a click in it until a click elsewhere, ↓/↑ (or j/k)
+//! step between its disagreements and 1–9 take the n-th annotator's
+//! version of the current one (then step to the next). The reader never
+//! sees those keys then, so its digits (entity types) and j/k (articles)
+//! work as usual everywhere else; Ctrl+Z undoes a take as any edit.
 
 use egui::{Color32, RichText, Ui, text::LayoutJob};
 
@@ -44,6 +51,16 @@ pub struct TeamView {
     pending: Option<std::sync::mpsc::Receiver<Result<AgreementReport, String>>>,
     /// Disagreements of the article shown: (key, regions, curated spans).
     cache: Option<(CurationKey, Vec<Conflict>, Vec<Span>)>,
+    /// The current disagreement (index into the cached regions), the one
+    /// the keys act on.
+    pub current: usize,
+    /// The curation window's rectangle in the last frame.
+    rect: Option<egui::Rect>,
+    /// The last click was inside the curation window: its keys are on
+    /// even when the pointer leaves it.
+    focused: bool,
+    /// A key moved the current disagreement: scroll it into view.
+    scroll_to_current: bool,
 }
 
 /// What the cached disagreements were computed for.
@@ -294,14 +311,127 @@ pub fn curation_window_ui(app: &mut PizhuApp, ctx: &egui::Context) {
         return;
     }
     let mut open = true;
-    egui::Window::new("Curation")
+    let shown = egui::Window::new("Curation")
         .open(&mut open)
         .default_size([640.0, 520.0])
         .vscroll(true)
         .show(ctx, |ui| curation_ui(app, ui));
+    app.team.rect = shown.map(|r| r.response.rect);
     if !open {
         app.team.curation_open = false;
+        app.team.rect = None;
+        app.team.focused = false;
     }
+}
+
+/// Whether the curation window takes the keys now: open, and under the
+/// pointer or clicked last. Updates the "clicked last" state.
+pub fn curation_keys_active(app: &mut PizhuApp, ctx: &egui::Context) -> bool {
+    let Some(rect) = app.team.rect.filter(|_| app.team.curation_open) else {
+        app.team.focused = false;
+        return false;
+    };
+    let (hover, click) = ctx.input(|i| {
+        (
+            i.pointer.hover_pos().is_some_and(|p| rect.contains(p)),
+            i.pointer
+                .any_pressed()
+                .then(|| i.pointer.interact_pos())
+                .flatten(),
+        )
+    });
+    if let Some(p) = click {
+        app.team.focused = rect.contains(p);
+    }
+    hover || app.team.focused
+}
+
+/// The curation window's keys (see the module documentation), taken from
+/// the input before anything else sees them. Acts on the disagreements the
+/// window showed last (for the article shown).
+pub fn curation_keys(app: &mut PizhuApp, ctx: &egui::Context) {
+    use egui::{Event, Key};
+    let mut step = 0i64;
+    let mut take: Option<usize> = None;
+    const DIGITS: [Key; 9] = [
+        Key::Num1,
+        Key::Num2,
+        Key::Num3,
+        Key::Num4,
+        Key::Num5,
+        Key::Num6,
+        Key::Num7,
+        Key::Num8,
+        Key::Num9,
+    ];
+    ctx.input_mut(|i| {
+        i.events.retain(|e| match e {
+            Event::Key {
+                key,
+                pressed,
+                modifiers,
+                ..
+            } if modifiers.is_none() => {
+                let d = match key {
+                    Key::ArrowDown | Key::J => 1,
+                    Key::ArrowUp | Key::K => -1,
+                    k => match DIGITS.iter().position(|d| d == k) {
+                        Some(n) => {
+                            if *pressed {
+                                take = Some(n + 1);
+                            }
+                            return false;
+                        }
+                        None => return true,
+                    },
+                };
+                if *pressed {
+                    step += d;
+                }
+                false
+            }
+            // The same keys as text (the reader's shortcuts read text).
+            Event::Text(t) => !matches!(
+                t.as_str(),
+                "j" | "k" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9"
+            ),
+            _ => true,
+        });
+    });
+    let Some((key, regions, _)) = &app.team.cache else {
+        return;
+    };
+    if app.selected.as_deref() != Some(key.article.as_str()) || regions.is_empty() {
+        return;
+    }
+    let n = regions.len();
+    let mut cur = app.team.current.min(n - 1);
+    if step != 0 {
+        cur = (cur as i64 + step).rem_euclid(n as i64) as usize;
+    }
+    if let Some(k) = take {
+        let r = &regions[cur];
+        match r.versions.get(k - 1) {
+            Some((from, _)) if !app.read_only => {
+                app.commands.push(Command::Edit(Edit::TakeSide {
+                    article: key.article.clone(),
+                    from: from.clone(),
+                    into: key.into.clone(),
+                    start: r.start,
+                    end: r.end,
+                }));
+                cur = (cur + 1).min(n - 1);
+            }
+            Some(_) => {}
+            None => {
+                app.status = format!("no annotator {k} here: {} are compared", r.versions.len())
+            }
+        }
+    }
+    if cur != app.team.current || step != 0 {
+        app.team.scroll_to_current = true;
+    }
+    app.team.current = cur;
 }
 
 fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
@@ -361,7 +491,17 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
         let computed = crate::teams::disagreements(store, &id, &compare)
             .and_then(|d| crate::teams::entity_set(store, &id, &into).map(|c| (d, c)));
         match computed {
-            Ok((d, c)) => app.team.cache = Some((key, d, c)),
+            Ok((d, c)) => {
+                if app
+                    .team
+                    .cache
+                    .as_ref()
+                    .is_none_or(|(k, _, _)| k.article != key.article)
+                {
+                    app.team.current = 0;
+                }
+                app.team.cache = Some((key, d, c))
+            }
             Err(e) => {
                 app.error = Some(e.to_string());
                 return;
@@ -388,13 +528,37 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
     if regions.is_empty() {
         ui.label("The annotators agree on every entity of this article.");
     }
+    if !regions.is_empty() {
+        ui.label(
+            RichText::new(
+                "Keys here: Down/Up or j/k step, 1-9 take that annotator's version, Ctrl+Z undoes",
+            )
+            .small()
+            .weak(),
+        );
+    }
     let dark = app.settings.dark;
-    for r in &regions {
+    let current = app.team.current.min(regions.len().saturating_sub(1));
+    for (k, r) in regions.iter().enumerate() {
         ui.separator();
         let mine = in_region(&curated, r);
         let settled = r.versions.iter().find(|(_, v)| *v == mine).map(|(n, _)| n);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("{}..{} 「{}」", r.start, r.end, r.text)).strong());
+            let mut head = RichText::new(format!(
+                "{}{}..{} 「{}」",
+                if k == current { "> " } else { "" },
+                r.start,
+                r.end,
+                r.text
+            ))
+            .strong();
+            if k == current {
+                head = head.background_color(ui.visuals().selection.bg_fill);
+            }
+            let shown = ui.label(head);
+            if k == current && app.team.scroll_to_current {
+                shown.scroll_to_me(None);
+            }
             match settled {
                 Some(n) => ui.label(
                     RichText::new(format!("√ {into} has {n}'s version"))
@@ -409,8 +573,8 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
         egui::Grid::new(("curation", r.start, r.end))
             .num_columns(3)
             .show(ui, |ui| {
-                for (name, spans) in &r.versions {
-                    ui.label(RichText::new(name).monospace());
+                for (v, (name, spans)) in r.versions.iter().enumerate() {
+                    ui.label(RichText::new(format!("{} {name}", v + 1)).monospace());
                     ui.vertical(|ui| {
                         ui.add(
                             egui::Label::new(context_job(&text, (r.start, r.end), spans, dark))
@@ -435,6 +599,7 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
                 }
             });
     }
+    app.team.scroll_to_current = false;
 }
 
 /// The curated set's spans in a region.
