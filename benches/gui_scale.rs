@@ -100,6 +100,7 @@ fn main() {
                     archive: Some(a),
                     db: d,
                     system_fonts: false,
+                    annotator: None,
                 },
             )
         });
