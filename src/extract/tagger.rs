@@ -482,6 +482,47 @@ fn prefetch(w: &[u8], f: u32) {
     let _ = (w, f);
 }
 
+/// A copy of `table` in memory that the kernel is asked to back with
+/// transparent huge pages (2 MiB), kept for the life of the process; `None`
+/// where that is unavailable (the table is then read where it lies).
+#[cfg(target_os = "linux")]
+fn huge_page_copy(table: &[u8]) -> Option<&'static [u8]> {
+    const HUGE: usize = 2 << 20;
+    let len = table.len();
+    if len < HUGE {
+        return None;
+    }
+    let map_len = len + HUGE;
+    // SAFETY: an anonymous private mapping owned by nobody else; it is
+    // checked for failure, only its aligned part is used (within
+    // `map_len`), and it is never unmapped, so the `'static` slice stays
+    // valid.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            map_len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            return None;
+        }
+        let start = (p as usize + HUGE - 1) & !(HUGE - 1);
+        let at = start as *mut u8;
+        // Advisory only: without huge pages the copy still works.
+        libc::madvise(at as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+        std::ptr::copy_nonoverlapping(table.as_ptr(), at, len);
+        Some(std::slice::from_raw_parts(at, len))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_page_copy(_table: &[u8]) -> Option<&'static [u8]> {
+    None
+}
+
 /// A trained, quantised tagger.
 #[derive(Clone)]
 pub struct Tagger {
@@ -553,8 +594,16 @@ impl Tagger {
     /// process: the weights are read in place, the name table is built).
     pub fn shipped() -> Option<Tagger> {
         static ONCE: OnceLock<Option<Tagger>> = OnceLock::new();
-        ONCE.get_or_init(|| Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok())
-            .clone()
+        ONCE.get_or_init(|| {
+            let mut t = Tagger::from_bytes(Cow::Borrowed(SHIPPED)).ok()?;
+            // Lookups are random over the whole table: a copy on huge
+            // pages (made once per process) spares most TLB misses.
+            if let Some(hot) = huge_page_copy(&t.weights) {
+                t.weights = Cow::Borrowed(hot);
+            }
+            Some(t)
+        })
+        .clone()
     }
 
     /// Reads a model file.
