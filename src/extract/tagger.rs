@@ -313,6 +313,33 @@ fn viterbi(em: &[f32], n: usize, chain: &Chain) -> Vec<u8> {
     out
 }
 
+/// The labels that may follow `O`, an end or a single (their predecessors
+/// are [`OUT_PREVS`]); the others (`M`, `E`) follow their type's `B`/`M`.
+const OPEN_CURS: [usize; 7] = [0, 1, 4, 5, 8, 9, 12];
+/// `PREVS` of every label of [`OPEN_CURS`].
+const OUT_PREVS: [usize; 7] = [0, 3, 4, 7, 8, 11, 12];
+
+/// The best predecessor of `cur` among `prevs` (the first of equals) and
+/// its score (−∞ if none is allowed).
+#[inline(always)]
+fn best_prev<const N: usize>(
+    score: &[f32; LABELS],
+    trans: &[f32; LABELS * LABELS],
+    cur: usize,
+    prevs: &[usize; N],
+) -> (f32, u8) {
+    let mut best = f32::NEG_INFINITY;
+    let mut arg = 0u8;
+    for &prev in prevs {
+        let s = score[prev] + trans[prev * LABELS + cur];
+        if s > best {
+            best = s;
+            arg = prev as u8;
+        }
+    }
+    (best, arg)
+}
+
 /// Viterbi over emissions `em` (`n × LABELS`) into `out`; `back` is scratch.
 fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.clear();
@@ -331,19 +358,22 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
         let mut next = [NEG; LABELS];
         let row = &em[i * LABELS..(i + 1) * LABELS];
         let bk = &mut back[i * LABELS..(i + 1) * LABELS];
-        for cur in 0..LABELS {
-            let mut best = NEG;
-            let mut arg = 0u8;
-            for &prev in PREVS[cur] {
-                let s = score[prev] + trans[prev * LABELS + cur];
-                if s > best {
-                    best = s;
-                    arg = prev as u8;
-                }
-            }
+        // The labels by their predecessors (`PREVS`), each set a fixed-size
+        // array so that the loops unroll; the same sums and comparisons in
+        // the same order as a walk of `PREVS`.
+        let mut visit = |cur: usize, (best, arg): (f32, u8)| {
             if best > NEG {
                 next[cur] = best + row[cur];
                 bk[cur] = arg;
+            }
+        };
+        for cur in OPEN_CURS {
+            visit(cur, best_prev(&score, trans, cur, &OUT_PREVS));
+        }
+        for t in 0..3 {
+            let prevs = [1 + 4 * t, 2 + 4 * t];
+            for cur in [2 + 4 * t, 3 + 4 * t] {
+                visit(cur, best_prev(&score, trans, cur, &prevs));
             }
         }
         score = next;
@@ -1153,6 +1183,62 @@ impl Tagger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unrolled_viterbi_equals_a_walk_of_prevs() {
+        assert!(OPEN_CURS.iter().all(|&c| PREVS[c] == OUT_PREVS));
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Few distinct values: ties between predecessors are common.
+            (x % 7) as f32 - 3.0
+        };
+        for round in 0..50 {
+            let mut chain = Chain::zero();
+            chain.trans.iter_mut().for_each(|t| *t = rnd());
+            chain.start.iter_mut().for_each(|t| *t = rnd());
+            chain.end.iter_mut().for_each(|t| *t = rnd());
+            let p = Prepared::for_viterbi(&chain);
+            let n = 1 + round % 30;
+            let em: Vec<f32> = (0..n * LABELS).map(|_| rnd()).collect();
+            let mut got = Vec::new();
+            viterbi_into(&em, n, &p, &mut Vec::new(), &mut got);
+            // Reference: every label, its predecessors in `PREVS` order.
+            let neg = f32::NEG_INFINITY;
+            let mut score: Vec<f32> = (0..LABELS).map(|l| p.start[l] + em[l]).collect();
+            let mut back = vec![[0u8; LABELS]; n];
+            for i in 1..n {
+                let mut next = [neg; LABELS];
+                for cur in 0..LABELS {
+                    let (mut best, mut arg) = (neg, 0u8);
+                    for &prev in PREVS[cur] {
+                        let s = score[prev] + p.trans[prev * LABELS + cur];
+                        if s > best {
+                            (best, arg) = (s, prev as u8);
+                        }
+                    }
+                    if best > neg {
+                        next[cur] = best + em[i * LABELS + cur];
+                        back[i][cur] = arg;
+                    }
+                }
+                score = next.to_vec();
+            }
+            let (mut best, mut arg) = (neg, 0u8);
+            for (l, (&sc, &e)) in score.iter().zip(&p.end).enumerate() {
+                if sc > neg && sc + e > best {
+                    (best, arg) = (sc + e, l as u8);
+                }
+            }
+            let mut want = vec![arg; n];
+            for i in (1..n).rev() {
+                want[i - 1] = back[i][want[i] as usize];
+            }
+            assert_eq!(got, want, "round {round}");
+        }
+    }
 
     #[test]
     fn entity_marginals_match_the_full_pass_bit_for_bit() {
