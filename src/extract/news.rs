@@ -616,7 +616,7 @@ impl Extractor for NewsExtractor {
         let mut out: Vec<Entity> = Vec::new();
         let (mut labels, mut conf) = (Vec::new(), Vec::new());
         for (s, e) in segments(&chars) {
-            tagger.tag_into(
+            tagger.tag_entities_into(
                 &feats[s * PER_CHAR..e * PER_CHAR],
                 e - s,
                 &mut labels,
