@@ -173,8 +173,8 @@ def unneutralize(cell):
 
 def check_csv(d, by_id):
     for name, cols in (
-        ("csv", ["article_id", "file", "title", "type", "text", "start", "end", "source", "status", "tags"]),
-        ("csv-highlights", ["article_id", "file", "title", "start", "end", "text", "color", "note"]),
+        ("csv", ["article_id", "file", "title", "type", "text", "start", "end", "source", "status", "tags", "annotator"]),
+        ("csv-highlights", ["article_id", "file", "title", "start", "end", "text", "color", "note", "annotator"]),
     ):
         path = os.path.join(d, name)
         with open(path, "rb") as f:
@@ -186,6 +186,10 @@ def check_csv(d, by_id):
         for r in rows:
             t = by_id[r["article_id"]]["text"]
             check(t[int(r["start"]):int(r["end"])] == r["text"], f"{name}: row {r} does not slice the text")
+            check(
+                r["annotator"] != "" and r["annotator"] == by_id[r["article_id"]].get("annotator"),
+                f"{name}: row {r} does not name the annotator of the jsonl export",
+            )
         print(f"csv read {name}: {len(rows)} rows")
 
 
