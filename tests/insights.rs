@@ -391,27 +391,6 @@ fn settle(h: &mut egui_kittest::Harness<'static, pizhu::ui::app::PizhuApp>) {
     panic!("the Insights window did not settle");
 }
 
-/// The Insights' answers as one string: articles and per-type counts per
-/// month, date sources, every entity per type and every pair of types.
-fn answers(ins: &pizhu::insights::Insights) -> String {
-    use pizhu::insights::Measure;
-    let types = ["PER", "ORG", "LOC", "TITLE", "EVENT"];
-    let mut measures = vec![Measure::Articles];
-    measures.extend(types.iter().map(|t| Measure::Type(t.to_string())));
-    let mut out = format!(
-        "{:?}\n{:?}\n",
-        ins.by_month(&measures, None),
-        ins.date_sources(None)
-    );
-    for t in types {
-        out += &format!("{t}: {:?}\n", ins.top_entities(t, usize::MAX, None));
-        for u in types {
-            out += &format!("{t}x{u}: {:?}\n", ins.cooccur(t, u, usize::MAX, None));
-        }
-    }
-    out
-}
-
 /// The stored facts (entity ids in `article_facts`, names in
 /// `entity_names`) give the same answers as a full pass over every
 /// article's text and effective entities after each write path: apply to
@@ -432,22 +411,7 @@ fn stored_entity_ids_stay_exact_under_every_write_path() {
     let mut store = Store::open(&loc.path).unwrap();
     let ex = JiebaExtractor::new();
     index_archive(&arch, &mut store, &ex, &IndexOptions::default(), &|_| {}).unwrap();
-    let check = |store: &Store, what: &str| {
-        let fast = answers(&Insights::load(store).unwrap());
-        let mut full = Insights::default();
-        store
-            .for_each_article_entities(|id, file, date, text, ents| {
-                full.push(id, file, date, text, &ents);
-            })
-            .unwrap();
-        assert!(fast.contains("PER: [("), "{what}: {fast}");
-        // (Not assert_eq: the strings are long.)
-        assert!(
-            fast == answers(&full),
-            "{what}: the facts differ from a full pass"
-        );
-        fast
-    };
+    let check = |store: &Store, what: &str| common::assert_facts_match_full_pass(store, what);
     check(&store, "fresh index");
     let ids = store.article_ids().unwrap();
     let ent = |text: &str, label: EntityType| Entity {

@@ -15,7 +15,7 @@ use common::seed_copy;
 use pizhu::edit::{Edit, Editor};
 use pizhu::extract::{Entity, EntityType, JiebaExtractor};
 use pizhu::index::{IndexOptions, index_archive, looks_unchanged, reextract};
-use pizhu::insights::{Insights, Measure};
+use pizhu::insights::Insights;
 use pizhu::store::{AnnotationKind, NewAnnotation, Store};
 
 fn indexed(arch: &Path) -> (Store, JiebaExtractor) {
@@ -790,7 +790,7 @@ fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
     let first = store.article(&store.article_ids().unwrap()[0]).unwrap();
     let needle: String = first.text.chars().skip(10).take(2).collect();
     let before = everything_read(&store, &needle);
-    let insights_before = aggregates(&Insights::load(&store).unwrap());
+    let insights_before = common::insights_answers(&Insights::load(&store).unwrap());
     assert!(!before.1.is_empty() && !before.2.is_empty(), "{needle}");
     drop(store);
     let typeof_text = |c: &rusqlite::Connection| -> Vec<String> {
@@ -831,7 +831,10 @@ fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
     assert_eq!(everything_read(&s, &needle), before);
     assert_eq!(s.meta("text_codec").unwrap().as_deref(), Some("zstd"));
     // Migration 5 filled the insights' facts: same aggregates.
-    assert_eq!(aggregates(&Insights::load(&s).unwrap()), insights_before);
+    assert_eq!(
+        common::insights_answers(&Insights::load(&s).unwrap()),
+        insights_before
+    );
     drop(s);
     let c = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(
@@ -850,47 +853,12 @@ fn a_database_with_uncompressed_texts_migrates_and_reads_identical_text() {
     assert_eq!(everything_read(&s, &needle), before);
 }
 
-/// The insights' answers: articles and per-type mentions per month, date
-/// sources, top entities per type and co-occurrences, with every row.
-fn aggregates(ins: &Insights) -> String {
-    let types = ["PER", "ORG", "LOC", "EVENT"];
-    let mut measures = vec![Measure::Articles];
-    measures.extend(types.iter().map(|t| Measure::Type(t.to_string())));
-    let mut out = format!(
-        "{:?}\n{:?}\n",
-        ins.by_month(&measures, None),
-        ins.date_sources(None)
-    );
-    for t in types {
-        out += &format!("{t}: {:?}\n", ins.top_entities(t, usize::MAX, None));
-        for u in types {
-            out += &format!("{t}x{u}: {:?}\n", ins.cooccur(t, u, usize::MAX, None));
-        }
-    }
-    out
-}
-
-/// The insights as read before the stored facts: one full pass over
-/// every article's text and effective entities.
-fn aggregates_from_texts(store: &Store) -> String {
-    let mut ins = Insights::default();
-    store
-        .for_each_article_entities(|id, file, date, text, ents| {
-            ins.push(id, file, date, text, &ents);
-        })
-        .unwrap();
-    aggregates(&ins)
-}
-
 #[test]
 fn insights_from_the_stored_facts_equal_a_full_pass_after_every_kind_of_write() {
     let (_g, arch) = seed_copy();
     let (store, ex) = indexed(&arch);
     let check = |store: &Store, what: &str| {
-        let fast = aggregates(&Insights::load(store).unwrap());
-        assert!(fast.contains("PER: [("), "{what}: {fast}");
-        // (Not assert_eq: the two strings are long.)
-        assert!(fast == aggregates_from_texts(store), "{what}: they differ");
+        common::assert_facts_match_full_pass(store, what);
     };
     check(&store, "fresh index");
     let stats = store.stats(5).unwrap();

@@ -52,3 +52,46 @@ pub fn skip_or_fail(test: &str, reason: &str) {
     println!("SKIPPED {test}: {reason}");
     eprintln!("SKIPPED {test}: {reason}");
 }
+
+/// The Insights' answers as one string: articles and per-type mentions per
+/// month, date sources, top entities per type and every pair of types'
+/// co-occurrences, with every row.
+pub fn insights_answers(ins: &pizhu::insights::Insights) -> String {
+    use pizhu::insights::Measure;
+    let types = ["PER", "ORG", "LOC", "TITLE", "EVENT"];
+    let mut measures = vec![Measure::Articles];
+    measures.extend(types.iter().map(|t| Measure::Type(t.to_string())));
+    let mut out = format!(
+        "{:?}\n{:?}\n",
+        ins.by_month(&measures, None),
+        ins.date_sources(None)
+    );
+    for t in types {
+        out += &format!("{t}: {:?}\n", ins.top_entities(t, usize::MAX, None));
+        for u in types {
+            out += &format!("{t}x{u}: {:?}\n", ins.cooccur(t, u, usize::MAX, None));
+        }
+    }
+    out
+}
+
+/// Checks that the Insights read from the stored facts (`article_facts`,
+/// `entity_names`) answer exactly as one full pass over every article's
+/// text and effective entities; returns the answers.
+pub fn assert_facts_match_full_pass(store: &pizhu::store::Store, what: &str) -> String {
+    use pizhu::insights::Insights;
+    let fast = insights_answers(&Insights::load(store).unwrap());
+    let mut full = Insights::default();
+    store
+        .for_each_article_entities(|id, file, date, text, ents| {
+            full.push(id, file, date, text, &ents);
+        })
+        .unwrap();
+    assert!(fast.contains("PER: [("), "{what}: {fast}");
+    // (Not assert_eq: the strings are long.)
+    assert!(
+        fast == insights_answers(&full),
+        "{what}: the stored facts differ from a full pass"
+    );
+    fast
+}
