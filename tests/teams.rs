@@ -809,55 +809,36 @@ fn exports_name_their_annotator_and_jsonl_comes_back_under_it() {
     assert_eq!(set_of(&f, "bob"), set_of(&f, "ann"));
     let r = f.agreement("ann,bob");
     close(&score(&r["pairs"][0]["scores"], "all")["f1"], 1.0);
-    // A fresh archive gets the work under ann too.
-    let db2 = dir.join("other.sqlite");
-    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db2.to_str().unwrap()], &[]);
-    assert!(ok, "{err}");
-    let (ok, out, err) = pizhu_env(
-        &[
-            "import",
-            f.a(),
-            "--format",
-            "jsonl",
-            jl.to_str().unwrap(),
-            "--db",
-            db2.to_str().unwrap(),
-        ],
-        &[("USER", "zoe")],
-    );
-    assert!(ok, "{err}");
-    assert!(out.contains("stored as the file names them: ann"), "{out}");
-    let s2 = Store::open(&db2).unwrap();
-    assert_eq!(entity_set(&s2, &f.id, "ann").unwrap(), set_of(&f, "ann"));
-    assert_eq!(
-        s2.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
-        0
-    );
-    drop(s2);
-    // W3C too: its `creator` names whose work it is.
-    let db3 = dir.join("third.sqlite");
-    let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db3.to_str().unwrap()], &[]);
-    assert!(ok, "{err}");
-    let (ok, out, err) = pizhu_env(
-        &[
-            "import",
-            f.a(),
-            "--format",
-            "w3c",
-            w3.to_str().unwrap(),
-            "--db",
-            db3.to_str().unwrap(),
-        ],
-        &[("USER", "zoe")],
-    );
-    assert!(ok, "{err}");
-    assert!(out.contains("stored as the file names them: ann"), "{out}");
-    let s3 = Store::open(&db3).unwrap();
-    assert_eq!(entity_set(&s3, &f.id, "ann").unwrap(), set_of(&f, "ann"));
-    assert_eq!(
-        s3.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
-        0
-    );
+    // A fresh archive gets the work under ann too, from jsonl and from W3C
+    // (whose `creator` names whose work it is).
+    for (format, file, db) in [("jsonl", &jl, "other.sqlite"), ("w3c", &w3, "third.sqlite")] {
+        let db = dir.join(db);
+        let (ok, _, err) = pizhu_env(&["index", f.a(), "--db", db.to_str().unwrap()], &[]);
+        assert!(ok, "{err}");
+        let (ok, out, err) = pizhu_env(
+            &[
+                "import",
+                f.a(),
+                "--format",
+                format,
+                file.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+            &[("USER", "zoe")],
+        );
+        assert!(ok, "{format}: {err}");
+        assert!(
+            out.contains("stored as the file names them: ann"),
+            "{format}: {out}"
+        );
+        let s = Store::open(&db).unwrap();
+        assert_eq!(entity_set(&s, &f.id, "ann").unwrap(), set_of(&f, "ann"));
+        assert_eq!(
+            s.with_annotator("zoe", |s| s.annotation_count()).unwrap(),
+            0
+        );
+    }
 }
 
 fn set_of(f: &Fixture, name: &str) -> Vec<Span> {
