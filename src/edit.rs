@@ -18,8 +18,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::extract::{Entity, EntityType};
 use crate::store::{
-    Annotation, AnnotationKind, EffectiveEntity, EntityStatus, LexiconDiff, LexiconEntry,
-    NewAnnotation, Store,
+    Annotation, AnnotationKind, DISMISSED_HIGHLIGHT, EffectiveEntity, EntityStatus, LexiconDiff,
+    LexiconEntry, NewAnnotation, Store, highlight_key,
 };
 
 /// One user edit.
@@ -230,6 +230,36 @@ fn put_lexicon(store: &Store, text: &str, entry: Option<&LexiconEntry>) -> Resul
     Ok(())
 }
 
+/// Keeps the merge dismissals of highlights in step with a change made by
+/// hand (or its undo/redo): a highlight that goes away, or whose span,
+/// colour or note changes, is dismissed under its old key, so that a re-run
+/// of `pizhu merge` does not bring the merged original back; a highlight
+/// that (re)appears is no longer dismissed.
+fn track_highlight(
+    s: &Store,
+    before: Option<&Annotation>,
+    after: Option<&Annotation>,
+) -> Result<()> {
+    let key = |a: &Annotation| {
+        (a.kind == AnnotationKind::Highlight)
+            .then(|| highlight_key(a.start, a.end, a.color.as_deref(), a.note.as_deref()))
+    };
+    let (old, new) = (before.and_then(key), after.and_then(key));
+    if let (Some(b), Some(k)) = (before, &old) {
+        if new.as_ref() != Some(k) {
+            s.with_annotator(&b.annotator, |s| {
+                s.set_dismissed(&b.article_id, DISMISSED_HIGHLIGHT, k, true)
+            })?;
+        }
+    }
+    if let (Some(a), Some(k)) = (after, &new) {
+        s.with_annotator(&a.annotator, |s| {
+            s.set_dismissed(&a.article_id, DISMISSED_HIGHLIGHT, k, false)
+        })?;
+    }
+    Ok(())
+}
+
 impl Editor {
     /// A new editor with an empty history.
     pub fn new() -> Self {
@@ -267,6 +297,11 @@ impl Editor {
         let (changes, outcome) = store.atomically(|s| {
             let (mut changes, outcome) = Self::perform(s, edit, progress)?;
             Self::keep_hand_deletions(s, &mut changes)?;
+            for c in &changes {
+                if let Change::Annotation { before, after } = c {
+                    track_highlight(s, before.as_deref(), after.as_deref())?;
+                }
+            }
             Ok((changes, outcome))
         })?;
         if !changes.is_empty() {
@@ -730,6 +765,7 @@ impl Editor {
                 if let Some(x) = to {
                     s.restore_annotation(x)?;
                 }
+                track_highlight(s, from.as_deref(), to.as_deref())?;
             }
             Change::ArticleTag {
                 article,

@@ -296,7 +296,35 @@ pub const MIGRATIONS: &[&str] = &[
     -- Curation provenance: annotations.by_merge, reviewed.by_merge (added by migrate_data).
     CREATE INDEX IF NOT EXISTS annotations_article ON annotations(article_id);
     "#,
+    // 10: what a person took away by hand that a re-run of `pizhu merge`
+    // would otherwise bring back: a reviewed mark removed, a highlight
+    // deleted (or its note, colour or span changed), an article tag
+    // removed. One row per (annotator, article, kind, key); putting the
+    // thing back by hand (or by undo) deletes the row. Self-contained, like 8.
+    r#"
+    CREATE TABLE IF NOT EXISTS merge_dismissed (
+        annotator TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (annotator, article_id, kind, key)
+    ) WITHOUT ROWID;
+    "#,
 ];
+
+/// [`Store::set_dismissed`] kind: a reviewed mark removed by hand (key `""`).
+pub const DISMISSED_REVIEWED: &str = "reviewed";
+/// [`Store::set_dismissed`] kind: a highlight deleted or changed by hand
+/// (key: [`highlight_key`]).
+pub const DISMISSED_HIGHLIGHT: &str = "highlight";
+/// [`Store::set_dismissed`] kind: an article tag removed by hand (key: the tag).
+pub const DISMISSED_TAG: &str = "tag";
+
+/// The key under which a highlight is dismissed: what `pizhu merge` tells
+/// highlights apart by (span, colour and note), as JSON.
+pub fn highlight_key(start: usize, end: usize, color: Option<&str>, note: Option<&str>) -> String {
+    serde_json::json!([start, end, color, note]).to_string()
+}
 
 /// Whether migration `version` is the one that created `entity_names` (its
 /// data step found by its text, not its number, so that migrations appended
@@ -2429,6 +2457,8 @@ impl Store {
         if !self.has_article(id)? {
             return Err(Error::NotFound(format!("no article with id {id}")));
         }
+        // Removed by hand: a re-run of merge must not mark it again.
+        self.set_dismissed(id, DISMISSED_REVIEWED, "", !reviewed)?;
         let sql = if reviewed {
             self.register()?;
             // A mark set by hand is hand-made, even over one merge set.
@@ -2440,6 +2470,42 @@ impl Store {
         self.conn
             .execute(sql, params![id, self.annotator()])
             .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Records that the current annotator took `key` of `kind`
+    /// (`reviewed`, `highlight`, `tag`) away from an article by hand, so
+    /// that `pizhu merge` does not bring it back ([`Store::is_dismissed`]);
+    /// `dismissed: false` forgets it again (put back by hand or by undo).
+    pub fn set_dismissed(
+        &self,
+        article_id: &str,
+        kind: &str,
+        key: &str,
+        dismissed: bool,
+    ) -> Result<()> {
+        let sql = if dismissed {
+            "INSERT OR IGNORE INTO merge_dismissed(annotator, article_id, kind, key) VALUES (?1,?2,?3,?4)"
+        } else {
+            "DELETE FROM merge_dismissed WHERE annotator=?1 AND article_id=?2 AND kind=?3 AND key=?4"
+        };
+        self.conn
+            .execute(sql, params![self.annotator(), article_id, kind, key])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Whether the current annotator took `key` of `kind` away from an
+    /// article by hand ([`Store::set_dismissed`]).
+    pub fn is_dismissed(&self, article_id: &str, kind: &str, key: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM merge_dismissed WHERE annotator=?1 AND article_id=?2 AND kind=?3 AND key=?4",
+                params![self.annotator(), article_id, kind, key],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
             .map_err(self.err())
     }
 
@@ -3144,10 +3210,11 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Tags an article.
+    /// Tags an article (by hand).
     pub fn tag_article(&self, article_id: &str, tag: &str) -> Result<()> {
         let id = self.tag_id(tag)?;
         self.register()?;
+        self.set_dismissed(article_id, DISMISSED_TAG, tag.trim(), false)?;
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO article_tags(annotator, article_id, tag_id) VALUES (?3,?1,?2)",
@@ -3218,8 +3285,10 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Removes a tag from an article.
+    /// Removes a tag from an article (by hand: a re-run of merge does not
+    /// bring it back).
     pub fn untag_article(&self, article_id: &str, tag: &str) -> Result<()> {
+        self.set_dismissed(article_id, DISMISSED_TAG, tag.trim(), true)?;
         self.conn
             .execute(
                 "DELETE FROM article_tags WHERE article_id=?1 AND tag_id=(SELECT id FROM tags WHERE name=?2) \

@@ -48,7 +48,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::extract::EntityType;
-use crate::store::{Annotation, AnnotationKind, NewAnnotation, Store, effective};
+use crate::store::{
+    Annotation, AnnotationKind, DISMISSED_HIGHLIGHT, DISMISSED_REVIEWED, DISMISSED_TAG,
+    NewAnnotation, Store, effective, highlight_key,
+};
 
 /// The annotator that rows made before migration 6 belong to.
 pub const MIGRATED_ANNOTATOR: &str = "default";
@@ -799,6 +802,14 @@ pub struct MergeReport {
     pub tags_added: usize,
     /// Article tags a previous merge brought that no annotator has any more.
     pub tags_removed: usize,
+    /// Highlights not brought back because they were deleted (or changed)
+    /// by hand in the curated set.
+    pub highlights_dismissed: usize,
+    /// Article tags not brought back because they were removed by hand.
+    pub tags_dismissed: usize,
+    /// Settled articles not marked reviewed because the mark was removed
+    /// by hand.
+    pub reviewed_dismissed: usize,
 }
 
 /// A region of a curated set decided by hand, which [`merge`] kept.
@@ -876,6 +887,11 @@ impl std::fmt::Display for MergeReport {
         for k in &self.kept {
             writeln!(f, "  {k}")?;
         }
+        writeln!(
+            f,
+            "not brought back because removed by hand: {} highlights, {} article tags, {} reviewed marks",
+            self.highlights_dismissed, self.tags_dismissed, self.reviewed_dismissed
+        )?;
         Ok(())
     }
 }
@@ -1272,7 +1288,13 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                     // Marked reviewed by hand: kept.
                     Some(false) => report.kept_reviewed += !settled as usize,
                     Some(true) if !settled => s.set_reviewed_by_merge(id, false)?,
-                    None if settled => s.set_reviewed_by_merge(id, true)?,
+                    None if settled => {
+                        if s.is_dismissed(id, DISMISSED_REVIEWED, "")? {
+                            report.reviewed_dismissed += 1;
+                        } else {
+                            s.set_reviewed_by_merge(id, true)?
+                        }
+                    }
                     _ => {}
                 }
                 Ok(())
@@ -1337,6 +1359,11 @@ fn merge_extras(
             }
             continue;
         }
+        let dismissed = highlight_key(k.0, k.1, k.2.as_deref(), k.3.as_deref());
+        if s.is_dismissed(article, DISMISSED_HIGHLIGHT, &dismissed)? {
+            report.highlights_dismissed += 1;
+            continue;
+        }
         let id = s.add_annotation_by(
             article,
             AnnotationKind::Highlight,
@@ -1364,6 +1391,7 @@ fn merge_extras(
         match have.iter().find(|(h, ..)| h == t) {
             Some((_, false, _)) => {}
             Some((_, true, made)) if made.as_deref() == Some(who.as_str()) => {}
+            None if s.is_dismissed(article, DISMISSED_TAG, t)? => report.tags_dismissed += 1,
             found => {
                 s.tag_article_by_merge(article, t, &who)?;
                 report.tags_added += found.is_none() as usize;

@@ -996,6 +996,148 @@ fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
 }
 
 #[test]
+fn what_the_curator_removes_by_hand_a_second_merge_does_not_bring_back() {
+    use pizhu::edit::{Edit, Editor};
+    use pizhu::store::{AnnotationKind, NewAnnotation};
+    let f = Fixture::new();
+    let slice = |a: usize, b: usize| f.text.chars().skip(a).take(b - a).collect::<String>();
+    let doc = |name: &str, hl: Value, tags: Value| {
+        // Both annotators agree on the entities, so the article is settled
+        // and the merge marks it reviewed.
+        let d = serde_json::json!({
+            "id": f.id, "text": f.text, "reviewed": true, "tags": tags, "highlights": hl,
+            "label": A.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
+        });
+        let p = f._g.path().join(format!("{name}-rm.jsonl"));
+        std::fs::write(&p, format!("{d}\n")).unwrap();
+        p
+    };
+    let h1 = serde_json::json!({"start": 5, "end": 8, "text": slice(5, 8), "note": "n1", "color": "#ffd54f"});
+    let h2 = serde_json::json!({"start": 40, "end": 44, "text": slice(40, 44), "note": "n2"});
+    f.import(
+        "ann",
+        &doc("ann", serde_json::json!([h1]), serde_json::json!(["t1"])),
+    );
+    f.import(
+        "ben",
+        &doc(
+            "ben",
+            serde_json::json!([h1, h2]),
+            serde_json::json!(["t1", "t2"]),
+        ),
+    );
+    let merge = || {
+        let (ok, out, err) = f.run(&[
+            "merge",
+            f.a(),
+            "--annotators",
+            "ann,ben",
+            "--into",
+            "gold",
+            "--strategy",
+            "union",
+        ]);
+        assert!(ok, "{err}");
+        out
+    };
+    let out = merge();
+    assert!(out.contains("1 settled (marked reviewed)"), "{out}");
+    let s = f.store();
+    s.set_annotator("gold").unwrap();
+    let highlights = |s: &Store| {
+        let mut h: Vec<(usize, Option<String>, bool)> = s
+            .annotations(&f.id)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == AnnotationKind::Highlight)
+            .map(|a| (a.start, a.note, a.by_merge))
+            .collect();
+        h.sort();
+        h
+    };
+    let state = |s: &Store| {
+        (
+            highlights(s),
+            s.article_tags(&f.id).unwrap(),
+            s.article(&f.id).unwrap().reviewed,
+        )
+    };
+    let merged = state(&s);
+    assert_eq!(
+        merged,
+        (
+            vec![(5, Some("n1".into()), true), (40, Some("n2".into()), true)],
+            vec!["t1".to_string(), "t2".to_string()],
+            true
+        )
+    );
+    // The curator, by hand: deletes one merged highlight, rewrites the
+    // other's note, removes a tag and takes the reviewed mark away.
+    let id_of = |start: usize| {
+        s.annotations(&f.id)
+            .unwrap()
+            .into_iter()
+            .find(|a| a.kind == AnnotationKind::Highlight && a.start == start)
+            .unwrap()
+            .id
+    };
+    let mut ed = Editor::new();
+    let (h5, h40) = (id_of(5), id_of(40));
+    for e in [
+        Edit::DeleteAnnotation { id: h40 },
+        Edit::UpdateAnnotation {
+            id: h5,
+            fields: NewAnnotation {
+                color: Some("#ffd54f".into()),
+                note: Some("rewritten".into()),
+                ..Default::default()
+            },
+        },
+        Edit::UntagArticle {
+            article: f.id.clone(),
+            tag: "t2".into(),
+        },
+        Edit::SetReviewed {
+            article: f.id.clone(),
+            reviewed: false,
+        },
+    ] {
+        ed.apply(&s, e).unwrap();
+    }
+    let curated = (
+        vec![(5, Some("rewritten".into()), false)],
+        vec!["t1".to_string()],
+        false,
+    );
+    assert_eq!(state(&s), curated);
+    // A second merge brings none of it back, and says so.
+    let out = merge();
+    assert!(
+        out.contains("not brought back because removed by hand: 2 highlights, 1 article tags, 1 reviewed marks"),
+        "{out}"
+    );
+    assert_eq!(state(&s), curated, "{out}");
+    // Undo puts everything back as the merge made it; the next merge then
+    // has nothing to do (no duplicate of the restored highlights).
+    while ed.undo(&s).unwrap().is_some() {}
+    assert_eq!(state(&s), merged);
+    let out = merge();
+    assert!(
+        out.contains("highlights: 0 added, 0 removed; article tags: 0 added, 0 removed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not brought back because removed by hand: 0 highlights, 0 article tags, 0 reviewed marks"),
+        "{out}"
+    );
+    assert_eq!(state(&s), merged);
+    // Redo removes them again; still respected.
+    while ed.redo(&s).unwrap().is_some() {}
+    merge();
+    assert_eq!(state(&s), curated);
+}
+
+#[test]
 fn an_old_database_migrates_to_default_and_keeps_showing_its_work() {
     let dir = tempfile::tempdir().unwrap();
     let arch = dir.path().join("archive");
