@@ -245,12 +245,12 @@ fn track_highlight(
             .then(|| highlight_key(a.start, a.end, a.color.as_deref(), a.note.as_deref()))
     };
     let (old, new) = (before.and_then(key), after.and_then(key));
-    if let (Some(b), Some(k)) = (before, &old) {
-        if new.as_ref() != Some(k) {
-            s.with_annotator(&b.annotator, |s| {
-                s.set_dismissed(&b.article_id, DISMISSED_HIGHLIGHT, k, true)
-            })?;
-        }
+    if let (Some(b), Some(k)) = (before, &old)
+        && new.as_ref() != Some(k)
+    {
+        s.with_annotator(&b.annotator, |s| {
+            s.set_dismissed(&b.article_id, DISMISSED_HIGHLIGHT, k, true)
+        })?;
     }
     if let (Some(a), Some(k)) = (after, &new) {
         s.with_annotator(&a.annotator, |s| {
