@@ -993,6 +993,37 @@ fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
             .any(|x| x["start"] == 50 && x.get("made_by").is_none()),
         "{d}"
     );
+    // Both exports that carry it import back saying who made what.
+    for (format, ext) in [("jsonl", "jsonl"), ("w3c", "jsonld")] {
+        let (ok, out, err) = f.run(&["export", f.a(), "--format", format, "--annotator", "gold"]);
+        assert!(ok, "{err}");
+        let p = f._g.path().join(format!("gold-export.{ext}"));
+        std::fs::write(&p, out).unwrap();
+        let copy = format!("copy-{format}");
+        let (ok, _, err) = f.run(&[
+            "import",
+            f.a(),
+            "--format",
+            format,
+            "--annotator",
+            &copy,
+            p.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        let mut made: Vec<(usize, Option<String>)> = s
+            .with_annotator(&copy, |s| s.annotations(&f.id))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == pizhu::store::AnnotationKind::Highlight)
+            .map(|a| (a.start, a.made_by))
+            .collect();
+        made.sort();
+        assert_eq!(
+            made,
+            [(5, Some("ann, ben".to_string())), (50, None)],
+            "{format}"
+        );
+    }
 }
 
 #[test]

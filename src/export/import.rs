@@ -159,6 +159,10 @@ struct Item {
     note: Option<String>,
     replacement: Option<String>,
     tags: Vec<String>,
+    /// The annotators a merged highlight came from (jsonl `made_by`, W3C
+    /// `pizhu:madeBy`): kept, so an export of a curated set imports back
+    /// saying who made what.
+    made_by: Option<String>,
     /// Where it came from, for reports.
     origin: String,
 }
@@ -305,6 +309,7 @@ fn read_jsonl(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
                 span: Some((h.start, h.end)),
                 color: h.color.clone(),
                 note: h.note.clone(),
+                made_by: h.made_by.clone(),
                 origin: format!("{origin}: highlight {}..{}", h.start, h.end),
                 ..Item::default()
             });
@@ -595,6 +600,7 @@ fn read_w3c(path: &Path, summary: &mut ImportSummary) -> Result<Vec<Doc>> {
         }
         let mut item = Item {
             origin: origin.clone(),
+            made_by: str_of(a, "pizhu:madeBy").map(str::to_string),
             ..Item::default()
         };
         for s in selectors {
@@ -842,7 +848,10 @@ fn apply(store: &Store, mut doc: Doc, summary: &mut ImportSummary) -> Result<()>
                 }
             }
         }
-        insert_placed(store, &id, kind, s, e, fields, &art_chars, summary, moved)?;
+        let made_by = it.made_by.clone();
+        insert_placed(
+            store, &id, kind, s, e, fields, made_by, &art_chars, summary, moved,
+        )?;
     }
     // 3. Automatic entities the complete list left out.
     if doc.complete {
@@ -867,6 +876,7 @@ fn apply(store: &Store, mut doc: Doc, summary: &mut ImportSummary) -> Result<()>
                     e.start,
                     e.end,
                     fields,
+                    None,
                     &art_chars,
                     summary,
                     false,
@@ -921,6 +931,7 @@ fn insert_placed(
     s: usize,
     e: usize,
     fields: NewAnnotation,
+    made_by: Option<String>,
     cs: &[char],
     summary: &mut ImportSummary,
     moved: bool,
@@ -939,7 +950,7 @@ fn insert_placed(
         orphan: false,
         annotator: store.annotator(),
         by_merge: false,
-        made_by: None,
+        made_by,
     };
     if store.find_identical_annotation(&a)?.is_some() {
         summary.unchanged += 1;
@@ -977,7 +988,7 @@ fn store_orphan(store: &Store, id: &str, it: &Item, summary: &mut ImportSummary)
         orphan: true,
         annotator: store.annotator(),
         by_merge: false,
-        made_by: None,
+        made_by: it.made_by.clone(),
     };
     summary
         .orphans
