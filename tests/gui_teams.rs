@@ -232,3 +232,42 @@ fn keys_in_the_curation_window_take_a_side_and_undo() {
         vec![Span::new(0, 3, "PER"), Span::new(10, 14, "ORG")]
     );
 }
+
+#[test]
+fn a_merged_highlight_says_whose_it_was() {
+    let (_g, arch) = seed_copy();
+    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    let db = h.state().db_path.clone().unwrap();
+    let id = h.state().articles[0].id.clone();
+    let s = Store::open(&db).unwrap();
+    let me = h.state().annotator_name();
+    s.with_annotator(&me, |s| {
+        let a = s.add_annotation_by(
+            &id,
+            pizhu::store::AnnotationKind::Highlight,
+            2,
+            6,
+            pizhu::store::NewAnnotation {
+                note: Some("checked".into()),
+                ..Default::default()
+            },
+            true,
+        )?;
+        s.set_made_by(a, Some("ann, ben"))?;
+        s.add_annotation(
+            &id,
+            pizhu::store::AnnotationKind::Highlight,
+            20,
+            24,
+            pizhu::store::NewAnnotation::default(),
+        )
+    })
+    .unwrap();
+    h.state_mut().select(&id);
+    h.step();
+    h.step();
+    let _ = h.get_by_label("※ checked");
+    // Only the merged one names its makers.
+    assert_eq!(h.query_all_by_label_contains("from ").count(), 1);
+    let _ = h.get_by_label("from ann, ben");
+}

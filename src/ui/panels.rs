@@ -453,6 +453,11 @@ pub fn side_panel_ui(app: &mut PizhuApp, ui: &mut Ui) {
                         if let Some(n) = a.note.as_deref().filter(|n| !n.is_empty()) {
                             ui.label(RichText::new(format!("※ {n}")).italics());
                         }
+                        // A merged highlight says whose it was.
+                        if let Some(m) = a.made_by.as_deref().filter(|m| !m.is_empty()) {
+                            ui.label(RichText::new(format!("from {m}")).weak().small())
+                                .on_hover_text("Brought into this set by `pizhu merge`");
+                        }
                     }
                     if !any {
                         ui.label(RichText::new("Select text and press H or N.").weak());

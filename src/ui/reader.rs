@@ -334,11 +334,18 @@ fn reader_ui(app: &mut PizhuApp, ui: &mut egui::Ui) {
         if let Some(hover) = out.response.response.hover_pos() {
             let d = char_at(&out.galley, hover - out.galley_pos.to_vec2());
             let (t, _) = view.display.text_range(d, d);
-            let notes: Vec<&str> = view
+            let notes: Vec<String> = view
                 .annotations
                 .iter()
                 .filter(|a| a.start <= t && t < a.end)
-                .filter_map(|a| a.note.as_deref().filter(|n| !n.is_empty()))
+                .filter_map(|a| {
+                    let n = a.note.as_deref().filter(|n| !n.is_empty())?;
+                    // A merged note says whose it was.
+                    Some(match a.made_by.as_deref().filter(|m| !m.is_empty()) {
+                        Some(m) => format!("{n} (from {m})"),
+                        None => n.to_string(),
+                    })
+                })
                 .collect();
             if !notes.is_empty() || entity_at(view, t).is_some() {
                 // The tooltip waits until the pointer rests; make sure a
