@@ -564,26 +564,36 @@ pub fn finish_pending(store: &mut Store, extractor: &dyn Extractor) -> Result<us
 /// Re-extracts the articles containing `needle` (all when empty) with the
 /// current lexicon, in one transaction, and marks the pending work for
 /// `needle` done in it; returns how many articles were updated.
+/// Extracts the articles `ids` again with `extractor` and the store's
+/// lexicon, in chunks of 256 extracted in parallel, replacing their
+/// automatic entities (the user's annotations are kept as they are).
+/// Returns how many were re-extracted. The caller chooses the transaction
+/// and bulk mode.
+pub fn reextract_ids(store: &Store, extractor: &dyn Extractor, ids: &[String]) -> Result<usize> {
+    let lexicon = store.lexicon()?;
+    let mut n = 0;
+    for chunk in ids.chunks(256) {
+        let texts: Vec<(String, String)> = chunk
+            .iter()
+            .map(|id| store.article(id).map(|a| (a.id, a.text)))
+            .collect::<Result<_>>()?;
+        let results: Vec<_> = texts
+            .par_iter()
+            .map(|(id, text)| (id, extract_with_lexicon(extractor, &lexicon, text)))
+            .collect();
+        for (id, ents) in results {
+            store.replace_auto_entities(id, &ents)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 pub fn reextract(store: &mut Store, extractor: &dyn Extractor, needle: &str) -> Result<usize> {
     store.set_bulk_mode(true)?;
     let result = store.atomically(|store| {
-        let lexicon = store.lexicon()?;
         let ids = store.article_ids_containing(needle)?;
-        let mut n = 0;
-        for chunk in ids.chunks(256) {
-            let texts: Vec<(String, String)> = chunk
-                .iter()
-                .map(|id| store.article(id).map(|a| (a.id, a.text)))
-                .collect::<Result<_>>()?;
-            let results: Vec<_> = texts
-                .par_iter()
-                .map(|(id, text)| (id, extract_with_lexicon(extractor, &lexicon, text)))
-                .collect();
-            for (id, ents) in results {
-                store.replace_auto_entities(id, &ents)?;
-                n += 1;
-            }
-        }
+        let n = reextract_ids(store, extractor, &ids)?;
         for (id, kind, arg) in store.pending()? {
             if kind == crate::edit::PENDING_REEXTRACT && arg == needle {
                 store.finish_pending(id)?;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::news::NewsExtractor;
 use super::tagger::Tagger;
 use super::train::{adapt, sentences_of};
-use super::{EntityType, Extractor, extract_with_lexicon};
+use super::{EntityType, Extractor};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -118,31 +118,16 @@ pub fn learn_from_reviewed(store: &mut Store, db: &Path) -> Result<(NewsExtracto
 /// Re-extracts every unreviewed article with `ex` and the archive's
 /// lexicon; returns how many.
 pub fn reextract_unreviewed(store: &mut Store, ex: &dyn Extractor) -> Result<usize> {
-    use rayon::prelude::*;
-    let lexicon = store.lexicon()?;
     let ids: Vec<String> = store
         .articles()?
         .into_iter()
         .filter(|a| !a.reviewed)
         .map(|a| a.id)
         .collect();
-    let mut n = 0;
-    for chunk in ids.chunks(256) {
-        let texts: Vec<(String, String)> = chunk
-            .iter()
-            .map(|id| store.article(id).map(|a| (a.id, a.text)))
-            .collect::<Result<_>>()?;
-        let results: Vec<_> = texts
-            .par_iter()
-            .map(|(id, text)| (id, extract_with_lexicon(ex, &lexicon, text)))
-            .collect();
-        store.set_bulk_mode(true)?;
-        for (id, ents) in results {
-            store.replace_auto_entities(id, &ents)?;
-            n += 1;
-        }
-        store.set_bulk_mode(false)?;
-    }
+    store.set_bulk_mode(true)?;
+    let n = crate::index::reextract_ids(store, ex, &ids);
+    store.set_bulk_mode(false)?;
+    let n = n?;
     // The next index sees the adapted extractor as current (the reviewed
     // articles keep their entities: they are the user's).
     store.set_meta(
