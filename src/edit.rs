@@ -185,6 +185,13 @@ enum Change {
         before: bool,
         after: bool,
     },
+    /// Regions a merge left out in `into`'s set that taking a side settled
+    /// (removed from the store; undo puts them back).
+    MergeConflicts {
+        into: String,
+        article: String,
+        regions: Vec<(usize, usize)>,
+    },
     Lexicon {
         text: String,
         before: Option<LexiconEntry>,
@@ -735,16 +742,24 @@ impl Editor {
                 start,
                 end,
             } => {
-                let changes = s
-                    .with_annotator(&into, |s| {
-                        crate::teams::take_side(s, &article, &from, (start, end))
-                    })?
+                let (written, settled) = s.with_annotator(&into, |s| {
+                    let w = crate::teams::take_side(s, &article, &from, (start, end))?;
+                    Ok((w, s.settle_merge_conflicts(&article, start, end)?))
+                })?;
+                let mut changes: Vec<Change> = written
                     .into_iter()
                     .map(|(before, after)| Change::Annotation {
                         before: before.map(Box::new),
                         after: after.map(Box::new),
                     })
                     .collect();
+                if !settled.is_empty() {
+                    changes.push(Change::MergeConflicts {
+                        into,
+                        article,
+                        regions: settled,
+                    });
+                }
                 Ok((changes, Outcome::default()))
             }
         }
@@ -790,6 +805,20 @@ impl Editor {
                 before,
                 after,
             } => s.set_reviewed(article, if undo { *before } else { *after })?,
+            Change::MergeConflicts {
+                into,
+                article,
+                regions,
+            } => s.with_annotator(into, |s| {
+                if undo {
+                    s.restore_merge_conflicts(article, regions)
+                } else {
+                    for &(a, b) in regions {
+                        s.settle_merge_conflicts(article, a, b)?;
+                    }
+                    Ok(())
+                }
+            })?,
             Change::Lexicon {
                 text,
                 before,

@@ -296,12 +296,23 @@ pub const MIGRATIONS: &[&str] = &[
     -- Curation provenance: annotations.by_merge, reviewed.by_merge (added by migrate_data).
     CREATE INDEX IF NOT EXISTS annotations_article ON annotations(article_id);
     "#,
-    // 10: what a person took away by hand that a re-run of `pizhu merge`
-    // would otherwise bring back: a reviewed mark removed, a highlight
-    // deleted (or its note, colour or span changed), an article tag
-    // removed. One row per (annotator, article, kind, key); putting the
-    // thing back by hand (or by undo) deletes the row. Self-contained, like 8.
+    // 10: curation state. `merge_dismissed`: what a person took away by
+    // hand that a re-run of `pizhu merge` would otherwise bring back: a
+    // reviewed mark removed, a highlight deleted (or its note, colour or
+    // span changed), an article tag removed. One row per (annotator,
+    // article, kind, key); putting the thing back by hand (or by undo)
+    // deletes the row. `merge_conflicts`: the regions the last merge into a
+    // curated set left out, per article (replaced by each merge of the
+    // article; taking a side there removes them), so the curation window
+    // can tell "left out" from "decided". Self-contained, like 8.
     r#"
+    CREATE TABLE IF NOT EXISTS merge_conflicts (
+        annotator TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (annotator, article_id, start, end)
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS merge_dismissed (
         annotator TEXT NOT NULL,
         article_id TEXT NOT NULL,
@@ -2493,6 +2504,87 @@ impl Store {
             .execute(sql, params![self.annotator(), article_id, kind, key])
             .map(|_| ())
             .map_err(self.err())
+    }
+
+    /// The regions (start, end) of an article the last `pizhu merge` into
+    /// the current annotator's set left out as conflicts, sorted.
+    pub fn merge_conflicts(&self, article_id: &str) -> Result<Vec<(usize, usize)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT start, end FROM merge_conflicts WHERE annotator=?1 AND article_id=?2 \
+                 ORDER BY start, end",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![self.annotator(), article_id], |r| {
+                Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Replaces the left-out regions of an article in the current
+    /// annotator's set (`pizhu merge`).
+    pub fn set_merge_conflicts(&self, article_id: &str, regions: &[(usize, usize)]) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM merge_conflicts WHERE annotator=?1 AND article_id=?2",
+                params![self.annotator(), article_id],
+            )
+            .map_err(self.err())?;
+        for &(s, e) in regions {
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO merge_conflicts(annotator, article_id, start, end) \
+                     VALUES (?1,?2,?3,?4)",
+                    params![self.annotator(), article_id, s as i64, e as i64],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    /// Removes the left-out regions of an article that overlap
+    /// `start..end` (a side was taken there); returns them (for undo).
+    pub fn settle_merge_conflicts(
+        &self,
+        article_id: &str,
+        start: usize,
+        end: usize,
+    ) -> Result<Vec<(usize, usize)>> {
+        let gone: Vec<(usize, usize)> = self
+            .merge_conflicts(article_id)?
+            .into_iter()
+            .filter(|&(s, e)| s < end && start < e)
+            .collect();
+        for &(s, e) in &gone {
+            self.conn
+                .execute(
+                    "DELETE FROM merge_conflicts WHERE annotator=?1 AND article_id=?2 AND start=?3 AND end=?4",
+                    params![self.annotator(), article_id, s as i64, e as i64],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(gone)
+    }
+
+    /// Puts left-out regions back (undo of [`Store::settle_merge_conflicts`]).
+    pub fn restore_merge_conflicts(
+        &self,
+        article_id: &str,
+        regions: &[(usize, usize)],
+    ) -> Result<()> {
+        for &(s, e) in regions {
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO merge_conflicts(annotator, article_id, start, end) \
+                     VALUES (?1,?2,?3,?4)",
+                    params![self.annotator(), article_id, s as i64, e as i64],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Whether the current annotator took `key` of `kind` away from an

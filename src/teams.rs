@@ -1299,8 +1299,11 @@ pub fn merge(store: &Store, opts: &MergeOptions) -> Result<MergeReport> {
                 }
                 Ok(())
             })?;
+            let left_out: Vec<(usize, usize)> =
+                conflicts.iter().map(|c| (c.start, c.end)).collect();
             report.conflicts.extend(conflicts);
             s.with_annotator(&into, |s| {
+                s.set_merge_conflicts(id, &left_out)?;
                 merge_extras(s, id, &opts.annotators, &mut report)
             })?;
         }

@@ -271,3 +271,62 @@ fn a_merged_highlight_says_whose_it_was() {
     assert_eq!(h.query_all_by_label_contains("from ").count(), 1);
     let _ = h.get_by_label("from ann, ben");
 }
+
+#[test]
+fn a_tie_the_merge_left_out_is_not_shown_as_settled() {
+    use pizhu::teams::{MergeOptions, Scope, merge};
+    let (_g, arch) = seed_copy();
+    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    let db = h.state().db_path.clone().unwrap();
+    let id = h.state().articles[0].id.clone();
+    // Two annotators, one entity only ann has: a majority merge has no
+    // majority there and leaves it out, so the curated set has nothing
+    // there, which looks like ben's version.
+    import_as(
+        &db,
+        &id,
+        &[
+            ("ann", &[(0, 3, "PER"), (20, 22, "ORG")]),
+            ("ben", &[(0, 3, "PER")]),
+        ],
+    );
+    let s = Store::open(&db).unwrap();
+    let report = merge(
+        &s,
+        &MergeOptions {
+            annotators: vec!["ann".into(), "ben".into()],
+            into: "gold".into(),
+            strategy: "majority".parse().unwrap(),
+            scope: Scope::Reviewed,
+        },
+    )
+    .unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report}");
+    let left_out = |s: &Store| {
+        s.with_annotator("gold", |s| s.merge_conflicts(&id))
+            .unwrap()
+    };
+    assert_eq!(left_out(&s).len(), 1);
+    h.state_mut().select(&id);
+    h.state_mut().team.into = "gold".into();
+    h.state_mut().team.curation_open = true;
+    h.state_mut().team.invalidate();
+    h.step();
+    h.step();
+    let _ = h.get_by_label_contains("1 disagreements, 1 not yet settled in gold");
+    let _ = h.get_by_label_contains("left out by the merge (no majority)");
+    // Taking ben's version (nothing there) settles it, though it writes
+    // no entity.
+    h.get_by_label("Take ben's 20..22").click();
+    h.step();
+    h.step();
+    let _ = h.get_by_label_contains("1 disagreements, 0 not yet settled in gold");
+    let _ = h.get_by_label("√ gold has ben's version");
+    assert!(left_out(&s).is_empty());
+    // One undo puts the conflict back.
+    h.state_mut().commands.push(Command::Undo);
+    h.step();
+    h.step();
+    assert_eq!(left_out(&s).len(), 1);
+    let _ = h.get_by_label_contains("1 disagreements, 1 not yet settled in gold");
+}

@@ -51,6 +51,9 @@ pub struct TeamView {
     pending: Option<std::sync::mpsc::Receiver<Result<AgreementReport, String>>>,
     /// Disagreements of the article shown: (key, regions, curated spans).
     cache: Option<(CurationKey, Vec<Conflict>, Vec<Span>)>,
+    /// For the cached article: what the curated set decided by hand and
+    /// what the last merge left out there.
+    marks: CurationMarks,
     /// The current disagreement (index into the cached regions), the one
     /// the keys act on.
     pub current: usize,
@@ -61,6 +64,47 @@ pub struct TeamView {
     focused: bool,
     /// A key moved the current disagreement: scroll it into view.
     scroll_to_current: bool,
+}
+
+/// Regions of the curated set: decided by hand (entity decisions not
+/// written by merge) and left out by the last merge (its conflicts).
+#[derive(Debug, Clone, Default)]
+struct CurationMarks {
+    hand: Vec<(usize, usize)>,
+    left_out: Vec<(usize, usize)>,
+}
+
+/// Where a disagreement stands in the curated set.
+#[derive(Debug, Clone, PartialEq)]
+enum Standing {
+    /// The curated set has this annotator's version (by merge or by hand).
+    Has(String),
+    /// Decided by hand, as nobody's version.
+    OwnVersion,
+    /// The last merge left it out (no majority); nothing decided since.
+    LeftOut,
+    /// Differs from every version, not decided by hand.
+    Open,
+}
+
+impl Standing {
+    fn settled(&self) -> bool {
+        matches!(self, Standing::Has(_) | Standing::OwnVersion)
+    }
+}
+
+fn standing(r: &Conflict, mine: &[Span], marks: &CurationMarks) -> Standing {
+    let touches = |v: &[(usize, usize)]| v.iter().any(|&(s, e)| s < r.end && r.start < e);
+    let (hand, left) = (touches(&marks.hand), touches(&marks.left_out));
+    match r.versions.iter().find(|(_, v)| v == mine) {
+        // A tie the merge left out can look like one side's version (the
+        // automatic entities, or nothing, as they were): not decided.
+        Some(_) if left && !hand => Standing::LeftOut,
+        Some((n, _)) => Standing::Has(n.clone()),
+        None if hand => Standing::OwnVersion,
+        None if left => Standing::LeftOut,
+        None => Standing::Open,
+    }
 }
 
 /// What the cached disagreements were computed for.
@@ -488,10 +532,33 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
     };
     if app.team.cache.as_ref().is_none_or(|(k, _, _)| *k != key) {
         let Some(store) = &app.store else { return };
-        let computed = crate::teams::disagreements(store, &id, &compare)
-            .and_then(|d| crate::teams::entity_set(store, &id, &into).map(|c| (d, c)));
+        let computed = crate::teams::disagreements(store, &id, &compare).and_then(|d| {
+            let c = crate::teams::entity_set(store, &id, &into)?;
+            let marks = store.with_annotator(&into, |s| {
+                let hand = s
+                    .annotations(&id)?
+                    .into_iter()
+                    .filter(|a| {
+                        !a.by_merge
+                            && matches!(
+                                a.kind,
+                                crate::store::AnnotationKind::Entity
+                                    | crate::store::AnnotationKind::Reject
+                                    | crate::store::AnnotationKind::Accept
+                            )
+                    })
+                    .map(|a| (a.start, a.end))
+                    .collect();
+                Ok(CurationMarks {
+                    hand,
+                    left_out: s.merge_conflicts(&id)?,
+                })
+            })?;
+            Ok((d, c, marks))
+        });
         match computed {
-            Ok((d, c)) => {
+            Ok((d, c, marks)) => {
+                app.team.marks = marks;
                 if app
                     .team
                     .cache
@@ -512,9 +579,10 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
         return;
     };
     let text: Vec<char> = view.article.text.chars().collect();
+    let marks = app.team.marks.clone();
     let open_regions = regions
         .iter()
-        .filter(|r| !r.versions.iter().any(|(_, v)| in_region(&curated, r) == *v))
+        .filter(|r| !standing(r, &in_region(&curated, r), &marks).settled())
         .count();
     ui.label(
         RichText::new(format!(
@@ -542,7 +610,7 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
     for (k, r) in regions.iter().enumerate() {
         ui.separator();
         let mine = in_region(&curated, r);
-        let settled = r.versions.iter().find(|(_, v)| *v == mine).map(|(n, _)| n);
+        let stands = standing(r, &mine, &marks);
         ui.horizontal(|ui| {
             let mut head = RichText::new(format!(
                 "{}{}..{} 「{}」",
@@ -559,14 +627,28 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
             if k == current && app.team.scroll_to_current {
                 shown.scroll_to_me(None);
             }
-            match settled {
-                Some(n) => ui.label(
-                    RichText::new(format!("√ {into} has {n}'s version"))
-                        .color(Color32::from_rgb(0x2e, 0x8b, 0x57)),
+            let (green, orange) = (
+                Color32::from_rgb(0x2e, 0x8b, 0x57),
+                Color32::from_rgb(0xd0, 0x60, 0x20),
+            );
+            match &stands {
+                Standing::Has(n) => {
+                    ui.label(RichText::new(format!("√ {into} has {n}'s version")).color(green))
+                }
+                Standing::OwnVersion => ui.label(
+                    RichText::new(format!("√ decided by hand in {into}: {}", describe(&mine)))
+                        .color(green),
                 ),
-                None => ui.label(
+                Standing::LeftOut => ui.label(
+                    RichText::new(format!(
+                        "left out by the merge (no majority); {into} shows {}",
+                        describe(&mine)
+                    ))
+                    .color(orange),
+                ),
+                Standing::Open => ui.label(
                     RichText::new(format!("disagreement; {into}: {}", describe(&mine)))
-                        .color(Color32::from_rgb(0xd0, 0x60, 0x20)),
+                        .color(orange),
                 ),
             };
         });
@@ -584,7 +666,10 @@ fn curation_ui(app: &mut PizhuApp, ui: &mut Ui) {
                     });
                     let label = format!("Take {name}'s {}..{}", r.start, r.end);
                     if ui
-                        .add_enabled(!app.read_only && mine != *spans, egui::Button::new(label))
+                        .add_enabled(
+                            !app.read_only && (mine != *spans || stands == Standing::LeftOut),
+                            egui::Button::new(label),
+                        )
                         .clicked()
                     {
                         app.commands.push(Command::Edit(Edit::TakeSide {
