@@ -599,6 +599,7 @@ fn place_names_in_document(
     jieba: &Jieba,
 ) {
     let mut names: Vec<(Vec<char>, f32)> = Vec::new();
+    let mut seen: Vec<Vec<char>> = Vec::new();
     for e in out.iter() {
         let n = e.end - e.start;
         if e.label != EntityType::Loc
@@ -610,7 +611,11 @@ fn place_names_in_document(
         {
             continue;
         }
-        let name: Vec<char> = chars[e.start..e.end - 1].to_vec();
+        let name = &chars[e.start..e.end - 1];
+        if seen.iter().any(|n| n == name) {
+            continue;
+        }
+        seen.push(name.to_vec());
         let word: String = name.iter().collect();
         if jieba.has_word(&word) {
             let tags = jieba.tag(&word, false);
@@ -619,9 +624,7 @@ fn place_names_in_document(
                 continue;
             }
         }
-        if !names.iter().any(|(n, _)| *n == name) {
-            names.push((name, e.confidence));
-        }
+        names.push((name.to_vec(), e.confidence));
     }
     if names.is_empty() {
         return;
