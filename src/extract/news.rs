@@ -578,9 +578,13 @@ fn arbitrate(
             continue;
         }
         // A rule's place inside the model's organisation is that
-        // organisation's place prefix (`某省高等学校工作委员会`): it
-        // does not cut the organisation down.
-        let inside = r.label == EntityType::Loc
+        // organisation's place prefix (`某省高等学校工作委员会`), and a
+        // rule's organisation that the model reads as the end of a name
+        // begun further left (`某某·某某公司`) is its tail: neither cuts
+        // the organisation down (pd_dev +0.003, held-out split +0.004,
+        // seeds unchanged).
+        let inside = (r.label == EntityType::Loc
+            || (r.label == EntityType::Org && over.len() == 1 && model[over[0]].start < r.start))
             && over.len() == 1
             && model[over[0]].label == EntityType::Org
             && model[over[0]].start <= r.start
