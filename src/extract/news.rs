@@ -1081,4 +1081,73 @@ mod tests {
         assert!(has(&v, "ORG", "县农机监督所总支部"), "{v:?}");
         assert!(has(&v, "ORG", "市政府办公室"), "{v:?}");
     }
+
+    fn ent(
+        chars: &[char],
+        start: usize,
+        end: usize,
+        label: EntityType,
+        source: super::super::Source,
+        confidence: f32,
+    ) -> Entity {
+        Entity {
+            start,
+            end,
+            text: chars[start..end].iter().collect(),
+            label,
+            source,
+            confidence,
+        }
+    }
+
+    #[test]
+    fn arbitration_keeps_a_model_organisation_over_its_place_prefix_and_tail() {
+        use super::super::Source;
+        // An invented province and body: the rule's place `青川省` and the
+        // rule's company `柏森公司` lie inside the model's organisations.
+        let chars: Vec<char> = "青川省高等学校工作委员会与木兰·柏森公司签约。"
+            .chars()
+            .collect();
+        let model = vec![
+            ent(&chars, 0, 12, EntityType::Org, Source::Model, 0.9),
+            ent(&chars, 13, 20, EntityType::Org, Source::Model, 0.9),
+        ];
+        let rules = vec![
+            ent(&chars, 0, 3, EntityType::Loc, Source::Rule, 0.75),
+            ent(&chars, 16, 20, EntityType::Org, Source::Rule, 0.8),
+        ];
+        let mut out = model.clone();
+        arbitrate(&mut out, &rules, &chars, &|_| false);
+        let got: Vec<_> = out
+            .iter()
+            .map(|e| (e.start, e.end, e.label.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, 12, EntityType::Org), (13, 20, EntityType::Org)]
+        );
+        // A rule's organisation that ends before the model's (a unit's
+        // office after its body) still cuts it down to the body.
+        let chars: Vec<char> = "柏森公司驻村工作队到了。".chars().collect();
+        let mut out = vec![ent(&chars, 0, 9, EntityType::Org, Source::Model, 0.9)];
+        let rules = vec![ent(&chars, 0, 4, EntityType::Org, Source::Rule, 0.8)];
+        arbitrate(&mut out, &rules, &chars, &|_| false);
+        let got: Vec<_> = out.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(got, vec![(0, 4)]);
+    }
+
+    #[test]
+    fn arbitration_adds_no_rule_place_that_is_a_dictionary_word() {
+        use super::super::Source;
+        let chars: Vec<char> = "他去过青柳村和几个大城市。".chars().collect();
+        let rules = vec![
+            ent(&chars, 3, 6, EntityType::Loc, Source::Rule, 0.75),
+            ent(&chars, 9, 12, EntityType::Loc, Source::Rule, 0.75),
+        ];
+        let jieba = Jieba::new();
+        let mut out = Vec::new();
+        arbitrate(&mut out, &rules, &chars, &|w| jieba.has_word(w));
+        let got: Vec<String> = out.iter().map(|e| e.text.clone()).collect();
+        assert_eq!(got, vec!["青柳村".to_string()]);
+    }
 }
