@@ -58,10 +58,11 @@ fn seed_scores() -> Scores {
 fn seed_gold_f1_floors() {
     let s = seed_scores();
     println!("{}", s.report());
-    // Floors guarding what the tagger reaches (news-tagger-3: 0.943 overall,
-    // 0.978 PER, 0.932 ORG; news-tagger-1 reached 0.936 / 0.978 / 0.913).
+    // Floors guarding what the tagger reaches (news-tagger-4: 0.944 overall,
+    // 0.978 PER, 0.932 ORG; news-tagger-3 reached 0.943 / 0.978 / 0.932,
+    // news-tagger-1 0.936 / 0.978 / 0.913).
     // The rules alone reached 0.948 / 0.989 / 0.932 here (news-rules-8); the
-    // tagger trades some of that for 0.933 against 0.806 on pd_dev and 0.879
+    // tagger trades some of that for 0.936 against 0.806 on pd_dev and 0.882
     // against 0.746 on MSRA test. The targets (0.95 overall, 0.98
     // PER) are not met yet.
     let overall = s.overall().f1();
@@ -76,7 +77,7 @@ fn seed_gold_f1_floors() {
     assert!(org >= SEED_ORG_FLOOR, "ORG F1 {org:.3}\n{}", s.report());
 }
 
-const SEED_OVERALL_FLOOR: f64 = 0.94;
+const SEED_OVERALL_FLOOR: f64 = 0.944;
 const SEED_PER_FLOOR: f64 = 0.975;
 const SEED_ORG_FLOOR: f64 = 0.925;
 

@@ -538,7 +538,13 @@ const DOMAIN_ORG_HEADS: &[&str] = &[
 
 /// Where the rules and the model disagree on PER/LOC/ORG: see the
 /// constants above. Entities are kept sorted by start.
-fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
+/// `is_word` tells a word of jieba's dictionary.
+fn arbitrate(
+    model: &mut Vec<Entity>,
+    rules: &[Entity],
+    chars: &[char],
+    is_word: &dyn Fn(&str) -> bool,
+) {
     let mut add = Vec::new();
     for r in rules {
         if !matches!(r.label, EntityType::Per | EntityType::Loc | EntityType::Org)
@@ -557,7 +563,13 @@ fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
             // Where the model found nothing, only a domain shape or a
             // byline's name is added (adding any confident rule entity cost
             // 0.3 pt on pd_dev and gained nothing on the seeds).
-            if shape || byline_name(r, rules, chars) {
+            // A place that is a word of jieba's dictionary (`直辖市`,
+            // `大城市`) is a common noun more often than a name; only
+            // the model adds it (on pd_dev and the held-out split: +0.002
+            // and +0.003; seeds unchanged).
+            let generic =
+                r.label == EntityType::Loc && r.source == super::Source::Rule && is_word(&r.text);
+            if (shape && !generic) || byline_name(r, rules, chars) {
                 add.push(r.clone());
             }
             continue;
@@ -565,17 +577,39 @@ fn arbitrate(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
         if over.len() == 1 && model[over[0]].start == r.start && model[over[0]].end == r.end {
             continue;
         }
-        if shape || over.iter().all(|&i| model[i].confidence < OVERRIDE_BELOW) {
+        // A rule's place inside the model's organisation is that
+        // organisation's place prefix (`某省高等学校工作委员会`), and a
+        // rule's organisation that the model reads as the end of a name
+        // begun further left (`某某·某某公司`) is its tail: neither cuts
+        // the organisation down (pd_dev +0.003, held-out split +0.004,
+        // seeds unchanged).
+        let inside = (r.label == EntityType::Loc
+            || (r.label == EntityType::Org && over.len() == 1 && model[over[0]].start < r.start))
+            && over.len() == 1
+            && model[over[0]].label == EntityType::Org
+            && model[over[0]].start <= r.start
+            && model[over[0]].end >= r.end;
+        if (shape && !inside) || over.iter().all(|&i| model[i].confidence < OVERRIDE_BELOW) {
             for &i in over.iter().rev() {
                 model.remove(i);
             }
             add.push(r.clone());
         }
     }
+    // One-character places side by side (`中美`, `中日韩`) vouch for each
+    // other (pd_dev LOC 0.952 -> 0.953, held-out split 0.917 -> 0.918,
+    // seeds unchanged).
+    let single: Vec<usize> = model
+        .iter()
+        .filter(|m| m.label == EntityType::Loc && m.end - m.start == 1)
+        .map(|m| m.start)
+        .collect();
+    let paired = |m: &Entity| single.iter().any(|&s| s + 1 == m.start || m.start + 1 == s);
     model.retain(|m| {
         m.end - m.start > 1
             || m.label != EntityType::Loc
             || m.confidence >= SINGLE_PLACE_FROM
+            || paired(m)
             || rules.iter().any(|r| r.start == m.start && r.end == m.end)
     });
     model.extend(add);
@@ -817,7 +851,8 @@ impl Extractor for NewsExtractor {
         }
         snap_org_starts(&mut out, &tok_starts, &chars);
         if tagger.arbitrates() {
-            arbitrate(&mut out, &rules, &chars);
+            let jieba = &self.jieba;
+            arbitrate(&mut out, &rules, &chars, &|w| jieba.has_word(w));
         }
         conventions(&mut out, &rules, &chars);
         if tagger.arbitrates() {
@@ -1365,5 +1400,88 @@ mod tests {
         assert!(has(&v, "ORG", "和泰隆五金有限公司"), "{v:?}");
         assert!(has(&v, "ORG", "县农机监督所总支部"), "{v:?}");
         assert!(has(&v, "ORG", "市政府办公室"), "{v:?}");
+    }
+
+    fn ent(
+        chars: &[char],
+        start: usize,
+        end: usize,
+        label: EntityType,
+        source: super::super::Source,
+        confidence: f32,
+    ) -> Entity {
+        Entity {
+            start,
+            end,
+            text: chars[start..end].iter().collect(),
+            label,
+            source,
+            confidence,
+        }
+    }
+
+    #[test]
+    fn arbitration_keeps_a_model_organisation_over_its_place_prefix_and_tail() {
+        use super::super::Source;
+        // An invented province and body: the rule's place `青川省` and the
+        // rule's company `柏森公司` lie inside the model's organisations.
+        let chars: Vec<char> = "青川省高等学校工作委员会与木兰·柏森公司签约。"
+            .chars()
+            .collect();
+        let model = vec![
+            ent(&chars, 0, 12, EntityType::Org, Source::Model, 0.9),
+            ent(&chars, 13, 20, EntityType::Org, Source::Model, 0.9),
+        ];
+        let rules = vec![
+            ent(&chars, 0, 3, EntityType::Loc, Source::Rule, 0.75),
+            ent(&chars, 16, 20, EntityType::Org, Source::Rule, 0.8),
+        ];
+        let mut out = model.clone();
+        arbitrate(&mut out, &rules, &chars, &|_| false);
+        let got: Vec<_> = out
+            .iter()
+            .map(|e| (e.start, e.end, e.label.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, 12, EntityType::Org), (13, 20, EntityType::Org)]
+        );
+        // A rule's organisation that ends before the model's (a unit's
+        // office after its body) still cuts it down to the body.
+        let chars: Vec<char> = "柏森公司驻村工作队到了。".chars().collect();
+        let mut out = vec![ent(&chars, 0, 9, EntityType::Org, Source::Model, 0.9)];
+        let rules = vec![ent(&chars, 0, 4, EntityType::Org, Source::Rule, 0.8)];
+        arbitrate(&mut out, &rules, &chars, &|_| false);
+        let got: Vec<_> = out.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(got, vec![(0, 4)]);
+    }
+
+    #[test]
+    fn arbitration_adds_no_rule_place_that_is_a_dictionary_word() {
+        use super::super::Source;
+        let chars: Vec<char> = "他去过青柳村和几个大城市。".chars().collect();
+        let rules = vec![
+            ent(&chars, 3, 6, EntityType::Loc, Source::Rule, 0.75),
+            ent(&chars, 9, 12, EntityType::Loc, Source::Rule, 0.75),
+        ];
+        let jieba = Jieba::new();
+        let mut out = Vec::new();
+        arbitrate(&mut out, &rules, &chars, &|w| jieba.has_word(w));
+        let got: Vec<String> = out.iter().map(|e| e.text.clone()).collect();
+        assert_eq!(got, vec!["青柳村".to_string()]);
+    }
+
+    #[test]
+    fn one_character_places_side_by_side_stay() {
+        use super::super::Source;
+        let chars: Vec<char> = "中美两国和港口。".chars().collect();
+        let mut out = vec![
+            ent(&chars, 0, 1, EntityType::Loc, Source::Model, 0.5),
+            ent(&chars, 1, 2, EntityType::Loc, Source::Model, 0.5),
+            ent(&chars, 5, 6, EntityType::Loc, Source::Model, 0.5),
+        ];
+        arbitrate(&mut out, &[], &chars, &|_| false);
+        let got: Vec<String> = out.iter().map(|e| e.text.clone()).collect();
+        assert_eq!(got, vec!["中".to_string(), "美".to_string()]);
     }
 }
