@@ -134,6 +134,7 @@ fn allowed(prev: u8, cur: u8) -> bool {
 
 /// Labels that may precede each label (the nonzero entries of
 /// [`allowed`], listed so that decoding visits only those).
+#[cfg(test)]
 const PREVS: [&[usize]; LABELS] = {
     const OUT: &[usize] = &[0, 3, 4, 7, 8, 11, 12];
     [
@@ -153,7 +154,9 @@ const PREVS: [&[usize]; LABELS] = {
     ]
 };
 
-/// Labels that may follow each label.
+/// Labels that may follow each label (decoding walks them unrolled; the
+/// tests check against this list).
+#[cfg(test)]
 const NEXTS: [&[usize]; LABELS] = {
     const OPEN: &[usize] = &[0, 1, 4, 5, 8, 9, 12];
     [
@@ -413,6 +416,48 @@ fn marginals(em: &[f32], n: usize, chain: &Chain, temp: f32, labels: &[u8]) -> V
     out
 }
 
+/// `Σ alpha[q] · tr[q → cur]` over `prevs`, in their order.
+#[inline(always)]
+fn forward_sum<const N: usize>(
+    alpha: &[f32; LABELS],
+    tr: &[f32; LABELS * LABELS],
+    cur: usize,
+    prevs: &[usize; N],
+) -> f32 {
+    let mut s = 0.0;
+    for &q in prevs {
+        s += alpha[q] * tr[q * LABELS + cur];
+    }
+    s
+}
+
+/// `Σ tr[q → c] · e[c] · next[c]` over `nexts`, in their order.
+#[inline(always)]
+fn backward_sum<const N: usize>(
+    e: &[f32; LABELS],
+    next: &[f32; LABELS],
+    tr: &[f32; LABELS * LABELS],
+    q: usize,
+    nexts: &[usize; N],
+) -> f32 {
+    let mut s = 0.0;
+    for &c in nexts {
+        s += tr[q * LABELS + c] * e[c] * next[c];
+    }
+    s
+}
+
+/// The marginal of label `l` from a row's forward and backward vectors.
+#[inline(always)]
+fn marg(a: &[f32; LABELS], b: &[f32; LABELS], l: u8) -> f32 {
+    let z: f32 = (0..LABELS).map(|x| a[x] * b[x]).sum();
+    if z > 0.0 {
+        a[l as usize] * b[l as usize] / z
+    } else {
+        0.0
+    }
+}
+
 /// [`marginals`] into `out`, with prepared potentials and scratch buffers.
 /// Each row's emission potentials are computed once, in the forward pass,
 /// and kept (in `beta`'s buffer) for the backward pass.
@@ -474,13 +519,19 @@ fn marginals_into(
     for i in 1..=hi {
         let e = emit(i);
         emits[i] = e;
+        let prev = alpha[i - 1];
+        // The labels by their predecessors (`PREVS`) in fixed-size arrays
+        // that unroll, as in Viterbi: the same products summed in the same
+        // order as a walk of `PREVS`.
         let mut a = [0f32; LABELS];
-        for c in 0..LABELS {
-            let mut s = 0.0;
-            for &q in PREVS[c] {
-                s += alpha[i - 1][q] * tr[q * LABELS + c];
+        for c in OPEN_CURS {
+            a[c] = forward_sum(&prev, tr, c, &OUT_PREVS) * e[c];
+        }
+        for t in 0..3 {
+            let prevs = [1 + 4 * t, 2 + 4 * t];
+            for c in [2 + 4 * t, 3 + 4 * t] {
+                a[c] = forward_sum(&prev, tr, c, &prevs) * e[c];
             }
-            a[c] = s * e[c];
         }
         normalise(&mut a);
         alpha[i] = a;
@@ -495,26 +546,22 @@ fn marginals_into(
     // soon as its beta is known.
     out.resize(n, if entities_only { 1.0 } else { 0.0 });
     let mut next = p.en;
-    let marg = |a: &[f32; LABELS], b: &[f32; LABELS], l: u8| -> f32 {
-        let z: f32 = (0..LABELS).map(|x| a[x] * b[x]).sum();
-        if z > 0.0 {
-            a[l as usize] * b[l as usize] / z
-        } else {
-            0.0
-        }
-    };
     if wanted(n - 1) {
         out[n - 1] = marg(&alpha[n - 1], &next, labels[n - 1]);
     }
     for i in (lo..n - 1).rev() {
         let e = emits[i + 1];
+        // The labels by their successors (`NEXTS`): those after which an
+        // entity may open, then each type's `B` and `M`.
         let mut b = [0f32; LABELS];
-        for q in 0..LABELS {
-            let mut s = 0.0;
-            for &c in NEXTS[q] {
-                s += tr[q * LABELS + c] * e[c] * next[c];
+        for q in OUT_PREVS {
+            b[q] = backward_sum(&e, &next, tr, q, &OPEN_CURS);
+        }
+        for t in 0..3 {
+            let nexts = [2 + 4 * t, 3 + 4 * t];
+            for q in [1 + 4 * t, 2 + 4 * t] {
+                b[q] = backward_sum(&e, &next, tr, q, &nexts);
             }
-            b[q] = s;
         }
         normalise(&mut b);
         if wanted(i) {
@@ -1237,6 +1284,78 @@ mod tests {
                 want[i - 1] = back[i][want[i] as usize];
             }
             assert_eq!(got, want, "round {round}");
+        }
+    }
+
+    #[test]
+    fn unrolled_forward_backward_equals_a_walk_of_prevs_and_nexts() {
+        assert!(OUT_PREVS.iter().all(|&q| NEXTS[q] == OPEN_CURS));
+        let mut x = 0x5851_F42D_4C95_7F2Du64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 2001) as f32 / 100.0 - 10.0
+        };
+        for round in 0..30 {
+            let mut chain = Chain::zero();
+            chain.trans.iter_mut().for_each(|t| *t = rnd());
+            chain.start.iter_mut().for_each(|t| *t = rnd());
+            chain.end.iter_mut().for_each(|t| *t = rnd());
+            let p = Prepared::new(&chain, 0.5 + round as f32 / 10.0);
+            let n = 1 + round % 25;
+            let em: Vec<f32> = (0..n * LABELS).map(|_| rnd()).collect();
+            let mut labels = Vec::new();
+            viterbi_into(&em, n, &p, &mut Vec::new(), &mut labels);
+            let mut got = Vec::new();
+            marginals_into(
+                &em,
+                n,
+                &p,
+                &labels,
+                &mut Scratch::default(),
+                &mut got,
+                false,
+            );
+            // Reference: every label, its neighbours in `PREVS`/`NEXTS` order.
+            let emit = |i: usize| -> [f32; LABELS] {
+                let row = &em[i * LABELS..(i + 1) * LABELS];
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                std::array::from_fn(|l| ((row[l] - m) * p.k).exp())
+            };
+            let mut alpha = vec![[0f32; LABELS]; n];
+            let e0 = emit(0);
+            for l in 0..LABELS {
+                alpha[0][l] = p.st[l] * e0[l];
+            }
+            normalise(&mut alpha[0]);
+            for i in 1..n {
+                let e = emit(i);
+                for c in 0..LABELS {
+                    let mut s = 0.0;
+                    for &q in PREVS[c] {
+                        s += alpha[i - 1][q] * p.tr[q * LABELS + c];
+                    }
+                    alpha[i][c] = s * e[c];
+                }
+                normalise(&mut alpha[i]);
+            }
+            let mut beta = vec![p.en; n];
+            for i in (0..n - 1).rev() {
+                let e = emit(i + 1);
+                for q in 0..LABELS {
+                    let mut s = 0.0;
+                    for &c in NEXTS[q] {
+                        s += p.tr[q * LABELS + c] * e[c] * beta[i + 1][c];
+                    }
+                    beta[i][q] = s;
+                }
+                normalise(&mut beta[i]);
+            }
+            for i in 0..n {
+                let want = marg(&alpha[i], &beta[i], labels[i]);
+                assert_eq!(got[i].to_bits(), want.to_bits(), "round {round} at {i}");
+            }
         }
     }
 
