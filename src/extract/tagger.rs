@@ -220,6 +220,14 @@ struct Prepared {
     en: [f32; LABELS],
     /// `1 / temp`.
     k: f32,
+    /// The transitions from `O`/ends/singles to the labels that open
+    /// (`OUT_PREVS` × `OPEN_CURS`), one row of 8 lanes per predecessor, for
+    /// Viterbi (`trans`; the 8th lane −∞) and the forward pass (`tr`; 0).
+    open_trans: [[f32; 8]; 7],
+    open_tr: [[f32; 8]; 7],
+    /// The same potentials one row per successor (`OPEN_CURS` ×
+    /// `OUT_PREVS`), for the backward pass.
+    open_tr_back: [[f32; 8]; 7],
 }
 
 impl Prepared {
@@ -269,6 +277,16 @@ impl Prepared {
             normalise(&mut out);
             out
         };
+        let mut open_trans = [[NEG; 8]; 7];
+        let mut open_tr = [[0f32; 8]; 7];
+        let mut open_tr_back = [[0f32; 8]; 7];
+        for (i, &q) in OUT_PREVS.iter().enumerate() {
+            for (j, &c) in OPEN_CURS.iter().enumerate() {
+                open_trans[i][j] = trans[q * LABELS + c];
+                open_tr[i][j] = tr[q * LABELS + c];
+                open_tr_back[j][i] = tr[q * LABELS + c];
+            }
+        }
         Prepared {
             trans,
             start,
@@ -277,6 +295,9 @@ impl Prepared {
             st: edge(&chain.start, can_start),
             en: edge(&chain.end, can_end),
             k,
+            open_trans,
+            open_tr,
+            open_tr_back,
         }
     }
 }
@@ -370,8 +391,22 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
                 bk[cur] = arg;
             }
         };
-        for cur in OPEN_CURS {
-            visit(cur, best_prev(&score, trans, cur, &OUT_PREVS));
+        // The labels that open, all at once (a lane each): per lane the
+        // same sums and comparisons in the same order as `best_prev`.
+        let (mut best, mut arg) = ([NEG; 8], [0i32; 8]);
+        for (i, &prev) in OUT_PREVS.iter().enumerate() {
+            let sp = score[prev];
+            let tp = &p.open_trans[i];
+            for j in 0..8 {
+                let s = sp + tp[j];
+                if s > best[j] {
+                    best[j] = s;
+                    arg[j] = prev as i32;
+                }
+            }
+        }
+        for (j, cur) in OPEN_CURS.into_iter().enumerate() {
+            visit(cur, (best[j], arg[j] as u8));
         }
         for t in 0..3 {
             let prevs = [1 + 4 * t, 2 + 4 * t];
@@ -524,8 +559,16 @@ fn marginals_into(
         // that unroll, as in Viterbi: the same products summed in the same
         // order as a walk of `PREVS`.
         let mut a = [0f32; LABELS];
-        for c in OPEN_CURS {
-            a[c] = forward_sum(&prev, tr, c, &OUT_PREVS) * e[c];
+        let mut open = [0f32; 8];
+        for (i, &q) in OUT_PREVS.iter().enumerate() {
+            let aq = prev[q];
+            let row = &p.open_tr[i];
+            for j in 0..8 {
+                open[j] += aq * row[j];
+            }
+        }
+        for (j, c) in OPEN_CURS.into_iter().enumerate() {
+            a[c] = open[j] * e[c];
         }
         for t in 0..3 {
             let prevs = [1 + 4 * t, 2 + 4 * t];
@@ -554,8 +597,16 @@ fn marginals_into(
         // The labels by their successors (`NEXTS`): those after which an
         // entity may open, then each type's `B` and `M`.
         let mut b = [0f32; LABELS];
-        for q in OUT_PREVS {
-            b[q] = backward_sum(&e, &next, tr, q, &OPEN_CURS);
+        let mut open = [0f32; 8];
+        for (j, &c) in OPEN_CURS.iter().enumerate() {
+            let (ec, nc) = (e[c], next[c]);
+            let row = &p.open_tr_back[j];
+            for i in 0..8 {
+                open[i] += row[i] * ec * nc;
+            }
+        }
+        for (i, q) in OUT_PREVS.into_iter().enumerate() {
+            b[q] = open[i];
         }
         for t in 0..3 {
             let nexts = [2 + 4 * t, 3 + 4 * t];
