@@ -315,6 +315,8 @@ fn normalise(v: &mut [f32; LABELS]) {
 #[derive(Default)]
 struct Scratch {
     em: Vec<f32>,
+    labels: Vec<u8>,
+    conf: Vec<f32>,
     back: Vec<u8>,
     alpha: Vec<[f32; LABELS]>,
     beta: Vec<[f32; LABELS]>,
@@ -937,23 +939,22 @@ impl Tagger {
         em.clear();
         em.resize(n * LABELS, 0.0);
         let w = &*self.weights;
-        // The table is far larger than the caches: the rows of the
-        // characters two ahead are prefetched while this one is summed.
-        const AHEAD: usize = 2;
-        for &f in feats.iter().take(AHEAD * per) {
+        // The table is far larger than the caches: the row `AHEAD` features
+        // on (about two characters) is prefetched as each row is summed, a
+        // steady stream across characters (and sentences, when `feats`
+        // holds a whole text).
+        const AHEAD: usize = 64;
+        for &f in feats.iter().take(AHEAD) {
             prefetch(w, f);
         }
         for i in 0..n {
-            for &f in feats
-                .get((i + AHEAD) * per..(i + AHEAD + 1) * per)
-                .unwrap_or(&[])
-            {
-                prefetch(w, f);
-            }
             // 16 lanes of i16: 30 features × 127 cannot overflow.
             let mut acc = [0i16; STRIDE];
-            for &f in &feats[i * per..(i + 1) * per] {
-                let at = f as usize * STRIDE;
+            for at in i * per..(i + 1) * per {
+                if let Some(&g) = feats.get(at + AHEAD) {
+                    prefetch(w, g);
+                }
+                let at = feats[at] as usize * STRIDE;
                 let row: &[u8; STRIDE] = w[at..at + STRIDE].try_into().expect("row of 16");
                 for (a, &b) in acc.iter_mut().zip(row) {
                     *a += b as i8 as i16;
@@ -1005,15 +1006,59 @@ impl Tagger {
         SCRATCH.with_borrow_mut(|sc| {
             let mut em = std::mem::take(&mut sc.em);
             self.emissions_into(feats, n, &mut em);
-            viterbi_into(&em, n, &self.prep, &mut sc.back, labels);
-            // Confidences are read for entities only.
-            if labels.iter().any(|&l| l != 0) {
-                marginals_into(&em, n, &self.prep, labels, sc, conf, entities_only);
-            } else {
-                conf.clear();
-                conf.resize(n, 1.0);
-            }
+            self.decode_emissions(&em, n, labels, conf, entities_only, sc);
             sc.em = em;
+        })
+    }
+
+    fn decode_emissions(
+        &self,
+        em: &[f32],
+        n: usize,
+        labels: &mut Vec<u8>,
+        conf: &mut Vec<f32>,
+        entities_only: bool,
+        sc: &mut Scratch,
+    ) {
+        viterbi_into(em, n, &self.prep, &mut sc.back, labels);
+        // Confidences are read for entities only.
+        if labels.iter().any(|&l| l != 0) {
+            marginals_into(em, n, &self.prep, labels, sc, conf, entities_only);
+        } else {
+            conf.clear();
+            conf.resize(n, 1.0);
+        }
+    }
+
+    /// [`Tagger::tag_entities_into`] for every segment `(start, end)` of a
+    /// text of `n` characters whose features are `feats`: `each` gets the
+    /// segment and its labels and confidences. The emissions of the whole
+    /// text are summed in one pass (the same values as per segment), so the
+    /// weight rows are fetched in one steady stream.
+    pub fn tag_segments_entities(
+        &self,
+        feats: &[u32],
+        n: usize,
+        segments: &[(usize, usize)],
+        mut each: impl FnMut((usize, usize), &[u8], &[f32]),
+    ) {
+        SCRATCH.with_borrow_mut(|sc| {
+            let mut em = std::mem::take(&mut sc.em);
+            let (mut labels, mut conf) =
+                (std::mem::take(&mut sc.labels), std::mem::take(&mut sc.conf));
+            self.emissions_into(feats, n, &mut em);
+            for &(s, e) in segments {
+                self.decode_emissions(
+                    &em[s * LABELS..e * LABELS],
+                    e - s,
+                    &mut labels,
+                    &mut conf,
+                    true,
+                    sc,
+                );
+                each((s, e), &labels, &conf);
+            }
+            (sc.em, sc.labels, sc.conf) = (em, labels, conf);
         })
     }
 }
