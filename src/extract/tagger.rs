@@ -375,7 +375,8 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
     const NEG: f32 = f32::NEG_INFINITY;
     let trans = &p.trans;
     let mut score = [NEG; LABELS];
-    back.clear();
+    // Not cleared: the walk back reads only entries written below (those
+    // of labels with a finite score), so stale ones need no zeroing.
     back.resize(n * LABELS, 0);
     for l in 0..LABELS {
         score[l] = p.start[l] + em[l];
@@ -543,9 +544,9 @@ fn marginals_into(
         out
     };
     let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
-    alpha.clear();
+    // Not cleared: every row of `emits` and every row of `alpha` that is
+    // read (up to `hi`) is written below first.
     alpha.resize(n, [0f32; LABELS]);
-    emits.clear();
     emits.resize(n, [0f32; LABELS]);
     let e0 = emit(0);
     emits[0] = e0;
@@ -936,7 +937,7 @@ impl Tagger {
 
     fn emissions_into(&self, feats: &[u32], n: usize, em: &mut Vec<f32>) {
         let per = feats.len() / n.max(1);
-        em.clear();
+        // Not cleared: every value is written below.
         em.resize(n * LABELS, 0.0);
         let w = &*self.weights;
         // The table is far larger than the caches: the row `AHEAD` features
