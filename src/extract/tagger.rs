@@ -366,6 +366,56 @@ fn best_prev<const N: usize>(
     (best, arg)
 }
 
+/// For each label that opens (`OPEN_CURS`, a lane each), its best
+/// predecessor among `OUT_PREVS` (the first of equals) and that score:
+/// per lane the same sums and comparisons in the same order as
+/// [`best_prev`] (SSE2 on x86-64: two registers of four lanes).
+#[inline(always)]
+fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i32; 8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let (mut best, mut arg) = ([0f32; 8], [0i32; 8]);
+        // SAFETY: SSE2 is part of x86-64; every load and store is of four
+        // lanes inside an 8-lane array (unaligned forms).
+        unsafe {
+            let mut b = [_mm_set1_ps(f32::NEG_INFINITY); 2];
+            let mut a = [_mm_setzero_si128(); 2];
+            for (i, &prev) in OUT_PREVS.iter().enumerate() {
+                let sp = _mm_set1_ps(score[prev]);
+                let q = _mm_set1_epi32(prev as i32);
+                for h in 0..2 {
+                    let s = _mm_add_ps(sp, _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)));
+                    let m = _mm_cmpgt_ps(s, b[h]);
+                    b[h] = _mm_or_ps(_mm_and_ps(m, s), _mm_andnot_ps(m, b[h]));
+                    let mi = _mm_castps_si128(m);
+                    a[h] = _mm_or_si128(_mm_and_si128(mi, q), _mm_andnot_si128(mi, a[h]));
+                }
+            }
+            for h in 0..2 {
+                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b[h]);
+                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a[h]);
+            }
+        }
+        (best, arg)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut best, mut arg) = ([f32::NEG_INFINITY; 8], [0i32; 8]);
+        for (i, &prev) in OUT_PREVS.iter().enumerate() {
+            let sp = score[prev];
+            for j in 0..8 {
+                let s = sp + open_trans[i][j];
+                if s > best[j] {
+                    best[j] = s;
+                    arg[j] = prev as i32;
+                }
+            }
+        }
+        (best, arg)
+    }
+}
+
 /// Viterbi over emissions `em` (`n × LABELS`) into `out`; `back` is scratch.
 fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.clear();
@@ -396,18 +446,7 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
         };
         // The labels that open, all at once (a lane each): per lane the
         // same sums and comparisons in the same order as `best_prev`.
-        let (mut best, mut arg) = ([NEG; 8], [0i32; 8]);
-        for (i, &prev) in OUT_PREVS.iter().enumerate() {
-            let sp = score[prev];
-            let tp = &p.open_trans[i];
-            for j in 0..8 {
-                let s = sp + tp[j];
-                if s > best[j] {
-                    best[j] = s;
-                    arg[j] = prev as i32;
-                }
-            }
-        }
+        let (best, arg) = best_open(&score, &p.open_trans);
         for (j, cur) in OPEN_CURS.into_iter().enumerate() {
             visit(cur, (best[j], arg[j] as u8));
         }
