@@ -438,11 +438,13 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
         // The labels by their predecessors (`PREVS`), each set a fixed-size
         // array so that the loops unroll; the same sums and comparisons in
         // the same order as a walk of `PREVS`.
+        // No test of `best > −∞`: emissions are finite, so an unreachable
+        // label gets −∞ + row = −∞ all the same, and its back-pointer is
+        // never read (the walk back follows finite scores; `O` always has
+        // one).
         let mut visit = |cur: usize, (best, arg): (f32, u8)| {
-            if best > NEG {
-                next[cur] = best + row[cur];
-                bk[cur] = arg;
-            }
+            next[cur] = best + row[cur];
+            bk[cur] = arg;
         };
         // The labels that open, all at once (a lane each): per lane the
         // same sums and comparisons in the same order as `best_prev`.
