@@ -829,26 +829,25 @@ impl Extractor for NewsExtractor {
         let (chars, feats, rules, tok_starts) =
             self.analyse_with_tokens(text, tagger.bits(), tagger.names());
         let mut out: Vec<Entity> = Vec::new();
-        let (mut labels, mut conf) = (Vec::new(), Vec::new());
-        for (s, e) in segments(&chars) {
-            tagger.tag_entities_into(
-                &feats[s * PER_CHAR..e * PER_CHAR],
-                e - s,
-                &mut labels,
-                &mut conf,
-            );
-            for (a, b, label) in spans_of_labels(&labels) {
-                let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
-                out.push(Entity {
-                    start: s + a,
-                    end: s + b,
-                    text: chars[s + a..s + b].iter().collect(),
-                    label,
-                    source: super::Source::Model,
-                    confidence,
-                });
-            }
-        }
+        debug_assert_eq!(feats.len(), chars.len() * PER_CHAR);
+        tagger.tag_segments_entities(
+            &feats,
+            chars.len(),
+            &segments(&chars),
+            |(s, _), labels, conf| {
+                for (a, b, label) in spans_of_labels(labels) {
+                    let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
+                    out.push(Entity {
+                        start: s + a,
+                        end: s + b,
+                        text: chars[s + a..s + b].iter().collect(),
+                        label,
+                        source: super::Source::Model,
+                        confidence,
+                    });
+                }
+            },
+        );
         snap_org_starts(&mut out, &tok_starts, &chars);
         if tagger.arbitrates() {
             let jieba = &self.jieba;

@@ -134,6 +134,7 @@ fn allowed(prev: u8, cur: u8) -> bool {
 
 /// Labels that may precede each label (the nonzero entries of
 /// [`allowed`], listed so that decoding visits only those).
+#[cfg(test)]
 const PREVS: [&[usize]; LABELS] = {
     const OUT: &[usize] = &[0, 3, 4, 7, 8, 11, 12];
     [
@@ -153,7 +154,9 @@ const PREVS: [&[usize]; LABELS] = {
     ]
 };
 
-/// Labels that may follow each label.
+/// Labels that may follow each label (decoding walks them unrolled; the
+/// tests check against this list).
+#[cfg(test)]
 const NEXTS: [&[usize]; LABELS] = {
     const OPEN: &[usize] = &[0, 1, 4, 5, 8, 9, 12];
     [
@@ -217,6 +220,14 @@ struct Prepared {
     en: [f32; LABELS],
     /// `1 / temp`.
     k: f32,
+    /// The transitions from `O`/ends/singles to the labels that open
+    /// (`OUT_PREVS` × `OPEN_CURS`), one row of 8 lanes per predecessor, for
+    /// Viterbi (`trans`; the 8th lane −∞) and the forward pass (`tr`; 0).
+    open_trans: [[f32; 8]; 7],
+    open_tr: [[f32; 8]; 7],
+    /// The same potentials one row per successor (`OPEN_CURS` ×
+    /// `OUT_PREVS`), for the backward pass.
+    open_tr_back: [[f32; 8]; 7],
 }
 
 impl Prepared {
@@ -266,6 +277,16 @@ impl Prepared {
             normalise(&mut out);
             out
         };
+        let mut open_trans = [[NEG; 8]; 7];
+        let mut open_tr = [[0f32; 8]; 7];
+        let mut open_tr_back = [[0f32; 8]; 7];
+        for (i, &q) in OUT_PREVS.iter().enumerate() {
+            for (j, &c) in OPEN_CURS.iter().enumerate() {
+                open_trans[i][j] = trans[q * LABELS + c];
+                open_tr[i][j] = tr[q * LABELS + c];
+                open_tr_back[j][i] = tr[q * LABELS + c];
+            }
+        }
         Prepared {
             trans,
             start,
@@ -274,6 +295,9 @@ impl Prepared {
             st: edge(&chain.start, can_start),
             en: edge(&chain.end, can_end),
             k,
+            open_trans,
+            open_tr,
+            open_tr_back,
         }
     }
 }
@@ -291,6 +315,8 @@ fn normalise(v: &mut [f32; LABELS]) {
 #[derive(Default)]
 struct Scratch {
     em: Vec<f32>,
+    labels: Vec<u8>,
+    conf: Vec<f32>,
     back: Vec<u8>,
     alpha: Vec<[f32; LABELS]>,
     beta: Vec<[f32; LABELS]>,
@@ -340,6 +366,56 @@ fn best_prev<const N: usize>(
     (best, arg)
 }
 
+/// For each label that opens (`OPEN_CURS`, a lane each), its best
+/// predecessor among `OUT_PREVS` (the first of equals) and that score:
+/// per lane the same sums and comparisons in the same order as
+/// [`best_prev`] (SSE2 on x86-64: two registers of four lanes).
+#[inline(always)]
+fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i32; 8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let (mut best, mut arg) = ([0f32; 8], [0i32; 8]);
+        // SAFETY: SSE2 is part of x86-64; every load and store is of four
+        // lanes inside an 8-lane array (unaligned forms).
+        unsafe {
+            let mut b = [_mm_set1_ps(f32::NEG_INFINITY); 2];
+            let mut a = [_mm_setzero_si128(); 2];
+            for (i, &prev) in OUT_PREVS.iter().enumerate() {
+                let sp = _mm_set1_ps(score[prev]);
+                let q = _mm_set1_epi32(prev as i32);
+                for h in 0..2 {
+                    let s = _mm_add_ps(sp, _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)));
+                    let m = _mm_cmpgt_ps(s, b[h]);
+                    b[h] = _mm_or_ps(_mm_and_ps(m, s), _mm_andnot_ps(m, b[h]));
+                    let mi = _mm_castps_si128(m);
+                    a[h] = _mm_or_si128(_mm_and_si128(mi, q), _mm_andnot_si128(mi, a[h]));
+                }
+            }
+            for h in 0..2 {
+                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b[h]);
+                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a[h]);
+            }
+        }
+        (best, arg)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut best, mut arg) = ([f32::NEG_INFINITY; 8], [0i32; 8]);
+        for (i, &prev) in OUT_PREVS.iter().enumerate() {
+            let sp = score[prev];
+            for j in 0..8 {
+                let s = sp + open_trans[i][j];
+                if s > best[j] {
+                    best[j] = s;
+                    arg[j] = prev as i32;
+                }
+            }
+        }
+        (best, arg)
+    }
+}
+
 /// Viterbi over emissions `em` (`n × LABELS`) into `out`; `back` is scratch.
 fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.clear();
@@ -349,7 +425,8 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
     const NEG: f32 = f32::NEG_INFINITY;
     let trans = &p.trans;
     let mut score = [NEG; LABELS];
-    back.clear();
+    // Not cleared: the walk back reads only entries written below (those
+    // of labels with a finite score), so stale ones need no zeroing.
     back.resize(n * LABELS, 0);
     for l in 0..LABELS {
         score[l] = p.start[l] + em[l];
@@ -361,14 +438,19 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
         // The labels by their predecessors (`PREVS`), each set a fixed-size
         // array so that the loops unroll; the same sums and comparisons in
         // the same order as a walk of `PREVS`.
+        // No test of `best > −∞`: emissions are finite, so an unreachable
+        // label gets −∞ + row = −∞ all the same, and its back-pointer is
+        // never read (the walk back follows finite scores; `O` always has
+        // one).
         let mut visit = |cur: usize, (best, arg): (f32, u8)| {
-            if best > NEG {
-                next[cur] = best + row[cur];
-                bk[cur] = arg;
-            }
+            next[cur] = best + row[cur];
+            bk[cur] = arg;
         };
-        for cur in OPEN_CURS {
-            visit(cur, best_prev(&score, trans, cur, &OUT_PREVS));
+        // The labels that open, all at once (a lane each): per lane the
+        // same sums and comparisons in the same order as `best_prev`.
+        let (best, arg) = best_open(&score, &p.open_trans);
+        for (j, cur) in OPEN_CURS.into_iter().enumerate() {
+            visit(cur, (best[j], arg[j] as u8));
         }
         for t in 0..3 {
             let prevs = [1 + 4 * t, 2 + 4 * t];
@@ -411,6 +493,48 @@ fn marginals(em: &[f32], n: usize, chain: &Chain, temp: f32, labels: &[u8]) -> V
         false,
     );
     out
+}
+
+/// `Σ alpha[q] · tr[q → cur]` over `prevs`, in their order.
+#[inline(always)]
+fn forward_sum<const N: usize>(
+    alpha: &[f32; LABELS],
+    tr: &[f32; LABELS * LABELS],
+    cur: usize,
+    prevs: &[usize; N],
+) -> f32 {
+    let mut s = 0.0;
+    for &q in prevs {
+        s += alpha[q] * tr[q * LABELS + cur];
+    }
+    s
+}
+
+/// `Σ tr[q → c] · e[c] · next[c]` over `nexts`, in their order.
+#[inline(always)]
+fn backward_sum<const N: usize>(
+    e: &[f32; LABELS],
+    next: &[f32; LABELS],
+    tr: &[f32; LABELS * LABELS],
+    q: usize,
+    nexts: &[usize; N],
+) -> f32 {
+    let mut s = 0.0;
+    for &c in nexts {
+        s += tr[q * LABELS + c] * e[c] * next[c];
+    }
+    s
+}
+
+/// The marginal of label `l` from a row's forward and backward vectors.
+#[inline(always)]
+fn marg(a: &[f32; LABELS], b: &[f32; LABELS], l: u8) -> f32 {
+    let z: f32 = (0..LABELS).map(|x| a[x] * b[x]).sum();
+    if z > 0.0 {
+        a[l as usize] * b[l as usize] / z
+    } else {
+        0.0
+    }
 }
 
 /// [`marginals`] into `out`, with prepared potentials and scratch buffers.
@@ -461,9 +585,9 @@ fn marginals_into(
         out
     };
     let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
-    alpha.clear();
+    // Not cleared: every row of `emits` and every row of `alpha` that is
+    // read (up to `hi`) is written below first.
     alpha.resize(n, [0f32; LABELS]);
-    emits.clear();
     emits.resize(n, [0f32; LABELS]);
     let e0 = emit(0);
     emits[0] = e0;
@@ -474,13 +598,27 @@ fn marginals_into(
     for i in 1..=hi {
         let e = emit(i);
         emits[i] = e;
+        let prev = alpha[i - 1];
+        // The labels by their predecessors (`PREVS`) in fixed-size arrays
+        // that unroll, as in Viterbi: the same products summed in the same
+        // order as a walk of `PREVS`.
         let mut a = [0f32; LABELS];
-        for c in 0..LABELS {
-            let mut s = 0.0;
-            for &q in PREVS[c] {
-                s += alpha[i - 1][q] * tr[q * LABELS + c];
+        let mut open = [0f32; 8];
+        for (i, &q) in OUT_PREVS.iter().enumerate() {
+            let aq = prev[q];
+            let row = &p.open_tr[i];
+            for j in 0..8 {
+                open[j] += aq * row[j];
             }
-            a[c] = s * e[c];
+        }
+        for (j, c) in OPEN_CURS.into_iter().enumerate() {
+            a[c] = open[j] * e[c];
+        }
+        for t in 0..3 {
+            let prevs = [1 + 4 * t, 2 + 4 * t];
+            for c in [2 + 4 * t, 3 + 4 * t] {
+                a[c] = forward_sum(&prev, tr, c, &prevs) * e[c];
+            }
         }
         normalise(&mut a);
         alpha[i] = a;
@@ -495,26 +633,30 @@ fn marginals_into(
     // soon as its beta is known.
     out.resize(n, if entities_only { 1.0 } else { 0.0 });
     let mut next = p.en;
-    let marg = |a: &[f32; LABELS], b: &[f32; LABELS], l: u8| -> f32 {
-        let z: f32 = (0..LABELS).map(|x| a[x] * b[x]).sum();
-        if z > 0.0 {
-            a[l as usize] * b[l as usize] / z
-        } else {
-            0.0
-        }
-    };
     if wanted(n - 1) {
         out[n - 1] = marg(&alpha[n - 1], &next, labels[n - 1]);
     }
     for i in (lo..n - 1).rev() {
         let e = emits[i + 1];
+        // The labels by their successors (`NEXTS`): those after which an
+        // entity may open, then each type's `B` and `M`.
         let mut b = [0f32; LABELS];
-        for q in 0..LABELS {
-            let mut s = 0.0;
-            for &c in NEXTS[q] {
-                s += tr[q * LABELS + c] * e[c] * next[c];
+        let mut open = [0f32; 8];
+        for (j, &c) in OPEN_CURS.iter().enumerate() {
+            let (ec, nc) = (e[c], next[c]);
+            let row = &p.open_tr_back[j];
+            for i in 0..8 {
+                open[i] += row[i] * ec * nc;
             }
-            b[q] = s;
+        }
+        for (i, q) in OUT_PREVS.into_iter().enumerate() {
+            b[q] = open[i];
+        }
+        for t in 0..3 {
+            let nexts = [2 + 4 * t, 3 + 4 * t];
+            for q in [1 + 4 * t, 2 + 4 * t] {
+                b[q] = backward_sum(&e, &next, tr, q, &nexts);
+            }
         }
         normalise(&mut b);
         if wanted(i) {
@@ -836,26 +978,25 @@ impl Tagger {
 
     fn emissions_into(&self, feats: &[u32], n: usize, em: &mut Vec<f32>) {
         let per = feats.len() / n.max(1);
-        em.clear();
+        // Not cleared: every value is written below.
         em.resize(n * LABELS, 0.0);
         let w = &*self.weights;
-        // The table is far larger than the caches: the rows of the
-        // characters two ahead are prefetched while this one is summed.
-        const AHEAD: usize = 2;
-        for &f in feats.iter().take(AHEAD * per) {
+        // The table is far larger than the caches: the row `AHEAD` features
+        // on (about two characters) is prefetched as each row is summed, a
+        // steady stream across characters (and sentences, when `feats`
+        // holds a whole text).
+        const AHEAD: usize = 64;
+        for &f in feats.iter().take(AHEAD) {
             prefetch(w, f);
         }
         for i in 0..n {
-            for &f in feats
-                .get((i + AHEAD) * per..(i + AHEAD + 1) * per)
-                .unwrap_or(&[])
-            {
-                prefetch(w, f);
-            }
             // 16 lanes of i16: 30 features × 127 cannot overflow.
             let mut acc = [0i16; STRIDE];
-            for &f in &feats[i * per..(i + 1) * per] {
-                let at = f as usize * STRIDE;
+            for at in i * per..(i + 1) * per {
+                if let Some(&g) = feats.get(at + AHEAD) {
+                    prefetch(w, g);
+                }
+                let at = feats[at] as usize * STRIDE;
                 let row: &[u8; STRIDE] = w[at..at + STRIDE].try_into().expect("row of 16");
                 for (a, &b) in acc.iter_mut().zip(row) {
                     *a += b as i8 as i16;
@@ -907,15 +1048,59 @@ impl Tagger {
         SCRATCH.with_borrow_mut(|sc| {
             let mut em = std::mem::take(&mut sc.em);
             self.emissions_into(feats, n, &mut em);
-            viterbi_into(&em, n, &self.prep, &mut sc.back, labels);
-            // Confidences are read for entities only.
-            if labels.iter().any(|&l| l != 0) {
-                marginals_into(&em, n, &self.prep, labels, sc, conf, entities_only);
-            } else {
-                conf.clear();
-                conf.resize(n, 1.0);
-            }
+            self.decode_emissions(&em, n, labels, conf, entities_only, sc);
             sc.em = em;
+        })
+    }
+
+    fn decode_emissions(
+        &self,
+        em: &[f32],
+        n: usize,
+        labels: &mut Vec<u8>,
+        conf: &mut Vec<f32>,
+        entities_only: bool,
+        sc: &mut Scratch,
+    ) {
+        viterbi_into(em, n, &self.prep, &mut sc.back, labels);
+        // Confidences are read for entities only.
+        if labels.iter().any(|&l| l != 0) {
+            marginals_into(em, n, &self.prep, labels, sc, conf, entities_only);
+        } else {
+            conf.clear();
+            conf.resize(n, 1.0);
+        }
+    }
+
+    /// [`Tagger::tag_entities_into`] for every segment `(start, end)` of a
+    /// text of `n` characters whose features are `feats`: `each` gets the
+    /// segment and its labels and confidences. The emissions of the whole
+    /// text are summed in one pass (the same values as per segment), so the
+    /// weight rows are fetched in one steady stream.
+    pub fn tag_segments_entities(
+        &self,
+        feats: &[u32],
+        n: usize,
+        segments: &[(usize, usize)],
+        mut each: impl FnMut((usize, usize), &[u8], &[f32]),
+    ) {
+        SCRATCH.with_borrow_mut(|sc| {
+            let mut em = std::mem::take(&mut sc.em);
+            let (mut labels, mut conf) =
+                (std::mem::take(&mut sc.labels), std::mem::take(&mut sc.conf));
+            self.emissions_into(feats, n, &mut em);
+            for &(s, e) in segments {
+                self.decode_emissions(
+                    &em[s * LABELS..e * LABELS],
+                    e - s,
+                    &mut labels,
+                    &mut conf,
+                    true,
+                    sc,
+                );
+                each((s, e), &labels, &conf);
+            }
+            (sc.em, sc.labels, sc.conf) = (em, labels, conf);
         })
     }
 }
@@ -1237,6 +1422,78 @@ mod tests {
                 want[i - 1] = back[i][want[i] as usize];
             }
             assert_eq!(got, want, "round {round}");
+        }
+    }
+
+    #[test]
+    fn unrolled_forward_backward_equals_a_walk_of_prevs_and_nexts() {
+        assert!(OUT_PREVS.iter().all(|&q| NEXTS[q] == OPEN_CURS));
+        let mut x = 0x5851_F42D_4C95_7F2Du64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 2001) as f32 / 100.0 - 10.0
+        };
+        for round in 0..30 {
+            let mut chain = Chain::zero();
+            chain.trans.iter_mut().for_each(|t| *t = rnd());
+            chain.start.iter_mut().for_each(|t| *t = rnd());
+            chain.end.iter_mut().for_each(|t| *t = rnd());
+            let p = Prepared::new(&chain, 0.5 + round as f32 / 10.0);
+            let n = 1 + round % 25;
+            let em: Vec<f32> = (0..n * LABELS).map(|_| rnd()).collect();
+            let mut labels = Vec::new();
+            viterbi_into(&em, n, &p, &mut Vec::new(), &mut labels);
+            let mut got = Vec::new();
+            marginals_into(
+                &em,
+                n,
+                &p,
+                &labels,
+                &mut Scratch::default(),
+                &mut got,
+                false,
+            );
+            // Reference: every label, its neighbours in `PREVS`/`NEXTS` order.
+            let emit = |i: usize| -> [f32; LABELS] {
+                let row = &em[i * LABELS..(i + 1) * LABELS];
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                std::array::from_fn(|l| ((row[l] - m) * p.k).exp())
+            };
+            let mut alpha = vec![[0f32; LABELS]; n];
+            let e0 = emit(0);
+            for l in 0..LABELS {
+                alpha[0][l] = p.st[l] * e0[l];
+            }
+            normalise(&mut alpha[0]);
+            for i in 1..n {
+                let e = emit(i);
+                for c in 0..LABELS {
+                    let mut s = 0.0;
+                    for &q in PREVS[c] {
+                        s += alpha[i - 1][q] * p.tr[q * LABELS + c];
+                    }
+                    alpha[i][c] = s * e[c];
+                }
+                normalise(&mut alpha[i]);
+            }
+            let mut beta = vec![p.en; n];
+            for i in (0..n - 1).rev() {
+                let e = emit(i + 1);
+                for q in 0..LABELS {
+                    let mut s = 0.0;
+                    for &c in NEXTS[q] {
+                        s += p.tr[q * LABELS + c] * e[c] * beta[i + 1][c];
+                    }
+                    beta[i][q] = s;
+                }
+                normalise(&mut beta[i]);
+            }
+            for i in 0..n {
+                let want = marg(&alpha[i], &beta[i], labels[i]);
+                assert_eq!(got[i].to_bits(), want.to_bits(), "round {round} at {i}");
+            }
         }
     }
 
