@@ -732,7 +732,7 @@ const LEGAL_FORMS: &[&str] = &["股份有限公司", "有限责任公司", "有�
 
 /// A company's name is place + trade name + industry + legal form; the
 /// trade name is what names it. A company found with nothing but common
-/// words before its legal form (`网络有限公司`, `健康食品股份有限公司`) has
+/// words before its legal form (`物流有限公司`, `绿色农业股份有限公司`) has
 /// lost its trade name at a jieba split: it grows to the left over the
 /// name-like tokens right before it (places, names, words jieba does not
 /// know), and without any it is dropped.
@@ -1125,26 +1125,26 @@ mod tests {
         let jieba = Jieba::new();
         // Only common words before the legal form: the trade name was cut
         // off where nothing name-like precedes it: dropped.
-        let text = "他说好极了健康食品股份有限公司的产品。";
+        let text = "他说好极了绿色农业股份有限公司的产品。";
         let chars: Vec<char> = text.chars().collect();
-        let mut out = vec![at(text, "健康食品股份有限公司", 0, EntityType::Org)];
+        let mut out = vec![at(text, "绿色农业股份有限公司", 0, EntityType::Org)];
         companies_need_a_name(&mut out, &chars, &jieba);
         assert!(out.is_empty(), "{:?}", texts(&out));
         // A place right before it is part of the name.
-        let text = "辖区企业广东网络有限公司捐了款。";
+        let text = "辖区企业江西物流有限公司捐了款。";
         let chars: Vec<char> = text.chars().collect();
-        let mut out = vec![at(text, "网络有限公司", 0, EntityType::Org)];
+        let mut out = vec![at(text, "物流有限公司", 0, EntityType::Org)];
         companies_need_a_name(&mut out, &chars, &jieba);
         assert!(
-            has(&texts(&out), "ORG", "广东网络有限公司"),
+            has(&texts(&out), "ORG", "江西物流有限公司"),
             "{:?}",
             texts(&out)
         );
         // With a trade name, or a short form (`某某公司`), nothing changes.
-        let text = "腾云网络有限公司和电子公司都来了。";
+        let text = "腾云物流有限公司和电子公司都来了。";
         let chars: Vec<char> = text.chars().collect();
         let mut out = vec![
-            at(text, "腾云网络有限公司", 0, EntityType::Org),
+            at(text, "腾云物流有限公司", 0, EntityType::Org),
             at(text, "电子公司", 0, EntityType::Org),
         ];
         companies_need_a_name(&mut out, &chars, &jieba);
