@@ -35,6 +35,16 @@ fn import_as(db: &std::path::Path, id: &str, who: &[(&str, Labels<'_>)]) {
     }
 }
 
+/// Shows article `id` and opens the curation window, curating into `gold`.
+fn open_curation_into_gold(h: &mut Harness<'_, pizhu::ui::app::PizhuApp>, id: &str) {
+    h.state_mut().select(id);
+    h.state_mut().team.into = "gold".into();
+    h.state_mut().team.curation_open = true;
+    h.state_mut().team.invalidate();
+    h.step();
+    h.step();
+}
+
 #[test]
 fn taking_one_side_writes_the_curated_annotation() {
     let (_g, arch) = seed_copy();
@@ -50,12 +60,7 @@ fn taking_one_side_writes_the_curated_annotation() {
             ("ben", &[(0, 3, "PER"), (10, 14, "ORG")]),
         ],
     );
-    h.state_mut().select(&id);
-    h.state_mut().team.into = "gold".into();
-    h.state_mut().team.curation_open = true;
-    h.state_mut().team.invalidate();
-    h.step();
-    h.step();
+    open_curation_into_gold(&mut h, &id);
     // Both versions of the one disagreement, one above the other.
     let _ = h.get_by_label_contains("1 disagreements, 1 not yet settled in gold");
     let _ = h.get_by_label("Take ann's 10..14");
@@ -161,12 +166,7 @@ fn keys_in_the_curation_window_take_a_side_and_undo() {
             ("ben", &[(0, 3, "PER"), (10, 14, "ORG")]),
         ],
     );
-    h.state_mut().select(&id);
-    h.state_mut().team.into = "gold".into();
-    h.state_mut().team.curation_open = true;
-    h.state_mut().team.invalidate();
-    h.step();
-    h.step();
+    open_curation_into_gold(&mut h, &id);
     let gold = |s: &Store| entity_set(s, &id, "gold").unwrap();
     let s = Store::open(&db).unwrap();
     // Keys while the pointer is elsewhere are the reader's: nothing taken.
@@ -307,12 +307,7 @@ fn a_tie_the_merge_left_out_is_not_shown_as_settled() {
             .unwrap()
     };
     assert_eq!(left_out(&s).len(), 1);
-    h.state_mut().select(&id);
-    h.state_mut().team.into = "gold".into();
-    h.state_mut().team.curation_open = true;
-    h.state_mut().team.invalidate();
-    h.step();
-    h.step();
+    open_curation_into_gold(&mut h, &id);
     let _ = h.get_by_label_contains("1 disagreements, 1 not yet settled in gold");
     let _ = h.get_by_label_contains("left out by the merge (no majority)");
     // Taking ben's version (nothing there) settles it, though it writes

@@ -94,6 +94,39 @@ impl Fixture {
         p
     }
 
+    /// [`Fixture::doc`] with highlights and article tags, written to `file`.jsonl.
+    fn doc_with(
+        &self,
+        file: &str,
+        labels: &[(usize, usize, &str)],
+        highlights: Value,
+        tags: Value,
+    ) -> PathBuf {
+        let d = serde_json::json!({
+            "id": self.id, "text": self.text, "reviewed": true, "tags": tags, "highlights": highlights,
+            "label": labels.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
+        });
+        let p = self._g.path().join(format!("{file}.jsonl"));
+        std::fs::write(&p, format!("{d}\n")).unwrap();
+        p
+    }
+
+    /// `pizhu merge` of ann and ben into gold, union strategy: its report.
+    fn merge_union_into_gold(&self) -> String {
+        let (ok, out, err) = self.run(&[
+            "merge",
+            self.a(),
+            "--annotators",
+            "ann,ben",
+            "--into",
+            "gold",
+            "--strategy",
+            "union",
+        ]);
+        assert!(ok, "{err}");
+        out
+    }
+
     fn import(&self, name: &str, file: &Path) -> String {
         let (ok, out, err) = self.run(&[
             "import",
@@ -853,13 +886,7 @@ fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
     let f = Fixture::new();
     let slice = |a: usize, b: usize| f.text.chars().skip(a).take(b - a).collect::<String>();
     let doc = |name: &str, labels: &[(usize, usize, &str)], hl: Value, tags: Value| {
-        let d = serde_json::json!({
-            "id": f.id, "text": f.text, "reviewed": true, "tags": tags, "highlights": hl,
-            "label": labels.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
-        });
-        let p = f._g.path().join(format!("{name}-hl.jsonl"));
-        std::fs::write(&p, format!("{d}\n")).unwrap();
-        p
+        f.doc_with(&format!("{name}-hl"), labels, hl, tags)
     };
     let pa = doc(
         "ann",
@@ -878,20 +905,7 @@ fn merge_brings_highlights_and_tags_marked_by_who_made_them() {
     );
     f.import("ann", &pa);
     f.import("ben", &pb);
-    let merge = || {
-        let (ok, out, err) = f.run(&[
-            "merge",
-            f.a(),
-            "--annotators",
-            "ann,ben",
-            "--into",
-            "gold",
-            "--strategy",
-            "union",
-        ]);
-        assert!(ok, "{err}");
-        out
-    };
+    let merge = || f.merge_union_into_gold();
     let out = merge();
     assert!(
         out.contains("highlights: 2 added, 0 removed; article tags: 2 added, 0 removed"),
@@ -1032,17 +1046,9 @@ fn what_the_curator_removes_by_hand_a_second_merge_does_not_bring_back() {
     use pizhu::store::{AnnotationKind, NewAnnotation};
     let f = Fixture::new();
     let slice = |a: usize, b: usize| f.text.chars().skip(a).take(b - a).collect::<String>();
-    let doc = |name: &str, hl: Value, tags: Value| {
-        // Both annotators agree on the entities, so the article is settled
-        // and the merge marks it reviewed.
-        let d = serde_json::json!({
-            "id": f.id, "text": f.text, "reviewed": true, "tags": tags, "highlights": hl,
-            "label": A.iter().map(|(s, e, l)| serde_json::json!([s, e, l])).collect::<Vec<_>>(),
-        });
-        let p = f._g.path().join(format!("{name}-rm.jsonl"));
-        std::fs::write(&p, format!("{d}\n")).unwrap();
-        p
-    };
+    // Both annotators agree on the entities, so the article is settled and
+    // the merge marks it reviewed.
+    let doc = |name: &str, hl: Value, tags: Value| f.doc_with(&format!("{name}-rm"), A, hl, tags);
     let h1 = serde_json::json!({"start": 5, "end": 8, "text": slice(5, 8), "note": "n1", "color": "#ffd54f"});
     let h2 = serde_json::json!({"start": 40, "end": 44, "text": slice(40, 44), "note": "n2"});
     f.import(
@@ -1057,20 +1063,7 @@ fn what_the_curator_removes_by_hand_a_second_merge_does_not_bring_back() {
             serde_json::json!(["t1", "t2"]),
         ),
     );
-    let merge = || {
-        let (ok, out, err) = f.run(&[
-            "merge",
-            f.a(),
-            "--annotators",
-            "ann,ben",
-            "--into",
-            "gold",
-            "--strategy",
-            "union",
-        ]);
-        assert!(ok, "{err}");
-        out
-    };
+    let merge = || f.merge_union_into_gold();
     let out = merge();
     assert!(out.contains("1 settled (marked reviewed)"), "{out}");
     let s = f.store();
