@@ -706,10 +706,10 @@ fn place_names_in_document(
 /// and `乙某`) is those places' joint abbreviation, as in names of
 /// partnerships, roads and zones, not a person.
 fn place_initials_are_not_people(out: &mut Vec<Entity>, chars: &[char]) {
-    let initials: Vec<(char, usize)> = out
+    let initials: Vec<char> = out
         .iter()
         .filter(|e| e.label == EntityType::Loc && e.end - e.start >= 2)
-        .map(|e| (chars[e.start], e.start))
+        .map(|e| chars[e.start])
         .collect();
     out.retain(|e| {
         if e.label != EntityType::Per || !(2..=3).contains(&(e.end - e.start)) {
@@ -717,7 +717,7 @@ fn place_initials_are_not_people(out: &mut Vec<Entity>, chars: &[char]) {
         }
         let mut used: Vec<char> = Vec::new();
         let all = chars[e.start..e.end].iter().all(|&c| {
-            let ok = !used.contains(&c) && initials.iter().any(|&(i, _)| i == c);
+            let ok = !used.contains(&c) && initials.contains(&c);
             used.push(c);
             ok
         });
