@@ -1576,6 +1576,14 @@ impl Store {
         Store::open_with(path, OpenMode::ReadOnly)
     }
 
+    /// Opens the database at `path` in `mode`, working as annotator `who`
+    /// (a thread's own connection reads and writes as the one shown).
+    pub fn open_as(path: &Path, mode: OpenMode, who: &str) -> Result<Store> {
+        let store = Store::open_with(path, mode)?;
+        store.set_annotator(who)?;
+        Ok(store)
+    }
+
     /// Opens the database at `path` in `mode`.
     pub fn open_with(path: &Path, mode: OpenMode) -> Result<Store> {
         use rusqlite::OpenFlags;

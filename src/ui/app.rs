@@ -16,7 +16,7 @@ use super::worker::{Job, Msg, Worker};
 use crate::edit::{Edit, Editor};
 use crate::extract::{EntityType, Extractor};
 use crate::index::{IndexSummary, Progress};
-use crate::store::{Annotation, Article, ArticleSummary, EffectiveEntity, Store};
+use crate::store::{Annotation, Article, ArticleSummary, EffectiveEntity, OpenMode, Store};
 
 /// Settings remembered between runs (eframe persistence).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -765,11 +765,8 @@ impl PizhuApp {
             // Tags are per annotator: the job reads as the one shown.
             let who = store.annotator();
             std::thread::spawn(move || {
-                let res = Store::open_read_only(&db)
-                    .and_then(|s| {
-                        s.set_annotator(&who)?;
-                        filter_ids(&s, &job, false)
-                    })
+                let res = Store::open_as(&db, OpenMode::ReadOnly, &who)
+                    .and_then(|s| filter_ids(&s, &job, false))
                     .map(|(allowed, _)| allowed)
                     .map_err(|e| e.to_string());
                 let _ = tx.send(res);

@@ -203,11 +203,8 @@ impl InsightsView {
             self.loaded_at = Some(Instant::now());
             std::thread::spawn(move || {
                 let t = Instant::now();
-                let r = Store::open_read_only(&path)
-                    .and_then(|s| {
-                        s.set_annotator(&who)?;
-                        Insights::load(&s)
-                    })
+                let r = Store::open_as(&path, crate::store::OpenMode::ReadOnly, &who)
+                    .and_then(|s| Insights::load(&s))
                     .map_err(|e| e.to_string())
                     .map(|ins| {
                         let by_id = ins

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::app::PizhuApp;
 use super::worker::Job;
 use crate::edit::{Edit, Editor, Outcome};
-use crate::store::Store;
+use crate::store::{OpenMode, Store};
 
 /// An "apply to all" edit running on its own thread. The editor (the undo
 /// history) travels with it and comes back when it ends, so the edit is
@@ -64,12 +64,12 @@ impl PizhuApp {
             .name("pizhu-relabel".into())
             .spawn(move || {
                 let ptx = tx.clone();
-                let result = Store::open(&db).and_then(|store| {
-                    store.set_annotator(&annotator)?;
-                    editor.apply_with_progress(&store, edit, &|done, total| {
-                        let _ = ptx.send(RelabelMsg::Progress(done, total));
-                    })
-                });
+                let result =
+                    Store::open_as(&db, OpenMode::ReadWrite, &annotator).and_then(|store| {
+                        editor.apply_with_progress(&store, edit, &|done, total| {
+                            let _ = ptx.send(RelabelMsg::Progress(done, total));
+                        })
+                    });
                 let _ = tx.send(RelabelMsg::Done(editor, result.map_err(|e| e.to_string())));
             })
             .map_err(|e| e.to_string())?;

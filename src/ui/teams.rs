@@ -738,11 +738,8 @@ fn agreement_ui(app: &mut PizhuApp, ui: &mut Ui) {
             let (tx, rx) = std::sync::mpsc::channel();
             let ctx = ui.ctx().clone();
             std::thread::spawn(move || {
-                let r = crate::store::Store::open_read_only(&path)
-                    .and_then(|s| {
-                        s.set_annotator(&who)?;
-                        crate::teams::agreement(&s, &opts)
-                    })
+                let r = crate::store::Store::open_as(&path, crate::store::OpenMode::ReadOnly, &who)
+                    .and_then(|s| crate::teams::agreement(&s, &opts))
                     .map_err(|e| e.to_string());
                 let _ = tx.send(r);
                 ctx.request_repaint();

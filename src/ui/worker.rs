@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::extract::Extractor;
 use crate::index::{IndexOptions, IndexSummary, Progress, index_archive, reextract};
-use crate::store::Store;
+use crate::store::{OpenMode, Store};
 
 /// Work for the background thread.
 #[derive(Debug, Clone)]
@@ -134,10 +134,10 @@ impl Worker {
                             Msg::ReextractDone(result.map_err(|e| e.to_string()))
                         }
                         Job::Learn { db, annotator } => {
-                            let result = Store::open(&db).and_then(|mut store| {
-                                store.set_annotator(&annotator)?;
-                                crate::extract::learn::learn_from_reviewed(&mut store, &db)
-                            });
+                            let result = Store::open_as(&db, OpenMode::ReadWrite, &annotator)
+                                .and_then(|mut store| {
+                                    crate::extract::learn::learn_from_reviewed(&mut store, &db)
+                                });
                             Msg::LearnDone(result.map_err(|e| e.to_string()).map(|(_, s)| {
                                 format!(
                                     "learnt from {} reviewed articles ({} sentences, {} entities); \
@@ -149,8 +149,8 @@ impl Worker {
                         Job::Forget { db, annotator } => {
                             let result = crate::extract::learn::forget_adapted(&db).and_then(|had| {
                                 let shipped = extractor.get_or_init(&make_extractor).clone();
-                                let mut store = Store::open(&db)?;
-                                store.set_annotator(&annotator)?;
+                                let mut store =
+                                    Store::open_as(&db, OpenMode::ReadWrite, &annotator)?;
                                 let n = crate::extract::learn::reextract_unreviewed(
                                     &mut store,
                                     shipped.as_ref(),
