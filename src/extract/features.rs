@@ -42,11 +42,61 @@ fn mix(h: u64, v: u64) -> u64 {
     (h ^ v).wrapping_mul(K).rotate_left(29)
 }
 
+const FINISH: u64 = 0xBF58_476D_1CE4_E5B9;
+
 #[inline]
 fn finish(h: u64, bits: u32) -> u32 {
-    let h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let h = (h ^ (h >> 31)).wrapping_mul(FINISH);
     let h = h ^ (h >> 29);
     (h >> (64 - bits)) as u32
+}
+
+/// Eight feature ids at a time with AVX-512 (the same arithmetic as
+/// [`mix`] and [`finish`], lane by lane, so the same ids).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use std::arch::x86_64::*;
+
+    /// Whether this CPU can hash eight ids at a time.
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")
+    }
+
+    /// Writes the 32 ids `finish(mix(mix(tk[s], a[s]), b[s]), bits)` to
+    /// `dst[0..32]`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F and DQ ([`available`]); `dst` is valid for 32
+    /// `u32` writes.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub unsafe fn hash32(tk: &[u64; 32], a: &[u64; 32], b: &[u64; 32], bits: u32, dst: *mut u32) {
+        let k = _mm512_set1_epi64(super::K as i64);
+        let f = _mm512_set1_epi64(super::FINISH as i64);
+        let sh = _mm_cvtsi64_si128((64 - bits) as i64);
+        for q in 0..4 {
+            // SAFETY: the arrays hold 32 values; `dst` holds 32 ids.
+            let (t, x, y) = unsafe {
+                (
+                    _mm512_loadu_epi64(tk.as_ptr().add(q * 8) as *const i64),
+                    _mm512_loadu_epi64(a.as_ptr().add(q * 8) as *const i64),
+                    _mm512_loadu_epi64(b.as_ptr().add(q * 8) as *const i64),
+                )
+            };
+            let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(t, x), k));
+            let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(h, y), k));
+            let h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64::<31>(h)), f);
+            let h = _mm512_xor_si512(h, _mm512_srli_epi64::<29>(h));
+            let ids = _mm512_cvtepi64_epi32(_mm512_srl_epi64(h, sh));
+            unsafe { _mm256_storeu_si256(dst.add(q * 8) as *mut __m256i, ids) };
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod wide {
+    pub fn available() -> bool {
+        false
+    }
 }
 
 /// Position of a character in a span: B, M, E or S (0–3); 4 = outside.
@@ -128,12 +178,28 @@ fn len_bucket(len: usize) -> u64 {
 /// Hashed feature ids of every character: `PER_CHAR` ids per character, in
 /// character order.
 pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
+    features_with(ev, bits, wide::available())
+}
+
+/// Ids written past the last character's by the wide hashing (then cut).
+const WIDE_SLACK: usize = 32 - PER_CHAR;
+
+/// [`features`], hashing eight ids at a time when `wide` (the same ids).
+fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     let chars = ev.chars;
     let n = chars.len();
     if n == 0 {
         return Vec::new();
     }
-    let mut out = vec![0u32; n * PER_CHAR];
+    let mut out = vec![0u32; n * PER_CHAR + WIDE_SLACK];
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = wide;
+    // The wide hashing's inputs: per template its id's seed (`t * K`) and
+    // its two values (the two slots past `PER_CHAR` are padding).
+    #[cfg(target_arch = "x86_64")]
+    let tk: [u64; 32] = std::array::from_fn(|t| (t as u64).wrapping_mul(K));
+    #[cfg(target_arch = "x86_64")]
+    let (mut wa, mut wb) = ([0u64; 32], [0u64; 32]);
     let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
@@ -262,6 +328,55 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         let shape = cls[i] * 36
             + if i > 0 { cls[i - 1] } else { 6 } * 6
             + cls.get(i + 1).copied().unwrap_or(6);
+        macro_rules! templates {
+            ($put:ident) => {
+                $put!(0, 0, 0);
+                $put!(1, cm2, 0);
+                $put!(2, cm1, 0);
+                $put!(3, c0, 0);
+                $put!(4, cp1, 0);
+                $put!(5, cp2, 0);
+                $put!(6, cm1, c0);
+                $put!(7, c0, cp1);
+                $put!(8, cm2, cm1);
+                $put!(9, cp1, cp2);
+                $put!(10, cm1, cp1);
+                $put!(11, tpos, tpos_tag);
+                $put!(12, tpos, twh);
+                $put!(13, tpos << 8 | prev_tag, tpos_tag);
+                $put!(14, tpos << 8 | next_tag, tpos_tag);
+                $put!(15, tpos, tgaz);
+                $put!(16, sur, tpos);
+                $put!(17, is_transliteration(cur) as u64, shape);
+                $put!(18, rule[i], 0);
+                $put!(19, rule[i] & 0xFFFF, c0);
+                $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
+                $put!(21, cand[i], 0);
+                $put!(22, cand[i], tpos);
+                $put!(23, shape, tpos);
+                $put!(24, prev_word, tpos);
+                $put!(25, next_word, tpos);
+                $put!(26, longest[i][0].1, 0);
+                $put!(27, longest[i][1].1, 0);
+                $put!(28, longest[i][2].1, 0);
+                $put!(29, nmask[i], 0);
+            };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if wide {
+            macro_rules! put_wide {
+                ($t:expr, $a:expr, $b:expr) => {
+                    (wa[$t], wb[$t]) = ($a, $b)
+                };
+            }
+            templates!(put_wide);
+            // SAFETY: `wide` only when the CPU has AVX-512F and DQ; `out`
+            // has `WIDE_SLACK` ids past the last character's, so the 32 ids
+            // written from `i * PER_CHAR` stay inside it (the last two are
+            // the next character's, written again with it).
+            unsafe { wide::hash32(&tk, &wa, &wb, bits, out.as_mut_ptr().add(i * PER_CHAR)) };
+            continue;
+        }
         // Written in place (no intermediate array: it cost as much as the hashing).
         let dst: &mut [u32; PER_CHAR] = (&mut out[i * PER_CHAR..(i + 1) * PER_CHAR])
             .try_into()
@@ -271,36 +386,8 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
                 dst[$t] = finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits)
             };
         }
-        put!(0, 0, 0);
-        put!(1, cm2, 0);
-        put!(2, cm1, 0);
-        put!(3, c0, 0);
-        put!(4, cp1, 0);
-        put!(5, cp2, 0);
-        put!(6, cm1, c0);
-        put!(7, c0, cp1);
-        put!(8, cm2, cm1);
-        put!(9, cp1, cp2);
-        put!(10, cm1, cp1);
-        put!(11, tpos, tpos_tag);
-        put!(12, tpos, twh);
-        put!(13, tpos << 8 | prev_tag, tpos_tag);
-        put!(14, tpos << 8 | next_tag, tpos_tag);
-        put!(15, tpos, tgaz);
-        put!(16, sur, tpos);
-        put!(17, is_transliteration(cur) as u64, shape);
-        put!(18, rule[i], 0);
-        put!(19, rule[i] & 0xFFFF, c0);
-        put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
-        put!(21, cand[i], 0);
-        put!(22, cand[i], tpos);
-        put!(23, shape, tpos);
-        put!(24, prev_word, tpos);
-        put!(25, next_word, tpos);
-        put!(26, longest[i][0].1, 0);
-        put!(27, longest[i][1].1, 0);
-        put!(28, longest[i][2].1, 0);
-        put!(29, nmask[i], 0);
+        templates!(put);
     }
+    out.truncate(n * PER_CHAR);
     out
 }
