@@ -62,32 +62,56 @@ mod wide {
         is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")
     }
 
-    /// Writes the 32 ids `finish(mix(mix(tk[s], a[s]), b[s]), bits)` to
-    /// `dst[0..32]`.
+    /// Characters whose values are gathered before they are hashed (the
+    /// values are then read from memory, not from pending stores).
+    pub const BLOCK: usize = 16;
+
+    /// For every row `r < rows` (32 values each in `a` and `b`), writes the
+    /// 32 ids `finish(mix(mix(tk[s], a[s]), b[s]), bits)` to
+    /// `dst[r * PER_CHAR..][..32]`, rows in order (a row's last two ids are
+    /// the next row's first two, written again with it).
     ///
     /// # Safety
-    /// The CPU has AVX-512F and DQ ([`available`]); `dst` is valid for 32
+    /// The CPU has AVX-512F and DQ ([`available`]); `a` and `b` hold
+    /// `rows * 32` values; `dst` is valid for `(rows - 1) * PER_CHAR + 32`
     /// `u32` writes.
     #[target_feature(enable = "avx512f,avx512dq")]
-    pub unsafe fn hash32(tk: &[u64; 32], a: &[u64; 32], b: &[u64; 32], bits: u32, dst: *mut u32) {
+    pub unsafe fn hash_rows(
+        tk: &[u64; 32],
+        a: &[u64],
+        b: &[u64],
+        rows: usize,
+        bits: u32,
+        dst: *mut u32,
+    ) {
         let k = _mm512_set1_epi64(super::K as i64);
         let f = _mm512_set1_epi64(super::FINISH as i64);
         let sh = _mm_cvtsi64_si128((64 - bits) as i64);
-        for q in 0..4 {
-            // SAFETY: the arrays hold 32 values; `dst` holds 32 ids.
-            let (t, x, y) = unsafe {
-                (
-                    _mm512_loadu_epi64(tk.as_ptr().add(q * 8) as *const i64),
-                    _mm512_loadu_epi64(a.as_ptr().add(q * 8) as *const i64),
-                    _mm512_loadu_epi64(b.as_ptr().add(q * 8) as *const i64),
-                )
-            };
-            let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(t, x), k));
-            let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(h, y), k));
-            let h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64::<31>(h)), f);
-            let h = _mm512_xor_si512(h, _mm512_srli_epi64::<29>(h));
-            let ids = _mm512_cvtepi64_epi32(_mm512_srl_epi64(h, sh));
-            unsafe { _mm256_storeu_si256(dst.add(q * 8) as *mut __m256i, ids) };
+        // SAFETY: `tk` holds 32 values.
+        let t: [__m512i; 4] = std::array::from_fn(|q| unsafe {
+            _mm512_loadu_epi64(tk.as_ptr().add(q * 8) as *const i64)
+        });
+        assert!(a.len() >= rows * 32 && b.len() >= rows * 32);
+        for r in 0..rows {
+            for (q, &t) in t.iter().enumerate() {
+                let at = r * 32 + q * 8;
+                // SAFETY: `at + 8 <= rows * 32` (asserted above); `dst`
+                // holds the row's 32 ids.
+                let (x, y) = unsafe {
+                    (
+                        _mm512_loadu_epi64(a.as_ptr().add(at) as *const i64),
+                        _mm512_loadu_epi64(b.as_ptr().add(at) as *const i64),
+                    )
+                };
+                let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(t, x), k));
+                let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(h, y), k));
+                let h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64::<31>(h)), f);
+                let h = _mm512_xor_si512(h, _mm512_srli_epi64::<29>(h));
+                let ids = _mm512_cvtepi64_epi32(_mm512_srl_epi64(h, sh));
+                unsafe {
+                    _mm256_storeu_si256(dst.add(r * super::PER_CHAR + q * 8) as *mut __m256i, ids)
+                };
+            }
         }
     }
 }
@@ -199,7 +223,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     #[cfg(target_arch = "x86_64")]
     let tk: [u64; 32] = std::array::from_fn(|t| (t as u64).wrapping_mul(K));
     #[cfg(target_arch = "x86_64")]
-    let (mut wa, mut wb) = ([0u64; 32], [0u64; 32]);
+    let (mut wa, mut wb) = (vec![0u64; 32 * wide::BLOCK], vec![0u64; 32 * wide::BLOCK]);
     let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
@@ -364,17 +388,30 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         }
         #[cfg(target_arch = "x86_64")]
         if wide {
+            let row = i % wide::BLOCK * 32;
             macro_rules! put_wide {
                 ($t:expr, $a:expr, $b:expr) => {
-                    (wa[$t], wb[$t]) = ($a, $b)
+                    (wa[row + $t], wb[row + $t]) = ($a, $b)
                 };
             }
             templates!(put_wide);
-            // SAFETY: `wide` only when the CPU has AVX-512F and DQ; `out`
-            // has `WIDE_SLACK` ids past the last character's, so the 32 ids
-            // written from `i * PER_CHAR` stay inside it (the last two are
-            // the next character's, written again with it).
-            unsafe { wide::hash32(&tk, &wa, &wb, bits, out.as_mut_ptr().add(i * PER_CHAR)) };
+            if (i + 1) % wide::BLOCK == 0 || i + 1 == n {
+                let first = i - i % wide::BLOCK;
+                // SAFETY: `wide` only when the CPU has AVX-512F and DQ; the
+                // rows `first..=i` were filled; `out` has `WIDE_SLACK` ids
+                // past the last character's, so the 32 ids written from
+                // `i * PER_CHAR` stay inside it.
+                unsafe {
+                    wide::hash_rows(
+                        &tk,
+                        &wa,
+                        &wb,
+                        i + 1 - first,
+                        bits,
+                        out.as_mut_ptr().add(first * PER_CHAR),
+                    )
+                };
+            }
             continue;
         }
         // Written in place (no intermediate array: it cost as much as the hashing).
