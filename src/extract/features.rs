@@ -428,3 +428,84 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     out.truncate(n * PER_CHAR);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Source;
+    use crate::extract::pos::Pos;
+
+    /// The wide hashing gives the scalar path's ids, bit for bit, for every
+    /// table size and for texts of every length around the block size.
+    #[test]
+    fn wide_hashing_equals_scalar_hashing() {
+        if !wide::available() {
+            return;
+        }
+        let text = "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。Ａ12号·test 林晓舟说：“好。”";
+        let chars: Vec<char> = text.chars().collect();
+        let mut names = NameDict::new();
+        names.add(&chars[3..6], &EntityType::Per);
+        names.add(&chars[10..13], &EntityType::Loc);
+        names.add(&chars[15..21], &EntityType::Org);
+        let pos = [Pos::Ns, Pos::Uj, Pos::Nr, Pos::T, Pos::P, Pos::Ns, Pos::V, Pos::N];
+        for len in [1, 2, 15, 16, 17, 31, 32, 33, chars.len()] {
+            let chars = &chars[..len];
+            // Tokens of one to three characters, cut at every byte of the text.
+            let mut toks = Vec::new();
+            let (mut at, mut byte) = (0usize, 0usize);
+            while at < len {
+                let w = (1 + at % 3).min(len - at);
+                let bytes: usize = chars[at..at + w].iter().map(|c| c.len_utf8()).sum();
+                toks.push(Tok {
+                    word: &text[byte..byte + bytes],
+                    start32: at as u32,
+                    end32: (at + w) as u32,
+                    pos: pos[toks.len() % pos.len()],
+                    last: 0,
+                });
+                at += w;
+                byte += bytes;
+            }
+            let span = |start: usize, end: usize, label| Span {
+                start,
+                end: end.min(len),
+                label,
+                source: Source::Model,
+                confidence: 0.8,
+            };
+            let candidates: Vec<Span> = [
+                span(3, 6, EntityType::Per),
+                span(0, 3, EntityType::Loc),
+                span(15, 21, EntityType::Org),
+            ]
+            .into_iter()
+            .filter(|s| s.start < s.end)
+            .collect();
+            let resolved: Vec<Entity> = candidates
+                .iter()
+                .map(|s| Entity {
+                    start: s.start,
+                    end: s.end,
+                    text: chars[s.start..s.end].iter().collect(),
+                    label: s.label.clone(),
+                    source: s.source,
+                    confidence: s.confidence,
+                })
+                .collect();
+            let ev = Evidence {
+                chars,
+                toks: &toks,
+                candidates: &candidates,
+                resolved: &resolved,
+                gaz: super::super::gazetteer::gazetteer(),
+                names: &names,
+            };
+            for bits in [12, 20, 24, 32] {
+                let scalar = features_with(&ev, bits, false);
+                assert_eq!(scalar.len(), len * PER_CHAR);
+                assert_eq!(features_with(&ev, bits, true), scalar, "len {len}, bits {bits}");
+            }
+        }
+    }
+}
