@@ -448,7 +448,16 @@ mod tests {
         names.add(&chars[3..6], &EntityType::Per);
         names.add(&chars[10..13], &EntityType::Loc);
         names.add(&chars[15..21], &EntityType::Org);
-        let pos = [Pos::Ns, Pos::Uj, Pos::Nr, Pos::T, Pos::P, Pos::Ns, Pos::V, Pos::N];
+        let pos = [
+            Pos::Ns,
+            Pos::Uj,
+            Pos::Nr,
+            Pos::T,
+            Pos::P,
+            Pos::Ns,
+            Pos::V,
+            Pos::N,
+        ];
         for len in [1, 2, 15, 16, 17, 31, 32, 33, chars.len()] {
             let chars = &chars[..len];
             // Tokens of one to three characters, cut at every byte of the text.
@@ -504,7 +513,11 @@ mod tests {
             for bits in [12, 20, 24, 32] {
                 let scalar = features_with(&ev, bits, false);
                 assert_eq!(scalar.len(), len * PER_CHAR);
-                assert_eq!(features_with(&ev, bits, true), scalar, "len {len}, bits {bits}");
+                assert_eq!(
+                    features_with(&ev, bits, true),
+                    scalar,
+                    "len {len}, bits {bits}"
+                );
             }
         }
     }

@@ -376,4 +376,61 @@ mod tests {
         assert_eq!(back.len(), 3);
         assert!(NameDict::from_bytes(&d.to_bytes()[..10], &[]).is_none());
     }
+
+    /// Every match equals a walk of every substring against the added names,
+    /// with enough names that the prefix bitmap grows, and the same after a
+    /// round trip with and without the first-character bitmap.
+    #[test]
+    fn matches_equal_a_walk_of_every_substring() {
+        let pool = cs("山水河湖林木石田云风花草青白金银东西南北中");
+        let mut d = NameDict::new();
+        let mut added = std::collections::HashMap::new();
+        let mut x = 7u64;
+        for k in 0..600 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 2 + (x >> 60) as usize % 5;
+            let name: Vec<char> = (0..len)
+                .map(|j| pool[(x >> (j * 5 + 3)) as usize % pool.len()])
+                .collect();
+            let ty = [EntityType::Per, EntityType::Loc, EntityType::Org][k % 3].clone();
+            d.add(&name, &ty);
+            *added.entry(name).or_insert(0u8) |= type_bit(&ty).unwrap();
+        }
+        let text: Vec<char> = (0..400)
+            .map(|j| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if j % 37 == 0 {
+                    '𠀀'
+                } else {
+                    pool[(x >> 40) as usize % pool.len()]
+                }
+            })
+            .collect();
+        let mut want = Vec::new();
+        for i in 0..text.len() {
+            for j in i + 2..=text.len().min(i + MAX_LEN) {
+                if let Some(&types) = added.get(&text[i..j]) {
+                    want.push(Match {
+                        start: i,
+                        end: j,
+                        types,
+                    });
+                }
+            }
+        }
+        assert!(want.len() > 20);
+        let mut got = Vec::new();
+        d.matches(&text, &mut got);
+        assert_eq!(got, want);
+        for firsts in [d.firsts_bytes(), Vec::new()] {
+            let back = NameDict::from_bytes(&d.to_bytes(), &firsts).unwrap();
+            let mut got = Vec::new();
+            back.matches(&text, &mut got);
+            assert_eq!(got, want);
+        }
+    }
 }
