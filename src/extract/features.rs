@@ -42,25 +42,94 @@ fn mix(h: u64, v: u64) -> u64 {
     (h ^ v).wrapping_mul(K).rotate_left(29)
 }
 
+const FINISH: u64 = 0xBF58_476D_1CE4_E5B9;
+
 #[inline]
 fn finish(h: u64, bits: u32) -> u32 {
-    let h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let h = (h ^ (h >> 31)).wrapping_mul(FINISH);
     let h = h ^ (h >> 29);
     (h >> (64 - bits)) as u32
+}
+
+/// Eight feature ids at a time with AVX-512 (the same arithmetic as
+/// [`mix`] and [`finish`], lane by lane, so the same ids).
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use std::arch::x86_64::*;
+
+    /// Whether this CPU can hash eight ids at a time.
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")
+    }
+
+    /// Characters whose values are gathered before they are hashed (the
+    /// values are then read from memory, not from pending stores).
+    pub const BLOCK: usize = 16;
+
+    /// For every row `r < rows` (32 values each in `a` and `b`), writes the
+    /// 32 ids `finish(mix(mix(tk[s], a[s]), b[s]), bits)` to
+    /// `dst[r * PER_CHAR..][..32]`, rows in order (a row's last two ids are
+    /// the next row's first two, written again with it).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F and DQ ([`available`]); `a` and `b` hold
+    /// `rows * 32` values; `dst` is valid for `(rows - 1) * PER_CHAR + 32`
+    /// `u32` writes.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub unsafe fn hash_rows(
+        tk: &[u64; 32],
+        a: &[u64],
+        b: &[u64],
+        rows: usize,
+        bits: u32,
+        dst: *mut u32,
+    ) {
+        let k = _mm512_set1_epi64(super::K as i64);
+        let f = _mm512_set1_epi64(super::FINISH as i64);
+        let sh = _mm_cvtsi64_si128((64 - bits) as i64);
+        // SAFETY: `tk` holds 32 values.
+        let t: [__m512i; 4] = std::array::from_fn(|q| unsafe {
+            _mm512_loadu_epi64(tk.as_ptr().add(q * 8) as *const i64)
+        });
+        assert!(a.len() >= rows * 32 && b.len() >= rows * 32);
+        for r in 0..rows {
+            for (q, &t) in t.iter().enumerate() {
+                let at = r * 32 + q * 8;
+                // SAFETY: `at + 8 <= rows * 32` (asserted above); `dst`
+                // holds the row's 32 ids.
+                let (x, y) = unsafe {
+                    (
+                        _mm512_loadu_epi64(a.as_ptr().add(at) as *const i64),
+                        _mm512_loadu_epi64(b.as_ptr().add(at) as *const i64),
+                    )
+                };
+                let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(t, x), k));
+                let h = _mm512_rol_epi64::<29>(_mm512_mullo_epi64(_mm512_xor_si512(h, y), k));
+                let h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64::<31>(h)), f);
+                let h = _mm512_xor_si512(h, _mm512_srli_epi64::<29>(h));
+                let ids = _mm512_cvtepi64_epi32(_mm512_srl_epi64(h, sh));
+                unsafe {
+                    _mm256_storeu_si256(dst.add(r * super::PER_CHAR + q * 8) as *mut __m256i, ids)
+                };
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod wide {
+    pub fn available() -> bool {
+        false
+    }
 }
 
 /// Position of a character in a span: B, M, E or S (0–3); 4 = outside.
 #[inline]
 fn bmes(i: usize, start: usize, end: usize) -> u64 {
-    if end - start == 1 {
-        3
-    } else if i == start {
-        0
-    } else if i + 1 == end {
-        2
-    } else {
-        1
-    }
+    // Without branches (token lengths vary too much to predict): S = 1 +
+    // 1 - 1 + 2, B = 1 - 1, E = 1 + 1, M = 1.
+    let (first, last, single) = (i == start, i + 1 == end, end - start == 1);
+    1 + last as u64 - first as u64 + 2 * single as u64
 }
 
 fn class(c: char) -> u64 {
@@ -128,12 +197,28 @@ fn len_bucket(len: usize) -> u64 {
 /// Hashed feature ids of every character: `PER_CHAR` ids per character, in
 /// character order.
 pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
+    features_with(ev, bits, wide::available())
+}
+
+/// Ids written past the last character's by the wide hashing (then cut).
+const WIDE_SLACK: usize = 32 - PER_CHAR;
+
+/// [`features`], hashing eight ids at a time when `wide` (the same ids).
+fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     let chars = ev.chars;
     let n = chars.len();
     if n == 0 {
         return Vec::new();
     }
-    let mut out = vec![0u32; n * PER_CHAR];
+    let mut out = vec![0u32; n * PER_CHAR + WIDE_SLACK];
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = wide;
+    // The wide hashing's inputs: per template its id's seed (`t * K`) and
+    // its two values (the two slots past `PER_CHAR` are padding).
+    #[cfg(target_arch = "x86_64")]
+    let tk: [u64; 32] = std::array::from_fn(|t| (t as u64).wrapping_mul(K));
+    #[cfg(target_arch = "x86_64")]
+    let (mut wa, mut wb) = (vec![0u64; 32 * wide::BLOCK], vec![0u64; 32 * wide::BLOCK]);
     let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
     // Per character: token index.
     let mut tok_of = vec![u32::MAX; n];
@@ -262,6 +347,68 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
         let shape = cls[i] * 36
             + if i > 0 { cls[i - 1] } else { 6 } * 6
             + cls.get(i + 1).copied().unwrap_or(6);
+        macro_rules! templates {
+            ($put:ident) => {
+                $put!(0, 0, 0);
+                $put!(1, cm2, 0);
+                $put!(2, cm1, 0);
+                $put!(3, c0, 0);
+                $put!(4, cp1, 0);
+                $put!(5, cp2, 0);
+                $put!(6, cm1, c0);
+                $put!(7, c0, cp1);
+                $put!(8, cm2, cm1);
+                $put!(9, cp1, cp2);
+                $put!(10, cm1, cp1);
+                $put!(11, tpos, tpos_tag);
+                $put!(12, tpos, twh);
+                $put!(13, tpos << 8 | prev_tag, tpos_tag);
+                $put!(14, tpos << 8 | next_tag, tpos_tag);
+                $put!(15, tpos, tgaz);
+                $put!(16, sur, tpos);
+                $put!(17, is_transliteration(cur) as u64, shape);
+                $put!(18, rule[i], 0);
+                $put!(19, rule[i] & 0xFFFF, c0);
+                $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
+                $put!(21, cand[i], 0);
+                $put!(22, cand[i], tpos);
+                $put!(23, shape, tpos);
+                $put!(24, prev_word, tpos);
+                $put!(25, next_word, tpos);
+                $put!(26, longest[i][0].1, 0);
+                $put!(27, longest[i][1].1, 0);
+                $put!(28, longest[i][2].1, 0);
+                $put!(29, nmask[i], 0);
+            };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if wide {
+            let row = i % wide::BLOCK * 32;
+            macro_rules! put_wide {
+                ($t:expr, $a:expr, $b:expr) => {
+                    (wa[row + $t], wb[row + $t]) = ($a, $b)
+                };
+            }
+            templates!(put_wide);
+            if (i + 1) % wide::BLOCK == 0 || i + 1 == n {
+                let first = i - i % wide::BLOCK;
+                // SAFETY: `wide` only when the CPU has AVX-512F and DQ; the
+                // rows `first..=i` were filled; `out` has `WIDE_SLACK` ids
+                // past the last character's, so the 32 ids written from
+                // `i * PER_CHAR` stay inside it.
+                unsafe {
+                    wide::hash_rows(
+                        &tk,
+                        &wa,
+                        &wb,
+                        i + 1 - first,
+                        bits,
+                        out.as_mut_ptr().add(first * PER_CHAR),
+                    )
+                };
+            }
+            continue;
+        }
         // Written in place (no intermediate array: it cost as much as the hashing).
         let dst: &mut [u32; PER_CHAR] = (&mut out[i * PER_CHAR..(i + 1) * PER_CHAR])
             .try_into()
@@ -271,36 +418,123 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
                 dst[$t] = finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits)
             };
         }
-        put!(0, 0, 0);
-        put!(1, cm2, 0);
-        put!(2, cm1, 0);
-        put!(3, c0, 0);
-        put!(4, cp1, 0);
-        put!(5, cp2, 0);
-        put!(6, cm1, c0);
-        put!(7, c0, cp1);
-        put!(8, cm2, cm1);
-        put!(9, cp1, cp2);
-        put!(10, cm1, cp1);
-        put!(11, tpos, tpos_tag);
-        put!(12, tpos, twh);
-        put!(13, tpos << 8 | prev_tag, tpos_tag);
-        put!(14, tpos << 8 | next_tag, tpos_tag);
-        put!(15, tpos, tgaz);
-        put!(16, sur, tpos);
-        put!(17, is_transliteration(cur) as u64, shape);
-        put!(18, rule[i], 0);
-        put!(19, rule[i] & 0xFFFF, c0);
-        put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
-        put!(21, cand[i], 0);
-        put!(22, cand[i], tpos);
-        put!(23, shape, tpos);
-        put!(24, prev_word, tpos);
-        put!(25, next_word, tpos);
-        put!(26, longest[i][0].1, 0);
-        put!(27, longest[i][1].1, 0);
-        put!(28, longest[i][2].1, 0);
-        put!(29, nmask[i], 0);
+        templates!(put);
     }
+    out.truncate(n * PER_CHAR);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Source;
+    use crate::extract::pos::Pos;
+
+    /// The branch-free position is B, M, E or S as spelled out.
+    #[test]
+    fn bmes_is_the_position_in_the_span() {
+        for start in 0..3 {
+            for end in start + 1..start + 6 {
+                for i in start..end {
+                    let want = if end - start == 1 {
+                        3
+                    } else if i == start {
+                        0
+                    } else if i + 1 == end {
+                        2
+                    } else {
+                        1
+                    };
+                    assert_eq!(bmes(i, start, end), want, "{i} in {start}..{end}");
+                }
+            }
+        }
+    }
+
+    /// The wide hashing gives the scalar path's ids, bit for bit, for every
+    /// table size and for texts of every length around the block size.
+    #[test]
+    fn wide_hashing_equals_scalar_hashing() {
+        if !wide::available() {
+            return;
+        }
+        let text = "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。Ａ12号·test 林晓舟说：“好。”";
+        let chars: Vec<char> = text.chars().collect();
+        let mut names = NameDict::new();
+        names.add(&chars[3..6], &EntityType::Per);
+        names.add(&chars[10..13], &EntityType::Loc);
+        names.add(&chars[15..21], &EntityType::Org);
+        let pos = [
+            Pos::Ns,
+            Pos::Uj,
+            Pos::Nr,
+            Pos::T,
+            Pos::P,
+            Pos::Ns,
+            Pos::V,
+            Pos::N,
+        ];
+        for len in [1, 2, 15, 16, 17, 31, 32, 33, chars.len()] {
+            let chars = &chars[..len];
+            // Tokens of one to three characters, cut at every byte of the text.
+            let mut toks = Vec::new();
+            let (mut at, mut byte) = (0usize, 0usize);
+            while at < len {
+                let w = (1 + at % 3).min(len - at);
+                let bytes: usize = chars[at..at + w].iter().map(|c| c.len_utf8()).sum();
+                toks.push(Tok {
+                    word: &text[byte..byte + bytes],
+                    start32: at as u32,
+                    end32: (at + w) as u32,
+                    pos: pos[toks.len() % pos.len()],
+                    last: 0,
+                });
+                at += w;
+                byte += bytes;
+            }
+            let span = |start: usize, end: usize, label| Span {
+                start,
+                end: end.min(len),
+                label,
+                source: Source::Model,
+                confidence: 0.8,
+            };
+            let candidates: Vec<Span> = [
+                span(3, 6, EntityType::Per),
+                span(0, 3, EntityType::Loc),
+                span(15, 21, EntityType::Org),
+            ]
+            .into_iter()
+            .filter(|s| s.start < s.end)
+            .collect();
+            let resolved: Vec<Entity> = candidates
+                .iter()
+                .map(|s| Entity {
+                    start: s.start,
+                    end: s.end,
+                    text: chars[s.start..s.end].iter().collect(),
+                    label: s.label.clone(),
+                    source: s.source,
+                    confidence: s.confidence,
+                })
+                .collect();
+            let ev = Evidence {
+                chars,
+                toks: &toks,
+                candidates: &candidates,
+                resolved: &resolved,
+                gaz: super::super::gazetteer::gazetteer(),
+                names: &names,
+            };
+            for bits in [12, 20, 24, 32] {
+                let scalar = features_with(&ev, bits, false);
+                assert_eq!(scalar.len(), len * PER_CHAR);
+                assert_eq!(
+                    features_with(&ev, bits, true),
+                    scalar,
+                    "len {len}, bits {bits}"
+                );
+            }
+        }
+    }
 }

@@ -61,6 +61,14 @@ pub struct NameDict {
     table: FxHashMap<u64, u8>,
     /// First characters of names (bit per BMP code point; others pass).
     first: Vec<u64>,
+    /// Whether `first` is exact for the BMP: a set bit means the table
+    /// holds that one-character prefix (with [`MORE`], as every name has two
+    /// characters or more), so `matches` need not look it up.
+    first_exact: bool,
+    /// Bloom-style bitmap of every prefix hash in `table` (low bits of the
+    /// hash; no false negatives): most two-character prefixes are no name,
+    /// and this answers them from cache instead of from the table.
+    bloom: Vec<u64>,
     /// Names added (distinct name–type pairs).
     names: usize,
 }
@@ -74,12 +82,35 @@ impl std::fmt::Debug for NameDict {
     }
 }
 
+/// Bits of the prefix bitmap per prefix (about 6% false "yes").
+const BLOOM_BITS_PER_KEY: usize = 16;
+
+/// Whether `table` holds prefix `h` with a longer name continuing it.
+fn self_prefix_continues(table: &FxHashMap<u64, u8>, h: u64) -> bool {
+    table.get(&h).is_some_and(|&v| v & MORE != 0)
+}
+
+/// The prefix bitmap of `table` (at least 4,096 bits, a power of two).
+fn bloom_of(table: &FxHashMap<u64, u8>) -> Vec<u64> {
+    let bits = (table.len() * BLOOM_BITS_PER_KEY)
+        .next_power_of_two()
+        .max(4096);
+    let mut bloom = vec![0u64; bits / 64];
+    for &h in table.keys() {
+        let b = h as usize & (bits - 1);
+        bloom[b >> 6] |= 1 << (b & 63);
+    }
+    bloom
+}
+
 impl NameDict {
     /// An empty dictionary (matches nothing).
     pub fn new() -> NameDict {
         NameDict {
             table: FxHashMap::default(),
             first: vec![0; 1024],
+            first_exact: true,
+            bloom: Vec::new(),
             names: 0,
         }
     }
@@ -107,6 +138,7 @@ impl NameDict {
     fn insert(&mut self, name: &[char], bits: u8) {
         if self.first.is_empty() {
             self.first = vec![0; 1024];
+            self.first_exact = true;
         }
         let c0 = name[0] as u32;
         if c0 < 0x10000 {
@@ -124,6 +156,33 @@ impl NameDict {
             } else {
                 *v |= MORE;
             }
+            self.note_key(h);
+        }
+    }
+
+    /// Keeps the prefix bitmap holding every key after `h` was added
+    /// (rebuilt, twice as large, when the table outgrew it).
+    fn note_key(&mut self, h: u64) {
+        let need = (self.table.len() * BLOOM_BITS_PER_KEY)
+            .next_power_of_two()
+            .max(4096);
+        if self.bloom.len() * 64 < need {
+            self.bloom = bloom_of(&self.table);
+        } else {
+            let b = h as usize & (self.bloom.len() * 64 - 1);
+            self.bloom[b >> 6] |= 1 << (b & 63);
+        }
+    }
+
+    /// Whether the table may hold prefix hash `h` (no false negatives).
+    #[inline]
+    fn may_hold(&self, h: u64) -> bool {
+        // An empty bitmap (after an insertion, before `matches` rebuilt it)
+        // answers yes.
+        let n = self.bloom.len() * 64;
+        n == 0 || {
+            let b = h as usize & (n - 1);
+            self.bloom[b >> 6] >> (b & 63) & 1 == 1
         }
     }
 
@@ -165,14 +224,32 @@ impl NameDict {
         }
         let n = chars.len();
         for i in 0..n {
-            if !self.may_start(chars[i]) {
+            let c0 = chars[i];
+            if !self.may_start(c0) {
                 continue;
             }
-            let mut h = SEED;
-            for (j, &c) in chars.iter().enumerate().take(n.min(i + MAX_LEN)).skip(i) {
+            let mut h = step(SEED, c0);
+            // A first character the exact bitmap holds is a prefix that a
+            // longer name continues (its value is `MORE` and maybe type bits
+            // that a one-character match ignores): no lookup needed.
+            if !(self.first_exact && (c0 as u32) < 0x10000) {
+                match self.table.get(&h) {
+                    Some(&v) if v & MORE != 0 => {}
+                    _ => continue,
+                }
+            }
+            for (j, &c) in chars
+                .iter()
+                .enumerate()
+                .take(n.min(i + MAX_LEN))
+                .skip(i + 1)
+            {
                 h = step(h, c);
+                if !self.may_hold(h) {
+                    break;
+                }
                 let Some(&v) = self.table.get(&h) else { break };
-                if v & 7 != 0 && j > i {
+                if v & 7 != 0 {
                     out.push(Match {
                         start: i,
                         end: j + 1,
@@ -216,17 +293,28 @@ impl NameDict {
         for (k, &v) in keys.chunks_exact(8).zip(vals) {
             table.insert(u64::from_le_bytes(k.try_into().ok()?), v);
         }
-        let first = if firsts.len() == 8192 {
-            firsts
+        let (first, first_exact) = if firsts.len() == 8192 {
+            let first: Vec<u64> = firsts
                 .chunks_exact(8)
                 .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
-                .collect()
+                .collect();
+            // Exact when every character it holds is a prefix a longer name
+            // continues (always so for a bitmap written by `firsts_bytes`).
+            let exact = (0..0x10000u32).all(|c| {
+                first[(c >> 6) as usize] >> (c & 63) & 1 == 0
+                    || char::from_u32(c)
+                        .is_some_and(|ch| self_prefix_continues(&table, step(SEED, ch)))
+            });
+            (first, exact)
         } else {
-            vec![u64::MAX; 1024]
+            (vec![u64::MAX; 1024], false)
         };
+        let bloom = bloom_of(&table);
         Some(NameDict {
             table,
             first,
+            first_exact,
+            bloom,
             names,
         })
     }
@@ -287,5 +375,62 @@ mod tests {
         assert_eq!(m, m2);
         assert_eq!(back.len(), 3);
         assert!(NameDict::from_bytes(&d.to_bytes()[..10], &[]).is_none());
+    }
+
+    /// Every match equals a walk of every substring against the added names,
+    /// with enough names that the prefix bitmap grows, and the same after a
+    /// round trip with and without the first-character bitmap.
+    #[test]
+    fn matches_equal_a_walk_of_every_substring() {
+        let pool = cs("山水河湖林木石田云风花草青白金银东西南北中");
+        let mut d = NameDict::new();
+        let mut added = std::collections::HashMap::new();
+        let mut x = 7u64;
+        for k in 0..600 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 2 + (x >> 60) as usize % 5;
+            let name: Vec<char> = (0..len)
+                .map(|j| pool[(x >> (j * 5 + 3)) as usize % pool.len()])
+                .collect();
+            let ty = [EntityType::Per, EntityType::Loc, EntityType::Org][k % 3].clone();
+            d.add(&name, &ty);
+            *added.entry(name).or_insert(0u8) |= type_bit(&ty).unwrap();
+        }
+        let text: Vec<char> = (0..400)
+            .map(|j| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if j % 37 == 0 {
+                    '𠀀'
+                } else {
+                    pool[(x >> 40) as usize % pool.len()]
+                }
+            })
+            .collect();
+        let mut want = Vec::new();
+        for i in 0..text.len() {
+            for j in i + 2..=text.len().min(i + MAX_LEN) {
+                if let Some(&types) = added.get(&text[i..j]) {
+                    want.push(Match {
+                        start: i,
+                        end: j,
+                        types,
+                    });
+                }
+            }
+        }
+        assert!(want.len() > 20);
+        let mut got = Vec::new();
+        d.matches(&text, &mut got);
+        assert_eq!(got, want);
+        for firsts in [d.firsts_bytes(), Vec::new()] {
+            let back = NameDict::from_bytes(&d.to_bytes(), &firsts).unwrap();
+            let mut got = Vec::new();
+            back.matches(&text, &mut got);
+            assert_eq!(got, want);
+        }
     }
 }
