@@ -296,15 +296,25 @@ pub const MIGRATIONS: &[&str] = &[
     -- Curation provenance: annotations.by_merge, reviewed.by_merge (added by migrate_data).
     CREATE INDEX IF NOT EXISTS annotations_article ON annotations(article_id);
     "#,
-    // 10: curation state. `merge_dismissed`: what a person took away by
-    // hand that a re-run of `pizhu merge` would otherwise bring back: a
-    // reviewed mark removed, a highlight deleted (or its note, colour or
-    // span changed), an article tag removed. One row per (annotator,
-    // article, kind, key); putting the thing back by hand (or by undo)
-    // deletes the row. `merge_conflicts`: the regions the last merge into a
-    // curated set left out, per article (replaced by each merge of the
-    // article; taking a side there removes them), so the curation window
-    // can tell "left out" from "decided". Self-contained, like 8.
+    // 10: what a person took away by hand that a re-run of `pizhu merge`
+    // would otherwise bring back (`merge_dismissed`): a reviewed mark
+    // removed, a highlight deleted (or its note, colour or span changed),
+    // an article tag removed. One row per (annotator, article, kind, key);
+    // putting the thing back by hand (or by undo) deletes the row.
+    // Self-contained, like 8.
+    r#"
+    CREATE TABLE IF NOT EXISTS merge_dismissed (
+        annotator TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (annotator, article_id, kind, key)
+    ) WITHOUT ROWID;
+    "#,
+    // 11: the regions the last merge into a curated set left out, per
+    // article (`merge_conflicts`; replaced by each merge of the article;
+    // taking a side there removes them), so the curation window can tell
+    // "left out" from "decided". Self-contained.
     r#"
     CREATE TABLE IF NOT EXISTS merge_conflicts (
         annotator TEXT NOT NULL,
@@ -312,13 +322,6 @@ pub const MIGRATIONS: &[&str] = &[
         start INTEGER NOT NULL,
         end INTEGER NOT NULL,
         PRIMARY KEY (annotator, article_id, start, end)
-    ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS merge_dismissed (
-        annotator TEXT NOT NULL,
-        article_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        key TEXT NOT NULL,
-        PRIMARY KEY (annotator, article_id, kind, key)
     ) WITHOUT ROWID;
     "#,
 ];
