@@ -35,6 +35,21 @@ fn import_as(db: &std::path::Path, id: &str, who: &[(&str, Labels<'_>)]) {
     }
 }
 
+/// The app on a copy of the seeds: (its folder, the harness, the database,
+/// the first article's id).
+fn seeds_app() -> (
+    tempfile::TempDir,
+    Harness<'static, pizhu::ui::app::PizhuApp>,
+    std::path::PathBuf,
+    String,
+) {
+    let (g, arch) = seed_copy();
+    let h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
+    let db = h.state().db_path.clone().unwrap();
+    let id = h.state().articles[0].id.clone();
+    (g, h, db, id)
+}
+
 /// Shows article `id` and opens the curation window, curating into `gold`.
 fn open_curation_into_gold(h: &mut Harness<'_, pizhu::ui::app::PizhuApp>, id: &str) {
     h.state_mut().select(id);
@@ -47,10 +62,7 @@ fn open_curation_into_gold(h: &mut Harness<'_, pizhu::ui::app::PizhuApp>, id: &s
 
 #[test]
 fn taking_one_side_writes_the_curated_annotation() {
-    let (_g, arch) = seed_copy();
-    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
-    let db = h.state().db_path.clone().unwrap();
-    let id = h.state().articles[0].id.clone();
+    let (_g, mut h, db, id) = seeds_app();
     let shown_before = h.state().annotator_name();
     import_as(
         &db,
@@ -154,10 +166,7 @@ fn taking_one_side_writes_the_curated_annotation() {
 
 #[test]
 fn keys_in_the_curation_window_take_a_side_and_undo() {
-    let (_g, arch) = seed_copy();
-    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
-    let db = h.state().db_path.clone().unwrap();
-    let id = h.state().articles[0].id.clone();
+    let (_g, mut h, db, id) = seeds_app();
     import_as(
         &db,
         &id,
@@ -235,10 +244,7 @@ fn keys_in_the_curation_window_take_a_side_and_undo() {
 
 #[test]
 fn a_merged_highlight_says_whose_it_was() {
-    let (_g, arch) = seed_copy();
-    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
-    let db = h.state().db_path.clone().unwrap();
-    let id = h.state().articles[0].id.clone();
+    let (_g, mut h, db, id) = seeds_app();
     let s = Store::open(&db).unwrap();
     let me = h.state().annotator_name();
     s.with_annotator(&me, |s| {
@@ -275,10 +281,7 @@ fn a_merged_highlight_says_whose_it_was() {
 #[test]
 fn a_tie_the_merge_left_out_is_not_shown_as_settled() {
     use pizhu::teams::{MergeOptions, Scope, merge};
-    let (_g, arch) = seed_copy();
-    let mut h = app_harness(Harness::builder().with_size([1400.0, 900.0]), &arch);
-    let db = h.state().db_path.clone().unwrap();
-    let id = h.state().articles[0].id.clone();
+    let (_g, mut h, db, id) = seeds_app();
     // Two annotators, one entity only ann has: a majority merge has no
     // majority there and leaves it out, so the curated set has nothing
     // there, which looks like ben's version.
