@@ -668,14 +668,8 @@ fn place_names_in_document(
     let mut add: Vec<Entity> = Vec::new();
     for (name, confidence) in &names {
         let n = name.len();
-        let mut i = 0;
-        while i + n <= chars.len() {
-            if chars[i..i + n] != name[..] {
-                i += 1;
-                continue;
-            }
-            let (a, b) = (i, i + n);
-            i += 1;
+        for a in occurrences(chars, name) {
+            let b = a + n;
             if !boundary(a) || !boundary(b) {
                 continue;
             }
@@ -699,6 +693,17 @@ fn place_names_in_document(
     }
     out.extend(add);
     out.sort_by_key(|e| e.start);
+}
+
+/// Every start of `name` in `chars`, overlapping ones included, in order.
+/// The first character is tested before the whole name (a slice
+/// comparison at every character was a `memcmp` call each: 1.4% of
+/// extraction's time, `speed6`).
+fn occurrences<'c>(chars: &'c [char], name: &'c [char]) -> impl Iterator<Item = usize> + 'c {
+    let n = name.len();
+    let first = name.first().copied();
+    (0..(chars.len() + 1).saturating_sub(n))
+        .filter(move |&i| Some(chars[i]) == first && chars[i..i + n] == name[..])
 }
 
 /// A short "name" whose every character is the first character of a
@@ -1095,6 +1100,44 @@ mod tests {
         let mut out = vec![at(text, "中心村", 0, EntityType::Loc)];
         place_names_in_document(&mut out, &chars, &tok_starts(&jieba, text), &jieba);
         assert_eq!(out.len(), 1, "{:?}", texts(&out));
+    }
+
+    /// `occurrences` finds what the old scan found (a slice comparison at
+    /// every character, overlapping matches included), on texts of a
+    /// three-letter alphabet where most first characters match.
+    #[test]
+    fn occurrences_equal_a_scan_of_every_position() {
+        let old = |chars: &[char], name: &[char]| {
+            let (n, mut i, mut found) = (name.len(), 0, Vec::new());
+            while i + n <= chars.len() {
+                if chars[i..i + n] == name[..] {
+                    found.push(i);
+                }
+                i += 1;
+            }
+            found
+        };
+        let mut x = 7u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let abc = ['甲', '乙', '丙'];
+        for len in 0..40 {
+            let chars: Vec<char> = (0..len).map(|_| abc[next() as usize % 3]).collect();
+            for n in 1..6 {
+                for _ in 0..4 {
+                    let name: Vec<char> = (0..n).map(|_| abc[next() as usize % 3]).collect();
+                    let new: Vec<usize> = occurrences(&chars, &name).collect();
+                    assert_eq!(new, old(&chars, &name), "{chars:?} {name:?}");
+                }
+            }
+        }
+        let text: Vec<char> = "甲乙甲乙甲".chars().collect();
+        let name: Vec<char> = "甲乙甲".chars().collect();
+        assert_eq!(occurrences(&text, &name).collect::<Vec<_>>(), vec![0, 2]);
     }
 
     #[test]
