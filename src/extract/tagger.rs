@@ -1610,6 +1610,67 @@ mod tests {
         assert!(Tagger::from_bytes(Cow::Owned(wrong)).is_err());
     }
 
+    /// The article's emissions summed in one prefetched stream (rows fetched
+    /// far ahead, across segment ends and up to the text's end) are a plain
+    /// row-by-row sum, and tagging the segments from them gives what
+    /// tagging each segment alone gives, bit for bit.
+    #[test]
+    fn one_stream_of_emissions_equals_each_segment_alone() {
+        let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
+        let per = crate::extract::features::PER_CHAR;
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let n = 700;
+        // Mostly repeated ids (as in text), some anywhere in the table.
+        let pool: Vec<u32> = (0..400).map(|_| (rnd() % (1 << t.bits())) as u32).collect();
+        let feats: Vec<u32> = (0..n * per)
+            .map(|_| match rnd() % 4 {
+                0 => (rnd() % (1 << t.bits())) as u32,
+                _ => pool[rnd() as usize % pool.len()],
+            })
+            .collect();
+        let mut em = Vec::new();
+        t.emissions_into(&feats, n, &mut em);
+        for i in 0..n {
+            let mut acc = [0i32; LABELS];
+            for &f in &feats[i * per..(i + 1) * per] {
+                let row = &t.weights[f as usize * STRIDE..][..LABELS];
+                for (a, &b) in acc.iter_mut().zip(row) {
+                    *a += b as i8 as i32;
+                }
+            }
+            for l in 0..LABELS {
+                assert_eq!(
+                    em[i * LABELS + l].to_bits(),
+                    (acc[l] as f32 * t.scale).to_bits()
+                );
+            }
+        }
+        let segments = [(0, 1), (1, 4), (4, 54), (54, 254), (254, 255), (255, n)];
+        let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let mut got = Vec::new();
+        t.tag_segments_entities(&feats, n, &segments, |seg, labels, conf| {
+            got.push((seg, labels.to_vec(), bits(conf)));
+        });
+        assert_eq!(got.len(), segments.len());
+        let mut entities = 0;
+        for ((s, e), labels, conf) in got {
+            let (mut l1, mut c1) = (Vec::new(), Vec::new());
+            t.tag_entities_into(&feats[s * per..e * per], e - s, &mut l1, &mut c1);
+            assert_eq!(labels, l1, "{s}..{e}");
+            assert_eq!(conf, bits(&c1), "{s}..{e}");
+            entities += labels.iter().filter(|&&l| l != 0).count();
+        }
+        // Random ids still make the model see entities (so the
+        // confidences compared are not all 1.0).
+        assert!(entities > 0);
+    }
+
     #[test]
     fn shipped_model_is_valid_and_within_size() {
         let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
