@@ -328,6 +328,32 @@ pub fn extract_with_lexicon(
     lexicon.apply(text, extractor.extract(text))
 }
 
+/// An entity of `text` at the first occurrence of `word` from character
+/// `from` on (unit tests of the extraction stages).
+#[cfg(test)]
+pub(crate) fn entity_at(
+    text: &str,
+    word: &str,
+    from: usize,
+    label: EntityType,
+    source: Source,
+    confidence: f32,
+) -> Entity {
+    let chars: Vec<char> = text.chars().collect();
+    let w: Vec<char> = word.chars().collect();
+    let start = (from..chars.len())
+        .find(|&i| chars[i..].starts_with(&w))
+        .unwrap();
+    Entity {
+        start,
+        end: start + w.len(),
+        text: word.into(),
+        label,
+        source,
+        confidence,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

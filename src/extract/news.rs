@@ -1071,19 +1071,7 @@ mod tests {
     /// An entity of `text` found at the first occurrence of `word` (after
     /// character `from`).
     fn at(text: &str, word: &str, from: usize, label: EntityType) -> Entity {
-        let chars: Vec<char> = text.chars().collect();
-        let w: Vec<char> = word.chars().collect();
-        let start = (from..chars.len())
-            .find(|&i| chars[i..].starts_with(&w))
-            .unwrap();
-        Entity {
-            start,
-            end: start + w.len(),
-            text: word.into(),
-            label,
-            source: crate::extract::Source::Model,
-            confidence: 0.9,
-        }
+        crate::extract::entity_at(text, word, from, label, crate::extract::Source::Model, 0.9)
     }
 
     fn tok_starts(jieba: &Jieba, text: &str) -> Vec<bool> {

@@ -193,19 +193,7 @@ mod tests {
     use crate::extract::Source;
 
     fn e(text: &str, all: &str, label: EntityType, from: usize) -> Entity {
-        let chars: Vec<char> = all.chars().collect();
-        let w: Vec<char> = text.chars().collect();
-        let start = (from..chars.len())
-            .find(|&i| chars[i..].starts_with(&w))
-            .unwrap();
-        Entity {
-            start,
-            end: start + w.len(),
-            text: text.into(),
-            label,
-            source: Source::Rule,
-            confidence: 1.0,
-        }
+        crate::extract::entity_at(all, text, from, label, Source::Rule, 1.0)
     }
 
     #[test]
