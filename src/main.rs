@@ -179,6 +179,10 @@ enum Command {
         /// Score the rules alone (no tagger).
         #[arg(long, conflicts_with = "model")]
         rules: bool,
+        /// Score runs of N consecutive sentences as one article each (the
+        /// article-level steps see them together; spans still exact).
+        #[arg(long, default_value_t = 1, conflicts_with = "archive")]
+        group: usize,
         /// Score file-level entity sets instead: BIO_FILE is a folder of
         /// `STEM.tsv` gold sets (`tests/gold`), ARCHIVE the files they describe.
         #[arg(long)]
@@ -953,6 +957,7 @@ fn run(cli: Cli) -> Result<()> {
             errors,
             model,
             rules,
+            group,
             archive,
         } => {
             let ex = match (model, rules) {
@@ -976,7 +981,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             let input = std::fs::read_to_string(&bio_file)
                 .with_context(|| format!("reading {}", bio_file.display()))?;
-            let sentences = pizhu::extract::eval::parse_bio(&input);
+            let mut sentences = pizhu::extract::eval::parse_bio(&input);
+            if group > 1 {
+                sentences = pizhu::extract::eval::group_sentences(&sentences, group);
+            }
             let scores = pizhu::extract::eval::evaluate_bio(&ex, &sentences, &types);
             if errors {
                 for line in pizhu::extract::eval::bio_errors(&ex, &sentences, &types) {

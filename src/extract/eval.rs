@@ -211,6 +211,24 @@ pub fn spans_from_tags(tags: &[String]) -> Vec<(usize, usize, EntityType)> {
     out
 }
 
+/// Runs of `n` consecutive sentences joined into one text each (spans
+/// shifted): articles for the article-level steps, where the sentences of a
+/// file follow each other as in their articles.
+pub fn group_sentences(sentences: &[BioSentence], n: usize) -> Vec<BioSentence> {
+    sentences
+        .chunks(n.max(1))
+        .map(|run| {
+            let (mut text, mut spans, mut at) = (String::new(), Vec::new(), 0);
+            for s in run {
+                text.push_str(&s.text);
+                spans.extend(s.spans.iter().map(|(a, b, l)| (a + at, b + at, l.clone())));
+                at += s.text.chars().count();
+            }
+            BioSentence { text, spans }
+        })
+        .collect()
+}
+
 /// Runs `extractor` over every sentence (in parallel) and scores exact span
 /// matches for `types`.
 pub fn evaluate_bio(

@@ -301,17 +301,19 @@ impl NewsExtractor {
         bits: u32,
         names: &NameDict,
     ) -> (Vec<char>, Vec<u32>, Vec<Entity>) {
-        let (chars, feats, rules, _) = self.analyse_with_tokens(text, bits, names);
+        let (chars, feats, rules, _) = self.analyse_with_tokens(text, bits, names, false);
         (chars, feats, rules)
     }
 
     /// [`NewsExtractor::analyse`] and the token starts (`true` where a
-    /// jieba token starts).
+    /// jieba token starts); `per_sentence` as in [`Evidence`] (on for
+    /// articles, off for training sentences).
     fn analyse_with_tokens(
         &self,
         text: &str,
         bits: u32,
         names: &NameDict,
+        per_sentence: bool,
     ) -> (Vec<char>, Vec<u32>, Vec<Entity>, Vec<bool>) {
         let (spans, chars, toks) = self.candidates_and_chars(text);
         let rules = Self::resolve_rules(spans.clone(), &chars);
@@ -323,6 +325,7 @@ impl NewsExtractor {
                 resolved: &rules,
                 gaz: self.gaz,
                 names,
+                per_sentence,
             },
             bits,
         );
@@ -863,7 +866,7 @@ impl Extractor for NewsExtractor {
             return self.extract_rules(text);
         };
         let (chars, feats, rules, tok_starts) =
-            self.analyse_with_tokens(text, tagger.bits(), tagger.names());
+            self.analyse_with_tokens(text, tagger.bits(), tagger.names(), true);
         let mut out: Vec<Entity> = Vec::new();
         debug_assert_eq!(feats.len(), chars.len() * PER_CHAR);
         tagger.tag_segments_entities(
@@ -872,6 +875,15 @@ impl Extractor for NewsExtractor {
             &segments(&chars),
             |(s, _), labels, conf| {
                 for (a, b, label) in spans_of_labels(labels) {
+                    // A name neither starts nor ends with a space.
+                    let ws = |k: usize| chars[s + k].is_whitespace();
+                    let (a, b) = (
+                        (a..b).find(|&k| !ws(k)).unwrap_or(b),
+                        (a..b).rev().find(|&k| !ws(k)).map_or(a, |k| k + 1),
+                    );
+                    if a >= b {
+                        continue;
+                    }
                     let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
                     out.push(Entity {
                         start: s + a,
@@ -1517,6 +1529,54 @@ mod tests {
         arbitrate(&mut out, &rules, &chars, &|_| false, &|_| false);
         let got: Vec<_> = out.iter().map(|e| (e.start, e.end)).collect();
         assert_eq!(got, vec![(0, 4)]);
+    }
+
+    /// In an article each sentence is read as the tagger was trained, as
+    /// a text of its own: a name opening a sentence after another one has
+    /// the features (and so the labels) it has when the sentence stands
+    /// alone, not the previous sentence's end as context.
+    #[test]
+    fn a_sentence_in_an_article_reads_as_it_does_alone() {
+        let ex = NewsExtractor::new();
+        let names = NameDict::new();
+        let first = "记者从县里了解到有关情况。\n";
+        let second = "柏铁军还对值班制度进行了改革，效果明显！";
+        let third = "溪口镇的乔木兰说：“很好。”";
+        let article = format!("{first}{second}{third}");
+        let (_, feats, _, _) = ex.analyse_with_tokens(&article, 20, &names, true);
+        let mut at = 0;
+        for part in [first, second, third] {
+            let n = part.chars().count();
+            let (_, alone, _, _) = ex.analyse_with_tokens(part, 20, &names, true);
+            assert_eq!(
+                feats[at * PER_CHAR..(at + n) * PER_CHAR],
+                alone[..],
+                "{part}"
+            );
+            at += n;
+        }
+        // Read whole (training sentences), the first character sees the
+        // sentence end before it.
+        let (_, whole, _, _) = ex.analyse_with_tokens(&article, 20, &names, false);
+        let k = first.chars().count();
+        assert_ne!(
+            whole[k * PER_CHAR..(k + 1) * PER_CHAR],
+            feats[k * PER_CHAR..(k + 1) * PER_CHAR]
+        );
+        // And the shipped model finds the sentence's names as it does alone.
+        let full = super::super::default_extractor();
+        let (k, n) = (first.chars().count(), second.chars().count());
+        let names_in = |text: &str, from: usize| -> Vec<(usize, usize, EntityType)> {
+            full.extract(text)
+                .into_iter()
+                .filter(|e| matches!(e.label, EntityType::Per | EntityType::Loc | EntityType::Org))
+                .filter(|e| e.start >= from && e.end <= from + n)
+                .map(|e| (e.start - from, e.end - from, e.label))
+                .collect()
+        };
+        let alone = names_in(second, 0);
+        assert!(alone.contains(&(0, 3, EntityType::Per)), "{alone:?}");
+        assert_eq!(names_in(&article, k), alone);
     }
 
     #[test]
