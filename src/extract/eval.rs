@@ -455,6 +455,20 @@ mod tests {
     }
 
     #[test]
+    fn grouped_sentences_keep_their_spans() {
+        let s = parse_bio("甲 B-PER\n乙 E-PER\n。 O\n\n在 O\n丙 S-LOC\n\n丁 S-ORG\n");
+        let g = group_sentences(&s, 2);
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].text, "甲乙。在丙");
+        assert_eq!(
+            g[0].spans,
+            vec![(0, 2, EntityType::Per), (4, 5, EntityType::Loc)]
+        );
+        assert_eq!(g[1].text, "丁");
+        assert_eq!(g[1].spans, vec![(0, 1, EntityType::Org)]);
+    }
+
+    #[test]
     fn set_scoring_counts_exact_matches() {
         let gold = vec![
             ((0, 2), EntityType::Per),
