@@ -856,7 +856,7 @@ pub fn segments(chars: &[char]) -> Vec<(usize, usize)> {
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
         match &self.tagger {
-            Some(t) => format!("news-tagger-6+{}", t.id()),
+            Some(t) => format!("news-tagger-7+{}", t.id()),
             None => "news-rules-9".into(),
         }
     }
