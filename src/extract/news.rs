@@ -294,7 +294,8 @@ impl NewsExtractor {
     /// Everything the tagger reads of `text`: its characters, the hashed
     /// features of every character (`features::PER_CHAR` each, table of
     /// `2^bits`, with `names` the names seen in training), and the rules'
-    /// own entities.
+    /// own entities; `text` is read whole, as a training sentence is
+    /// (extraction bounds each character's features by its sentence).
     pub fn analyse(
         &self,
         text: &str,
