@@ -29,11 +29,12 @@ use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 
-/// Feature ids per character (every template yields exactly one).
-pub const PER_CHAR: usize = 30;
+/// Feature ids per character (every template yields exactly one; 32 with
+/// the LAC word templates, cargo feature `lac-words`).
+pub const PER_CHAR: usize = if cfg!(feature = "lac-words") { 32 } else { 30 };
 
 /// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = 3;
+pub const FEATURES_VERSION: u32 = if cfg!(feature = "lac-words") { 4 } else { 3 };
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -257,6 +258,58 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         };
         gaz_level.push(lvl);
     }
+    // LAC word classes (experiment): per token, and per character the
+    // longest LAC word covering it (class, position).
+    let lvar = super::lacwords::variant();
+    let lac = super::lacwords::words();
+    let tok_lac: Vec<super::lacwords::Classes> = if lvar > 0 {
+        word_hash
+            .iter()
+            .zip(ev.toks)
+            .map(|(&h, t)| {
+                let c = lac.get(h);
+                let (s, e) = (t.start().min(n), t.end().min(n));
+                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16) && e - s >= 2 {
+                    let b = lac.backoff(&chars[s..e]);
+                    let off = if lvar == 12 { 1000 } else { 0 };
+                    super::lacwords::Classes {
+                        c32: b.c32 + off,
+                        c256: b.c256 + off,
+                        c512: b.c512 + off,
+                    }
+                } else {
+                    c
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut lac_match =
+        vec![(0usize, super::lacwords::Classes::default(), 4u64); if lvar > 0 { n } else { 0 }];
+    if lvar > 0 && matches!(lvar, 2 | 4 | 6 | 7 | 8 | 13 | 14 | 15) {
+        let maxl = lac.max_len.min(6);
+        for s in 0..n {
+            let mut h = 0x51u64;
+            let mut best = 0;
+            let mut bh = 0;
+            for (l, &c) in chars[s..n.min(s + maxl)].iter().enumerate() {
+                h = mix(h, c as u64);
+                if l >= 1 && lac.contains(h) {
+                    best = l + 1;
+                    bh = h;
+                }
+            }
+            if best > 0 {
+                let cl = lac.get(bh);
+                for j in s..s + best {
+                    if best > lac_match[j].0 {
+                        lac_match[j] = (best, cl, bmes(j, s, s + best));
+                    }
+                }
+            }
+        }
+    }
     // Rules' resolved label per character: (label code, bmes, source) packed.
     let mut rule = vec![0u64; n];
     for e in ev.resolved {
@@ -378,6 +431,89 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             };
             (p, tok.pos as u64, word_hash[k], gaz_level[k], prev, next)
         };
+        let (l30a, l30b, l31a, l31b) = if lvar == 0 {
+            (0, 0, 0, 0)
+        } else {
+            let (tc, pc, nc) = if t == u32::MAX {
+                (Default::default(), None, None)
+            } else {
+                let k = t as usize;
+                (
+                    tok_lac[k],
+                    (k > 0 && ev.toks[k - 1].end() as isize > lo).then(|| tok_lac[k - 1]),
+                    match ev.toks.get(k + 1) {
+                        Some(x) if (x.start() as isize) < hi => Some(tok_lac[k + 1]),
+                        _ => None,
+                    },
+                )
+            };
+            let pv = |o: Option<super::lacwords::Classes>,
+                      f: fn(super::lacwords::Classes) -> u16,
+                      e: u64| { o.map_or(e, |c| f(c) as u64) };
+            let m = lac_match[i];
+            match lvar {
+                1 => (
+                    tpos,
+                    tc.c256 as u64,
+                    pv(pc, |c| c.c256, 0xFFFE) << 16 | pv(nc, |c| c.c256, 0xFFFF),
+                    0,
+                ),
+                2 => (tpos, tc.c256 as u64, (m.1.c256 as u64) << 4 | m.2, 0),
+                3 => (
+                    tpos,
+                    tc.c512 as u64,
+                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
+                    tpos,
+                ),
+                4 => (tpos, tc.c512 as u64, (m.1.c32 as u64) << 4 | m.2, 0),
+                5 => (
+                    tpos,
+                    tc.c256 as u64,
+                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
+                    tpos,
+                ),
+                6 => (tpos, tc.c512 as u64, (m.1.c256 as u64) << 4 | m.2, 0),
+                7 => (
+                    tpos << 8 | tpos_tag,
+                    tc.c256 as u64,
+                    (m.1.c256 as u64) << 4 | m.2,
+                    0,
+                ),
+                8 => (0, 0, (m.1.c256 as u64) << 4 | m.2, 0),
+                9 => (tpos, tc.c256 as u64, 0, 0),
+                15 => (
+                    tpos << 8 | tpos_tag,
+                    tc.c512 as u64,
+                    if m.0 > 0 {
+                        (m.1.c32 as u64) << 4 | m.2
+                    } else {
+                        1 << 20 | (tc.c32 as u64) << 4 | tpos
+                    },
+                    0,
+                ),
+                16 => (
+                    tpos,
+                    tc.c512 as u64,
+                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
+                    tpos,
+                ),
+                13 | 14 => (
+                    tpos << 8 | tpos_tag,
+                    tc.c512 as u64,
+                    (m.1.c32 as u64) << 4 | m.2,
+                    0,
+                ),
+                10..=12 => (
+                    tpos << 8 | tpos_tag,
+                    tc.c512 as u64,
+                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
+                    tpos,
+                ),
+                _ => (0, 0, 0, 0),
+            }
+        };
+        #[cfg(not(feature = "lac-words"))]
+        let _ = (l30a, l30b, l31a, l31b);
         let cur = chars[i];
         let sur =
             (ii > lo && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
@@ -416,6 +552,10 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(27, longest[i][1].1, 0);
                 $put!(28, longest[i][2].1, 0);
                 $put!(29, nmask[i], 0);
+                #[cfg(feature = "lac-words")]
+                $put!(30, l30a, l30b);
+                #[cfg(feature = "lac-words")]
+                $put!(31, l31a, l31b);
             };
         }
         #[cfg(target_arch = "x86_64")]

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod features;
 pub mod gazetteer;
 mod jieba;
+pub mod lacwords;
 pub mod learn;
 pub mod names;
 pub mod news;

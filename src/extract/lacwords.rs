@@ -1,0 +1,305 @@
+//! Word classes from Baidu LAC's word embeddings (the tagger's LAC word
+//! templates, cargo feature `lac-words`): every multi-character Han word of
+//! LAC 2.1.2's vocabulary (41,115) with its k-means class at three
+//! granularities (K = 32, 256, 512), made by `scripts/lac_word_classes.py`
+//! from the PyPI sdist `LAC-2.1.2.tar.gz` (Apache-2.0;
+//! `assets/model/lac-words.tsv`). A word LAC does not hold gets the classes
+//! of the mean of its characters' LAC vectors (nearest centre;
+//! `assets/model/lac-words.vec`), so "not in LAC's vocabulary" is not
+//! itself a feature (it made common words the vocabulary lacks read as
+//! names).
+//!
+//! Words are keyed by the same 64-bit chain of characters the features use
+//! for a token's word ([`word_key`]), so a jieba token's class is one lookup
+//! of a hash the features already computed.
+
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::{LazyLock, OnceLock};
+
+/// Classes of one word: K = 32, 256 and 512 (1-based; 0 = none).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Classes {
+    pub c32: u16,
+    pub c256: u16,
+    pub c512: u16,
+}
+
+/// Dimensions of LAC's embeddings.
+const DIM: usize = 128;
+
+/// The words' classes and the back-off for other words.
+pub struct LacWords {
+    map: HashMap<u64, Classes>,
+    /// Longest word, characters.
+    pub max_len: usize,
+    /// Single characters' unit vectors (`DIM` f32 each), by row.
+    char_row: HashMap<char, usize>,
+    vecs: Vec<f32>,
+    /// All granularities' centres, concatenated (32 + 256 + 512 rows), with
+    /// half their squared norms, and where each granularity starts.
+    centres: Vec<f32>,
+    half: Vec<f32>,
+    bounds: Vec<usize>,
+    /// Per character row: its dot products with every centre (computed on
+    /// first use).
+    proj: Vec<OnceLock<Box<[f32]>>>,
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The features' hash chain of a word's characters (`features::mix` from
+/// 0x51).
+#[inline]
+pub fn word_key(chars: impl IntoIterator<Item = char>) -> u64 {
+    let mut h = 0x51u64;
+    for c in chars {
+        h = (h ^ c as u64).wrapping_mul(K).rotate_left(29);
+    }
+    h
+}
+
+impl LacWords {
+    /// Reads `word<TAB>c32<TAB>c256<TAB>c512` lines and the back-off vectors
+    /// (`scripts/lac_word_classes.py`'s `.vec`; empty = no back-off).
+    pub fn parse(text: &str, vec: &[u8]) -> LacWords {
+        let mut map = HashMap::with_capacity_and_hasher(50_000, Default::default());
+        let mut max_len = 0;
+        for line in text.lines() {
+            let mut f = line.split('\t');
+            let (Some(w), Some(a), Some(b), Some(c)) = (f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            let p = |s: &str| s.trim().parse::<u16>().unwrap_or(0);
+            max_len = max_len.max(w.chars().count());
+            map.insert(
+                word_key(w.chars()),
+                Classes {
+                    c32: p(a),
+                    c256: p(b),
+                    c512: p(c),
+                },
+            );
+        }
+        let mut w = LacWords {
+            map,
+            max_len,
+            char_row: HashMap::default(),
+            vecs: Vec::new(),
+            centres: Vec::new(),
+            half: Vec::new(),
+            bounds: vec![0],
+            proj: Vec::new(),
+        };
+        w.load_vectors(vec);
+        w
+    }
+
+    fn load_vectors(&mut self, raw: &[u8]) {
+        let mut at = 0;
+        let take = |at: &mut usize, k: usize| -> Option<&[u8]> {
+            let s = raw.get(*at..*at + k)?;
+            *at += k;
+            Some(s)
+        };
+        let u32_at = |at: &mut usize| -> Option<u32> {
+            Some(u32::from_le_bytes(take(at, 4)?.try_into().ok()?))
+        };
+        let Some(n) = u32_at(&mut at) else {
+            return;
+        };
+        for r in 0..n as usize {
+            let (Some(cp), Some(scale), Some(q)) = (
+                u32_at(&mut at),
+                u32_at(&mut at).map(f32::from_bits),
+                take(&mut at, DIM),
+            ) else {
+                return;
+            };
+            self.char_row.insert(char::from_u32(cp).unwrap_or('\0'), r);
+            self.vecs.extend(q.iter().map(|&b| b as i8 as f32 * scale));
+        }
+        while let Some(k) = u32_at(&mut at) {
+            let Some(c) = take(&mut at, k as usize * DIM * 4) else {
+                return;
+            };
+            let c: Vec<f32> = c
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            self.half.extend(
+                c.chunks_exact(DIM)
+                    .map(|r| r.iter().map(|x| x * x).sum::<f32>() / 2.0),
+            );
+            self.centres.extend(c);
+            self.bounds.push(self.half.len());
+        }
+        self.proj = (0..n).map(|_| OnceLock::new()).collect();
+    }
+
+    /// The classes of the word with this key (default if LAC lacks it).
+    #[inline]
+    pub fn get(&self, key: u64) -> Classes {
+        self.map.get(&key).copied().unwrap_or_default()
+    }
+
+    /// Whether the vocabulary holds a word with this key.
+    #[inline]
+    pub fn contains(&self, key: u64) -> bool {
+        self.map.contains_key(&key)
+    }
+
+    /// A character row's dot products with every centre.
+    fn projection(&self, r: usize) -> &[f32] {
+        self.proj[r].get_or_init(|| {
+            let v = &self.vecs[r * DIM..(r + 1) * DIM];
+            self.centres
+                .chunks_exact(DIM)
+                .map(|c| c.iter().zip(v).map(|(a, b)| a * b).sum())
+                .collect()
+        })
+    }
+
+    /// Classes of a word LAC does not hold: for each granularity the
+    /// nearest centre of the mean of its characters' unit vectors, made
+    /// unit (default if no character is known).
+    pub fn backoff(&self, chars: &[char]) -> Classes {
+        if self.bounds.len() < 4 {
+            return Classes::default();
+        }
+        let mut s = [0f32; DIM];
+        let mut rows = [0usize; 8];
+        let mut nr = 0;
+        for c in chars {
+            if let Some(&r) = self.char_row.get(c) {
+                for (a, b) in s.iter_mut().zip(&self.vecs[r * DIM..(r + 1) * DIM]) {
+                    *a += b;
+                }
+                if nr < rows.len() {
+                    rows[nr] = r;
+                    nr += 1;
+                }
+            }
+        }
+        if nr == 0 {
+            return Classes::default();
+        }
+        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let projs: Vec<&[f32]> = rows[..nr].iter().map(|&r| self.projection(r)).collect();
+        let best = |g: usize| -> u16 {
+            let (lo, hi) = (self.bounds[g], self.bounds[g + 1]);
+            let mut bj = lo;
+            let mut bs = f32::NEG_INFINITY;
+            for j in lo..hi {
+                let dot: f32 = projs.iter().map(|p| p[j]).sum();
+                let score = dot / norm - self.half[j];
+                if score > bs {
+                    bs = score;
+                    bj = j;
+                }
+            }
+            (bj - lo) as u16 + 1
+        };
+        Classes {
+            c32: best(0),
+            c256: best(1),
+            c512: best(2),
+        }
+    }
+}
+
+/// Which LAC word templates fill slots 30 and 31 (`PIZHU_LACW`, an
+/// experiment's override; default [`DEFAULT_VARIANT`]).
+pub fn variant() -> u32 {
+    static V: LazyLock<u32> = LazyLock::new(|| {
+        std::env::var("PIZHU_LACW")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_VARIANT)
+    });
+    if cfg!(feature = "lac-words") { *V } else { 0 }
+}
+
+/// The variant the feature ships with.
+pub const DEFAULT_VARIANT: u32 = 11;
+
+#[cfg(feature = "lac-words")]
+static TSV: &str = include_str!("../../assets/model/lac-words.tsv");
+#[cfg(feature = "lac-words")]
+static VEC: &[u8] = include_bytes!("../../assets/model/lac-words.vec");
+#[cfg(not(feature = "lac-words"))]
+static TSV: &str = "";
+#[cfg(not(feature = "lac-words"))]
+static VEC: &[u8] = &[];
+
+/// The classes (compiled in; `PIZHU_LACW_FILE` names another `.tsv`, its
+/// `.vec` beside it).
+pub fn words() -> &'static LacWords {
+    static W: LazyLock<LacWords> = LazyLock::new(|| match std::env::var("PIZHU_LACW_FILE") {
+        Ok(path) => LacWords::parse(
+            &std::fs::read_to_string(&path).unwrap_or_default(),
+            &std::fs::read(format!("{path}.vec")).unwrap_or_default(),
+        ),
+        Err(_) => LacWords::parse(TSV, VEC),
+    });
+    &W
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_backoff() {
+        // A made-up vocabulary: two words, two characters, one centre per
+        // granularity pair.
+        let mut vec = Vec::new();
+        vec.extend(2u32.to_le_bytes());
+        for (c, sign) in [('甲', 1i8), ('乙', -1i8)] {
+            vec.extend((c as u32).to_le_bytes());
+            vec.extend((1.0f32 / 127.0).to_le_bytes());
+            vec.extend((0..DIM).map(|d| if d == 0 { (127 * sign) as u8 } else { 0 }));
+        }
+        for k in [1u32, 2, 2] {
+            vec.extend(k.to_le_bytes());
+            for j in 0..k {
+                for d in 0..DIM {
+                    let x: f32 = if d == 0 {
+                        if j == 0 { 1.0 } else { -1.0 }
+                    } else {
+                        0.0
+                    };
+                    vec.extend(x.to_le_bytes());
+                }
+            }
+        }
+        let w = LacWords::parse("甲乙\t1\t2\t3\n乙乙乙\t4\t5\t6\n", &vec);
+        assert_eq!(w.max_len, 3);
+        assert_eq!(
+            w.get(word_key("甲乙".chars())),
+            Classes {
+                c32: 1,
+                c256: 2,
+                c512: 3
+            }
+        );
+        assert!(!w.contains(word_key("甲甲".chars())));
+        assert_eq!(
+            w.backoff(&['甲', '甲']),
+            Classes {
+                c32: 1,
+                c256: 1,
+                c512: 1
+            }
+        );
+        assert_eq!(
+            w.backoff(&['乙', '乙', '甲']),
+            Classes {
+                c32: 1,
+                c256: 2,
+                c512: 2
+            }
+        );
+        assert_eq!(w.backoff(&['丙', '丁']), Classes::default());
+    }
+}
