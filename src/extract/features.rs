@@ -258,8 +258,21 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         };
         gaz_level.push(lvl);
     }
-    // LAC word classes (experiment): per token, and per character the
-    // longest LAC word covering it (class, position).
+    // LAC word classes (cargo feature `lac-words`, `super::lacwords`): per
+    // token, and per character the longest LAC word covering it (class,
+    // position). The variants measured (`PIZHU_LACW`; report in
+    // /work/notes/lacw-report.md), slot 30 / slot 31:
+    //  1: (token pos, token's K=256 class) / (previous, next token's K=256)
+    //  2: (token pos, K=256) / longest LAC word at i: (K=256, position)
+    //  3: (token pos, K=512) / (previous, next token's K=32, token pos)
+    //  4: (token pos, K=512) / longest LAC word at i: (K=32, position)
+    //  7: 2 with the token's jieba tag;  8: 2's slot 31 alone;  9: 2's slot 30 alone
+    // 11: 3 with the token's jieba tag, and a token LAC lacks takes the
+    //     classes of its characters' mean vector (default);  12: the same
+    //     with those back-off classes apart;  13: 4 with tag and back-off;
+    //     14: 4 with tag;  15: 13, a character no LAC word covers reading its
+    //     token's K=32 with a flag;  16: 11 without the tag;  17: 15
+    //     without the flag.
     let lvar = super::lacwords::variant();
     let lac = super::lacwords::words();
     let tok_lac: Vec<super::lacwords::Classes> = if lvar > 0 {
@@ -269,7 +282,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             .map(|(&h, t)| {
                 let c = lac.get(h);
                 let (s, e) = (t.start().min(n), t.end().min(n));
-                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16) && e - s >= 2 {
+                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16 | 17) && e - s >= 2 {
                     let b = lac.backoff(&chars[s..e]);
                     let off = if lvar == 12 { 1000 } else { 0 };
                     super::lacwords::Classes {
@@ -287,7 +300,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     };
     let mut lac_match =
         vec![(0usize, super::lacwords::Classes::default(), 4u64); if lvar > 0 { n } else { 0 }];
-    if lvar > 0 && matches!(lvar, 2 | 4 | 6 | 7 | 8 | 13 | 14 | 15) {
+    if lvar > 0 && matches!(lvar, 2 | 4 | 6 | 7 | 8 | 13 | 14 | 15 | 17) {
         let maxl = lac.max_len.min(6);
         for s in 0..n {
             let mut h = 0x51u64;
@@ -488,6 +501,16 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                         (m.1.c32 as u64) << 4 | m.2
                     } else {
                         1 << 20 | (tc.c32 as u64) << 4 | tpos
+                    },
+                    0,
+                ),
+                17 => (
+                    tpos << 8 | tpos_tag,
+                    tc.c512 as u64,
+                    if m.0 > 0 {
+                        (m.1.c32 as u64) << 4 | m.2
+                    } else {
+                        (tc.c32 as u64) << 4 | tpos
                     },
                     0,
                 ),
