@@ -283,7 +283,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 let c = lac.get(h);
                 let (s, e) = (t.start().min(n), t.end().min(n));
                 if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16 | 17) && e - s >= 2 {
-                    let b = lac.backoff(&chars[s..e]);
+                    let b = lac.backoff_cached(h, &chars[s..e]);
                     let off = if lvar == 12 { 1000 } else { 0 };
                     super::lacwords::Classes {
                         c32: b.c32 + off,

@@ -160,6 +160,27 @@ impl LacWords {
         })
     }
 
+    /// [`LacWords::backoff`] of the word with this key, remembered per
+    /// thread (the same words recur; the cache is emptied at 200,000).
+    pub fn backoff_cached(&self, key: u64, chars: &[char]) -> Classes {
+        thread_local! {
+            static CACHE: std::cell::RefCell<HashMap<u64, Classes>> =
+                std::cell::RefCell::new(HashMap::default());
+        }
+        CACHE.with(|c| {
+            if let Some(&v) = c.borrow().get(&key) {
+                return v;
+            }
+            let v = self.backoff(chars);
+            let mut c = c.borrow_mut();
+            if c.len() >= 200_000 {
+                c.clear();
+            }
+            c.insert(key, v);
+            v
+        })
+    }
+
     /// Classes of a word LAC does not hold: for each granularity the
     /// nearest centre of the mean of its characters' unit vectors, made
     /// unit (default if no character is known).
@@ -185,7 +206,11 @@ impl LacWords {
             return Classes::default();
         }
         let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        let projs: Vec<&[f32]> = rows[..nr].iter().map(|&r| self.projection(r)).collect();
+        let mut projs: [&[f32]; 8] = [&[]; 8];
+        for (p, &r) in projs.iter_mut().zip(&rows[..nr]) {
+            *p = self.projection(r);
+        }
+        let projs = &projs[..nr];
         let best = |g: usize| -> u16 {
             let (lo, hi) = (self.bounds[g], self.bounds[g + 1]);
             let mut bj = lo;
