@@ -315,9 +315,9 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             }
             if best > 0 {
                 let cl = lac.get(bh);
-                for j in s..s + best {
-                    if best > lac_match[j].0 {
-                        lac_match[j] = (best, cl, bmes(j, s, s + best));
+                for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
+                    if best > slot.0 {
+                        *slot = (best, cl, bmes(j, s, s + best));
                     }
                 }
             }
