@@ -272,7 +272,8 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     //     with those back-off classes apart;  13: 4 with tag and back-off;
     //     14: 4 with tag;  15: 13, a character no LAC word covers reading its
     //     token's K=32 with a flag;  16: 11 without the tag;  17: 15
-    //     without the flag;  18: 11 with the token's K=256 class.
+    //     without the flag;  18: 11 with the token's K=256 class;  19: 11's
+    //     slot 30 alone.
     let lvar = super::lacwords::variant();
     let lac = super::lacwords::words();
     let tok_lac: Vec<super::lacwords::Classes> = if lvar > 0 {
@@ -282,7 +283,8 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             .map(|(&h, t)| {
                 let c = lac.get(h);
                 let (s, e) = (t.start().min(n), t.end().min(n));
-                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16 | 17 | 18) && e - s >= 2 {
+                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16 | 17 | 18 | 19) && e - s >= 2
+                {
                     let b = lac.backoff_cached(h, &chars[s..e]);
                     let off = if lvar == 12 { 1000 } else { 0 };
                     super::lacwords::Classes {
@@ -504,6 +506,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                     },
                     0,
                 ),
+                19 => (tpos << 8 | tpos_tag, tc.c512 as u64, 0, 0),
                 18 => (
                     tpos << 8 | tpos_tag,
                     tc.c256 as u64,
