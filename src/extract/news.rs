@@ -765,6 +765,39 @@ fn place_initials_are_not_people(out: &mut Vec<Entity>, chars: &[char]) {
     });
 }
 
+/// An unsure person (`conf < UNSURE_PERSON`) whose last character lies in a
+/// common noun of jieba's dictionary (a token of two or more characters
+/// tagged `n`: `某计委`, a plant's name cut short) is that noun read as a
+/// name, not a person: a real name's last characters are a name token or
+/// characters jieba does not join into a noun.
+fn unsure_people_are_not_nouns(out: &mut Vec<Entity>, chars: &[char], tok_starts: &[bool], jieba: &Jieba) {
+    out.retain(|e| {
+        if e.label != EntityType::Per
+            || e.source != super::Source::Model
+            || e.confidence >= UNSURE_PERSON
+            || e.end == 0
+        {
+            return true;
+        }
+        let last = e.end - 1;
+        let a = (0..=last).rev().find(|&i| tok_starts[i]).unwrap_or(0);
+        let b = (last + 1..chars.len()).find(|&i| tok_starts[i]).unwrap_or(chars.len());
+        if b - a < 2 {
+            return true;
+        }
+        let word: String = chars[a..b].iter().collect();
+        let noun = jieba.has_word(&word) && {
+            let t = jieba.tag(&word, false);
+            t.len() == 1 && Pos::of(t[0].tag) == Pos::N
+        };
+        !noun
+    });
+}
+
+/// Below this confidence a person is unsure (see
+/// [`unsure_people_are_not_nouns`]).
+const UNSURE_PERSON: f32 = 0.6;
+
 /// The registered legal forms a company name ends in, longest first.
 /// (A bare `公司` is not one: short names such as `某某公司` are often a
 /// brand that is also a common word.)
@@ -912,6 +945,9 @@ impl Extractor for NewsExtractor {
             place_names_in_document(&mut out, &chars, &tok_starts, &self.jieba);
             place_initials_are_not_people(&mut out, &chars);
             companies_need_a_name(&mut out, &chars, &self.jieba);
+            if std::env::var_os("PIZHU_NOUNPER").is_some() {
+                unsure_people_are_not_nouns(&mut out, &chars, &tok_starts, &self.jieba);
+            }
         }
         // DATE, MONEY and TITLE stay with the rules, where the model has not
         // put a name; a word of the user's dictionary outranks the model.
