@@ -29,12 +29,11 @@ use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
 
-/// Feature ids per character (every template yields exactly one; 32 with
-/// the LAC word templates, cargo feature `lac-words`).
-pub const PER_CHAR: usize = if cfg!(feature = "lac-words") { 32 } else { 30 };
+/// Feature ids per character (every template yields exactly one).
+pub const PER_CHAR: usize = 32;
 
 /// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = if cfg!(feature = "lac-words") { 4 } else { 3 };
+pub const FEATURES_VERSION: u32 = 4;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -258,69 +257,43 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         };
         gaz_level.push(lvl);
     }
-    // LAC word classes (cargo feature `lac-words`, `super::lacwords`): per
-    // token, and per character the longest LAC word covering it (class,
-    // position). The variants measured (`PIZHU_LACW`; report in
-    // /work/notes/lacw-report.md), slot 30 / slot 31:
-    //  1: (token pos, token's K=256 class) / (previous, next token's K=256)
-    //  2: (token pos, K=256) / longest LAC word at i: (K=256, position)
-    //  3: (token pos, K=512) / (previous, next token's K=32, token pos)
-    //  4: (token pos, K=512) / longest LAC word at i: (K=32, position)
-    //  7: 2 with the token's jieba tag;  8: 2's slot 31 alone;  9: 2's slot 30 alone
-    // 11: 3 with the token's jieba tag, and a token LAC lacks takes the
-    //     classes of its characters' mean vector (default);  12: the same
-    //     with those back-off classes apart;  13: 4 with tag and back-off;
-    //     14: 4 with tag;  15: 13, a character no LAC word covers reading its
-    //     token's K=32 with a flag;  16: 11 without the tag;  17: 15
-    //     without the flag;  18: 11 with the token's K=256 class;  19: 11's
-    //     slot 30 alone.
-    let lvar = super::lacwords::variant();
+    // LAC word classes (`super::lacwords`): per token its classes (a token
+    // LAC lacks takes the classes of its characters' mean vector), and per
+    // character the longest LAC word covering it, with the character's
+    // position in it. LAC's words are Han characters only, so a match
+    // never crosses a sentence end.
     let lac = super::lacwords::words();
-    let tok_lac: Vec<super::lacwords::Classes> = if lvar > 0 {
-        word_hash
-            .iter()
-            .zip(ev.toks)
-            .map(|(&h, t)| {
-                let c = lac.get(h);
-                let (s, e) = (t.start().min(n), t.end().min(n));
-                if c.c32 == 0 && matches!(lvar, 11 | 12 | 13 | 15 | 16 | 17 | 18 | 19) && e - s >= 2
-                {
-                    let b = lac.backoff_cached(h, &chars[s..e]);
-                    let off = if lvar == 12 { 1000 } else { 0 };
-                    super::lacwords::Classes {
-                        c32: b.c32 + off,
-                        c256: b.c256 + off,
-                        c512: b.c512 + off,
-                    }
-                } else {
-                    c
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut lac_match =
-        vec![(0usize, super::lacwords::Classes::default(), 4u64); if lvar > 0 { n } else { 0 }];
-    if lvar > 0 && matches!(lvar, 2 | 4 | 6 | 7 | 8 | 13 | 14 | 15 | 17) {
-        let maxl = lac.max_len.min(6);
-        for s in 0..n {
-            let mut h = 0x51u64;
-            let mut best = 0;
-            let mut bh = 0;
-            for (l, &c) in chars[s..n.min(s + maxl)].iter().enumerate() {
-                h = mix(h, c as u64);
-                if l >= 1 && lac.contains(h) {
-                    best = l + 1;
-                    bh = h;
-                }
+    let tok_lac: Vec<super::lacwords::Classes> = word_hash
+        .iter()
+        .zip(ev.toks)
+        .map(|(&h, t)| {
+            let c = lac.get(h);
+            let (s, e) = (t.start().min(n), t.end().min(n));
+            if c.c32 == 0 && e - s >= 2 {
+                lac.backoff_cached(h, &chars[s..e])
+            } else {
+                c
             }
-            if best > 0 {
-                let cl = lac.get(bh);
-                for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
-                    if best > slot.0 {
-                        *slot = (best, cl, bmes(j, s, s + best));
-                    }
+        })
+        .collect();
+    let mut lac_match = vec![(0usize, super::lacwords::Classes::default(), 4u64); n];
+    let maxl = lac.max_len.min(6);
+    for s in 0..n {
+        let mut h = 0x51u64;
+        let mut best = 0;
+        let mut bh = 0;
+        for (l, &c) in chars[s..n.min(s + maxl)].iter().enumerate() {
+            h = mix(h, c as u64);
+            if l >= 1 && lac.contains(h) {
+                best = l + 1;
+                bh = h;
+            }
+        }
+        if best > 0 {
+            let cl = lac.get(bh);
+            for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
+                if best > slot.0 {
+                    *slot = (best, cl, bmes(j, s, s + best));
                 }
             }
         }
@@ -446,106 +419,15 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             };
             (p, tok.pos as u64, word_hash[k], gaz_level[k], prev, next)
         };
-        let (l30a, l30b, l31a, l31b) = if lvar == 0 {
-            (0, 0, 0, 0)
+        // The token's fine LAC class with its position and tag; the
+        // longest LAC word at `i`: its coarse class and `i`'s position.
+        let tok_class = if t == u32::MAX {
+            0
         } else {
-            let (tc, pc, nc) = if t == u32::MAX {
-                (Default::default(), None, None)
-            } else {
-                let k = t as usize;
-                (
-                    tok_lac[k],
-                    (k > 0 && ev.toks[k - 1].end() as isize > lo).then(|| tok_lac[k - 1]),
-                    match ev.toks.get(k + 1) {
-                        Some(x) if (x.start() as isize) < hi => Some(tok_lac[k + 1]),
-                        _ => None,
-                    },
-                )
-            };
-            let pv = |o: Option<super::lacwords::Classes>,
-                      f: fn(super::lacwords::Classes) -> u16,
-                      e: u64| { o.map_or(e, |c| f(c) as u64) };
-            let m = lac_match[i];
-            match lvar {
-                1 => (
-                    tpos,
-                    tc.c256 as u64,
-                    pv(pc, |c| c.c256, 0xFFFE) << 16 | pv(nc, |c| c.c256, 0xFFFF),
-                    0,
-                ),
-                2 => (tpos, tc.c256 as u64, (m.1.c256 as u64) << 4 | m.2, 0),
-                3 => (
-                    tpos,
-                    tc.c512 as u64,
-                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
-                    tpos,
-                ),
-                4 => (tpos, tc.c512 as u64, (m.1.c32 as u64) << 4 | m.2, 0),
-                5 => (
-                    tpos,
-                    tc.c256 as u64,
-                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
-                    tpos,
-                ),
-                6 => (tpos, tc.c512 as u64, (m.1.c256 as u64) << 4 | m.2, 0),
-                7 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c256 as u64,
-                    (m.1.c256 as u64) << 4 | m.2,
-                    0,
-                ),
-                8 => (0, 0, (m.1.c256 as u64) << 4 | m.2, 0),
-                9 => (tpos, tc.c256 as u64, 0, 0),
-                15 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c512 as u64,
-                    if m.0 > 0 {
-                        (m.1.c32 as u64) << 4 | m.2
-                    } else {
-                        1 << 20 | (tc.c32 as u64) << 4 | tpos
-                    },
-                    0,
-                ),
-                19 => (tpos << 8 | tpos_tag, tc.c512 as u64, 0, 0),
-                18 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c256 as u64,
-                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
-                    tpos,
-                ),
-                17 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c512 as u64,
-                    if m.0 > 0 {
-                        (m.1.c32 as u64) << 4 | m.2
-                    } else {
-                        (tc.c32 as u64) << 4 | tpos
-                    },
-                    0,
-                ),
-                16 => (
-                    tpos,
-                    tc.c512 as u64,
-                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
-                    tpos,
-                ),
-                13 | 14 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c512 as u64,
-                    (m.1.c32 as u64) << 4 | m.2,
-                    0,
-                ),
-                10..=12 => (
-                    tpos << 8 | tpos_tag,
-                    tc.c512 as u64,
-                    pv(pc, |c| c.c32, 0xFFFE) << 16 | pv(nc, |c| c.c32, 0xFFFF),
-                    tpos,
-                ),
-                _ => (0, 0, 0, 0),
-            }
+            tok_lac[t as usize].c512 as u64
         };
-        #[cfg(not(feature = "lac-words"))]
-        let _ = (l30a, l30b, l31a, l31b);
+        let m = lac_match[i];
+        let lac_at = (m.1.c32 as u64) << 4 | m.2;
         let cur = chars[i];
         let sur =
             (ii > lo && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
@@ -584,10 +466,8 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(27, longest[i][1].1, 0);
                 $put!(28, longest[i][2].1, 0);
                 $put!(29, nmask[i], 0);
-                #[cfg(feature = "lac-words")]
-                $put!(30, l30a, l30b);
-                #[cfg(feature = "lac-words")]
-                $put!(31, l31a, l31b);
+                $put!(30, tpos << 8 | tpos_tag, tok_class);
+                $put!(31, lac_at, 0);
             };
         }
         #[cfg(target_arch = "x86_64")]

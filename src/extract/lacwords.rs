@@ -1,5 +1,5 @@
 //! Word classes from Baidu LAC's word embeddings (the tagger's LAC word
-//! templates, cargo feature `lac-words`): every multi-character Han word of
+//! templates): every multi-character Han word of
 //! LAC 2.1.2's vocabulary (41,115) with its k-means class at three
 //! granularities (K = 32, 256, 512), made by `scripts/lac_word_classes.py`
 //! from the PyPI sdist `LAC-2.1.2.tar.gz` (Apache-2.0;
@@ -233,40 +233,12 @@ impl LacWords {
     }
 }
 
-/// Which LAC word templates fill slots 30 and 31 (`PIZHU_LACW`, an
-/// experiment's override; default [`DEFAULT_VARIANT`]).
-pub fn variant() -> u32 {
-    static V: LazyLock<u32> = LazyLock::new(|| {
-        std::env::var("PIZHU_LACW")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_VARIANT)
-    });
-    if cfg!(feature = "lac-words") { *V } else { 0 }
-}
-
-/// The variant the feature ships with.
-pub const DEFAULT_VARIANT: u32 = 11;
-
-#[cfg(feature = "lac-words")]
 static TSV: &str = include_str!("../../assets/model/lac-words.tsv");
-#[cfg(feature = "lac-words")]
 static VEC: &[u8] = include_bytes!("../../assets/model/lac-words.vec");
-#[cfg(not(feature = "lac-words"))]
-static TSV: &str = "";
-#[cfg(not(feature = "lac-words"))]
-static VEC: &[u8] = &[];
 
-/// The classes (compiled in; `PIZHU_LACW_FILE` names another `.tsv`, its
-/// `.vec` beside it).
+/// The classes (compiled in, parsed on first use).
 pub fn words() -> &'static LacWords {
-    static W: LazyLock<LacWords> = LazyLock::new(|| match std::env::var("PIZHU_LACW_FILE") {
-        Ok(path) => LacWords::parse(
-            &std::fs::read_to_string(&path).unwrap_or_default(),
-            &std::fs::read(format!("{path}.vec")).unwrap_or_default(),
-        ),
-        Err(_) => LacWords::parse(TSV, VEC),
-    });
+    static W: LazyLock<LacWords> = LazyLock::new(|| LacWords::parse(TSV, VEC));
     &W
 }
 

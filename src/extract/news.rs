@@ -770,7 +770,12 @@ fn place_initials_are_not_people(out: &mut Vec<Entity>, chars: &[char]) {
 /// tagged `n`: `某计委`, a plant's name cut short) is that noun read as a
 /// name, not a person: a real name's last characters are a name token or
 /// characters jieba does not join into a noun.
-fn unsure_people_are_not_nouns(out: &mut Vec<Entity>, chars: &[char], tok_starts: &[bool], jieba: &Jieba) {
+fn unsure_people_are_not_nouns(
+    out: &mut Vec<Entity>,
+    chars: &[char],
+    tok_starts: &[bool],
+    jieba: &Jieba,
+) {
     out.retain(|e| {
         if e.label != EntityType::Per
             || e.source != super::Source::Model
@@ -781,7 +786,9 @@ fn unsure_people_are_not_nouns(out: &mut Vec<Entity>, chars: &[char], tok_starts
         }
         let last = e.end - 1;
         let a = (0..=last).rev().find(|&i| tok_starts[i]).unwrap_or(0);
-        let b = (last + 1..chars.len()).find(|&i| tok_starts[i]).unwrap_or(chars.len());
+        let b = (last + 1..chars.len())
+            .find(|&i| tok_starts[i])
+            .unwrap_or(chars.len());
         if b - a < 2 {
             return true;
         }
@@ -890,7 +897,7 @@ pub fn segments(chars: &[char]) -> Vec<(usize, usize)> {
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
         match &self.tagger {
-            Some(t) => format!("news-tagger-7+{}", t.id()),
+            Some(t) => format!("news-tagger-8+{}", t.id()),
             None => "news-rules-9".into(),
         }
     }
@@ -945,9 +952,7 @@ impl Extractor for NewsExtractor {
             place_names_in_document(&mut out, &chars, &tok_starts, &self.jieba);
             place_initials_are_not_people(&mut out, &chars);
             companies_need_a_name(&mut out, &chars, &self.jieba);
-            if std::env::var_os("PIZHU_NOUNPER").is_some() {
-                unsure_people_are_not_nouns(&mut out, &chars, &tok_starts, &self.jieba);
-            }
+            unsure_people_are_not_nouns(&mut out, &chars, &tok_starts, &self.jieba);
         }
         // DATE, MONEY and TITLE stay with the rules, where the model has not
         // put a name; a word of the user's dictionary outranks the model.
