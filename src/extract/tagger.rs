@@ -994,7 +994,7 @@ impl Tagger {
             prefetch(w, f);
         }
         for i in 0..n {
-            // 16 lanes of i16: 30 features × 127 cannot overflow.
+            // 16 lanes of i16: 32 features × 127 cannot overflow.
             let mut acc = [0i16; STRIDE];
             for at in i * per..(i + 1) * per {
                 if let Some(&g) = feats.get(at + AHEAD) {
