@@ -1239,6 +1239,35 @@ mod tests {
     }
 
     #[test]
+    fn unsure_people_ending_in_a_common_noun_are_dropped() {
+        let jieba = Jieba::new();
+        // jieba: 田/n 计委/n, 张/q 干部/n; 王芳/nr.
+        let text = "名单上有王芳、田计委和李明，还有张干部。";
+        let chars: Vec<char> = text.chars().collect();
+        let starts = tok_starts(&jieba, text);
+        let unsure = |w: &str| Entity {
+            confidence: 0.5,
+            ..at(text, w, 0, EntityType::Per)
+        };
+        let mut out = vec![
+            unsure("王芳"),
+            unsure("田计委"),
+            at(text, "李明", 0, EntityType::Per),
+            unsure("张干部"),
+        ];
+        unsure_people_are_not_nouns(&mut out, &chars, &starts, &jieba);
+        let v = texts(&out);
+        assert!(!has(&v, "PER", "田计委"), "{v:?}");
+        assert!(!has(&v, "PER", "张干部"), "{v:?}");
+        // A name token, or a sure person, stays.
+        assert!(has(&v, "PER", "王芳"), "{v:?}");
+        assert!(has(&v, "PER", "李明"), "{v:?}");
+        let mut out = vec![at(text, "田计委", 0, EntityType::Per)];
+        unsure_people_are_not_nouns(&mut out, &chars, &starts, &jieba);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
     fn a_registered_company_needs_its_trade_name() {
         let jieba = Jieba::new();
         // Only common words before the legal form: the trade name was cut
