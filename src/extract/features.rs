@@ -267,16 +267,22 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         .iter()
         .zip(ev.toks)
         .map(|(&h, t)| {
-            let c = lac.get(h);
             let (s, e) = (t.start().min(n), t.end().min(n));
-            if c.c32 == 0 && e - s >= 2 {
+            if e - s < 2 {
+                // LAC's words have two or more characters.
+                return Default::default();
+            }
+            let c = lac.get(h);
+            if c.c32 == 0 {
                 lac.backoff_cached(h, &chars[s..e])
             } else {
                 c
             }
         })
         .collect();
-    let mut lac_match = vec![(0usize, super::lacwords::Classes::default(), 4u64); n];
+    // Per character: (longest LAC word's length, its K=32 class, the
+    // character's position in it; 4 = none).
+    let mut lac_match = vec![(0u8, 0u16, 4u8); n];
     let maxl = lac.max_len.min(6);
     for s in 0..n {
         let mut h = 0x51u64;
@@ -284,16 +290,25 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         let mut bh = 0;
         for (l, &c) in chars[s..n.min(s + maxl)].iter().enumerate() {
             h = mix(h, c as u64);
-            if l >= 1 && lac.contains(h) {
-                best = l + 1;
-                bh = h;
+            if l == 1 && !lac.may_start(h) {
+                break;
+            }
+            if l >= 1 {
+                match lac.step(h) {
+                    None => break,
+                    Some(true) => {
+                        best = l + 1;
+                        bh = h;
+                    }
+                    Some(false) => {}
+                }
             }
         }
         if best > 0 {
-            let cl = lac.get(bh);
+            let c32 = lac.get(bh).c32;
             for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
-                if best > slot.0 {
-                    *slot = (best, cl, bmes(j, s, s + best));
+                if best as u8 > slot.0 {
+                    *slot = (best as u8, c32, bmes(j, s, s + best) as u8);
                 }
             }
         }
@@ -427,7 +442,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             tok_lac[t as usize].c512 as u64
         };
         let m = lac_match[i];
-        let lac_at = (m.1.c32 as u64) << 4 | m.2;
+        let lac_at = (m.1 as u64) << 4 | m.2 as u64;
         let cur = chars[i];
         let sur =
             (ii > lo && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;

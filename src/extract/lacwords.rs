@@ -24,12 +24,30 @@ pub struct Classes {
     pub c512: u16,
 }
 
+/// Bits of the two-character filter ([`LacWords::may_start`]).
+const PAIR_BITS: u32 = 20;
+
+/// A key's top 39 bits, made odd (never 0: 0 marks an empty slot).
+#[inline]
+fn fingerprint(key: u64) -> u64 {
+    key >> 25 | 1
+}
+
 /// Dimensions of LAC's embeddings.
 const DIM: usize = 128;
 
 /// The words' classes and the back-off for other words.
 pub struct LacWords {
-    map: HashMap<u64, Classes>,
+    /// Words and their prefixes by key, open addressing: each slot packs
+    /// the key's top 39 bits (made odd, so no slot of a key is 0) above
+    /// the classes' 25 bits (c32 6, c256 9, c512 10; 0 for a prefix that
+    /// is not a word). One 8-byte read per probe, 1 MiB in all: this
+    /// lookup runs once per character and token.
+    table: Vec<u64>,
+    /// A bit per 2-character chain's top [`PAIR_BITS`] bits, set for every
+    /// word's first two characters: most chains are ruled out without a
+    /// lookup in `map` (128 KiB, stays in cache).
+    pairs: Vec<u64>,
     /// Longest word, characters.
     pub max_len: usize,
     /// Single characters' unit vectors (`DIM` f32 each), by row.
@@ -64,6 +82,7 @@ impl LacWords {
     pub fn parse(text: &str, vec: &[u8]) -> LacWords {
         let mut map = HashMap::with_capacity_and_hasher(50_000, Default::default());
         let mut max_len = 0;
+        let mut words = Vec::new();
         for line in text.lines() {
             let mut f = line.split('\t');
             let (Some(w), Some(a), Some(b), Some(c)) = (f.next(), f.next(), f.next(), f.next())
@@ -72,6 +91,7 @@ impl LacWords {
             };
             let p = |s: &str| s.trim().parse::<u16>().unwrap_or(0);
             max_len = max_len.max(w.chars().count());
+            words.push(w);
             map.insert(
                 word_key(w.chars()),
                 Classes {
@@ -81,8 +101,38 @@ impl LacWords {
                 },
             );
         }
+        // Every word's proper prefixes of 2+ characters, with no classes
+        // (so [`LacWords::get`] and [`LacWords::contains`] do not see
+        // them): a scan for the longest word stops at the first prefix no
+        // word has ([`LacWords::step`]).
+        let mut pairs = vec![0u64; (1 << PAIR_BITS) / 64];
+        for w in words {
+            let mut h = 0x51u64;
+            let n = w.chars().count();
+            for (l, c) in w.chars().enumerate() {
+                h = (h ^ c as u64).wrapping_mul(K).rotate_left(29);
+                if l == 1 {
+                    let b = (h >> (64 - PAIR_BITS)) as usize;
+                    pairs[b / 64] |= 1 << (b % 64);
+                }
+                if l >= 1 && l + 1 < n {
+                    map.entry(h).or_default();
+                }
+            }
+        }
+        let size = (map.len() * 2).next_power_of_two().max(16);
+        let mut table = vec![0u64; size];
+        for (&key, c) in &map {
+            let val = (c.c32 as u64) << 19 | (c.c256 as u64) << 10 | c.c512 as u64;
+            let mut i = key as usize & (size - 1);
+            while table[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            table[i] = fingerprint(key) << 25 | val;
+        }
         let mut w = LacWords {
-            map,
+            table,
+            pairs,
             max_len,
             char_row: HashMap::default(),
             vecs: Vec::new(),
@@ -137,16 +187,54 @@ impl LacWords {
         self.proj = (0..n).map(|_| OnceLock::new()).collect();
     }
 
+    /// The slot's classes bits of this key, if the table holds it.
+    #[inline]
+    fn lookup(&self, key: u64) -> Option<u64> {
+        let fp = fingerprint(key);
+        let mask = self.table.len() - 1;
+        let mut i = key as usize & mask;
+        loop {
+            let e = self.table[i];
+            if e == 0 {
+                return None;
+            }
+            if e >> 25 == fp {
+                return Some(e & ((1 << 25) - 1));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// The classes of the word with this key (default if LAC lacks it).
     #[inline]
     pub fn get(&self, key: u64) -> Classes {
-        self.map.get(&key).copied().unwrap_or_default()
+        self.lookup(key).map_or_else(Classes::default, |v| Classes {
+            c32: (v >> 19) as u16,
+            c256: (v >> 10 & 0x1FF) as u16,
+            c512: (v & 0x3FF) as u16,
+        })
     }
 
     /// Whether the vocabulary holds a word with this key.
     #[inline]
     pub fn contains(&self, key: u64) -> bool {
-        self.map.contains_key(&key)
+        self.lookup(key).is_some_and(|v| v >> 19 != 0)
+    }
+
+    /// Whether some word may start with the two characters whose chain is
+    /// `key` (false: none does).
+    #[inline]
+    pub fn may_start(&self, key: u64) -> bool {
+        let b = (key >> (64 - PAIR_BITS)) as usize;
+        self.pairs[b / 64] >> (b % 64) & 1 != 0
+    }
+
+    /// One step of a scan for the longest word (`key` the chain of 2+
+    /// characters so far): `None` when no word starts with them (stop),
+    /// else whether they are a word.
+    #[inline]
+    pub fn step(&self, key: u64) -> Option<bool> {
+        self.lookup(key).map(|v| v >> 19 != 0)
     }
 
     /// A character row's dot products with every centre.
