@@ -284,28 +284,26 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // character's position in it; 4 = none).
     let mut lac_match = vec![(0u8, 0u16, 4u8); n];
     let maxl = lac.max_len.min(6);
-    for s in 0..n {
-        let mut h = 0x51u64;
-        let mut best = 0;
-        let mut bh = 0;
-        for (l, &c) in chars[s..n.min(s + maxl)].iter().enumerate() {
-            h = mix(h, c as u64);
-            if l == 1 && !lac.may_start(h) {
+    for s in 0..n.saturating_sub(1) {
+        // The chain of the two characters at `s`; most pairs begin no word.
+        let mut h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
+        if !lac.may_start(h) {
+            continue;
+        }
+        let (mut best, mut c32, mut len) = (0usize, 0u16, 2usize);
+        loop {
+            match lac.step(h) {
+                None => break,
+                Some(0) => {}
+                Some(c) => (best, c32) = (len, c),
+            }
+            if len == maxl || s + len == n {
                 break;
             }
-            if l >= 1 {
-                match lac.step(h) {
-                    None => break,
-                    Some(true) => {
-                        best = l + 1;
-                        bh = h;
-                    }
-                    Some(false) => {}
-                }
-            }
+            h = mix(h, chars[s + len] as u64);
+            len += 1;
         }
         if best > 0 {
-            let c32 = lac.get(bh).c32;
             for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
                 if best as u8 > slot.0 {
                     *slot = (best as u8, c32, bmes(j, s, s + best) as u8);

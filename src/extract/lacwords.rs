@@ -231,10 +231,10 @@ impl LacWords {
 
     /// One step of a scan for the longest word (`key` the chain of 2+
     /// characters so far): `None` when no word starts with them (stop),
-    /// else whether they are a word.
+    /// else their K=32 class if they are a word, 0 if only a prefix.
     #[inline]
-    pub fn step(&self, key: u64) -> Option<bool> {
-        self.lookup(key).map(|v| v >> 19 != 0)
+    pub fn step(&self, key: u64) -> Option<u16> {
+        self.lookup(key).map(|v| (v >> 19) as u16)
     }
 
     /// A character row's dot products with every centre.
