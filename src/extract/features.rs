@@ -17,6 +17,11 @@
 //! - the names seen in training ([`super::names`]): per type, the position
 //!   of `i` in the longest match covering it and that match's length
 //!   bucket, and the set of (type, position) of every match covering `i`.
+//! - pretrained word classes ([`super::lacwords`], k-means classes of Baidu
+//!   LAC's word embeddings): the jieba token's class (a token LAC lacks
+//!   takes the class of its characters' mean vector) with its position and
+//!   tag, and the class of the longest LAC word covering `i` with `i`'s
+//!   position in it.
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
