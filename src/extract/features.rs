@@ -250,11 +250,10 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     let mut word_hash = Vec::with_capacity(ev.toks.len());
     let mut gaz_level = Vec::with_capacity(ev.toks.len());
     for t in ev.toks {
-        let mut h = 0x51u64;
-        for &c in &chars[t.start().min(n)..t.end().min(n)] {
-            h = mix(h, c as u64);
-        }
-        word_hash.push(h);
+        // The key LAC's word classes are stored under (`lacwords::word_key`).
+        word_hash.push(super::lacwords::word_key(
+            chars[t.start().min(n)..t.end().min(n)].iter().copied(),
+        ));
         let lvl = if t.end() - t.start() >= 2 {
             ev.gaz.get(t.word).map_or(0, |l| l as u64 + 1)
         } else {
@@ -536,6 +535,17 @@ mod tests {
     use super::*;
     use crate::extract::Source;
     use crate::extract::pos::Pos;
+
+    /// The scan for the longest LAC word extends its chain with `mix`
+    /// from 0x51: it must reach the same key as `lacwords::word_key`,
+    /// under which the words are stored.
+    #[test]
+    fn the_lac_scan_chain_is_the_word_key() {
+        for w in ["甲乙", "河湾县城", "Ａ12号"] {
+            let h = w.chars().fold(0x51u64, |h, c| mix(h, c as u64));
+            assert_eq!(h, crate::extract::lacwords::word_key(w.chars()), "{w}");
+        }
+    }
 
     /// The branch-free position is B, M, E or S as spelled out.
     #[test]

@@ -46,7 +46,7 @@ pub struct LacWords {
     table: Vec<u64>,
     /// A bit per 2-character chain's top [`PAIR_BITS`] bits, set for every
     /// word's first two characters: most chains are ruled out without a
-    /// lookup in `map` (128 KiB, stays in cache).
+    /// lookup in `table` (128 KiB, stays in cache).
     pairs: Vec<u64>,
     /// Longest word, characters.
     pub max_len: usize,
@@ -65,8 +65,9 @@ pub struct LacWords {
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The features' hash chain of a word's characters (`features::mix` from
-/// 0x51).
+/// The key of a word: the features' hash chain of its characters
+/// (`features::mix` from 0x51; the features compute a token's word hash
+/// with this function, and their scan's chain is tested against it).
 #[inline]
 pub fn word_key(chars: impl IntoIterator<Item = char>) -> u64 {
     let mut h = 0x51u64;
