@@ -267,41 +267,46 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // position in it. LAC's words are Han characters only, so a match
     // never crosses a sentence end.
     let lac = super::lacwords::words();
-    let tok_lac: Vec<super::lacwords::Classes> = word_hash
-        .iter()
-        .zip(ev.toks)
-        .map(|(&h, t)| {
-            let (s, e) = (t.start().min(n), t.end().min(n));
-            if e - s < 2 {
-                // LAC's words have two or more characters.
-                return Default::default();
-            }
-            let c = lac.get(h);
-            if c.c32 == 0 {
-                lac.backoff_cached(h, &chars[s..e])
-            } else {
-                c
-            }
-        })
-        .collect();
+    let maxl = lac.max_len.min(6);
+    // A token of 2..=`maxl` characters is looked up by the scan below, at
+    // its first character (its chain is the token's word hash): per
+    // character the token starting there, if any.
+    let mut tok_at = vec![u32::MAX; n];
+    for (k, t) in ev.toks.iter().enumerate() {
+        let (s, e) = (t.start().min(n), t.end().min(n));
+        if (2..=maxl).contains(&(e - s)) {
+            tok_at[s] = k as u32;
+        }
+    }
+    let mut tok_lac = vec![super::lacwords::Classes::default(); ev.toks.len()];
+    // Tokens the scan found in LAC (the others it looked up are not LAC
+    // words).
+    let mut tok_in_lac = vec![false; ev.toks.len()];
     // Per character: (longest LAC word's length, its K=32 class, the
     // character's position in it; 4 = none).
     let mut lac_match = vec![(0u8, 0u16, 4u8); n];
-    let maxl = lac.max_len.min(6);
     for s in 0..n.saturating_sub(1) {
         // The chain of the two characters at `s`; most pairs begin no word.
         let mut h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
         if !lac.may_start(h) {
             continue;
         }
+        let tok = tok_at[s] as usize;
+        let tok_len = ev.toks.get(tok).map_or(0, |t| t.end().min(n) - s);
         let (mut best, mut c32, mut len) = (0usize, 0u16, 2usize);
         loop {
-            match lac.step(h) {
-                None => break,
-                Some(0) => {}
-                Some(c) => (best, c32) = (len, c),
+            let Some(slot) = lac.step(h) else {
+                break;
+            };
+            if slot.is_word() {
+                (best, c32) = (len, slot.c32());
+                if len == tok_len {
+                    (tok_lac[tok], tok_in_lac[tok]) = (slot.classes(), true);
+                }
             }
-            if len == maxl || s + len == n {
+            // No longer word starts with these characters: the lookups
+            // past them would all miss.
+            if !slot.longer() || len == maxl || s + len == n {
                 break;
             }
             h = mix(h, chars[s + len] as u64);
@@ -314,6 +319,25 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 }
             }
         }
+    }
+    for (k, t) in ev.toks.iter().enumerate() {
+        let (s, e) = (t.start().min(n), t.end().min(n));
+        if e - s < 2 || tok_in_lac[k] {
+            // LAC's words have two or more characters.
+            continue;
+        }
+        let h = word_hash[k];
+        // A token the scan looked up and did not find is no LAC word.
+        let c = if tok_at[s] == k as u32 {
+            Default::default()
+        } else {
+            lac.get(h)
+        };
+        tok_lac[k] = if c.c32 == 0 {
+            lac.backoff_cached(h, &chars[s..e])
+        } else {
+            c
+        };
     }
     // Rules' resolved label per character: (label code, bmes, source) packed.
     let mut rule = vec![0u64; n];

@@ -40,9 +40,10 @@ const DIM: usize = 128;
 pub struct LacWords {
     /// Words and their prefixes by key, open addressing: each slot packs
     /// the key's top 39 bits (made odd, so no slot of a key is 0) above
-    /// the classes' 25 bits (c32 6, c256 9, c512 10; 0 for a prefix that
-    /// is not a word). One 8-byte read per probe, 1 MiB in all: this
-    /// lookup runs once per character and token.
+    /// 25 bits of [`Slot`]: the classes less one (c32 5, c256 8, c512 9
+    /// bits), whether the key is a word (not only a prefix), and whether
+    /// a longer word starts with it. One 8-byte read per probe, 1 MiB in
+    /// all: this lookup runs once per character and token.
     table: Vec<u64>,
     /// A bit per 2-character chain's top [`PAIR_BITS`] bits, set for every
     /// word's first two characters: most chains are ruled out without a
@@ -64,6 +65,69 @@ pub struct LacWords {
 }
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// What the table holds of one key (a slot's low 25 bits): the classes
+/// less one (c512 bits 0–8, c256 bits 9–16, c32 bits 17–21), [`Slot::WORD`]
+/// and [`Slot::LONGER`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot(u64);
+
+impl Slot {
+    /// The key is a word (else only a prefix of words: no classes).
+    const WORD: u64 = 1 << 22;
+    /// Some longer word starts with the key (else a scan can stop).
+    const LONGER: u64 = 1 << 23;
+
+    /// Packs a key's classes (a word when `c32` is not 0, as [`LacWords::get`]
+    /// reads it) and whether a longer word starts with it.
+    fn pack(c: Classes, longer: bool) -> Slot {
+        let less = |x: u16, bits: u32| (x.saturating_sub(1) as u64) & ((1 << bits) - 1);
+        let mut v = less(c.c32, 5) << 17 | less(c.c256, 8) << 9 | less(c.c512, 9);
+        if c.c32 != 0 {
+            v |= Slot::WORD;
+        }
+        if longer {
+            v |= Slot::LONGER;
+        }
+        Slot(v)
+    }
+
+    /// Whether the key is a word.
+    #[inline]
+    pub fn is_word(self) -> bool {
+        self.0 & Slot::WORD != 0
+    }
+
+    /// Whether some longer word starts with the key.
+    #[inline]
+    pub fn longer(self) -> bool {
+        self.0 & Slot::LONGER != 0
+    }
+
+    /// The word's K=32 class (0 if the key is only a prefix).
+    #[inline]
+    pub fn c32(self) -> u16 {
+        if self.is_word() {
+            (self.0 >> 17 & 31) as u16 + 1
+        } else {
+            0
+        }
+    }
+
+    /// The word's classes (default if the key is only a prefix).
+    #[inline]
+    pub fn classes(self) -> Classes {
+        if self.is_word() {
+            Classes {
+                c32: (self.0 >> 17 & 31) as u16 + 1,
+                c256: (self.0 >> 9 & 255) as u16 + 1,
+                c512: (self.0 & 511) as u16 + 1,
+            }
+        } else {
+            Classes::default()
+        }
+    }
+}
 
 /// The key of a word: the features' hash chain of its characters
 /// (`features::mix` from 0x51; the features compute a token's word hash
@@ -93,14 +157,13 @@ impl LacWords {
             let p = |s: &str| s.trim().parse::<u16>().unwrap_or(0);
             max_len = max_len.max(w.chars().count());
             words.push(w);
-            map.insert(
-                word_key(w.chars()),
-                Classes {
-                    c32: p(a),
-                    c256: p(b),
-                    c512: p(c),
-                },
-            );
+            map.entry(word_key(w.chars()))
+                .or_insert((Classes::default(), false))
+                .0 = Classes {
+                c32: p(a),
+                c256: p(b),
+                c512: p(c),
+            };
         }
         // Every word's proper prefixes of 2+ characters, with no classes
         // (so [`LacWords::get`] and [`LacWords::contains`] do not see
@@ -117,14 +180,14 @@ impl LacWords {
                     pairs[b / 64] |= 1 << (b % 64);
                 }
                 if l >= 1 && l + 1 < n {
-                    map.entry(h).or_default();
+                    map.entry(h).or_insert((Classes::default(), false)).1 = true;
                 }
             }
         }
         let size = (map.len() * 2).next_power_of_two().max(16);
         let mut table = vec![0u64; size];
-        for (&key, c) in &map {
-            let val = (c.c32 as u64) << 19 | (c.c256 as u64) << 10 | c.c512 as u64;
+        for (&key, &(c, longer)) in &map {
+            let val = Slot::pack(c, longer).0;
             let mut i = key as usize & (size - 1);
             while table[i] != 0 {
                 i = (i + 1) & (size - 1);
@@ -188,9 +251,9 @@ impl LacWords {
         self.proj = (0..n).map(|_| OnceLock::new()).collect();
     }
 
-    /// The slot's classes bits of this key, if the table holds it.
+    /// The slot of this key, if the table holds it.
     #[inline]
-    fn lookup(&self, key: u64) -> Option<u64> {
+    fn lookup(&self, key: u64) -> Option<Slot> {
         let fp = fingerprint(key);
         let mask = self.table.len() - 1;
         let mut i = key as usize & mask;
@@ -200,7 +263,7 @@ impl LacWords {
                 return None;
             }
             if e >> 25 == fp {
-                return Some(e & ((1 << 25) - 1));
+                return Some(Slot(e & ((1 << 25) - 1)));
             }
             i = (i + 1) & mask;
         }
@@ -209,17 +272,14 @@ impl LacWords {
     /// The classes of the word with this key (default if LAC lacks it).
     #[inline]
     pub fn get(&self, key: u64) -> Classes {
-        self.lookup(key).map_or_else(Classes::default, |v| Classes {
-            c32: (v >> 19) as u16,
-            c256: (v >> 10 & 0x1FF) as u16,
-            c512: (v & 0x3FF) as u16,
-        })
+        self.lookup(key)
+            .map_or_else(Classes::default, Slot::classes)
     }
 
     /// Whether the vocabulary holds a word with this key.
     #[inline]
     pub fn contains(&self, key: u64) -> bool {
-        self.lookup(key).is_some_and(|v| v >> 19 != 0)
+        self.lookup(key).is_some_and(Slot::is_word)
     }
 
     /// Whether some word may start with the two characters whose chain is
@@ -232,10 +292,11 @@ impl LacWords {
 
     /// One step of a scan for the longest word (`key` the chain of 2+
     /// characters so far): `None` when no word starts with them (stop),
-    /// else their K=32 class if they are a word, 0 if only a prefix.
+    /// else their slot (whether they are a word, its classes, and whether
+    /// a longer word starts with them: if not, the scan can stop).
     #[inline]
-    pub fn step(&self, key: u64) -> Option<u16> {
-        self.lookup(key).map(|v| (v >> 19) as u16)
+    pub fn step(&self, key: u64) -> Option<Slot> {
+        self.lookup(key)
     }
 
     /// A character row's dot products with every centre.
@@ -387,5 +448,49 @@ mod tests {
             }
         );
         assert_eq!(w.backoff(&['丙', '丁']), Classes::default());
+    }
+
+    /// A slot says whether its key is a word and whether a longer word
+    /// starts with it, and gives back the classes it was packed with.
+    #[test]
+    fn slots_mark_words_and_longer_words() {
+        let w = LacWords::parse(
+            "甲乙\t32\t256\t512\n甲乙丙\t1\t1\t1\n乙乙乙丁\t7\t9\t11\n",
+            &[],
+        );
+        let slot = |s: &str| w.step(word_key(s.chars()));
+        let a = slot("甲乙").expect("a word");
+        assert!(a.is_word() && a.longer());
+        assert_eq!(
+            (a.c32(), a.classes().c256, a.classes().c512),
+            (32, 256, 512)
+        );
+        let b = slot("甲乙丙").expect("a word");
+        assert!(b.is_word() && !b.longer());
+        assert_eq!(
+            b.classes(),
+            Classes {
+                c32: 1,
+                c256: 1,
+                c512: 1
+            }
+        );
+        for p in ["乙乙", "乙乙乙"] {
+            let s = slot(p).expect("a prefix");
+            assert!(!s.is_word() && s.longer(), "{p}");
+            assert_eq!((s.c32(), s.classes()), (0, Classes::default()));
+        }
+        let d = slot("乙乙乙丁").expect("a word");
+        assert!(d.is_word() && !d.longer());
+        assert_eq!(
+            w.get(word_key("乙乙乙丁".chars())),
+            Classes {
+                c32: 7,
+                c256: 9,
+                c512: 11
+            }
+        );
+        assert!(!w.contains(word_key("乙乙".chars())));
+        assert_eq!(slot("丙丁"), None);
     }
 }
