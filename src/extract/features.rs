@@ -294,10 +294,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         let tok = tok_at[s] as usize;
         let tok_len = ev.toks.get(tok).map_or(0, |t| t.end().min(n) - s);
         let (mut best, mut c32, mut len) = (0usize, 0u16, 2usize);
-        loop {
-            let Some(slot) = lac.step(h) else {
-                break;
-            };
+        while let Some(slot) = lac.step(h) {
             if slot.is_word() {
                 (best, c32) = (len, slot.c32());
                 if len == tok_len {
