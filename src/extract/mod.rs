@@ -6,6 +6,7 @@
 //! Extractors are `Send + Sync` and shared across rayon threads.
 
 pub mod eval;
+pub mod expf;
 pub mod features;
 pub mod gazetteer;
 mod jieba;

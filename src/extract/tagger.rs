@@ -20,6 +20,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use super::EntityType;
+use super::expf;
 use super::names::NameDict;
 use crate::error::{Error, Result};
 
@@ -575,13 +576,11 @@ fn marginals_into(
     let wanted = |i: usize| !entities_only || labels[i] != 0;
     let k = p.k;
     let tr = &p.tr;
+    // `exp((row − max) / temp)` of a row at a time, sixteen lanes wide
+    // where the CPU allows (`super::expf`: the same values as `f32::exp`).
     let emit = |i: usize| -> [f32; LABELS] {
-        let row = &em[i * LABELS..(i + 1) * LABELS];
-        let m = row.iter().cloned().fold(f32::MIN, f32::max);
         let mut out = [0f32; LABELS];
-        for l in 0..LABELS {
-            out[l] = ((row[l] - m) * k).exp();
-        }
+        expf::exp_below_max(&em[i * LABELS..(i + 1) * LABELS], k, &mut out);
         out
     };
     let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
