@@ -285,11 +285,24 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Per character: (longest LAC word's length, its K=32 class, the
     // character's position in it; 4 = none).
     let mut lac_match = vec![(0u8, 0u16, 4u8); n];
+    // The chains of two characters that may begin a word (most pairs begin
+    // none), first all of them; then their slots are looked up, each
+    // fetched `LAC_AHEAD` starts before (the table is far larger than the
+    // first-level cache and the lookups are independent).
+    const LAC_AHEAD: usize = 32;
+    let mut starts: Vec<(usize, u64)> = Vec::with_capacity(n / 2);
     for s in 0..n.saturating_sub(1) {
-        // The chain of the two characters at `s`; most pairs begin no word.
-        let mut h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
-        if !lac.may_start(h) {
-            continue;
+        let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
+        if lac.may_start(h) {
+            starts.push((s, h));
+        }
+    }
+    for &(_, h) in starts.iter().take(LAC_AHEAD) {
+        lac.prefetch(h);
+    }
+    for (j, &(s, mut h)) in starts.iter().enumerate() {
+        if let Some(&(_, g)) = starts.get(j + LAC_AHEAD) {
+            lac.prefetch(g);
         }
         let tok = tok_at[s] as usize;
         let tok_len = ev.toks.get(tok).map_or(0, |t| t.end().min(n) - s);

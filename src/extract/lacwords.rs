@@ -290,6 +290,26 @@ impl LacWords {
         self.pairs[b / 64] >> (b % 64) & 1 != 0
     }
 
+    /// Asks the CPU to fetch the first slot of `key` into the cache (a
+    /// hint; no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, key: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let i = key as usize & (self.table.len() - 1);
+            // SAFETY: a prefetch never faults and reads nothing observable;
+            // `i` is inside the table (its length is a power of two).
+            #[allow(unused_unsafe)]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    self.table.as_ptr().add(i) as *const i8,
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = key;
+    }
+
     /// One step of a scan for the longest word (`key` the chain of 2+
     /// characters so far): `None` when no word starts with them (stop),
     /// else their slot (whether they are a word, its classes, and whether

@@ -684,6 +684,61 @@ fn prefetch(w: &[u8], f: u32) {
     let _ = (w, f);
 }
 
+/// The emission sum with AVX2: a weight row's 16 bytes sign-extended and
+/// added at once (integer sums: the same values in any order).
+#[cfg(target_arch = "x86_64")]
+mod sum16 {
+    use super::{LABELS, STRIDE, prefetch};
+    use std::arch::x86_64::*;
+
+    /// Whether the CPU has AVX2 (and `PIZHU_NO_AVX512`, which measures the
+    /// path of CPUs without the wide instructions, is not set).
+    pub fn available() -> bool {
+        static OK: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+            is_x86_feature_detected!("avx2") && std::env::var_os("PIZHU_NO_AVX512").is_none()
+        });
+        *OK
+    }
+
+    /// [`super::Tagger::emissions_into`]'s loop: `em` (`n × LABELS`, sized)
+    /// gets each character's sum of its `per` rows times `scale`, the row
+    /// `ahead` ids on prefetched as each is summed.
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn emissions(
+        w: &[u8],
+        feats: &[u32],
+        n: usize,
+        per: usize,
+        ahead: usize,
+        scale: f32,
+        em: &mut [f32],
+    ) {
+        for i in 0..n {
+            // 16 lanes of i16: 32 features × 127 cannot overflow.
+            let mut acc = _mm256_setzero_si256();
+            for at in i * per..(i + 1) * per {
+                if let Some(&g) = feats.get(at + ahead) {
+                    prefetch(w, g);
+                }
+                let at = feats[at] as usize * STRIDE;
+                let row: &[u8; STRIDE] = w[at..at + STRIDE].try_into().expect("row of 16");
+                // SAFETY: `row` holds 16 bytes.
+                let v = unsafe { _mm_loadu_si128(row.as_ptr() as *const __m128i) };
+                acc = _mm256_add_epi16(acc, _mm256_cvtepi8_epi16(v));
+            }
+            let mut lanes = [0i16; STRIDE];
+            // SAFETY: `lanes` holds 16 i16.
+            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, acc) };
+            for (e, &a) in em[i * LABELS..(i + 1) * LABELS].iter_mut().zip(&lanes) {
+                *e = a as f32 * scale;
+            }
+        }
+    }
+}
+
 /// A copy of `table` in memory that the kernel is asked to back with
 /// transparent huge pages (2 MiB), kept for the life of the process; `None`
 /// where that is unavailable (the table is then read where it lies).
@@ -991,6 +1046,12 @@ impl Tagger {
         const AHEAD: usize = 256;
         for &f in feats.iter().take(AHEAD) {
             prefetch(w, f);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if sum16::available() && per > 0 && feats.len() == n * per {
+            // SAFETY: AVX2 checked; `feats` holds `per` ids per character.
+            unsafe { sum16::emissions(w, feats, n, per, AHEAD, self.scale, em) };
+            return;
         }
         for i in 0..n {
             // 16 lanes of i16: 32 features × 127 cannot overflow.
