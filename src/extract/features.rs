@@ -285,43 +285,65 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Per character: (longest LAC word's length, its K=32 class, the
     // character's position in it; 4 = none).
     let mut lac_match = vec![(0u8, 0u16, 4u8); n];
-    // The chains of two characters that may begin a word (most pairs begin
-    // none), first all of them; then their slots are looked up, each
-    // fetched `LAC_AHEAD` starts before (the table is far larger than the
-    // first-level cache and the lookups are independent).
+    // The scans from every start, one length at a time: first the chains
+    // of two characters that may begin a word (most pairs begin none),
+    // then their slots, in one tight loop of independent lookups (the
+    // table is far larger than the first-level cache: their misses
+    // overlap, each fetched `LAC_AHEAD` lookups before), then the next
+    // character's for the starts a longer word may continue, and so on.
+    // The same lookups and the same results as one scan after the other.
     const LAC_AHEAD: usize = 32;
-    let mut starts: Vec<(usize, u64)> = Vec::with_capacity(n / 2);
+    // Per start: its position, its chain so far, its longest word's
+    // length and K=32 class.
+    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n / 2);
     for s in 0..n.saturating_sub(1) {
         let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
         if lac.may_start(h) {
-            starts.push((s, h));
+            scans.push((s, h, 0, 0));
         }
     }
-    for &(_, h) in starts.iter().take(LAC_AHEAD) {
-        lac.prefetch(h);
-    }
-    for (j, &(s, mut h)) in starts.iter().enumerate() {
-        if let Some(&(_, g)) = starts.get(j + LAC_AHEAD) {
-            lac.prefetch(g);
+    let mut live: Vec<u32> = (0..scans.len() as u32).collect();
+    let mut slots: Vec<Option<super::lacwords::Slot>> = Vec::with_capacity(live.len());
+    let mut len = 2;
+    while !live.is_empty() {
+        for &c in live.iter().take(LAC_AHEAD) {
+            lac.prefetch(scans[c as usize].1);
         }
-        let tok = tok_at[s] as usize;
-        let tok_len = ev.toks.get(tok).map_or(0, |t| t.end().min(n) - s);
-        let (mut best, mut c32, mut len) = (0usize, 0u16, 2usize);
-        while let Some(slot) = lac.step(h) {
+        slots.clear();
+        slots.extend((0..live.len()).map(|j| {
+            if let Some(&g) = live.get(j + LAC_AHEAD) {
+                lac.prefetch(scans[g as usize].1);
+            }
+            lac.step(scans[live[j] as usize].1)
+        }));
+        let mut next = 0;
+        for j in 0..live.len() {
+            let Some(slot) = slots[j] else {
+                continue;
+            };
+            let c = live[j];
+            let scan = &mut scans[c as usize];
+            let s = scan.0;
             if slot.is_word() {
-                (best, c32) = (len, slot.c32());
-                if len == tok_len {
+                (scan.2, scan.3) = (len, slot.c32());
+                let tok = tok_at[s] as usize;
+                if ev.toks.get(tok).is_some_and(|t| t.end().min(n) - s == len) {
                     (tok_lac[tok], tok_in_lac[tok]) = (slot.classes(), true);
                 }
             }
             // No longer word starts with these characters: the lookups
             // past them would all miss.
             if !slot.longer() || len == maxl || s + len == n {
-                break;
+                continue;
             }
-            h = mix(h, chars[s + len] as u64);
-            len += 1;
+            scan.1 = mix(scan.1, chars[s + len] as u64);
+            live[next] = c;
+            next += 1;
         }
+        live.truncate(next);
+        len += 1;
+    }
+    for &(s, _, best, c32) in &scans {
         if best > 0 {
             for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
                 if best as u8 > slot.0 {
