@@ -223,12 +223,19 @@ impl NameDict {
             return;
         }
         let n = chars.len();
-        for i in 0..n {
-            let c0 = chars[i];
+        let from = out.len();
+        // The scans from every start run one length at a time: each
+        // length's lookups of all the live starts in one tight loop (their
+        // cache misses overlap, where one start's chain waits on each of its
+        // own), then the matches and the starts a longer name continues.
+        // The same lookups and matches as one scan after the other, put back
+        // in order of start then end at the end.
+        let mut live: Vec<(usize, u64)> = Vec::new();
+        for (i, &c0) in chars.iter().enumerate() {
             if !self.may_start(c0) {
                 continue;
             }
-            let mut h = step(SEED, c0);
+            let h = step(SEED, c0);
             // A first character the exact bitmap holds is a prefix that a
             // longer name continues (its value is `MORE` and maybe type bits
             // that a one-character match ignores): no lookup needed.
@@ -238,29 +245,50 @@ impl NameDict {
                     _ => continue,
                 }
             }
-            for (j, &c) in chars
-                .iter()
-                .enumerate()
-                .take(n.min(i + MAX_LEN))
-                .skip(i + 1)
-            {
-                h = step(h, c);
-                if !self.may_hold(h) {
-                    break;
+            live.push((i, h));
+        }
+        let mut found: Vec<Option<u8>> = Vec::with_capacity(live.len());
+        let mut k = 1;
+        while !live.is_empty() {
+            // The next character's chain of every live start, and its value
+            // (`None`: no name continues; `Some(0xFF)`: past the text or
+            // `MAX_LEN`).
+            found.clear();
+            found.extend(live.iter_mut().map(|(i, h)| {
+                let j = *i + k;
+                if j >= n.min(*i + MAX_LEN) {
+                    return Some(0xFF);
                 }
-                let Some(&v) = self.table.get(&h) else { break };
+                *h = step(*h, chars[j]);
+                if !self.may_hold(*h) {
+                    return None;
+                }
+                self.table.get(h).copied()
+            }));
+            let mut next = 0;
+            for q in 0..live.len() {
+                let (i, h) = live[q];
+                let v = match found[q] {
+                    Some(0xFF) | None => continue,
+                    Some(v) => v,
+                };
                 if v & 7 != 0 {
                     out.push(Match {
                         start: i,
-                        end: j + 1,
+                        end: i + k + 1,
                         types: v & 7,
                     });
                 }
                 if v & MORE == 0 {
-                    break;
+                    continue;
                 }
+                live[next] = (i, h);
+                next += 1;
             }
+            live.truncate(next);
+            k += 1;
         }
+        out[from..].sort_unstable_by_key(|m| (m.start, m.end));
     }
 
     /// The dictionary as bytes: a count, then (prefix hash, bits) pairs in
@@ -426,6 +454,15 @@ mod tests {
         let mut got = Vec::new();
         d.matches(&text, &mut got);
         assert_eq!(got, want);
+        // Appended after what `out` held, which stays first.
+        let first = Match {
+            start: 99,
+            end: 100,
+            types: 1,
+        };
+        let mut more = vec![first];
+        d.matches(&text, &mut more);
+        assert_eq!((more[0], &more[1..]), (first, &want[..]));
         for firsts in [d.firsts_bytes(), Vec::new()] {
             let back = NameDict::from_bytes(&d.to_bytes(), &firsts).unwrap();
             let mut got = Vec::new();
