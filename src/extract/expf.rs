@@ -6,9 +6,10 @@
 //! `expf`, which on a CPU with FMA (every CPU with AVX-512) is
 //! `__expf_fma`: the argument in double precision, `2^(k/32)` from a table
 //! of 32 entries and a cubic polynomial, with fused multiply-adds, rounded
-//! to `f32` once (ARM's optimized-routines, MIT). [`exp_row`] does the same
-//! operations in the same order on eight doubles at a time, so its values
-//! are the same; glibc's special cases (|x| ≥ 88, NaN) are left to the
+//! to `f32` once (Arm's optimized-routines, MIT OR Apache-2.0 WITH
+//! LLVM-exception; the table and constants below are its `exp2f_data`).
+//! [`exp_row`] and [`exp_below_max`] do the same operations in the same
+//! order on eight doubles at a time, so their values are the same; glibc's special cases (|x| ≥ 88, NaN) are left to the
 //! library, a whole row at a time. Before the wide path is used it is
 //! compared with `f32::exp` on 100,000 arguments spread over the range the
 //! tagger uses (−88 to 0) and a few outside it: a C library that computes
