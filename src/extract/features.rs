@@ -44,7 +44,7 @@ pub const PER_CHAR: usize = 32;
 /// longest ending at `i`, each with its length bucket (2, 3, 4, 5+) and
 /// K=32 class, conjoined. Off: template 0 is the bias, as before (a
 /// constant: `FEATURES_VERSION` 4 models).
-pub const SOFT_LEXICON: bool = false;
+pub const SOFT_LEXICON: bool = true;
 
 /// Version of the feature set: a model trained with another set is refused.
 pub const FEATURES_VERSION: u32 = if SOFT_LEXICON { 5 } else { 4 };
