@@ -311,8 +311,11 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // With `SOFT_LEXICON`, per character: the longest LAC word beginning
     // at it and the longest ending at it, each `length bucket << 16 |
     // K=32 class` (0 = none); the same scan finds both.
-    let mut lac_begin = vec![0u64; if SOFT_LEXICON { n } else { 0 }];
-    let mut lac_end = vec![(0usize, 0u64); if SOFT_LEXICON { n } else { 0 }];
+    let (mut lac_begin, mut lac_end): (Vec<u64>, Vec<(usize, u64)>) = (Vec::new(), Vec::new());
+    if SOFT_LEXICON {
+        lac_begin.resize(n, 0);
+        lac_end.resize(n, (0, 0));
+    }
     for s in 0..n.saturating_sub(1) {
         // The chain of the two characters at `s`; most pairs begin no word.
         let mut h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
