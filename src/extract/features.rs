@@ -21,7 +21,7 @@
 //!   LAC's word embeddings): the jieba token's class (a token LAC lacks
 //!   takes the class of its characters' mean vector) with its position and
 //!   tag, and the class of the longest LAC word covering `i` with `i`'s
-//!   position in it; SoftLexicon-style ([`SOFT_LEXICON`]): the longest LAC
+//!   position in it; SoftLexicon-style (Ma et al. 2020, template 0): the longest LAC
 //!   word beginning at `i` and the longest ending at `i` (length bucket and
 //!   class of each, conjoined).
 //!
@@ -39,25 +39,9 @@ use crate::lexdata::{is_single_surname, is_transliteration};
 /// Feature ids per character (every template yields exactly one).
 pub const PER_CHAR: usize = 32;
 
-/// SoftLexicon-style LAC boundaries (Ma et al. 2020) in template 0, in
-/// place of the bias: the longest LAC word beginning at `i` and the
-/// longest ending at `i`, each with its length bucket (2, 3, 4, 5+) and
-/// K=32 class, conjoined. Off: template 0 is the bias, as before (a
-/// constant: `FEATURES_VERSION` 4 models).
-pub const SOFT_LEXICON: bool = true;
-
-/// With [`SOFT_LEXICON`], the beginning word also conjoined with `i`'s
-/// position in its jieba token (measured: less gain on unseen sentences,
-/// +0.0025 against +0.0045 over four training seeds, but `pd_dev` +0.001
-/// and the held-out split flat instead of −0.004).
-pub const SOFT_LEXICON_TPOS: bool = false;
-
-/// Version of the feature set: a model trained with another set is refused.
-pub const FEATURES_VERSION: u32 = match (SOFT_LEXICON, SOFT_LEXICON_TPOS) {
-    (false, _) => 4,
-    (true, false) => 5,
-    (true, true) => 6,
-};
+/// Version of the feature set: a model trained with another set is refused
+/// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias).
+pub const FEATURES_VERSION: u32 = 5;
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -326,14 +310,12 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Per start: its position, its chain so far, its longest word's
     // length and K=32 class.
     let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n / 2);
-    // With `SOFT_LEXICON`, per character: the longest LAC word beginning
-    // at it and the longest ending at it, each `length bucket << 16 |
-    // K=32 class` (0 = none); the same scan finds both.
-    let (mut lac_begin, mut lac_end): (Vec<u64>, Vec<(usize, u64)>) = (Vec::new(), Vec::new());
-    if SOFT_LEXICON {
-        lac_begin.resize(n, 0);
-        lac_end.resize(n, (0, 0));
-    }
+    // SoftLexicon-style, per character: the longest LAC word beginning at
+    // it and the longest ending at it, each `length bucket << 16 | K=32
+    // class` (0 = none; with the length, for the end); the same scan finds
+    // both.
+    let mut lac_begin = vec![0u64; n];
+    let mut lac_end = vec![(0usize, 0u64); n];
     for s in 0..n.saturating_sub(1) {
         let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
         if lac.may_start(h) {
@@ -364,15 +346,13 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             let s = scan.0;
             if slot.is_word() {
                 (scan.2, scan.3) = (len, slot.c32());
-                if SOFT_LEXICON {
-                    // Lengths grow: the last word found from `s` is the
-                    // longest beginning there.
-                    let v = lac_len_bucket(len) << 16 | slot.c32() as u64;
-                    lac_begin[s] = v;
-                    let e = &mut lac_end[s + len - 1];
-                    if len > e.0 {
-                        *e = (len, v);
-                    }
+                // Lengths grow: the last word found from `s` is the
+                // longest beginning there.
+                let v = lac_len_bucket(len) << 16 | slot.c32() as u64;
+                lac_begin[s] = v;
+                let e = &mut lac_end[s + len - 1];
+                if len > e.0 {
+                    *e = (len, v);
                 }
                 let tok = tok_at[s] as usize;
                 if ev.toks.get(tok).is_some_and(|t| t.end().min(n) - s == len) {
@@ -549,11 +529,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         };
         let m = lac_match[i];
         let lac_at = (m.1 as u64) << 4 | m.2 as u64;
-        let (lac_b, lac_e) = if SOFT_LEXICON {
-            (lac_begin[i], lac_end[i].1)
-        } else {
-            (0, 0)
-        };
+        let (lac_b, lac_e) = (lac_begin[i], lac_end[i].1);
         let cur = chars[i];
         let sur =
             (ii > lo && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
@@ -562,15 +538,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             + if ii + 1 < hi { cls[i + 1] } else { 6 };
         macro_rules! templates {
             ($put:ident) => {
-                $put!(
-                    0,
-                    if SOFT_LEXICON_TPOS {
-                        tpos << 24 | lac_b
-                    } else {
-                        lac_b
-                    },
-                    lac_e
-                );
+                $put!(0, lac_b, lac_e);
                 $put!(1, cm2, 0);
                 $put!(2, cm1, 0);
                 $put!(3, c0, 0);
@@ -664,14 +632,11 @@ mod tests {
         }
     }
 
-    /// Template 0 (with `SOFT_LEXICON`) holds the longest LAC word
+    /// Template 0 holds the longest LAC word
     /// beginning and the longest ending at each character, as a brute-force
     /// look-up of every substring of 2–6 characters finds them.
     #[test]
     fn soft_lexicon_template_matches_every_substring() {
-        if !SOFT_LEXICON {
-            return;
-        }
         let lac = crate::extract::lacwords::words();
         let text = "我们要继续发展农村经济，提高人民生活水平和社会保障能力。";
         let chars: Vec<char> = text.chars().collect();
@@ -707,12 +672,6 @@ mod tests {
                 .find(|&l| class(i + 1 - l, i + 1) != 0)
                 .map_or(0, |l| lac_len_bucket(l) << 16 | class(i + 1 - l, i + 1));
             seen += (begin != 0) as usize + (end != 0) as usize;
-            // No tokens: every character's token position reads 4.
-            let begin = if SOFT_LEXICON_TPOS {
-                4 << 24 | begin
-            } else {
-                begin
-            };
             assert_eq!(
                 ids[i * PER_CHAR],
                 finish(mix(mix(0, begin), end), 32),
