@@ -15,8 +15,22 @@ use super::pos::Pos;
 use super::rules::{self, Ctx, Span, Tok};
 use super::sets::{CharFilter, WordSet};
 use super::tagger::{Tagger, spans_of_labels};
-use super::{Entity, EntityType, Extractor, resolve_overlaps};
+use super::{Entity, EntityType, Extractor, overlap_survivors, resolve_overlaps};
 use crate::chars::is_sentence_end;
+
+/// What [`NewsExtractor::analyse_with_tokens`] reads of a text.
+struct Analysis {
+    /// The text's characters.
+    chars: Vec<char>,
+    /// The tagger's hashed features, `features::PER_CHAR` per character.
+    feats: Vec<u32>,
+    /// The rules' own entities.
+    rules: Vec<Entity>,
+    /// `true` where a jieba token starts (one more than the characters).
+    tok_starts: Vec<bool>,
+    /// The sentences, as [`segments`] of the characters.
+    segments: Vec<(usize, usize)>,
+}
 
 /// The news extractor. Cheap to share: the segmenter is behind an [`Arc`].
 #[derive(Clone)]
@@ -82,13 +96,18 @@ impl NewsExtractor {
     /// jieba tokens of `text`, tagged per sentence with HMM, with offsets
     /// into the whole text.
     pub fn tokens<'a>(&'a self, text: &'a str) -> Vec<Tok<'a>> {
-        self.tokens_and_chars(text).0
+        self.tokens_and_chars(text).0.0
     }
 
-    /// The tokens of [`NewsExtractor::tokens`] and the text's characters,
-    /// from one pass over the text: the sentence split, the offsets and the
-    /// character vector all come from the same decoding.
-    fn tokens_and_chars<'a>(&'a self, text: &'a str) -> (Vec<Tok<'a>>, Vec<char>) {
+    /// The tokens of [`NewsExtractor::tokens`], the text's characters and
+    /// its sentences (as [`segments`] of the characters), from one pass over
+    /// the text: the sentence split, the offsets and the character vector
+    /// all come from the same decoding.
+    #[allow(clippy::type_complexity)]
+    fn tokens_and_chars<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> ((Vec<Tok<'a>>, Vec<char>), Vec<(usize, usize)>) {
         let mut toks = Vec::with_capacity(text.len() / 4);
         let mut chars = Vec::with_capacity(text.len() / 3 + 1);
         let tag = |sentence: &'a str, offset: usize, toks: &mut Vec<Tok<'a>>| {
@@ -104,29 +123,37 @@ impl NewsExtractor {
         };
         // Sentences end at (and include) a sentence-ending character, as
         // `split_inclusive(is_sentence_end)` cuts them.
+        let mut segs = Vec::new();
         let (mut start_byte, mut start_char) = (0, 0);
         for (b, c) in text.char_indices() {
             chars.push(c);
             if is_sentence_end(c) {
                 let end = b + c.len_utf8();
                 tag(&text[start_byte..end], start_char, &mut toks);
+                segs.push((start_char, chars.len()));
                 (start_byte, start_char) = (end, chars.len());
             }
         }
         if start_byte < text.len() {
             tag(&text[start_byte..], start_char, &mut toks);
+            segs.push((start_char, chars.len()));
         }
-        (toks, chars)
+        ((toks, chars), segs)
     }
 
     /// All candidate spans before overlap resolution (for tests and tuning).
     pub fn candidates(&self, text: &str) -> Vec<Span> {
-        self.candidates_and_chars(text).0
+        self.candidates_and_chars(text).0.0
     }
 
-    /// [`NewsExtractor::candidates`], the text's characters and its tokens.
-    fn candidates_and_chars<'a>(&'a self, text: &'a str) -> (Vec<Span>, Vec<char>, Vec<Tok<'a>>) {
-        let (toks, chars) = self.tokens_and_chars(text);
+    /// [`NewsExtractor::candidates`], the text's characters and its
+    /// tokens, and its sentences.
+    #[allow(clippy::type_complexity)]
+    fn candidates_and_chars<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> ((Vec<Span>, Vec<char>, Vec<Tok<'a>>), Vec<(usize, usize)>) {
+        let ((toks, chars), segs) = self.tokens_and_chars(text);
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
@@ -259,33 +286,31 @@ impl NewsExtractor {
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
-        (out, ctx.chars, ctx.toks)
+        ((out, ctx.chars, ctx.toks), segs)
     }
 
     /// The rule extractor's entities from its candidates: overlaps
     /// resolved, nested organisations merged.
-    fn resolve_rules(spans: Vec<Span>, chars: &[char]) -> Vec<Entity> {
+    fn resolve_rules(spans: &[Span], chars: &[char]) -> Vec<Entity> {
         if spans.is_empty() {
             return Vec::new();
         }
         // Overlaps are resolved on the spans, so only the kept ones get
         // their text copied (from the characters: no char-to-byte table).
         let len = chars.len();
-        let kept = resolve_overlaps(
-            spans
-                .into_iter()
-                .filter(|s| s.start < s.end && s.end <= len)
-                .collect(),
-        );
+        let kept = overlap_survivors(spans, |s| s.start < s.end && s.end <= len);
         let ents = kept
             .into_iter()
-            .map(|s| Entity {
-                text: chars[s.start..s.end].iter().collect(),
-                start: s.start,
-                end: s.end,
-                label: s.label,
-                source: s.source,
-                confidence: s.confidence,
+            .map(|i| {
+                let s = &spans[i as usize];
+                Entity {
+                    text: chars[s.start..s.end].iter().collect(),
+                    start: s.start,
+                    end: s.end,
+                    label: s.label.clone(),
+                    source: s.source,
+                    confidence: s.confidence,
+                }
             })
             .collect();
         merge_nested_orgs(ents, chars)
@@ -302,22 +327,22 @@ impl NewsExtractor {
         bits: u32,
         names: &NameDict,
     ) -> (Vec<char>, Vec<u32>, Vec<Entity>) {
-        let (chars, feats, rules, _) = self.analyse_with_tokens(text, bits, names, false);
-        (chars, feats, rules)
+        let a = self.analyse_with_tokens(text, bits, names, false);
+        (a.chars, a.feats, a.rules)
     }
 
-    /// [`NewsExtractor::analyse`] and the token starts (`true` where a
-    /// jieba token starts); `per_sentence` as in [`Evidence`] (on for
-    /// articles, off for training sentences).
+    /// [`NewsExtractor::analyse`], the token starts and the sentences;
+    /// `per_sentence` as in [`Evidence`] (on for articles, off for training
+    /// sentences).
     fn analyse_with_tokens(
         &self,
         text: &str,
         bits: u32,
         names: &NameDict,
         per_sentence: bool,
-    ) -> (Vec<char>, Vec<u32>, Vec<Entity>, Vec<bool>) {
-        let (spans, chars, toks) = self.candidates_and_chars(text);
-        let rules = Self::resolve_rules(spans.clone(), &chars);
+    ) -> Analysis {
+        let ((spans, chars, toks), segments) = self.candidates_and_chars(text);
+        let rules = Self::resolve_rules(&spans, &chars);
         let feats = features::features(
             &Evidence {
                 chars: &chars,
@@ -330,19 +355,25 @@ impl NewsExtractor {
             },
             bits,
         );
-        let mut starts = vec![false; chars.len() + 1];
+        let mut tok_starts = vec![false; chars.len() + 1];
         for t in &toks {
-            if let Some(x) = starts.get_mut(t.start()) {
+            if let Some(x) = tok_starts.get_mut(t.start()) {
                 *x = true;
             }
         }
-        (chars, feats, rules, starts)
+        Analysis {
+            chars,
+            feats,
+            rules,
+            tok_starts,
+            segments,
+        }
     }
 
     /// The rules alone (no tagger), for comparison and stacking.
     pub fn extract_rules(&self, text: &str) -> Vec<Entity> {
-        let (spans, chars, _) = self.candidates_and_chars(text);
-        Self::resolve_rules(spans, &chars)
+        let ((spans, chars, _), _) = self.candidates_and_chars(text);
+        Self::resolve_rules(&spans, &chars)
     }
 }
 
@@ -906,37 +937,37 @@ impl Extractor for NewsExtractor {
         let Some(tagger) = &self.tagger else {
             return self.extract_rules(text);
         };
-        let (chars, feats, rules, tok_starts) =
-            self.analyse_with_tokens(text, tagger.bits(), tagger.names(), true);
+        let Analysis {
+            chars,
+            feats,
+            rules,
+            tok_starts,
+            segments,
+        } = self.analyse_with_tokens(text, tagger.bits(), tagger.names(), true);
         let mut out: Vec<Entity> = Vec::new();
         debug_assert_eq!(feats.len(), chars.len() * PER_CHAR);
-        tagger.tag_segments_entities(
-            &feats,
-            chars.len(),
-            &segments(&chars),
-            |(s, _), labels, conf| {
-                for (a, b, label) in spans_of_labels(labels) {
-                    // A name neither starts nor ends with a space.
-                    let ws = |k: usize| chars[s + k].is_whitespace();
-                    let (a, b) = (
-                        (a..b).find(|&k| !ws(k)).unwrap_or(b),
-                        (a..b).rev().find(|&k| !ws(k)).map_or(a, |k| k + 1),
-                    );
-                    if a >= b {
-                        continue;
-                    }
-                    let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
-                    out.push(Entity {
-                        start: s + a,
-                        end: s + b,
-                        text: chars[s + a..s + b].iter().collect(),
-                        label,
-                        source: super::Source::Model,
-                        confidence,
-                    });
+        tagger.tag_segments_entities(&feats, chars.len(), &segments, |(s, _), labels, conf| {
+            for (a, b, label) in spans_of_labels(labels) {
+                // A name neither starts nor ends with a space.
+                let ws = |k: usize| chars[s + k].is_whitespace();
+                let (a, b) = (
+                    (a..b).find(|&k| !ws(k)).unwrap_or(b),
+                    (a..b).rev().find(|&k| !ws(k)).map_or(a, |k| k + 1),
+                );
+                if a >= b {
+                    continue;
                 }
-            },
-        );
+                let confidence = conf[a..b].iter().cloned().fold(1.0f32, f32::min);
+                out.push(Entity {
+                    start: s + a,
+                    end: s + b,
+                    text: chars[s + a..s + b].iter().collect(),
+                    label,
+                    source: super::Source::Model,
+                    confidence,
+                });
+            }
+        });
         snap_org_starts(&mut out, &tok_starts, &chars);
         if tagger.arbitrates() {
             let jieba = &self.jieba;
@@ -1180,6 +1211,23 @@ mod tests {
     /// `occurrences` finds what the old scan found (a slice comparison at
     /// every character, overlapping matches included), on texts of a
     /// three-letter alphabet where most first characters match.
+    #[test]
+    fn the_token_pass_splits_sentences_as_segments_does() {
+        let ex = NewsExtractor::new();
+        for text in [
+            "",
+            "。",
+            "今天下雨。明天放晴！",
+            "今天下雨。明天放晴",
+            "第一行\n\n第二行；第三句?",
+            "a;b!c?\n",
+            "没有句末",
+        ] {
+            let ((_, chars), segs) = ex.tokens_and_chars(text);
+            assert_eq!(segs, segments(&chars), "{text:?}");
+        }
+    }
+
     #[test]
     fn occurrences_equal_a_scan_of_every_position() {
         let old = |chars: &[char], name: &[char]| {
@@ -1614,11 +1662,11 @@ mod tests {
         let second = "柏铁军还对值班制度进行了改革，效果明显！";
         let third = "溪口镇的乔木兰说：“很好。”";
         let article = format!("{first}{second}{third}");
-        let (_, feats, _, _) = ex.analyse_with_tokens(&article, 20, &names, true);
+        let feats = ex.analyse_with_tokens(&article, 20, &names, true).feats;
         let mut at = 0;
         for part in [first, second, third] {
             let n = part.chars().count();
-            let (_, alone, _, _) = ex.analyse_with_tokens(part, 20, &names, true);
+            let alone = ex.analyse_with_tokens(part, 20, &names, true).feats;
             assert_eq!(
                 feats[at * PER_CHAR..(at + n) * PER_CHAR],
                 alone[..],
@@ -1628,7 +1676,7 @@ mod tests {
         }
         // Read whole (training sentences), the first character sees the
         // sentence end before it.
-        let (_, whole, _, _) = ex.analyse_with_tokens(&article, 20, &names, false);
+        let whole = ex.analyse_with_tokens(&article, 20, &names, false).feats;
         let k = first.chars().count();
         assert_ne!(
             whole[k * PER_CHAR..(k + 1) * PER_CHAR],
