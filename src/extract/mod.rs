@@ -245,6 +245,15 @@ macro_rules! impl_sourced {
 
 impl_sourced!(Entity, rules::Span);
 
+/// The string of `chars`, allocated once at its length in bytes
+/// (collecting characters into a `String` reserves a byte per character and
+/// then grows, twice for Chinese text at three bytes each).
+pub(crate) fn text_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
+}
+
 /// Resolves overlaps: higher source priority wins, then the longer span, then
 /// the earlier one. Returns the survivors sorted by start.
 pub fn resolve_overlaps<T: Sourced>(ents: Vec<T>) -> Vec<T> {
@@ -468,6 +477,16 @@ mod tests {
                 resolve_by_stable_sort(ents),
                 "round {round}"
             );
+        }
+    }
+
+    #[test]
+    fn text_of_spells_the_characters_in_one_allocation() {
+        for s in ["", "a", "某某市", "Ab·某某 ñ 𠀋！"] {
+            let chars: Vec<char> = s.chars().collect();
+            let t = text_of(&chars);
+            assert_eq!(t, s);
+            assert_eq!(t.capacity(), s.len(), "{s:?}");
         }
     }
 

@@ -304,7 +304,7 @@ impl NewsExtractor {
             .map(|i| {
                 let s = &spans[i as usize];
                 Entity {
-                    text: chars[s.start..s.end].iter().collect(),
+                    text: super::text_of(&chars[s.start..s.end]),
                     start: s.start,
                     end: s.end,
                     label: s.label.clone(),
@@ -416,7 +416,7 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
         .filter(|r| r.label == EntityType::Title)
         .collect();
     let mut out: Vec<Entity> = Vec::with_capacity(model.len());
-    let retext = |e: &mut Entity| e.text = chars[e.start..e.end].iter().collect();
+    let retext = |e: &mut Entity| e.text = super::text_of(&chars[e.start..e.end]);
     'next: for mut m in model.drain(..) {
         for t in &titles {
             if t.end <= m.start || m.end <= t.start {
@@ -541,7 +541,7 @@ fn snap_org_starts(model: &mut [Entity], tok_starts: &[bool], chars: &[char]) {
             && !taken.iter().any(|&(a, b)| a < e.start && b > s)
         {
             e.start = s;
-            e.text = chars[s..e.end].iter().collect();
+            e.text = super::text_of(&chars[s..e.end]);
         }
     }
 }
@@ -655,7 +655,7 @@ fn arbitrate(
                 && m.end == r.end
                 && m.start >= r.start + 2
                 && !NAME_LEVEL.has(chars[m.start - 1])
-                && is_lead_in(&chars[r.start..m.start].iter().collect::<String>())
+                && is_lead_in(&super::text_of(&chars[r.start..m.start]))
             {
                 continue;
             }
@@ -723,7 +723,7 @@ fn place_names_in_document(
             continue;
         }
         seen.push(name.to_vec());
-        let word: String = name.iter().collect();
+        let word: String = super::text_of(name);
         if jieba.has_word(&word) {
             let tags = jieba.tag(&word, false);
             if tags.len() != 1 || !Pos::of(tags[0].tag).is(crate::tags!(Ns | Nr | Nrfg | Nrt | Nz))
@@ -757,7 +757,7 @@ fn place_names_in_document(
             add.push(Entity {
                 start: a,
                 end: b,
-                text: name.iter().collect(),
+                text: super::text_of(name),
                 label: EntityType::Loc,
                 source: super::Source::Rule,
                 confidence: *confidence,
@@ -866,7 +866,7 @@ fn unsure_people_are_not_nouns(
         if b - a < 2 {
             return true;
         }
-        let word: String = chars[a..b].iter().collect();
+        let word: String = super::text_of(&chars[a..b]);
         let noun = jieba.has_word(&word) && {
             let t = jieba.tag(&word, false);
             t.len() == 1 && Pos::of(t[0].tag) == Pos::N
@@ -899,7 +899,7 @@ fn companies_need_a_name(out: &mut Vec<Entity>, chars: &[char], jieba: &Jieba) {
         if e.label != EntityType::Org {
             continue;
         }
-        let text: String = chars[e.start..e.end].iter().collect();
+        let text: String = super::text_of(&chars[e.start..e.end]);
         let Some(form) = LEGAL_FORMS.iter().find(|f| text.ends_with(**f)) else {
             continue;
         };
@@ -907,7 +907,7 @@ fn companies_need_a_name(out: &mut Vec<Entity>, chars: &[char], jieba: &Jieba) {
         if body_end <= e.start {
             continue;
         }
-        let body: String = chars[e.start..body_end].iter().collect();
+        let body: String = super::text_of(&chars[e.start..body_end]);
         if !body.chars().all(crate::chars::is_han) {
             continue;
         }
@@ -924,7 +924,7 @@ fn companies_need_a_name(out: &mut Vec<Entity>, chars: &[char], jieba: &Jieba) {
             .unwrap_or(e.start);
         let mut start = e.start;
         if from < e.start {
-            let left: String = chars[from..e.start].iter().collect();
+            let left: String = super::text_of(&chars[from..e.start]);
             let lt = jieba.tag(&left, true);
             let mut pos = e.start;
             for t in lt.iter().rev() {
@@ -940,7 +940,7 @@ fn companies_need_a_name(out: &mut Vec<Entity>, chars: &[char], jieba: &Jieba) {
             .any(|&(a, b)| (a, b) != (e.start, e.end) && a < e.start && b > start);
         if start < e.start && free {
             e.start = start;
-            e.text = chars[start..e.end].iter().collect();
+            e.text = super::text_of(&chars[start..e.end]);
         } else {
             drop.push(k);
         }
@@ -1004,7 +1004,7 @@ impl Extractor for NewsExtractor {
                 out.push(Entity {
                     start: s + a,
                     end: s + b,
-                    text: chars[s + a..s + b].iter().collect(),
+                    text: super::text_of(&chars[s + a..s + b]),
                     label,
                     source: super::Source::Model,
                     confidence,
@@ -1141,7 +1141,7 @@ fn country_and_generic_head(name: &[char], gaz: &Gazetteer) -> Option<usize> {
     if !name.last().is_some_and(|&c| BODIES.may_end_with(c)) {
         return None;
     }
-    let s: String = name.iter().collect();
+    let s: String = super::text_of(name);
     GENERIC_BODIES.iter().find_map(|g| {
         let p = s.strip_suffix(g)?;
         let n = p.chars().count();
@@ -1172,7 +1172,7 @@ fn merge_nested_orgs(ents: Vec<Entity>, chars: &[char]) -> Vec<Entity> {
             prev.label = EntityType::Org;
             prev.source = e.source;
             prev.confidence = prev.confidence.min(e.confidence);
-            prev.text = chars[prev.start..prev.end].iter().collect();
+            prev.text = super::text_of(&chars[prev.start..prev.end]);
             continue;
         }
         out.push(e);

@@ -287,9 +287,7 @@ impl<'a> Ctx<'a> {
 
     /// The characters `start..end` as a string.
     pub fn text(&self, start: usize, end: usize) -> String {
-        self.chars[start.min(self.chars.len())..end.min(self.chars.len())]
-            .iter()
-            .collect()
+        crate::extract::text_of(&self.chars[start.min(self.chars.len())..end.min(self.chars.len())])
     }
 
     /// Whether every character of `t` is a Han character (read from the

@@ -1167,7 +1167,7 @@ pub fn industry_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         else {
             continue;
         };
-        let brand: String = chars[start..t.start()].iter().collect();
+        let brand: String = crate::extract::text_of(&chars[start..t.start()]);
         let n = t.start() - start;
         if !(2..=6).contains(&n) || !brand.chars().all(is_han) || gaz.get(&brand).is_some() {
             continue;

@@ -260,7 +260,7 @@ pub fn suffix_places(ctx: &Ctx<'_>, is_word: &dyn Fn(&str) -> bool) -> Vec<Span>
             break;
         }
         let Some(start) = start else { continue };
-        let prefix: String = chars[start..sfx].iter().collect();
+        let prefix: String = crate::extract::text_of(&chars[start..sfx]);
         if !place_prefix_ok(&prefix) {
             continue;
         }

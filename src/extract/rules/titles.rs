@@ -277,7 +277,7 @@ pub fn orgs_before_inner_titles(ctx: &Ctx<'_>, titles: &[Span]) -> Vec<Span> {
         if tok.start() >= t.start {
             continue;
         }
-        let prefix: String = ctx.chars[tok.start()..t.start].iter().collect();
+        let prefix: String = crate::extract::text_of(&ctx.chars[tok.start()..t.start]);
         if prefix.chars().count() >= 2 && LEVEL_ORGS.iter().any(|w| prefix.ends_with(w)) {
             // A place right before belongs to it (`某某` + `市委书记`).
             let start = match i.checked_sub(2).map(|k| &ctx.toks[k]) {
