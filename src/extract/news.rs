@@ -32,6 +32,24 @@ struct Analysis {
     segments: Vec<(usize, usize)>,
 }
 
+/// A text's jieba tokens (tagged per sentence), its characters and its
+/// sentences (as [`segments`] of the characters), from one decoding
+/// ([`NewsExtractor::tokens_and_chars`]).
+struct Tokenised<'a> {
+    toks: Vec<Tok<'a>>,
+    chars: Vec<char>,
+    segments: Vec<(usize, usize)>,
+}
+
+/// The rules' candidate spans before overlap resolution, with the
+/// [`Tokenised`] text they were found in.
+struct Candidates<'a> {
+    spans: Vec<Span>,
+    chars: Vec<char>,
+    toks: Vec<Tok<'a>>,
+    segments: Vec<(usize, usize)>,
+}
+
 /// The news extractor. Cheap to share: the segmenter is behind an [`Arc`].
 #[derive(Clone)]
 pub struct NewsExtractor {
@@ -96,18 +114,14 @@ impl NewsExtractor {
     /// jieba tokens of `text`, tagged per sentence with HMM, with offsets
     /// into the whole text.
     pub fn tokens<'a>(&'a self, text: &'a str) -> Vec<Tok<'a>> {
-        self.tokens_and_chars(text).0.0
+        self.tokens_and_chars(text).toks
     }
 
     /// The tokens of [`NewsExtractor::tokens`], the text's characters and
     /// its sentences (as [`segments`] of the characters), from one pass over
     /// the text: the sentence split, the offsets and the character vector
     /// all come from the same decoding.
-    #[allow(clippy::type_complexity)]
-    fn tokens_and_chars<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> ((Vec<Tok<'a>>, Vec<char>), Vec<(usize, usize)>) {
+    fn tokens_and_chars<'a>(&'a self, text: &'a str) -> Tokenised<'a> {
         let mut toks = Vec::with_capacity(text.len() / 4);
         let mut chars = Vec::with_capacity(text.len() / 3 + 1);
         let tag = |sentence: &'a str, offset: usize, toks: &mut Vec<Tok<'a>>| {
@@ -123,37 +137,41 @@ impl NewsExtractor {
         };
         // Sentences end at (and include) a sentence-ending character, as
         // `split_inclusive(is_sentence_end)` cuts them.
-        let mut segs = Vec::new();
+        let mut segments = Vec::new();
         let (mut start_byte, mut start_char) = (0, 0);
         for (b, c) in text.char_indices() {
             chars.push(c);
             if is_sentence_end(c) {
                 let end = b + c.len_utf8();
                 tag(&text[start_byte..end], start_char, &mut toks);
-                segs.push((start_char, chars.len()));
+                segments.push((start_char, chars.len()));
                 (start_byte, start_char) = (end, chars.len());
             }
         }
         if start_byte < text.len() {
             tag(&text[start_byte..], start_char, &mut toks);
-            segs.push((start_char, chars.len()));
+            segments.push((start_char, chars.len()));
         }
-        ((toks, chars), segs)
+        Tokenised {
+            toks,
+            chars,
+            segments,
+        }
     }
 
     /// All candidate spans before overlap resolution (for tests and tuning).
     pub fn candidates(&self, text: &str) -> Vec<Span> {
-        self.candidates_and_chars(text).0.0
+        self.candidates_and_chars(text).spans
     }
 
     /// [`NewsExtractor::candidates`], the text's characters and its
     /// tokens, and its sentences.
-    #[allow(clippy::type_complexity)]
-    fn candidates_and_chars<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> ((Vec<Span>, Vec<char>, Vec<Tok<'a>>), Vec<(usize, usize)>) {
-        let ((toks, chars), segs) = self.tokens_and_chars(text);
+    fn candidates_and_chars<'a>(&'a self, text: &'a str) -> Candidates<'a> {
+        let Tokenised {
+            toks,
+            chars,
+            segments,
+        } = self.tokens_and_chars(text);
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
@@ -286,7 +304,12 @@ impl NewsExtractor {
         out.extend(titles);
         out.extend(bylines);
         out.extend(people);
-        ((out, ctx.chars, ctx.toks), segs)
+        Candidates {
+            spans: out,
+            chars: ctx.chars,
+            toks: ctx.toks,
+            segments,
+        }
     }
 
     /// The rule extractor's entities from its candidates: overlaps
@@ -341,7 +364,12 @@ impl NewsExtractor {
         names: &NameDict,
         per_sentence: bool,
     ) -> Analysis {
-        let ((spans, chars, toks), segments) = self.candidates_and_chars(text);
+        let Candidates {
+            spans,
+            chars,
+            toks,
+            segments,
+        } = self.candidates_and_chars(text);
         let rules = Self::resolve_rules(&spans, &chars);
         let feats = features::features(
             &Evidence {
@@ -372,8 +400,8 @@ impl NewsExtractor {
 
     /// The rules alone (no tagger), for comparison and stacking.
     pub fn extract_rules(&self, text: &str) -> Vec<Entity> {
-        let ((spans, chars, _), _) = self.candidates_and_chars(text);
-        Self::resolve_rules(&spans, &chars)
+        let c = self.candidates_and_chars(text);
+        Self::resolve_rules(&c.spans, &c.chars)
     }
 }
 
@@ -1266,8 +1294,8 @@ mod tests {
             "a;b!c?\n",
             "没有句末",
         ] {
-            let ((_, chars), segs) = ex.tokens_and_chars(text);
-            assert_eq!(segs, segments(&chars), "{text:?}");
+            let t = ex.tokens_and_chars(text);
+            assert_eq!(t.segments, segments(&t.chars), "{text:?}");
         }
     }
 
