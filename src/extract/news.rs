@@ -1279,9 +1279,8 @@ mod tests {
         assert_eq!(out.len(), 1, "{:?}", texts(&out));
     }
 
-    /// `occurrences` finds what the old scan found (a slice comparison at
-    /// every character, overlapping matches included), on texts of a
-    /// three-letter alphabet where most first characters match.
+    /// The token pass's sentence split is the one [`segments`] makes of
+    /// the characters (the tagger's sentences come from it).
     #[test]
     fn the_token_pass_splits_sentences_as_segments_does() {
         let ex = NewsExtractor::new();
@@ -1299,6 +1298,9 @@ mod tests {
         }
     }
 
+    /// `occurrences` finds what the old scan found (a slice comparison at
+    /// every character, overlapping matches included), on texts of a
+    /// three-letter alphabet where most first characters match.
     #[test]
     fn occurrences_equal_a_scan_of_every_position() {
         let old = |chars: &[char], name: &[char]| {
