@@ -470,6 +470,9 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
         if open != close {
             continue;
         }
+        if m.label == EntityType::Org && slogan_part(&m, chars) {
+            continue;
+        }
         if m.label == EntityType::Org {
             let rest = m
                 .text
@@ -521,6 +524,28 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
         out.push(m);
     }
     *model = out;
+}
+
+/// The first part of a quoted slogan of parallel numbered parts
+/// (`“三联三帮”`, `“两联一包”`: a numeral opens each part) is no organisation,
+/// however much `某联` reads like a federation's short name. Only the part
+/// that opens the quotation and is followed in it by another numbered part
+/// of at most its length twice: a quoted name alone (`“四人帮”`) or a
+/// place inside a slogan (`“三进某桥”`) stays.
+fn slogan_part(m: &Entity, chars: &[char]) -> bool {
+    let numeral = crate::char_list!("一二两双三四五六七八九十百千万");
+    let (a, b) = (m.start, m.end);
+    if a == 0 || !matches!(chars[a - 1], '“' | '"' | '「') || !numeral.has(chars[a]) {
+        return false;
+    }
+    let Some(rest) = chars[b..]
+        .iter()
+        .take(2 * (b - a) + 1)
+        .position(|&c| matches!(c, '”' | '"' | '」'))
+    else {
+        return false;
+    };
+    rest >= 2 && numeral.has(chars[b])
 }
 
 /// Arbitration between the model and the rules (tuned on `pd_dev` and the
@@ -999,7 +1024,7 @@ pub fn segments(chars: &[char]) -> Vec<(usize, usize)> {
 impl Extractor for NewsExtractor {
     fn version(&self) -> String {
         match &self.tagger {
-            Some(t) => format!("news-tagger-8+{}", t.id()),
+            Some(t) => format!("news-tagger-9+{}", t.id()),
             None => "news-rules-9".into(),
         }
     }
@@ -1334,6 +1359,36 @@ mod tests {
         let text: Vec<char> = "甲乙甲乙甲".chars().collect();
         let name: Vec<char> = "甲乙甲".chars().collect();
         assert_eq!(occurrences(&text, &name).collect::<Vec<_>>(), vec![0, 2]);
+    }
+
+    #[test]
+    fn the_first_part_of_a_numbered_slogan_is_no_organisation() {
+        // The shipped model reads `某联` as a federation's short name.
+        let ex = crate::extract::default_extractor();
+        let text = "全镇开展“三联三帮”活动，落实“两联一包”责任，县妇联参加。";
+        let found: Vec<(String, String)> = ex
+            .extract(text)
+            .into_iter()
+            .map(|e| (e.label.to_string(), e.text))
+            .collect();
+        assert!(
+            !found.iter().any(|(_, t)| t == "三联" || t == "两联"),
+            "{found:?}"
+        );
+        assert!(has(&found, "ORG", "县妇联"), "{found:?}");
+        let first_part = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            slogan_part(&at(text, "双联", 0, EntityType::Org), &chars)
+        };
+        assert!(first_part("开展“双联双助”活动"));
+        assert!(first_part("开展“双联一包”活动"));
+        assert!(!first_part("开展“双联”活动"), "a quoted name alone stays");
+        assert!(!first_part("开展“双联工作”活动"), "no second numbered part");
+        assert!(!first_part("开展双联双助活动"), "not quoted");
+        assert!(
+            !first_part("开展“双联双助双促双带”活动"),
+            "the rest is longer than twice the part"
+        );
     }
 
     #[test]
