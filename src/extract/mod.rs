@@ -34,8 +34,65 @@ pub use news::NewsExtractor;
 /// The extractor the application uses (the CLI and the GUI call this): the
 /// rules and the shipped tagger ([`tagger::Tagger::shipped`]).
 pub fn default_extractor() -> NewsExtractor {
-    NewsExtractor::new().with_tagger(tagger::Tagger::shipped())
+    let ex = NewsExtractor::new().with_tagger(tagger::Tagger::shipped());
+    // The LAC tables are otherwise built by the first extraction; built
+    // now, they move to huge pages with the rest.
+    lacwords::words();
+    tables_on_huge_pages();
+    ex
 }
+
+/// Asks the kernel to back the process's large anonymous memory (the heap
+/// and mappings of 4 MiB or more: jieba's dictionary, the gazetteer, the
+/// LAC tables, the name table) with 2 MiB pages now (`MADV_COLLAPSE`,
+/// Linux 6.1 and later; elsewhere, or if refused, nothing changes).
+/// Extraction reads these tables at random, and with 4 KiB pages most of
+/// its cache misses were TLB misses too: full extraction 4–10% faster in
+/// alternating runs (`speed9`). A hint only: no value read changes.
+#[cfg(target_os = "linux")]
+fn tables_on_huge_pages() {
+    const HUGE: usize = 2 << 20;
+    const MADV_COLLAPSE: libc::c_int = 25;
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    for line in maps.lines() {
+        // `start-end perms offset dev inode [path]`: anonymous (no path)
+        // or the heap, readable and writable.
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let path = f.nth(3);
+        if !perms.starts_with("rw") || !matches!(path, None | Some("[heap]")) {
+            continue;
+        }
+        let Some((a, b)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16)) else {
+            continue;
+        };
+        if path.is_none() && b - a < 2 * HUGE {
+            // Thread stacks and small arenas.
+            continue;
+        }
+        let (start, end) = ((a + HUGE - 1) & !(HUGE - 1), b & !(HUGE - 1));
+        if end <= start {
+            continue;
+        }
+        // SAFETY: advice on whole pages of a mapping of this process; it
+        // changes how memory is backed, never its contents.
+        unsafe {
+            let at = start as *mut libc::c_void;
+            libc::madvise(at, end - start, libc::MADV_HUGEPAGE);
+            libc::madvise(at, end - start, MADV_COLLAPSE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tables_on_huge_pages() {}
 
 use crate::error::{Error, Result};
 
