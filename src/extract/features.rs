@@ -318,19 +318,24 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     const LAC_AHEAD: usize = 32;
     // Per start: its position, its chain so far, its longest word's
     // length and K=32 class.
-    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n / 2);
+    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n);
     // SoftLexicon-style, per character: the longest LAC word beginning at
     // it and the longest ending at it, each `length bucket << 16 | K=32
     // class` (0 = none; with the length, for the end); the same scan finds
     // both.
     let mut lac_begin = vec![0u64; n];
     let mut lac_end = vec![(0usize, 0u64); n];
+    // Without a branch (about half the pairs pass, unpredictably): every
+    // pair is written at the next place and kept if it passes, so the
+    // filter's lookups overlap instead of waiting on each misprediction.
+    scans.resize(n, (0, 0, 0, 0));
+    let mut kept = 0;
     for s in 0..n.saturating_sub(1) {
         let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
-        if lac.may_start(h) {
-            scans.push((s, h, 0, 0));
-        }
+        scans[kept] = (s, h, 0, 0);
+        kept += lac.may_start(h) as usize;
     }
+    scans.truncate(kept);
     let mut live: Vec<u32> = (0..scans.len() as u32).collect();
     let mut slots: Vec<Option<super::lacwords::Slot>> = Vec::with_capacity(live.len());
     let mut len = 2;
