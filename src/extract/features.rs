@@ -35,6 +35,7 @@ use super::rules::Span;
 use super::tokens::Tok;
 use super::{Entity, EntityType};
 use crate::lexdata::{is_single_surname, is_transliteration};
+use std::mem::MaybeUninit;
 
 /// Feature ids per character (every template yields exactly one).
 pub const PER_CHAR: usize = 32;
@@ -243,7 +244,15 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     if n == 0 {
         return Vec::new();
     }
-    let mut out = vec![0u32; n * PER_CHAR + WIDE_SLACK];
+    // Not zeroed (that was 128 bytes a character): every id is written
+    // below, and the length set at the end.
+    let mut out: Vec<u32> = Vec::with_capacity(n * PER_CHAR + WIDE_SLACK);
+    // Tests fill it with an id no table has, to catch an id left unwritten.
+    #[cfg(debug_assertions)]
+    {
+        out.resize(n * PER_CHAR + WIDE_SLACK, u32::MAX);
+        out.clear();
+    }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = wide;
     // The wide hashing's inputs: per template its id's seed (`t * K`) and
@@ -309,19 +318,24 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     const LAC_AHEAD: usize = 32;
     // Per start: its position, its chain so far, its longest word's
     // length and K=32 class.
-    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n / 2);
+    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n);
     // SoftLexicon-style, per character: the longest LAC word beginning at
     // it and the longest ending at it, each `length bucket << 16 | K=32
     // class` (0 = none; with the length, for the end); the same scan finds
     // both.
     let mut lac_begin = vec![0u64; n];
     let mut lac_end = vec![(0usize, 0u64); n];
+    // Without a branch (about half the pairs pass, unpredictably): every
+    // pair is written at the next place and kept if it passes, so the
+    // filter's lookups overlap instead of waiting on each misprediction.
+    scans.resize(n, (0, 0, 0, 0));
+    let mut kept = 0;
     for s in 0..n.saturating_sub(1) {
         let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
-        if lac.may_start(h) {
-            scans.push((s, h, 0, 0));
-        }
+        scans[kept] = (s, h, 0, 0);
+        kept += lac.may_start(h) as usize;
     }
+    scans.truncate(kept);
     let mut live: Vec<u32> = (0..scans.len() as u32).collect();
     let mut slots: Vec<Option<super::lacwords::Slot>> = Vec::with_capacity(live.len());
     let mut len = 2;
@@ -601,17 +615,25 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             continue;
         }
         // Written in place (no intermediate array: it cost as much as the hashing).
-        let dst: &mut [u32; PER_CHAR] = (&mut out[i * PER_CHAR..(i + 1) * PER_CHAR])
+        let dst: &mut [MaybeUninit<u32>; PER_CHAR] = (&mut out.spare_capacity_mut()
+            [i * PER_CHAR..(i + 1) * PER_CHAR])
             .try_into()
             .expect("PER_CHAR ids");
         macro_rules! put {
             ($t:expr, $a:expr, $b:expr) => {
-                dst[$t] = finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits)
+                dst[$t].write(finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits))
             };
         }
         templates!(put);
     }
-    out.truncate(n * PER_CHAR);
+    // SAFETY: the capacity holds `n * PER_CHAR` ids and every one was
+    // written: each character's `PER_CHAR` templates (`templates!` puts
+    // ids 0..PER_CHAR), or its row by `wide::hash_rows`.
+    unsafe { out.set_len(n * PER_CHAR) };
+    debug_assert!(
+        out.iter().all(|&f| (f as u64) < 1 << bits),
+        "an id left unwritten"
+    );
     out
 }
 

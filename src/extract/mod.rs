@@ -34,7 +34,76 @@ pub use news::NewsExtractor;
 /// The extractor the application uses (the CLI and the GUI call this): the
 /// rules and the shipped tagger ([`tagger::Tagger::shipped`]).
 pub fn default_extractor() -> NewsExtractor {
-    NewsExtractor::new().with_tagger(tagger::Tagger::shipped())
+    let ex = NewsExtractor::new().with_tagger(tagger::Tagger::shipped());
+    // The LAC tables are otherwise built by the first extraction; built
+    // now, they move to huge pages with the rest.
+    lacwords::words();
+    tables_on_huge_pages();
+    ex
+}
+
+/// Asks the kernel, once per process and in a thread of its own, to back
+/// the process's large anonymous memory (the heap and mappings of 4 MiB or
+/// more: jieba's dictionary, the gazetteer, the LAC and name tables) with
+/// 2 MiB pages (`MADV_COLLAPSE`, Linux 6.1 and later; elsewhere, or if
+/// refused, nothing changes). Extraction reads these tables at random, and
+/// with 4 KiB pages many of its cache misses were TLB misses too: full
+/// extraction about 4% faster (`speed9`). The kernel copies the pages
+/// (about 70 ms for 66 MiB), so it is done beside start-up, not in it. A
+/// hint only: no value read changes.
+fn tables_on_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let _ = std::thread::Builder::new()
+                .name("huge-pages".into())
+                .spawn(|| {
+                    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+                        return;
+                    };
+                    for (start, end) in maps.lines().filter_map(collapsible) {
+                        // SAFETY: advice on whole pages inside a mapping of
+                        // this process; it changes how memory is backed,
+                        // never what it holds.
+                        unsafe {
+                            let at = start as *mut libc::c_void;
+                            libc::madvise(at, end - start, libc::MADV_HUGEPAGE);
+                            libc::madvise(at, end - start, MADV_COLLAPSE);
+                        }
+                    }
+                });
+        });
+    }
+}
+
+/// `MADV_COLLAPSE` (Linux 6.1; not yet in every `libc`).
+#[cfg(target_os = "linux")]
+const MADV_COLLAPSE: libc::c_int = 25;
+
+/// The 2 MiB-aligned part of a `/proc/self/maps` line worth backing with
+/// huge pages: the heap, or an anonymous read-write mapping of 4 MiB or
+/// more (smaller ones are mostly thread stacks and small arenas).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn collapsible(line: &str) -> Option<(usize, usize)> {
+    const HUGE: usize = 2 << 20;
+    // `start-end perms offset dev inode [path]`.
+    let mut f = line.split_whitespace();
+    let (a, b) = f.next()?.split_once('-')?;
+    let (a, b) = (
+        usize::from_str_radix(a, 16).ok()?,
+        usize::from_str_radix(b, 16).ok()?,
+    );
+    if !f.next()?.starts_with("rw") {
+        return None;
+    }
+    match f.nth(3) {
+        Some("[heap]") => {}
+        None if b.checked_sub(a)? >= 2 * HUGE => {}
+        _ => return None,
+    }
+    let (start, end) = (a.checked_add(HUGE - 1)? & !(HUGE - 1), b & !(HUGE - 1));
+    (start < end).then_some((start, end))
 }
 
 use crate::error::{Error, Result};
@@ -394,6 +463,50 @@ pub(crate) fn entity_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the heap and large anonymous read-write mappings are backed
+    /// with huge pages, and only their 2 MiB-aligned part.
+    #[test]
+    fn huge_pages_go_to_the_heap_and_large_anonymous_mappings() {
+        let line = |s: &str| collapsible(s);
+        // The heap: its aligned part, whatever its size.
+        assert_eq!(
+            line("55a21de02000-55a21f783000 rw-p 00000000 00:00 0          [heap]"),
+            Some((0x55a21e000000, 0x55a21f600000))
+        );
+        assert_eq!(
+            line("55a21de02000-55a21de83000 rw-p 00000000 00:00 0 [heap]"),
+            None
+        );
+        // Anonymous: 4 MiB or more.
+        assert_eq!(
+            line("7f00e4504000-7f00e5505000 rw-p 00000000 00:00 0 "),
+            Some((0x7f00e4600000, 0x7f00e5400000))
+        );
+        assert_eq!(
+            line("7f00e4400000-7f00e4600000 rw-p 00000000 00:00 0"),
+            None
+        );
+        assert_eq!(
+            line("7f00e4000000-7f00e4400000 rw-p 00000000 00:00 0"),
+            Some((0x7f00e4000000, 0x7f00e4400000))
+        );
+        // Not writable, a file, the stack, garbage.
+        assert_eq!(
+            line("7f00e4000000-7f00e8000000 r--p 00000000 00:00 0"),
+            None
+        );
+        assert_eq!(
+            line("7f00e4000000-7f00e8000000 rw-p 00000000 08:01 1234 /usr/lib/libc.so.6"),
+            None
+        );
+        assert_eq!(
+            line("7ffd4000000-7ffd8000000 rw-p 00000000 00:00 0 [stack]"),
+            None
+        );
+        assert_eq!(line("not a mapping"), None);
+        assert_eq!(line(""), None);
+    }
 
     fn ent(start: usize, end: usize, label: EntityType, source: Source) -> Entity {
         Entity {
