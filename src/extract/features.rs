@@ -43,6 +43,25 @@ pub const PER_CHAR: usize = 32;
 /// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias).
 pub const FEATURES_VERSION: u32 = 5;
 
+/// Which of the outside character knowledge templates ([`super::charknow`])
+/// are on, a bit each: 1 = the given-name buckets of `c[i-1..=i+1]` with
+/// the surname template (16); 2 = `c[i]`'s bucket with the token position
+/// and tag (11); 4 = `c[i]`'s radical with the shape and token position
+/// (23); 8 = the radicals of `c[i-1..=i+1]` with the transliteration and
+/// shape template (17). `PIZHU_KN=N` overrides it (experiments only: a
+/// model must be tagged with the setting it was trained with).
+const CHAR_KNOWLEDGE: u32 = 0;
+
+fn char_knowledge() -> u32 {
+    static KN: std::sync::LazyLock<u32> = std::sync::LazyLock::new(|| {
+        std::env::var("PIZHU_KN")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(CHAR_KNOWLEDGE)
+    });
+    *KN
+}
+
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 #[inline]
@@ -399,6 +418,18 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             c
         };
     }
+    // Outside knowledge per character: given-name bucket and radical
+    // (`super::charknow`; 0 for characters it lacks).
+    let kn = char_knowledge();
+    let (kbucket, krad): (Vec<u64>, Vec<u64>) = if kn == 0 {
+        (Vec::new(), Vec::new())
+    } else {
+        let k = super::charknow::knowledge();
+        chars
+            .iter()
+            .map(|&c| (k.name_bucket(c), k.radical(c)))
+            .unzip()
+    };
     // Rules' resolved label per character: (label code, bmes, source) packed.
     let mut rule = vec![0u64; n];
     for e in ev.resolved {
@@ -536,6 +567,42 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         let shape = cls[i] * 36
             + if ii > lo { cls[i - 1] } else { 6 } * 6
             + if ii + 1 < hi { cls[i + 1] } else { 6 };
+        // The outside knowledge's values (0 where off): the name buckets
+        // of `c[i-1..=i+1]` and the radicals (15 and 511: across the
+        // sentence's start or end).
+        let (mut kn16, mut kn11, mut kn23, mut kn17) = (0u64, 0u64, 0u64, 0u64);
+        if kn != 0 {
+            let kb = |j: isize| -> u64 {
+                if j < lo {
+                    14
+                } else if j >= hi {
+                    15
+                } else {
+                    kbucket[j as usize]
+                }
+            };
+            let kr = |j: isize| -> u64 {
+                if j < lo {
+                    510
+                } else if j >= hi {
+                    511
+                } else {
+                    krad[j as usize]
+                }
+            };
+            if kn & 1 != 0 {
+                kn16 = (kb(ii - 1) << 8 | kb(ii) << 4 | kb(ii + 1)) << 8;
+            }
+            if kn & 2 != 0 {
+                kn11 = kbucket[i] << 8;
+            }
+            if kn & 4 != 0 {
+                kn23 = krad[i] << 16;
+            }
+            if kn & 8 != 0 {
+                kn17 = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
+            }
+        }
         macro_rules! templates {
             ($put:ident) => {
                 $put!(0, lac_b, lac_e);
@@ -549,19 +616,19 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(8, cm2, cm1);
                 $put!(9, cp1, cp2);
                 $put!(10, cm1, cp1);
-                $put!(11, tpos, tpos_tag);
+                $put!(11, tpos | kn11, tpos_tag);
                 $put!(12, tpos, twh);
                 $put!(13, tpos << 8 | prev_tag, tpos_tag);
                 $put!(14, tpos << 8 | next_tag, tpos_tag);
                 $put!(15, tpos, tgaz);
-                $put!(16, sur, tpos);
-                $put!(17, is_transliteration(cur) as u64, shape);
+                $put!(16, sur | kn16, tpos);
+                $put!(17, is_transliteration(cur) as u64 | kn17, shape);
                 $put!(18, rule[i], 0);
                 $put!(19, rule[i] & 0xFFFF, c0);
                 $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
                 $put!(21, cand[i], 0);
                 $put!(22, cand[i], tpos);
-                $put!(23, shape, tpos);
+                $put!(23, shape | kn23, tpos);
                 $put!(24, prev_word, tpos);
                 $put!(25, next_word, tpos);
                 $put!(26, longest[i][0].1, 0);
