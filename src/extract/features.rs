@@ -24,6 +24,10 @@
 //!   position in it; SoftLexicon-style (Ma et al. 2020, template 0): the longest LAC
 //!   word beginning at `i` and the longest ending at `i` (length bucket and
 //!   class of each, conjoined).
+//! - outside knowledge of single characters ([`super::charknow`]): the
+//!   radicals of `c[i-1..=i+1]` (Unihan), conjoined into the
+//!   transliteration and shape template (17); given-name buckets are there
+//!   for experiments ([`CHAR_KNOWLEDGE`]), not shipped.
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
@@ -40,26 +44,28 @@ use crate::lexdata::{is_single_surname, is_transliteration};
 pub const PER_CHAR: usize = 32;
 
 /// Version of the feature set: a model trained with another set is refused
-/// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias).
-pub const FEATURES_VERSION: u32 = 5;
+/// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias;
+/// 6: the radicals of `c[i-1..=i+1]` in template 17, [`super::charknow`]).
+pub const FEATURES_VERSION: u32 = 6;
 
 /// Which of the outside character knowledge templates ([`super::charknow`])
-/// are on, a bit each: 1 = the given-name buckets of `c[i-1..=i+1]` with
-/// the surname template (16); 2 = `c[i]`'s bucket with the token position
-/// and tag (11); 4 = `c[i]`'s radical with the shape and token position
-/// (23); 8 = the radicals of `c[i-1..=i+1]` with the transliteration and
-/// shape template (17). `PIZHU_KN=N` overrides it (experiments only: a
-/// model must be tagged with the setting it was trained with).
-const CHAR_KNOWLEDGE: u32 = 0;
+/// are on, a bit each (measured on branch `kn`; only 8 ships, the others
+/// stay for experiments: a model must be trained with the setting it is
+/// tagged with, so changing this needs a retrained model):
+/// - 1: the given-name buckets of `c[i-1..=i+1]` with the surname
+///   template (16);
+/// - 2: `c[i]`'s bucket with the token position and tag (11);
+/// - 4: `c[i]`'s radical with the shape and token position (23);
+/// - 8: the radicals of `c[i-1..=i+1]` with the transliteration and shape
+///   template (17);
+/// - 16: `c[i]`'s bucket in template 17 too;
+/// - 32: `c[i]`'s bucket alone with the surname template (16);
+/// - 64: the same only after a surname (`c[i-1]` or `c[i-2]`).
+const CHAR_KNOWLEDGE: u32 = 8;
 
+#[inline]
 fn char_knowledge() -> u32 {
-    static KN: std::sync::LazyLock<u32> = std::sync::LazyLock::new(|| {
-        std::env::var("PIZHU_KN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(CHAR_KNOWLEDGE)
-    });
-    *KN
+    CHAR_KNOWLEDGE
 }
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -593,6 +599,15 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             if kn & 1 != 0 {
                 kn16 = (kb(ii - 1) << 8 | kb(ii) << 4 | kb(ii + 1)) << 8;
             }
+            if kn & 32 != 0 {
+                kn16 = kbucket[i] << 8;
+            }
+            if kn & 64 != 0 {
+                let s2 = ii - 2 >= lo && is_single_surname(chars[i - 2]);
+                if sur & 2 != 0 || s2 {
+                    kn16 = (s2 as u64) << 12 | kbucket[i] << 8;
+                }
+            }
             if kn & 2 != 0 {
                 kn11 = kbucket[i] << 8;
             }
@@ -601,6 +616,9 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             }
             if kn & 8 != 0 {
                 kn17 = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
+            }
+            if kn & 16 != 0 {
+                kn17 |= kbucket[i] << 40;
             }
         }
         macro_rules! templates {
@@ -747,6 +765,37 @@ mod tests {
         }
         // The sentence holds LAC words (the check is not of empty slots).
         assert!(seen >= 8, "{seen}");
+    }
+
+    /// The radical template (17, with the shipped outside knowledge) reads
+    /// the radicals of `c[i-1..=i+1]`: characters with the same radicals
+    /// around them share its id, a different radical beside them does
+    /// not, and the characters' own templates still tell them apart.
+    #[test]
+    fn radical_template_generalises_over_characters() {
+        let names = NameDict::new();
+        let ids = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            let ev = Evidence {
+                chars: &chars,
+                toks: &[],
+                candidates: &[],
+                resolved: &[],
+                gaz: super::super::gazetteer::gazetteer(),
+                names: &names,
+                per_sentence: true,
+            };
+            features(&ev, 20)
+        };
+        // 氵 三 times; 氵 木 氵.
+        let (a, b, c) = (ids("河海湖"), ids("江洋湾"), ids("河林湖"));
+        let t17 = |v: &[u32]| v[PER_CHAR + 17];
+        assert_eq!(t17(&a), t17(&b));
+        assert_ne!(t17(&a), t17(&c));
+        assert_ne!(a[PER_CHAR + 3], b[PER_CHAR + 3]);
+        // A character outside the table (no radical) reads as before.
+        let (d, e) = (ids("A1B"), ids("A2B"));
+        assert_eq!(t17(&d), t17(&e));
     }
 
     /// The branch-free position is B, M, E or S as spelled out.
