@@ -787,8 +787,9 @@ mod tests {
             };
             features(&ev, 20)
         };
-        // 氵 三 times; 氵 木 氵.
-        let (a, b, c) = (ids("河海湖"), ids("江洋湾"), ids("河林湖"));
+        // 氵 three times (no transliteration character in the middle); 木
+        // 氵 氵.
+        let (a, b, c) = (ids("河湖池"), ids("江洋湾"), ids("村湖池"));
         let t17 = |v: &[u32]| v[PER_CHAR + 17];
         assert_eq!(t17(&a), t17(&b));
         assert_ne!(t17(&a), t17(&c));
