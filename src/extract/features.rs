@@ -60,7 +60,9 @@ pub const FEATURES_VERSION: u32 = 6;
 ///   template (17);
 /// - 16: `c[i]`'s bucket in template 17 too;
 /// - 32: `c[i]`'s bucket alone with the surname template (16);
-/// - 64: the same only after a surname (`c[i-1]` or `c[i-2]`).
+/// - 64: the same only after a surname (`c[i-1]` or `c[i-2]`);
+/// - 128: the token position in template 17 too;
+/// - 256: the radicals of `c[i-2..=i+2]` in template 17 instead.
 const CHAR_KNOWLEDGE: u32 = 8;
 
 #[inline]
@@ -619,6 +621,17 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             }
             if kn & 16 != 0 {
                 kn17 |= kbucket[i] << 40;
+            }
+            if kn & 128 != 0 {
+                kn17 |= tpos << 44;
+            }
+            if kn & 256 != 0 {
+                kn17 = (kr(ii - 2) << 40
+                    | kr(ii - 1) << 30
+                    | kr(ii) << 20
+                    | kr(ii + 1) << 10
+                    | kr(ii + 2))
+                    << 1;
             }
         }
         macro_rules! templates {
