@@ -24,6 +24,10 @@
 //!   position in it; SoftLexicon-style (Ma et al. 2020, template 0): the longest LAC
 //!   word beginning at `i` and the longest ending at `i` (length bucket and
 //!   class of each, conjoined).
+//! - outside knowledge of single characters ([`super::charknow`]): the
+//!   radicals of `c[i-1..=i+1]` (Unihan), conjoined into the
+//!   transliteration and shape template (17); given-name buckets are there
+//!   for experiments ([`CHAR_KNOWLEDGE`]), not shipped.
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
@@ -41,8 +45,31 @@ use std::mem::MaybeUninit;
 pub const PER_CHAR: usize = 32;
 
 /// Version of the feature set: a model trained with another set is refused
-/// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias).
-pub const FEATURES_VERSION: u32 = 5;
+/// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias;
+/// 6: the radicals of `c[i-1..=i+1]` in template 17, [`super::charknow`]).
+pub const FEATURES_VERSION: u32 = 6;
+
+/// Which of the outside character knowledge templates ([`super::charknow`])
+/// are on, a bit each (measured on branch `kn`; only 8 ships, the others
+/// stay for experiments: a model must be trained with the setting it is
+/// tagged with, so changing this needs a retrained model):
+/// - 1: the given-name buckets of `c[i-1..=i+1]` with the surname
+///   template (16);
+/// - 2: `c[i]`'s bucket with the token position and tag (11);
+/// - 4: `c[i]`'s radical with the shape and token position (23);
+/// - 8: the radicals of `c[i-1..=i+1]` with the transliteration and shape
+///   template (17);
+/// - 16: `c[i]`'s bucket in template 17 too;
+/// - 32: `c[i]`'s bucket alone with the surname template (16);
+/// - 64: the same only after a surname (`c[i-1]` or `c[i-2]`);
+/// - 128: the token position in template 17 too;
+/// - 256: the radicals of `c[i-2..=i+2]` in template 17 instead.
+const CHAR_KNOWLEDGE: u32 = 8;
+
+#[inline]
+fn char_knowledge() -> u32 {
+    CHAR_KNOWLEDGE
+}
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -413,6 +440,18 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             c
         };
     }
+    // Outside knowledge per character: given-name bucket and radical
+    // (`super::charknow`; 0 for characters it lacks).
+    let kn = char_knowledge();
+    let (kbucket, krad): (Vec<u64>, Vec<u64>) = if kn == 0 {
+        (Vec::new(), Vec::new())
+    } else {
+        let k = super::charknow::knowledge();
+        chars
+            .iter()
+            .map(|&c| (k.name_bucket(c), k.radical(c)))
+            .unzip()
+    };
     // Rules' resolved label per character: (label code, bmes, source) packed.
     let mut rule = vec![0u64; n];
     for e in ev.resolved {
@@ -550,6 +589,65 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         let shape = cls[i] * 36
             + if ii > lo { cls[i - 1] } else { 6 } * 6
             + if ii + 1 < hi { cls[i + 1] } else { 6 };
+        // The outside knowledge's values (0 where off): the name buckets
+        // of `c[i-1..=i+1]` and the radicals (15 and 511: across the
+        // sentence's start or end).
+        let (mut kn16, mut kn11, mut kn23, mut kn17) = (0u64, 0u64, 0u64, 0u64);
+        if kn != 0 {
+            let kb = |j: isize| -> u64 {
+                if j < lo {
+                    14
+                } else if j >= hi {
+                    15
+                } else {
+                    kbucket[j as usize]
+                }
+            };
+            let kr = |j: isize| -> u64 {
+                if j < lo {
+                    510
+                } else if j >= hi {
+                    511
+                } else {
+                    krad[j as usize]
+                }
+            };
+            if kn & 1 != 0 {
+                kn16 = (kb(ii - 1) << 8 | kb(ii) << 4 | kb(ii + 1)) << 8;
+            }
+            if kn & 32 != 0 {
+                kn16 = kbucket[i] << 8;
+            }
+            if kn & 64 != 0 {
+                let s2 = ii - 2 >= lo && is_single_surname(chars[i - 2]);
+                if sur & 2 != 0 || s2 {
+                    kn16 = (s2 as u64) << 12 | kbucket[i] << 8;
+                }
+            }
+            if kn & 2 != 0 {
+                kn11 = kbucket[i] << 8;
+            }
+            if kn & 4 != 0 {
+                kn23 = krad[i] << 16;
+            }
+            if kn & 8 != 0 {
+                kn17 = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
+            }
+            if kn & 16 != 0 {
+                kn17 |= kbucket[i] << 40;
+            }
+            if kn & 128 != 0 {
+                kn17 |= tpos << 44;
+            }
+            if kn & 256 != 0 {
+                kn17 = (kr(ii - 2) << 40
+                    | kr(ii - 1) << 30
+                    | kr(ii) << 20
+                    | kr(ii + 1) << 10
+                    | kr(ii + 2))
+                    << 1;
+            }
+        }
         macro_rules! templates {
             ($put:ident) => {
                 $put!(0, lac_b, lac_e);
@@ -563,19 +661,19 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(8, cm2, cm1);
                 $put!(9, cp1, cp2);
                 $put!(10, cm1, cp1);
-                $put!(11, tpos, tpos_tag);
+                $put!(11, tpos | kn11, tpos_tag);
                 $put!(12, tpos, twh);
                 $put!(13, tpos << 8 | prev_tag, tpos_tag);
                 $put!(14, tpos << 8 | next_tag, tpos_tag);
                 $put!(15, tpos, tgaz);
-                $put!(16, sur, tpos);
-                $put!(17, is_transliteration(cur) as u64, shape);
+                $put!(16, sur | kn16, tpos);
+                $put!(17, is_transliteration(cur) as u64 | kn17, shape);
                 $put!(18, rule[i], 0);
                 $put!(19, rule[i] & 0xFFFF, c0);
                 $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
                 $put!(21, cand[i], 0);
                 $put!(22, cand[i], tpos);
-                $put!(23, shape, tpos);
+                $put!(23, shape | kn23, tpos);
                 $put!(24, prev_word, tpos);
                 $put!(25, next_word, tpos);
                 $put!(26, longest[i][0].1, 0);
@@ -702,6 +800,38 @@ mod tests {
         }
         // The sentence holds LAC words (the check is not of empty slots).
         assert!(seen >= 8, "{seen}");
+    }
+
+    /// The radical template (17, with the shipped outside knowledge) reads
+    /// the radicals of `c[i-1..=i+1]`: characters with the same radicals
+    /// around them share its id, a different radical beside them does
+    /// not, and the characters' own templates still tell them apart.
+    #[test]
+    fn radical_template_generalises_over_characters() {
+        let names = NameDict::new();
+        let ids = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            let ev = Evidence {
+                chars: &chars,
+                toks: &[],
+                candidates: &[],
+                resolved: &[],
+                gaz: super::super::gazetteer::gazetteer(),
+                names: &names,
+                per_sentence: true,
+            };
+            features(&ev, 20)
+        };
+        // 氵 three times (no transliteration character in the middle); 木
+        // 氵 氵.
+        let (a, b, c) = (ids("河湖池"), ids("江洋湾"), ids("村湖池"));
+        let t17 = |v: &[u32]| v[PER_CHAR + 17];
+        assert_eq!(t17(&a), t17(&b));
+        assert_ne!(t17(&a), t17(&c));
+        assert_ne!(a[PER_CHAR + 3], b[PER_CHAR + 3]);
+        // A character outside the table (no radical) reads as before.
+        let (d, e) = (ids("A1B"), ids("A2B"));
+        assert_eq!(t17(&d), t17(&e));
     }
 
     /// The branch-free position is B, M, E or S as spelled out.

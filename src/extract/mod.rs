@@ -5,6 +5,7 @@
 //! text, end exclusive, and `text == slice_chars(article, start, end)`.
 //! Extractors are `Send + Sync` and shared across rayon threads.
 
+pub mod charknow;
 pub mod eval;
 pub mod expf;
 pub mod features;
