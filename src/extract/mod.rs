@@ -51,10 +51,12 @@ pub fn default_extractor() -> NewsExtractor {
 /// with 4 KiB pages many of its cache misses were TLB misses too: full
 /// extraction about 4% faster (`speed9`). The kernel copies the pages
 /// (about 70 ms for 66 MiB), so it is done beside start-up, not in it. A
-/// hint only: no value read changes.
+/// hint only: no value read changes. `PIZHU_NO_HUGE_PAGES` turns it off
+/// (the bench's way to compare: raw jieba `tag`, the bench's baseline, uses
+/// the same dictionary and gains from it too).
 fn tables_on_huge_pages() {
     #[cfg(target_os = "linux")]
-    {
+    if std::env::var_os("PIZHU_NO_HUGE_PAGES").is_none() {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
             let _ = std::thread::Builder::new()
