@@ -26,8 +26,7 @@
 //!   class of each, conjoined).
 //! - outside knowledge of single characters ([`super::charknow`]): the
 //!   radicals of `c[i-1..=i+1]` (Unihan), conjoined into the
-//!   transliteration and shape template (17); given-name buckets are there
-//!   for experiments ([`CHAR_KNOWLEDGE`]), not shipped.
+//!   transliteration and shape template (17).
 //!
 //! Every feature is a 64-bit mix of a template id and its values, reduced to
 //! `bits` bits; the mix is fixed (no process-random hashing), so training and
@@ -48,28 +47,6 @@ pub const PER_CHAR: usize = 32;
 /// (5: SoftLexicon-style LAC boundaries in template 0, until 4 the bias;
 /// 6: the radicals of `c[i-1..=i+1]` in template 17, [`super::charknow`]).
 pub const FEATURES_VERSION: u32 = 6;
-
-/// Which of the outside character knowledge templates ([`super::charknow`])
-/// are on, a bit each (measured on branch `kn`; only 8 ships, the others
-/// stay for experiments: a model must be trained with the setting it is
-/// tagged with, so changing this needs a retrained model):
-/// - 1: the given-name buckets of `c[i-1..=i+1]` with the surname
-///   template (16);
-/// - 2: `c[i]`'s bucket with the token position and tag (11);
-/// - 4: `c[i]`'s radical with the shape and token position (23);
-/// - 8: the radicals of `c[i-1..=i+1]` with the transliteration and shape
-///   template (17);
-/// - 16: `c[i]`'s bucket in template 17 too;
-/// - 32: `c[i]`'s bucket alone with the surname template (16);
-/// - 64: the same only after a surname (`c[i-1]` or `c[i-2]`);
-/// - 128: the token position in template 17 too;
-/// - 256: the radicals of `c[i-2..=i+2]` in template 17 instead.
-const CHAR_KNOWLEDGE: u32 = 8;
-
-#[inline]
-fn char_knowledge() -> u32 {
-    CHAR_KNOWLEDGE
-}
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -440,18 +417,10 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             c
         };
     }
-    // Outside knowledge per character: given-name bucket and radical
-    // (`super::charknow`; 0 for characters it lacks).
-    let kn = char_knowledge();
-    let (kbucket, krad): (Vec<u64>, Vec<u64>) = if kn == 0 {
-        (Vec::new(), Vec::new())
-    } else {
-        let k = super::charknow::knowledge();
-        chars
-            .iter()
-            .map(|&c| (k.name_bucket(c), k.radical(c)))
-            .unzip()
-    };
+    // Outside knowledge per character: its radical (`super::charknow`; 0
+    // for characters it lacks).
+    let know = super::charknow::knowledge();
+    let krad: Vec<u64> = chars.iter().map(|&c| know.radical(c)).collect();
     // Rules' resolved label per character: (label code, bmes, source) packed.
     let mut rule = vec![0u64; n];
     for e in ev.resolved {
@@ -589,65 +558,18 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         let shape = cls[i] * 36
             + if ii > lo { cls[i - 1] } else { 6 } * 6
             + if ii + 1 < hi { cls[i + 1] } else { 6 };
-        // The outside knowledge's values (0 where off): the name buckets
-        // of `c[i-1..=i+1]` and the radicals (15 and 511: across the
+        // The radicals of `c[i-1..=i+1]` (510 and 511: across the
         // sentence's start or end).
-        let (mut kn16, mut kn11, mut kn23, mut kn17) = (0u64, 0u64, 0u64, 0u64);
-        if kn != 0 {
-            let kb = |j: isize| -> u64 {
-                if j < lo {
-                    14
-                } else if j >= hi {
-                    15
-                } else {
-                    kbucket[j as usize]
-                }
-            };
-            let kr = |j: isize| -> u64 {
-                if j < lo {
-                    510
-                } else if j >= hi {
-                    511
-                } else {
-                    krad[j as usize]
-                }
-            };
-            if kn & 1 != 0 {
-                kn16 = (kb(ii - 1) << 8 | kb(ii) << 4 | kb(ii + 1)) << 8;
+        let kr = |j: isize| -> u64 {
+            if j < lo {
+                510
+            } else if j >= hi {
+                511
+            } else {
+                krad[j as usize]
             }
-            if kn & 32 != 0 {
-                kn16 = kbucket[i] << 8;
-            }
-            if kn & 64 != 0 {
-                let s2 = ii - 2 >= lo && is_single_surname(chars[i - 2]);
-                if sur & 2 != 0 || s2 {
-                    kn16 = (s2 as u64) << 12 | kbucket[i] << 8;
-                }
-            }
-            if kn & 2 != 0 {
-                kn11 = kbucket[i] << 8;
-            }
-            if kn & 4 != 0 {
-                kn23 = krad[i] << 16;
-            }
-            if kn & 8 != 0 {
-                kn17 = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
-            }
-            if kn & 16 != 0 {
-                kn17 |= kbucket[i] << 40;
-            }
-            if kn & 128 != 0 {
-                kn17 |= tpos << 44;
-            }
-            if kn & 256 != 0 {
-                kn17 = (kr(ii - 2) << 40
-                    | kr(ii - 1) << 30
-                    | kr(ii) << 20
-                    | kr(ii + 1) << 10
-                    | kr(ii + 2))
-                    << 1;
-            }
-        }
+        };
+        let radicals = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
         macro_rules! templates {
             ($put:ident) => {
                 $put!(0, lac_b, lac_e);
@@ -661,19 +583,19 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(8, cm2, cm1);
                 $put!(9, cp1, cp2);
                 $put!(10, cm1, cp1);
-                $put!(11, tpos | kn11, tpos_tag);
+                $put!(11, tpos, tpos_tag);
                 $put!(12, tpos, twh);
                 $put!(13, tpos << 8 | prev_tag, tpos_tag);
                 $put!(14, tpos << 8 | next_tag, tpos_tag);
                 $put!(15, tpos, tgaz);
-                $put!(16, sur | kn16, tpos);
-                $put!(17, is_transliteration(cur) as u64 | kn17, shape);
+                $put!(16, sur, tpos);
+                $put!(17, is_transliteration(cur) as u64 | radicals, shape);
                 $put!(18, rule[i], 0);
                 $put!(19, rule[i] & 0xFFFF, c0);
                 $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
                 $put!(21, cand[i], 0);
                 $put!(22, cand[i], tpos);
-                $put!(23, shape | kn23, tpos);
+                $put!(23, shape, tpos);
                 $put!(24, prev_word, tpos);
                 $put!(25, next_word, tpos);
                 $put!(26, longest[i][0].1, 0);
