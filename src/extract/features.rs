@@ -690,16 +690,7 @@ mod tests {
             .c32 as u64
         };
         let names = NameDict::new();
-        let ev = Evidence {
-            chars: &chars,
-            toks: &[],
-            candidates: &[],
-            resolved: &[],
-            gaz: super::super::gazetteer::gazetteer(),
-            names: &names,
-            per_sentence: true,
-        };
-        let ids = features(&ev, 32);
+        let ids = features(&characters_only(&chars, &names), 32);
         let mut seen = 0;
         for i in 0..n {
             let maxl = lac.max_len.min(6);
@@ -724,6 +715,20 @@ mod tests {
         assert!(seen >= 8, "{seen}");
     }
 
+    /// Evidence of the characters alone: no tokens, candidates or rule
+    /// entities (the templates that read only characters and the tables).
+    fn characters_only<'a>(chars: &'a [char], names: &'a NameDict) -> Evidence<'a, 'a> {
+        Evidence {
+            chars,
+            toks: &[],
+            candidates: &[],
+            resolved: &[],
+            gaz: super::super::gazetteer::gazetteer(),
+            names,
+            per_sentence: true,
+        }
+    }
+
     /// The radical template (17, with the shipped outside knowledge) reads
     /// the radicals of `c[i-1..=i+1]`: characters with the same radicals
     /// around them share its id, a different radical beside them does
@@ -733,16 +738,7 @@ mod tests {
         let names = NameDict::new();
         let ids = |text: &str| {
             let chars: Vec<char> = text.chars().collect();
-            let ev = Evidence {
-                chars: &chars,
-                toks: &[],
-                candidates: &[],
-                resolved: &[],
-                gaz: super::super::gazetteer::gazetteer(),
-                names: &names,
-                per_sentence: true,
-            };
-            features(&ev, 20)
+            features(&characters_only(&chars, &names), 20)
         };
         // 氵 three times (no transliteration character in the middle); 木
         // 氵 氵.
