@@ -482,6 +482,17 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
                 continue;
             }
         }
+        if m.label == EntityType::Org
+            && let Some(k) = coordination(&m, chars)
+        {
+            // Two bodies joined by a conjunction are two (`某市某联和某县某联`).
+            let mut first = m.clone();
+            first.end = k;
+            retext(&mut first);
+            out.push(first);
+            m.start = k + 1;
+            retext(&mut m);
+        }
         if m.label == EntityType::Org && m.end - m.start >= 6 {
             // Two bodies written side by side stay two (`某局办公室` +
             // `县政府办公室`): cut where a level character follows a head.
@@ -524,6 +535,25 @@ fn conventions(model: &mut Vec<Entity>, rules: &[Entity], chars: &[char]) {
         out.push(m);
     }
     *model = out;
+}
+
+/// Where a model ORG is two bodies joined by a conjunction (`和`, `与`,
+/// `及`): the index of the conjunction, when the part before it is a body
+/// of three characters or more (it ends with a body's head character) and
+/// the part after it one with a level prefix (`市…`, `县…`) and a head of
+/// its own. A name with a conjunction inside (`某某发展和改革委员会`) has no
+/// head before it and stays whole.
+fn coordination(m: &Entity, chars: &[char]) -> Option<usize> {
+    let head = crate::char_list!("联局委会部院所办处厅协署司行团社校站队");
+    let (a, b) = (m.start, m.end);
+    if b - a < 7 || !head.has(chars[b - 1]) {
+        return None;
+    }
+    (a + 3..b - 3).find(|&k| {
+        matches!(chars[k], '和' | '与' | '及')
+            && head.has(chars[k - 1])
+            && UNIT_END.has(chars[k + 1])
+    })
 }
 
 /// The first part of a quoted slogan of parallel numbered parts
@@ -1388,6 +1418,46 @@ mod tests {
         assert!(
             !first_part("开展“双联双助双促双带”活动"),
             "the rest is longer than twice the part"
+        );
+    }
+
+    #[test]
+    fn bodies_joined_by_a_conjunction_are_two() {
+        // The shipped model reads these as one organisation.
+        let ex = crate::extract::default_extractor();
+        for (text, first, second) in [
+            ("市妇联和县侨联联合举办了座谈会。", "市妇联", "县侨联"),
+            ("他代表市妇联和县侨联发言。", "市妇联", "县侨联"),
+            ("市文联和县作协举办笔会。", "市文联", "县作协"),
+        ] {
+            let found: Vec<(String, String)> = ex
+                .extract(text)
+                .into_iter()
+                .map(|e| (e.label.to_string(), e.text))
+                .collect();
+            assert!(has(&found, "ORG", first), "{text}: {found:?}");
+            assert!(has(&found, "ORG", second), "{text}: {found:?}");
+        }
+        let cut = |text: &str, word: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            coordination(&at(text, word, 0, EntityType::Org), &chars)
+        };
+        assert_eq!(cut("由市妇联和县侨联主办", "市妇联和县侨联"), Some(4));
+        assert_eq!(cut("由区残联与镇团委主办", "区残联与镇团委"), Some(4));
+        assert_eq!(
+            cut("省发展和改革委员会", "省发展和改革委员会"),
+            None,
+            "no head before the conjunction"
+        );
+        assert_eq!(
+            cut("某某市协和医院", "某某市协和医院"),
+            None,
+            "no level after the conjunction"
+        );
+        assert_eq!(
+            cut("市妇联和县侨联", "市妇联和县侨"),
+            None,
+            "no head at the end"
         );
     }
 
