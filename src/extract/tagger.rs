@@ -321,6 +321,7 @@ struct Scratch {
     back: Vec<u8>,
     alpha: Vec<[f32; LABELS]>,
     beta: Vec<[f32; LABELS]>,
+    emits: Vec<[f32; LABELS]>,
 }
 
 thread_local! {
@@ -369,8 +370,13 @@ fn best_prev<const N: usize>(
 
 /// For each label that opens (`OPEN_CURS`, a lane each), its best
 /// predecessor among `OUT_PREVS` (the first of equals) and that score:
-/// per lane the same sums and comparisons in the same order as
-/// [`best_prev`] (SSE2 on x86-64: two registers of four lanes).
+/// per lane the same sums as [`best_prev`] and the same choice (SSE2 on
+/// x86-64: two registers of four lanes). The seven candidates are compared
+/// as a tree, `((0 1)(2 3))((4 5) 6)`, where a later one wins only when
+/// greater: the first of the greatest, as the walk in order finds it, in
+/// three steps of dependent compares rather than seven (the maximum is one
+/// value whatever the order; when all are −∞ both give the first
+/// predecessor, `O`, which is also the walk's initial choice).
 #[inline(always)]
 fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i32; 8]) {
     #[cfg(target_arch = "x86_64")]
@@ -380,22 +386,35 @@ fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i
         // SAFETY: SSE2 is part of x86-64; every load and store is of four
         // lanes inside an 8-lane array (unaligned forms).
         unsafe {
-            let mut b = [_mm_set1_ps(f32::NEG_INFINITY); 2];
-            let mut a = [_mm_setzero_si128(); 2];
-            for (i, &prev) in OUT_PREVS.iter().enumerate() {
-                let sp = _mm_set1_ps(score[prev]);
-                let q = _mm_set1_epi32(prev as i32);
-                for h in 0..2 {
-                    let s = _mm_add_ps(sp, _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)));
-                    let m = _mm_cmpgt_ps(s, b[h]);
-                    b[h] = _mm_or_ps(_mm_and_ps(m, s), _mm_andnot_ps(m, b[h]));
+            // `r` replaces `l` in the lanes where it is greater.
+            #[inline(always)]
+            unsafe fn pick(l: (__m128, __m128i), r: (__m128, __m128i)) -> (__m128, __m128i) {
+                // SAFETY: SSE2 is part of x86-64 (register operations only).
+                unsafe {
+                    let m = _mm_cmpgt_ps(r.0, l.0);
                     let mi = _mm_castps_si128(m);
-                    a[h] = _mm_or_si128(_mm_and_si128(mi, q), _mm_andnot_si128(mi, a[h]));
+                    (
+                        _mm_or_ps(_mm_and_ps(m, r.0), _mm_andnot_ps(m, l.0)),
+                        _mm_or_si128(_mm_and_si128(mi, r.1), _mm_andnot_si128(mi, l.1)),
+                    )
                 }
             }
             for h in 0..2 {
-                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b[h]);
-                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a[h]);
+                let leaf = |i: usize| {
+                    let prev = OUT_PREVS[i];
+                    (
+                        _mm_add_ps(
+                            _mm_set1_ps(score[prev]),
+                            _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)),
+                        ),
+                        _mm_set1_epi32(prev as i32),
+                    )
+                };
+                let a = pick(pick(leaf(0), leaf(1)), pick(leaf(2), leaf(3)));
+                let b = pick(pick(leaf(4), leaf(5)), leaf(6));
+                let (b, a) = pick(a, b);
+                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b);
+                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a);
             }
         }
         (best, arg)
@@ -472,10 +491,14 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
             }
         }
     }
+    // The walk back keeps the current label in a register (reading it back
+    // from `out` waited on the store just made, every character).
     out.resize(n, 0);
-    out[n - 1] = arg;
+    let mut cur = arg;
+    out[n - 1] = cur;
     for i in (1..n).rev() {
-        out[i - 1] = back[i * LABELS + out[i] as usize];
+        cur = back[i * LABELS + cur as usize];
+        out[i - 1] = cur;
     }
 }
 
@@ -538,9 +561,72 @@ fn marg(a: &[f32; LABELS], b: &[f32; LABELS], l: u8) -> f32 {
     }
 }
 
+/// One row of the forward pass: `alpha` of a row from the previous row's
+/// (`prev`) and this row's emission potentials `e`, normalised. The labels
+/// by their predecessors (`PREVS`) in fixed-size arrays that unroll, as in
+/// Viterbi: the same products summed in the same order as a walk of
+/// `PREVS`.
+#[inline(always)]
+fn forward_row(prev: &[f32; LABELS], e: &[f32; LABELS], p: &Prepared) -> [f32; LABELS] {
+    let tr = &p.tr;
+    let mut a = [0f32; LABELS];
+    let mut open = [0f32; 8];
+    for (i, &q) in OUT_PREVS.iter().enumerate() {
+        let aq = prev[q];
+        let row = &p.open_tr[i];
+        for j in 0..8 {
+            open[j] += aq * row[j];
+        }
+    }
+    for (j, c) in OPEN_CURS.into_iter().enumerate() {
+        a[c] = open[j] * e[c];
+    }
+    for t in 0..3 {
+        let prevs = [1 + 4 * t, 2 + 4 * t];
+        for c in [2 + 4 * t, 3 + 4 * t] {
+            a[c] = forward_sum(prev, tr, c, &prevs) * e[c];
+        }
+    }
+    normalise(&mut a);
+    a
+}
+
+/// One row of the backward pass: `beta` of a row from the next row's
+/// (`next`) and the next row's emission potentials `e`, normalised. The
+/// labels by their successors (`NEXTS`): those after which an entity may
+/// open, then each type's `B` and `M`.
+#[inline(always)]
+fn backward_row(e: &[f32; LABELS], next: &[f32; LABELS], p: &Prepared) -> [f32; LABELS] {
+    let tr = &p.tr;
+    let mut b = [0f32; LABELS];
+    let mut open = [0f32; 8];
+    for (j, &c) in OPEN_CURS.iter().enumerate() {
+        let (ec, nc) = (e[c], next[c]);
+        let row = &p.open_tr_back[j];
+        for i in 0..8 {
+            open[i] += row[i] * ec * nc;
+        }
+    }
+    for (i, q) in OUT_PREVS.into_iter().enumerate() {
+        b[q] = open[i];
+    }
+    for t in 0..3 {
+        let nexts = [2 + 4 * t, 3 + 4 * t];
+        for q in [1 + 4 * t, 2 + 4 * t] {
+            b[q] = backward_sum(e, next, tr, q, &nexts);
+        }
+    }
+    normalise(&mut b);
+    b
+}
+
 /// [`marginals`] into `out`, with prepared potentials and scratch buffers.
-/// Each row's emission potentials are computed once, in the forward pass,
-/// and kept (in `beta`'s buffer) for the backward pass.
+/// Every row's emission potentials are computed first (rows independent of
+/// each other); then the forward and the backward pass run in one loop, a
+/// row of each per step: two chains of dependent sums and divisions that
+/// the CPU overlaps, where one after the other each waited on its own
+/// latency. Each row's values are the same operations in the same order as
+/// either pass alone.
 ///
 /// With `entities_only`, only the characters whose label is not `O` get
 /// their marginal (the others get 1.0): the forward pass stops at the last
@@ -575,93 +661,45 @@ fn marginals_into(
     };
     let wanted = |i: usize| !entities_only || labels[i] != 0;
     let k = p.k;
-    let tr = &p.tr;
-    // `exp((row − max) / temp)` of a row at a time, sixteen lanes wide
-    // where the CPU allows (`super::expf`: the same values as `f32::exp`).
-    let emit = |i: usize| -> [f32; LABELS] {
-        let mut out = [0f32; LABELS];
-        expf::exp_below_max(&em[i * LABELS..(i + 1) * LABELS], k, &mut out);
-        out
-    };
-    let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
-    // Not cleared: every row of `emits` and every row of `alpha` that is
-    // read (up to `hi`) is written below first.
+    let (alpha, beta, emits) = (&mut sc.alpha, &mut sc.beta, &mut sc.emits);
+    // Not cleared: every row that is read is written below first (`emits`
+    // all; `alpha` up to `hi`; `beta` from `lo`).
     alpha.resize(n, [0f32; LABELS]);
+    beta.resize(n, [0f32; LABELS]);
     emits.resize(n, [0f32; LABELS]);
-    let e0 = emit(0);
-    emits[0] = e0;
+    // `exp((row − max) / temp)` of every row, sixteen lanes wide where the
+    // CPU allows (`super::expf`: the same values as `f32::exp`).
+    for (i, e) in emits[..n].iter_mut().enumerate() {
+        expf::exp_below_max(&em[i * LABELS..(i + 1) * LABELS], k, e);
+    }
+    let e0 = &emits[0];
+    let mut a = [0f32; LABELS];
     for l in 0..LABELS {
-        alpha[0][l] = p.st[l] * e0[l];
+        a[l] = p.st[l] * e0[l];
     }
-    normalise(&mut alpha[0]);
-    for i in 1..=hi {
-        let e = emit(i);
-        emits[i] = e;
-        let prev = alpha[i - 1];
-        // The labels by their predecessors (`PREVS`) in fixed-size arrays
-        // that unroll, as in Viterbi: the same products summed in the same
-        // order as a walk of `PREVS`.
-        let mut a = [0f32; LABELS];
-        let mut open = [0f32; 8];
-        for (i, &q) in OUT_PREVS.iter().enumerate() {
-            let aq = prev[q];
-            let row = &p.open_tr[i];
-            for j in 0..8 {
-                open[j] += aq * row[j];
-            }
+    normalise(&mut a);
+    alpha[0] = a;
+    let mut b = p.en;
+    beta[n - 1] = b;
+    // Forward rows 1..=hi and backward rows n−2 down to lo, one of each
+    // per step while both last.
+    let (fw, bw) = (hi, n - 1 - lo);
+    for s in 0..fw.max(bw) {
+        if s < fw {
+            a = forward_row(&a, &emits[s + 1], p);
+            alpha[s + 1] = a;
         }
-        for (j, c) in OPEN_CURS.into_iter().enumerate() {
-            a[c] = open[j] * e[c];
+        if s < bw {
+            let i = n - 2 - s;
+            b = backward_row(&emits[i + 1], &b, p);
+            beta[i] = b;
         }
-        for t in 0..3 {
-            let prevs = [1 + 4 * t, 2 + 4 * t];
-            for c in [2 + 4 * t, 3 + 4 * t] {
-                a[c] = forward_sum(&prev, tr, c, &prevs) * e[c];
-            }
-        }
-        normalise(&mut a);
-        alpha[i] = a;
     }
-    // Past the last wanted character only the emission potentials are
-    // needed (by the backward pass).
-    for (i, e) in emits.iter_mut().enumerate().skip(hi + 1) {
-        *e = emit(i);
-    }
-    // Backward, in place: `emits[i + 1]` is read before `emits[i]` is
-    // overwritten by `beta[i]`; the marginals of row i + 1 are taken as
-    // soon as its beta is known.
     out.resize(n, if entities_only { 1.0 } else { 0.0 });
-    let mut next = p.en;
-    if wanted(n - 1) {
-        out[n - 1] = marg(&alpha[n - 1], &next, labels[n - 1]);
-    }
-    for i in (lo..n - 1).rev() {
-        let e = emits[i + 1];
-        // The labels by their successors (`NEXTS`): those after which an
-        // entity may open, then each type's `B` and `M`.
-        let mut b = [0f32; LABELS];
-        let mut open = [0f32; 8];
-        for (j, &c) in OPEN_CURS.iter().enumerate() {
-            let (ec, nc) = (e[c], next[c]);
-            let row = &p.open_tr_back[j];
-            for i in 0..8 {
-                open[i] += row[i] * ec * nc;
-            }
-        }
-        for (i, q) in OUT_PREVS.into_iter().enumerate() {
-            b[q] = open[i];
-        }
-        for t in 0..3 {
-            let nexts = [2 + 4 * t, 3 + 4 * t];
-            for q in [1 + 4 * t, 2 + 4 * t] {
-                b[q] = backward_sum(&e, &next, tr, q, &nexts);
-            }
-        }
-        normalise(&mut b);
+    for i in lo..n {
         if wanted(i) {
-            out[i] = marg(&alpha[i], &b, labels[i]);
+            out[i] = marg(&alpha[i], &beta[i], labels[i]);
         }
-        next = b;
     }
 }
 
