@@ -1219,9 +1219,11 @@ impl Tagger {
         // holds a whole text). A row costs a few cycles once in the cache
         // and hundreds from memory: 64 ahead (two characters) left the sum
         // waiting on its loads (full extraction 26–27% of raw jieba against
-        // 28–30% at 256–512, `speed6`); 256 rows are 16 KiB of lines, well
-        // inside the first-level cache.
-        const AHEAD: usize = 256;
+        // 28–30% at 256–512, `speed6`). With the leaner sum of `speedd`
+        // (rows read unchecked) 512 gained 2–3% of extraction over 256 in
+        // alternating harness runs (1024 no more): 512 rows are 32 KiB of
+        // lines, inside the first-level cache.
+        const AHEAD: usize = 512;
         for &f in feats.iter().take(AHEAD) {
             prefetch(w, f);
         }
