@@ -90,6 +90,23 @@ pub fn exp_below_max(row: &[f32], k: f32, out: &mut [f32]) {
     }
 }
 
+/// [`exp_below_max`] of every row of `em` (rows of `W` lanes, `W <=
+/// LANES`) into the rows of `out` (as many): one test of the CPU for all
+/// rows, and the rows in one loop; each row's values are
+/// [`exp_below_max`]'s.
+pub fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W]]) {
+    assert!(W <= LANES && em.len() == out.len() * W);
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    if wide::available() {
+        // SAFETY: `available` checked AVX-512F; the lengths are asserted.
+        unsafe { wide::exp_rows_below_max(em, k, out) };
+        return;
+    }
+    for (row, o) in em.chunks_exact(W).zip(out.iter_mut()) {
+        exp_below_max(row, k, o);
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 mod wide {
     use super::{LANES, TAB};
@@ -232,6 +249,25 @@ mod wide {
         }
     }
 
+    /// [`super::exp_rows_below_max`]: each row by [`exp_below_max`], or
+    /// where a lane leaves the main path by the scalar path.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `W <= LANES`, `em.len() == out.len() * W`.
+    #[target_feature(enable = "avx512f,fma")]
+    pub unsafe fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W]]) {
+        for (row, o) in em.chunks_exact(W).zip(out.iter_mut()) {
+            // SAFETY: AVX-512F (this function's); `row` and `o` hold `W`
+            // lanes, at most `LANES`.
+            if !unsafe { exp_below_max(row, k, o) } {
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                for (o, &r) in o.iter_mut().zip(row) {
+                    *o = ((r - m) * k).exp();
+                }
+            }
+        }
+    }
+
     /// [`super::exp_below_max`] (`row.len() <= LANES == out.len()`), if
     /// every lane takes the main path; false (nothing written) otherwise.
     /// The maximum, the difference and the product are the scalar path's
@@ -263,6 +299,41 @@ mod wide {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// All rows at once equal each row alone, the scalar expression lane by
+    /// lane, also for rows with a lane off the main path (below −88).
+    #[test]
+    fn all_rows_equal_each_row_alone() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = |spread: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % spread) as f32 / 10.0 - (spread / 20) as f32
+        };
+        const W: usize = 13;
+        let rows = 300;
+        // Every fifth row spreads over 2000 units: lanes far below its
+        // maximum leave the main path.
+        let em: Vec<f32> = (0..rows * W)
+            .map(|i| rnd(if (i / W) % 5 == 0 { 20_001 } else { 201 }))
+            .collect();
+        for k in [0.03f32, 1.0] {
+            let mut all = vec![[0f32; W]; rows];
+            exp_rows_below_max(&em, k, &mut all);
+            for (i, got) in all.iter().enumerate() {
+                let row = &em[i * W..(i + 1) * W];
+                let mut one = [0f32; W];
+                exp_below_max(row, k, &mut one);
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                for l in 0..W {
+                    assert_eq!(got[l].to_bits(), one[l].to_bits(), "row {i} lane {l}");
+                    let want = ((row[l] - m) * k).exp();
+                    assert_eq!(got[l].to_bits(), want.to_bits(), "row {i} lane {l}");
+                }
+            }
+        }
+    }
 
     /// The row exp equals `f32::exp` lane by lane, on the tagger's range
     /// (−88..0, every 1009th float) and across glibc's special cases.

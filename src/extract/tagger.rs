@@ -739,9 +739,7 @@ fn marginals_into(
     emits.resize(n, [0f32; LABELS]);
     // `exp((row − max) / temp)` of every row, sixteen lanes wide where the
     // CPU allows (`super::expf`: the same values as `f32::exp`).
-    for (i, e) in emits[..n].iter_mut().enumerate() {
-        expf::exp_below_max(&em[i * LABELS..(i + 1) * LABELS], k, e);
-    }
+    expf::exp_rows_below_max(&em[..n * LABELS], k, &mut emits[..n]);
     let e0 = &emits[0];
     let mut a = [0f32; LABELS];
     for l in 0..LABELS {
