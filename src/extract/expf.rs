@@ -316,7 +316,13 @@ mod tests {
         // Every fifth row spreads over 2000 units: lanes far below its
         // maximum leave the main path.
         let em: Vec<f32> = (0..rows * W)
-            .map(|i| rnd(if (i / W) % 5 == 0 { 20_001 } else { 201 }))
+            .map(|i| {
+                rnd(if (i / W).is_multiple_of(5) {
+                    20_001
+                } else {
+                    201
+                })
+            })
             .collect();
         for k in [0.03f32, 1.0] {
             let mut all = vec![[0f32; W]; rows];
