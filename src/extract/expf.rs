@@ -14,6 +14,9 @@
 //! compared with `f32::exp` on 100,000 arguments spread over the range the
 //! tagger uses (−88 to 0) and a few outside it: a C library that computes
 //! otherwise keeps the scalar path. `PIZHU_NO_AVX512` turns it off too.
+//! Without AVX-512 (or with `PIZHU_NO_AVX512`), [`exp_rows_below_max`]
+//! does the same steps four doubles at a time with AVX2 and FMA (the table
+//! read by a gather), after the same check.
 
 /// `2^(i/32)` less `i << 47`, as glibc's `__exp2f_data.tab`.
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
@@ -87,6 +90,167 @@ pub fn exp_below_max(row: &[f32], k: f32, out: &mut [f32]) {
     let m = row.iter().cloned().fold(f32::MIN, f32::max);
     for (o, &r) in out.iter_mut().zip(row) {
         *o = ((r - m) * k).exp();
+    }
+}
+
+/// [`exp_below_max`] of every row of `em` (rows of `W` lanes, `W <=
+/// LANES`) into the rows of `out` (as many): one test of the CPU for all
+/// rows, and the rows in one loop; each row's values are
+/// [`exp_below_max`]'s.
+pub fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W]]) {
+    assert!(W <= LANES && em.len() == out.len() * W);
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    {
+        if wide::available() {
+            // SAFETY: `available` checked AVX-512F; the lengths are asserted.
+            unsafe { wide::exp_rows_below_max(em, k, out) };
+            return;
+        }
+        if narrow::available() {
+            // SAFETY: `available` checked AVX2 and FMA; the lengths are
+            // asserted.
+            unsafe { narrow::exp_rows_below_max(em, k, out) };
+            return;
+        }
+    }
+    for (row, o) in em.chunks_exact(W).zip(out.iter_mut()) {
+        exp_below_max(row, k, o);
+    }
+}
+
+/// The same steps as the wide path's `exp8` four doubles at a time, with
+/// AVX2 and FMA (CPUs without AVX-512; `PIZHU_NO_AVX512` leaves it on), for
+/// [`exp_rows_below_max`]; checked against `f32::exp` as the wide path is
+/// before it is used.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+mod narrow {
+    use super::{LANES, TAB};
+    use std::arch::x86_64::*;
+
+    const INV_LN2_N: f64 = f64::from_bits(0x40471547652b82fe);
+    const SHIFT: f64 = f64::from_bits(0x4338000000000000);
+    const C0: f64 = f64::from_bits(0x3ebc6af84b912394);
+    const C1: f64 = f64::from_bits(0x3f2ebfce50fac4f3);
+    const C2: f64 = f64::from_bits(0x3f962e42ff0c52d6);
+
+    /// Whether this path runs: AVX2 and FMA, and the same values as
+    /// `f32::exp` on the check's arguments.
+    pub fn available() -> bool {
+        static OK: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+            is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                // SAFETY: AVX2 and FMA checked just before.
+                && unsafe { agrees_with_libm(100_000) }
+        });
+        *OK
+    }
+
+    /// Compares [`exp4`] with `f32::exp` on `count` arguments spread evenly
+    /// (by bit pattern) over −88..=0, and on a few others.
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn agrees_with_libm(count: u32) -> bool {
+        let top = (-88f32).to_bits();
+        let bottom = (-0f32).to_bits();
+        let step = ((top - bottom) / count).max(1);
+        let mut x = [0f32; 4];
+        let mut bits = bottom;
+        let mut extra = [0.0f32, 1.0, 0.5, 10.0, 87.9, -87.99, -1e-30, 1e-30, 3.0e-8].into_iter();
+        loop {
+            for v in x.iter_mut() {
+                *v = match extra.next() {
+                    Some(e) => e,
+                    None => {
+                        bits = bits.saturating_add(step).min(top);
+                        f32::from_bits(bits)
+                    }
+                };
+            }
+            // SAFETY: `x` holds four lanes.
+            let v = unsafe { _mm_loadu_ps(x.as_ptr()) };
+            let mut out = [0f32; 4];
+            if main_path(v) {
+                // SAFETY: `out` holds four lanes.
+                unsafe { _mm_storeu_ps(out.as_mut_ptr(), exp4(v)) };
+                if x.iter()
+                    .zip(&out)
+                    .any(|(v, o)| v.exp().to_bits() != o.to_bits())
+                {
+                    return false;
+                }
+            }
+            if bits == top {
+                return true;
+            }
+        }
+    }
+
+    /// Whether every lane takes `__expf_fma`'s main path (|x| < 88, by its
+    /// test of the top bits).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn main_path(v: __m128) -> bool {
+        let top = _mm_and_si128(
+            _mm_srli_epi32::<20>(_mm_castps_si128(v)),
+            _mm_set1_epi32(0x7FF),
+        );
+        _mm_movemask_epi8(_mm_cmpgt_epi32(top, _mm_set1_epi32(0x42A))) == 0
+    }
+
+    /// `exp` of four lanes on the main path (`__expf_fma`'s steps, as the
+    /// wide path's `exp8`).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn exp4(x: __m128) -> __m128 {
+        let xd = _mm256_cvtps_pd(x);
+        let kd = _mm256_fmadd_pd(_mm256_set1_pd(INV_LN2_N), xd, _mm256_set1_pd(SHIFT));
+        let ki = _mm256_castpd_si256(kd);
+        let kd = _mm256_sub_pd(kd, _mm256_set1_pd(SHIFT));
+        let r = _mm256_fmsub_pd(_mm256_set1_pd(INV_LN2_N), xd, kd);
+        // The table entry `ki % 32`.
+        let at = _mm256_and_si256(ki, _mm256_set1_epi64x(31));
+        // SAFETY: every index is below 32, inside `TAB`.
+        let e = unsafe { _mm256_i64gather_epi64::<8>(TAB.as_ptr() as *const i64, at) };
+        let s = _mm256_castsi256_pd(_mm256_add_epi64(e, _mm256_slli_epi64::<47>(ki)));
+        let z = _mm256_fmadd_pd(r, _mm256_set1_pd(C0), _mm256_set1_pd(C1));
+        let r2 = _mm256_mul_pd(r, r);
+        let y = _mm256_fmadd_pd(r, _mm256_set1_pd(C2), _mm256_set1_pd(1.0));
+        let y = _mm256_fmadd_pd(z, r2, y);
+        _mm256_cvtpd_ps(_mm256_mul_pd(y, s))
+    }
+
+    /// [`super::exp_rows_below_max`]: per row the maximum, the difference
+    /// and the product as the scalar path computes them, then `exp` four
+    /// lanes at a time (four at a time off the main path by `f32::exp`).
+    ///
+    /// # Safety
+    /// The CPU has AVX2 and FMA; `W <= LANES`, `em.len() == out.len() * W`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W]]) {
+        for (row, o) in em.chunks_exact(W).zip(out.iter_mut()) {
+            let m = row.iter().cloned().fold(f32::MIN, f32::max);
+            let mut x = [0f32; LANES];
+            for (x, &r) in x.iter_mut().zip(row) {
+                *x = (r - m) * k;
+            }
+            let mut y = [0f32; LANES];
+            for (xs, ys) in x.chunks_exact(4).zip(y.chunks_exact_mut(4)) {
+                // SAFETY: four lanes read from and written to `x` and `y`.
+                unsafe {
+                    let v = _mm_loadu_ps(xs.as_ptr());
+                    if main_path(v) {
+                        _mm_storeu_ps(ys.as_mut_ptr(), exp4(v));
+                    } else {
+                        for (y, &x) in ys.iter_mut().zip(xs) {
+                            *y = x.exp();
+                        }
+                    }
+                }
+            }
+            o.copy_from_slice(&y[..W]);
+        }
     }
 }
 
@@ -232,6 +396,25 @@ mod wide {
         }
     }
 
+    /// [`super::exp_rows_below_max`]: each row by [`exp_below_max`], or
+    /// where a lane leaves the main path by the scalar path.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `W <= LANES`, `em.len() == out.len() * W`.
+    #[target_feature(enable = "avx512f,fma")]
+    pub unsafe fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W]]) {
+        for (row, o) in em.chunks_exact(W).zip(out.iter_mut()) {
+            // SAFETY: AVX-512F (this function's); `row` and `o` hold `W`
+            // lanes, at most `LANES`.
+            if !unsafe { exp_below_max(row, k, o) } {
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                for (o, &r) in o.iter_mut().zip(row) {
+                    *o = ((r - m) * k).exp();
+                }
+            }
+        }
+    }
+
     /// [`super::exp_below_max`] (`row.len() <= LANES == out.len()`), if
     /// every lane takes the main path; false (nothing written) otherwise.
     /// The maximum, the difference and the product are the scalar path's
@@ -263,6 +446,92 @@ mod wide {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The AVX2 path (what a CPU without AVX-512 runs) gives `f32::exp`'s
+    /// values: its check on 2,000,000 arguments, and rows relative to their
+    /// maximum, some with lanes off the main path, lane by lane.
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn the_avx2_path_equals_the_scalar_expression() {
+        if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+            return;
+        }
+        // SAFETY: AVX2 and FMA checked above.
+        assert!(unsafe { narrow::agrees_with_libm(2_000_000) });
+        let mut seed = 11u64;
+        const W: usize = 13;
+        let rows = 3000;
+        let em: Vec<f32> = (0..rows * W)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let spread = if (i / W).is_multiple_of(7) {
+                    3.0e-3
+                } else {
+                    3.1e-5
+                };
+                ((seed >> 40) as i32 - (1 << 23)) as f32 * spread
+            })
+            .collect();
+        let mut off = 0;
+        for k in [0.37f32, 1.0, 2.9] {
+            let mut got = vec![[0f32; W]; rows];
+            // SAFETY: AVX2 and FMA checked above; the lengths match.
+            unsafe { narrow::exp_rows_below_max(&em, k, &mut got) };
+            for (i, got) in got.iter().enumerate() {
+                let row = &em[i * W..(i + 1) * W];
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                for l in 0..W {
+                    let x = (row[l] - m) * k;
+                    off += usize::from(x < -88.0);
+                    assert_eq!(got[l].to_bits(), x.exp().to_bits(), "row {i} lane {l}");
+                }
+            }
+        }
+        assert!(off > 100, "{off}");
+    }
+
+    /// All rows at once equal each row alone, the scalar expression lane by
+    /// lane, also for rows with a lane off the main path (below −88).
+    #[test]
+    fn all_rows_equal_each_row_alone() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = |spread: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % spread) as f32 / 10.0 - (spread / 20) as f32
+        };
+        const W: usize = 13;
+        let rows = 300;
+        // Every fifth row spreads over 2000 units: lanes far below its
+        // maximum leave the main path.
+        let em: Vec<f32> = (0..rows * W)
+            .map(|i| {
+                rnd(if (i / W).is_multiple_of(5) {
+                    20_001
+                } else {
+                    201
+                })
+            })
+            .collect();
+        for k in [0.03f32, 1.0] {
+            let mut all = vec![[0f32; W]; rows];
+            exp_rows_below_max(&em, k, &mut all);
+            for (i, got) in all.iter().enumerate() {
+                let row = &em[i * W..(i + 1) * W];
+                let mut one = [0f32; W];
+                exp_below_max(row, k, &mut one);
+                let m = row.iter().cloned().fold(f32::MIN, f32::max);
+                for l in 0..W {
+                    assert_eq!(got[l].to_bits(), one[l].to_bits(), "row {i} lane {l}");
+                    let want = ((row[l] - m) * k).exp();
+                    assert_eq!(got[l].to_bits(), want.to_bits(), "row {i} lane {l}");
+                }
+            }
+        }
+    }
 
     /// The row exp equals `f32::exp` lane by lane, on the tagger's range
     /// (−88..0, every 1009th float) and across glibc's special cases.

@@ -343,31 +343,61 @@ pub fn resolve_overlaps<T: Sourced>(ents: Vec<T>) -> Vec<T> {
 /// the items themselves.
 pub(crate) fn overlap_survivors<T: Sourced>(ents: &[T], eligible: impl Fn(&T) -> bool) -> Vec<u32> {
     use std::cmp::Reverse;
-    let mut order: Vec<(Reverse<u8>, Reverse<usize>, usize, u32)> = ents
+    // The same keys packed into one integer each, compared as the tuples
+    // are (priority descending, length descending, start, index): one
+    // 128-bit compare per step of the sort instead of four fields.
+    // Lengths and starts of 2^40 characters or more (never in a text) take
+    // the tuples' sort.
+    const FIELD: u32 = 40;
+    const MAX: usize = (1 << FIELD) - 1;
+    let wide = ents
         .iter()
-        .enumerate()
-        .filter(|(_, e)| eligible(e))
-        .map(|(i, e)| {
-            let (s, t) = (e.span_start(), e.span_end());
-            (
-                Reverse(e.span_source().priority()),
-                Reverse(t.saturating_sub(s)),
-                s,
-                i as u32,
-            )
-        })
-        .collect();
-    order.sort_unstable();
+        .any(|e| e.span_start() > MAX || e.span_end().saturating_sub(e.span_start()) > MAX);
+    let order: Vec<(usize, u32)> = if !wide {
+        let mut keys: Vec<u128> = ents
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| eligible(e))
+            .map(|(i, e)| {
+                let (s, t) = (e.span_start(), e.span_end());
+                ((255 - e.span_source().priority()) as u128) << (3 * FIELD)
+                    | ((MAX - t.saturating_sub(s)) as u128) << (2 * FIELD)
+                    | (s as u128) << FIELD
+                    | i as u128
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter()
+            .map(|k| (((k >> FIELD) as usize) & MAX, k as u32))
+            .collect()
+    } else {
+        let mut order: Vec<(Reverse<u8>, Reverse<usize>, usize, u32)> = ents
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| eligible(e))
+            .map(|(i, e)| {
+                let (s, t) = (e.span_start(), e.span_end());
+                (
+                    Reverse(e.span_source().priority()),
+                    Reverse(t.saturating_sub(s)),
+                    s,
+                    i as u32,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        order.into_iter().map(|(_, _, s, i)| (s, i)).collect()
+    };
     // A span is kept when none of its characters is taken by a kept span
     // (linear in the total span length rather than quadratic in the count).
     let max_end = order
         .iter()
-        .map(|o| ents[o.3 as usize].span_end())
+        .map(|o| ents[o.1 as usize].span_end())
         .max()
         .unwrap_or(0);
     let mut taken = vec![false; max_end];
     let mut kept: Vec<(usize, u32)> = Vec::with_capacity(order.len());
-    for &(_, _, s, i) in &order {
+    for &(s, i) in &order {
         let t = ents[i as usize].span_end();
         if s < t && !taken[s..t].iter().any(|&x| x) {
             taken[s..t].iter_mut().for_each(|x| *x = true);

@@ -321,6 +321,7 @@ struct Scratch {
     back: Vec<u8>,
     alpha: Vec<[f32; LABELS]>,
     beta: Vec<[f32; LABELS]>,
+    emits: Vec<[f32; LABELS]>,
 }
 
 thread_local! {
@@ -369,8 +370,13 @@ fn best_prev<const N: usize>(
 
 /// For each label that opens (`OPEN_CURS`, a lane each), its best
 /// predecessor among `OUT_PREVS` (the first of equals) and that score:
-/// per lane the same sums and comparisons in the same order as
-/// [`best_prev`] (SSE2 on x86-64: two registers of four lanes).
+/// per lane the same sums as [`best_prev`] and the same choice (SSE2 on
+/// x86-64: two registers of four lanes). The seven candidates are compared
+/// as a tree, `((0 1)(2 3))((4 5) 6)`, where a later one wins only when
+/// greater: the first of the greatest, as the walk in order finds it, in
+/// three steps of dependent compares rather than seven (the maximum is one
+/// value whatever the order; when all are −∞ both give the first
+/// predecessor, `O`, which is also the walk's initial choice).
 #[inline(always)]
 fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i32; 8]) {
     #[cfg(target_arch = "x86_64")]
@@ -380,22 +386,35 @@ fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i
         // SAFETY: SSE2 is part of x86-64; every load and store is of four
         // lanes inside an 8-lane array (unaligned forms).
         unsafe {
-            let mut b = [_mm_set1_ps(f32::NEG_INFINITY); 2];
-            let mut a = [_mm_setzero_si128(); 2];
-            for (i, &prev) in OUT_PREVS.iter().enumerate() {
-                let sp = _mm_set1_ps(score[prev]);
-                let q = _mm_set1_epi32(prev as i32);
-                for h in 0..2 {
-                    let s = _mm_add_ps(sp, _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)));
-                    let m = _mm_cmpgt_ps(s, b[h]);
-                    b[h] = _mm_or_ps(_mm_and_ps(m, s), _mm_andnot_ps(m, b[h]));
+            // `r` replaces `l` in the lanes where it is greater.
+            #[inline(always)]
+            unsafe fn pick(l: (__m128, __m128i), r: (__m128, __m128i)) -> (__m128, __m128i) {
+                // SAFETY: SSE2 is part of x86-64 (register operations only).
+                unsafe {
+                    let m = _mm_cmpgt_ps(r.0, l.0);
                     let mi = _mm_castps_si128(m);
-                    a[h] = _mm_or_si128(_mm_and_si128(mi, q), _mm_andnot_si128(mi, a[h]));
+                    (
+                        _mm_or_ps(_mm_and_ps(m, r.0), _mm_andnot_ps(m, l.0)),
+                        _mm_or_si128(_mm_and_si128(mi, r.1), _mm_andnot_si128(mi, l.1)),
+                    )
                 }
             }
             for h in 0..2 {
-                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b[h]);
-                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a[h]);
+                let leaf = |i: usize| {
+                    let prev = OUT_PREVS[i];
+                    (
+                        _mm_add_ps(
+                            _mm_set1_ps(score[prev]),
+                            _mm_loadu_ps(open_trans[i].as_ptr().add(4 * h)),
+                        ),
+                        _mm_set1_epi32(prev as i32),
+                    )
+                };
+                let a = pick(pick(leaf(0), leaf(1)), pick(leaf(2), leaf(3)));
+                let b = pick(pick(leaf(4), leaf(5)), leaf(6));
+                let (b, a) = pick(a, b);
+                _mm_storeu_ps(best.as_mut_ptr().add(4 * h), b);
+                _mm_storeu_si128(arg.as_mut_ptr().add(4 * h) as *mut __m128i, a);
             }
         }
         (best, arg)
@@ -417,8 +436,77 @@ fn best_open(score: &[f32; LABELS], open_trans: &[[f32; 8]; 7]) -> ([f32; 8], [i
     }
 }
 
+/// [`best_open`], or with `WIDE` [`best_open_avx2`].
+#[inline(always)]
+fn best_open_for<const WIDE: bool>(
+    score: &[f32; LABELS],
+    open_trans: &[[f32; 8]; 7],
+) -> ([f32; 8], [i32; 8]) {
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        // SAFETY: `WIDE` is set only by `decode_avx2`, which runs only where
+        // the CPU has AVX2.
+        return unsafe { best_open_avx2(score, open_trans) };
+    }
+    best_open(score, open_trans)
+}
+
+/// [`best_open`] in one 8-lane AVX register, each choice one compare and
+/// two blends: the same sums, the same tree, the same choices (`>` on
+/// values that are never NaN: `_CMP_GT_OQ` is SSE2's `cmpgt`).
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn best_open_avx2(
+    score: &[f32; LABELS],
+    open_trans: &[[f32; 8]; 7],
+) -> ([f32; 8], [i32; 8]) {
+    use std::arch::x86_64::*;
+    let leaf = |i: usize| {
+        let prev = OUT_PREVS[i];
+        // SAFETY: an unaligned load of the 8 lanes of `open_trans[i]`.
+        let t = unsafe { _mm256_loadu_ps(open_trans[i].as_ptr()) };
+        (
+            _mm256_add_ps(_mm256_set1_ps(score[prev]), t),
+            _mm256_castsi256_ps(_mm256_set1_epi32(prev as i32)),
+        )
+    };
+    // `r` replaces `l` in the lanes where it is greater.
+    let pick = |l: (__m256, __m256), r: (__m256, __m256)| {
+        let m = _mm256_cmp_ps::<_CMP_GT_OQ>(r.0, l.0);
+        (_mm256_blendv_ps(l.0, r.0, m), _mm256_blendv_ps(l.1, r.1, m))
+    };
+    let a = pick(pick(leaf(0), leaf(1)), pick(leaf(2), leaf(3)));
+    let b = pick(pick(leaf(4), leaf(5)), leaf(6));
+    let (b, a) = pick(a, b);
+    let (mut best, mut arg) = ([0f32; 8], [0i32; 8]);
+    // SAFETY: unaligned stores of 8 lanes into arrays of 8.
+    unsafe {
+        _mm256_storeu_ps(best.as_mut_ptr(), b);
+        _mm256_storeu_ps(arg.as_mut_ptr() as *mut f32, a);
+    }
+    (best, arg)
+}
+
 /// Viterbi over emissions `em` (`n × LABELS`) into `out`; `back` is scratch.
+#[inline(always)]
 fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mut Vec<u8>) {
+    viterbi_into_with::<false>(em, n, p, back, out)
+}
+
+/// [`viterbi_into`], with `WIDE` the labels that open compared in one
+/// 8-lane AVX register ([`best_open_avx2`]); only [`decode_avx2`] sets it.
+#[inline(always)]
+fn viterbi_into_with<const WIDE: bool>(
+    em: &[f32],
+    n: usize,
+    p: &Prepared,
+    back: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) {
     out.clear();
     if n == 0 {
         return;
@@ -449,7 +537,7 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
         };
         // The labels that open, all at once (a lane each): per lane the
         // same sums and comparisons in the same order as `best_prev`.
-        let (best, arg) = best_open(&score, &p.open_trans);
+        let (best, arg) = best_open_for::<WIDE>(&score, &p.open_trans);
         for (j, cur) in OPEN_CURS.into_iter().enumerate() {
             visit(cur, (best[j], arg[j] as u8));
         }
@@ -472,10 +560,14 @@ fn viterbi_into(em: &[f32], n: usize, p: &Prepared, back: &mut Vec<u8>, out: &mu
             }
         }
     }
+    // The walk back keeps the current label in a register (reading it back
+    // from `out` waited on the store just made, every character).
     out.resize(n, 0);
-    out[n - 1] = arg;
+    let mut cur = arg;
+    out[n - 1] = cur;
     for i in (1..n).rev() {
-        out[i - 1] = back[i * LABELS + out[i] as usize];
+        cur = back[i * LABELS + cur as usize];
+        out[i - 1] = cur;
     }
 }
 
@@ -538,14 +630,78 @@ fn marg(a: &[f32; LABELS], b: &[f32; LABELS], l: u8) -> f32 {
     }
 }
 
+/// One row of the forward pass: `alpha` of a row from the previous row's
+/// (`prev`) and this row's emission potentials `e`, normalised. The labels
+/// by their predecessors (`PREVS`) in fixed-size arrays that unroll, as in
+/// Viterbi: the same products summed in the same order as a walk of
+/// `PREVS`.
+#[inline(always)]
+fn forward_row(prev: &[f32; LABELS], e: &[f32; LABELS], p: &Prepared) -> [f32; LABELS] {
+    let tr = &p.tr;
+    let mut a = [0f32; LABELS];
+    let mut open = [0f32; 8];
+    for (i, &q) in OUT_PREVS.iter().enumerate() {
+        let aq = prev[q];
+        let row = &p.open_tr[i];
+        for j in 0..8 {
+            open[j] += aq * row[j];
+        }
+    }
+    for (j, c) in OPEN_CURS.into_iter().enumerate() {
+        a[c] = open[j] * e[c];
+    }
+    for t in 0..3 {
+        let prevs = [1 + 4 * t, 2 + 4 * t];
+        for c in [2 + 4 * t, 3 + 4 * t] {
+            a[c] = forward_sum(prev, tr, c, &prevs) * e[c];
+        }
+    }
+    normalise(&mut a);
+    a
+}
+
+/// One row of the backward pass: `beta` of a row from the next row's
+/// (`next`) and the next row's emission potentials `e`, normalised. The
+/// labels by their successors (`NEXTS`): those after which an entity may
+/// open, then each type's `B` and `M`.
+#[inline(always)]
+fn backward_row(e: &[f32; LABELS], next: &[f32; LABELS], p: &Prepared) -> [f32; LABELS] {
+    let tr = &p.tr;
+    let mut b = [0f32; LABELS];
+    let mut open = [0f32; 8];
+    for (j, &c) in OPEN_CURS.iter().enumerate() {
+        let (ec, nc) = (e[c], next[c]);
+        let row = &p.open_tr_back[j];
+        for i in 0..8 {
+            open[i] += row[i] * ec * nc;
+        }
+    }
+    for (i, q) in OUT_PREVS.into_iter().enumerate() {
+        b[q] = open[i];
+    }
+    for t in 0..3 {
+        let nexts = [2 + 4 * t, 3 + 4 * t];
+        for q in [1 + 4 * t, 2 + 4 * t] {
+            b[q] = backward_sum(e, next, tr, q, &nexts);
+        }
+    }
+    normalise(&mut b);
+    b
+}
+
 /// [`marginals`] into `out`, with prepared potentials and scratch buffers.
-/// Each row's emission potentials are computed once, in the forward pass,
-/// and kept (in `beta`'s buffer) for the backward pass.
+/// Every row's emission potentials are computed first (rows independent of
+/// each other); then the forward and the backward pass run in one loop, a
+/// row of each per step: two chains of dependent sums and divisions that
+/// the CPU overlaps, where one after the other each waited on its own
+/// latency. Each row's values are the same operations in the same order as
+/// either pass alone.
 ///
 /// With `entities_only`, only the characters whose label is not `O` get
 /// their marginal (the others get 1.0): the forward pass stops at the last
 /// of them and the backward pass at the first. Their values are the same
 /// to the bit as without (the same operations in the same order).
+#[inline(always)]
 fn marginals_into(
     em: &[f32],
     n: usize,
@@ -575,94 +731,86 @@ fn marginals_into(
     };
     let wanted = |i: usize| !entities_only || labels[i] != 0;
     let k = p.k;
-    let tr = &p.tr;
-    // `exp((row − max) / temp)` of a row at a time, sixteen lanes wide
-    // where the CPU allows (`super::expf`: the same values as `f32::exp`).
-    let emit = |i: usize| -> [f32; LABELS] {
-        let mut out = [0f32; LABELS];
-        expf::exp_below_max(&em[i * LABELS..(i + 1) * LABELS], k, &mut out);
-        out
-    };
-    let (alpha, emits) = (&mut sc.alpha, &mut sc.beta);
-    // Not cleared: every row of `emits` and every row of `alpha` that is
-    // read (up to `hi`) is written below first.
+    let (alpha, beta, emits) = (&mut sc.alpha, &mut sc.beta, &mut sc.emits);
+    // Not cleared: every row that is read is written below first (`emits`
+    // all; `alpha` up to `hi`; `beta` from `lo`).
     alpha.resize(n, [0f32; LABELS]);
+    beta.resize(n, [0f32; LABELS]);
     emits.resize(n, [0f32; LABELS]);
-    let e0 = emit(0);
-    emits[0] = e0;
+    // `exp((row − max) / temp)` of every row, sixteen lanes wide where the
+    // CPU allows (`super::expf`: the same values as `f32::exp`).
+    expf::exp_rows_below_max(&em[..n * LABELS], k, &mut emits[..n]);
+    let e0 = &emits[0];
+    let mut a = [0f32; LABELS];
     for l in 0..LABELS {
-        alpha[0][l] = p.st[l] * e0[l];
+        a[l] = p.st[l] * e0[l];
     }
-    normalise(&mut alpha[0]);
-    for i in 1..=hi {
-        let e = emit(i);
-        emits[i] = e;
-        let prev = alpha[i - 1];
-        // The labels by their predecessors (`PREVS`) in fixed-size arrays
-        // that unroll, as in Viterbi: the same products summed in the same
-        // order as a walk of `PREVS`.
-        let mut a = [0f32; LABELS];
-        let mut open = [0f32; 8];
-        for (i, &q) in OUT_PREVS.iter().enumerate() {
-            let aq = prev[q];
-            let row = &p.open_tr[i];
-            for j in 0..8 {
-                open[j] += aq * row[j];
-            }
+    normalise(&mut a);
+    alpha[0] = a;
+    let mut b = p.en;
+    beta[n - 1] = b;
+    // Forward rows 1..=hi and backward rows n−2 down to lo, one of each
+    // per step while both last.
+    let (fw, bw) = (hi, n - 1 - lo);
+    for s in 0..fw.max(bw) {
+        if s < fw {
+            a = forward_row(&a, &emits[s + 1], p);
+            alpha[s + 1] = a;
         }
-        for (j, c) in OPEN_CURS.into_iter().enumerate() {
-            a[c] = open[j] * e[c];
+        if s < bw {
+            let i = n - 2 - s;
+            b = backward_row(&emits[i + 1], &b, p);
+            beta[i] = b;
         }
-        for t in 0..3 {
-            let prevs = [1 + 4 * t, 2 + 4 * t];
-            for c in [2 + 4 * t, 3 + 4 * t] {
-                a[c] = forward_sum(&prev, tr, c, &prevs) * e[c];
-            }
-        }
-        normalise(&mut a);
-        alpha[i] = a;
     }
-    // Past the last wanted character only the emission potentials are
-    // needed (by the backward pass).
-    for (i, e) in emits.iter_mut().enumerate().skip(hi + 1) {
-        *e = emit(i);
-    }
-    // Backward, in place: `emits[i + 1]` is read before `emits[i]` is
-    // overwritten by `beta[i]`; the marginals of row i + 1 are taken as
-    // soon as its beta is known.
     out.resize(n, if entities_only { 1.0 } else { 0.0 });
-    let mut next = p.en;
-    if wanted(n - 1) {
-        out[n - 1] = marg(&alpha[n - 1], &next, labels[n - 1]);
-    }
-    for i in (lo..n - 1).rev() {
-        let e = emits[i + 1];
-        // The labels by their successors (`NEXTS`): those after which an
-        // entity may open, then each type's `B` and `M`.
-        let mut b = [0f32; LABELS];
-        let mut open = [0f32; 8];
-        for (j, &c) in OPEN_CURS.iter().enumerate() {
-            let (ec, nc) = (e[c], next[c]);
-            let row = &p.open_tr_back[j];
-            for i in 0..8 {
-                open[i] += row[i] * ec * nc;
-            }
-        }
-        for (i, q) in OUT_PREVS.into_iter().enumerate() {
-            b[q] = open[i];
-        }
-        for t in 0..3 {
-            let nexts = [2 + 4 * t, 3 + 4 * t];
-            for q in [1 + 4 * t, 2 + 4 * t] {
-                b[q] = backward_sum(&e, &next, tr, q, &nexts);
-            }
-        }
-        normalise(&mut b);
+    for i in lo..n {
         if wanted(i) {
-            out[i] = marg(&alpha[i], &b, labels[i]);
+            out[i] = marg(&alpha[i], &beta[i], labels[i]);
         }
-        next = b;
     }
+}
+
+/// Viterbi's labels of one sequence and, where it has an entity, the
+/// marginals (see [`Tagger::decode_emissions`]).
+#[inline(always)]
+fn decode_one<const WIDE: bool>(
+    em: &[f32],
+    n: usize,
+    p: &Prepared,
+    labels: &mut Vec<u8>,
+    conf: &mut Vec<f32>,
+    entities_only: bool,
+    sc: &mut Scratch,
+) {
+    viterbi_into_with::<WIDE>(em, n, p, &mut sc.back, labels);
+    // Confidences are read for entities only.
+    if labels.iter().any(|&l| l != 0) {
+        marginals_into(em, n, p, labels, sc, conf, entities_only);
+    } else {
+        conf.clear();
+        conf.resize(n, 1.0);
+    }
+}
+
+/// [`decode_one`] compiled for AVX2: the same operations on the same
+/// values (IEEE sums, products and quotients in the same order; no fused
+/// multiply-add), in three-operand VEX instructions and wider registers.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn decode_avx2(
+    em: &[f32],
+    n: usize,
+    p: &Prepared,
+    labels: &mut Vec<u8>,
+    conf: &mut Vec<f32>,
+    entities_only: bool,
+    sc: &mut Scratch,
+) {
+    decode_one::<true>(em, n, p, labels, conf, entities_only, sc)
 }
 
 /// Asks the CPU to fetch a weight row into the cache (a hint; no effect on
@@ -688,7 +836,7 @@ fn prefetch(w: &[u8], f: u32) {
 /// added at once (integer sums: the same values in any order).
 #[cfg(target_arch = "x86_64")]
 mod sum16 {
-    use super::{LABELS, STRIDE, prefetch};
+    use super::{LABELS, STRIDE};
     use std::arch::x86_64::*;
 
     /// Whether the CPU has AVX2 (most CPUs without AVX-512 have it, so
@@ -703,6 +851,12 @@ mod sum16 {
     /// gets each character's sum of its `per` rows times `scale`, the row
     /// `ahead` ids on prefetched as each is summed.
     ///
+    /// The rows are read through a pointer, each id masked to the table
+    /// (`w` is `2^bits` rows, asserted; every id is below `2^bits`, so the
+    /// mask changes none): about half the instructions per row of checked
+    /// slicing (a bounds check for the id, the row and the prefetch's id
+    /// and row), and the sum waits on memory less.
+    ///
     /// # Safety
     /// The CPU has AVX2.
     #[target_feature(enable = "avx2")]
@@ -715,18 +869,41 @@ mod sum16 {
         scale: f32,
         em: &mut [f32],
     ) {
-        for i in 0..n {
+        let rows = w.len() / STRIDE;
+        assert!(rows.is_power_of_two() && rows * STRIDE == w.len());
+        assert!(feats.len() >= n * per && em.len() >= n * LABELS);
+        let mask = rows - 1;
+        let base = w.as_ptr();
+        // The row of id `f`, sign-extended to 16 lanes of i16.
+        let row = |f: u32| -> __m256i {
+            debug_assert!((f as usize) < rows, "feature id {f} outside the table");
+            let at = (f as usize & mask) * STRIDE;
+            // SAFETY: `at + STRIDE <= rows * STRIDE == w.len()`: the 16
+            // bytes read lie inside `w`.
+            unsafe { _mm256_cvtepi8_epi16(_mm_loadu_si128(base.add(at) as *const __m128i)) }
+        };
+        // A prefetch never faults and reads nothing observable; the address
+        // is inside the table all the same.
+        let fetch = |g: u32| {
+            let at = (g as usize & mask) * STRIDE;
+            _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(at) as *const i8);
+        };
+        for (i, ids) in feats.chunks_exact(per.max(1)).take(n).enumerate() {
             // 16 lanes of i16: 32 features × 127 cannot overflow.
             let mut acc = _mm256_setzero_si256();
-            for at in i * per..(i + 1) * per {
-                if let Some(&g) = feats.get(at + ahead) {
-                    prefetch(w, g);
+            let from = i * per + ahead;
+            if let Some(next) = feats.get(from..from + per) {
+                for (&f, &g) in ids.iter().zip(next) {
+                    fetch(g);
+                    acc = _mm256_add_epi16(acc, row(f));
                 }
-                let at = feats[at] as usize * STRIDE;
-                let row: &[u8; STRIDE] = w[at..at + STRIDE].try_into().expect("row of 16");
-                // SAFETY: `row` holds 16 bytes.
-                let v = unsafe { _mm_loadu_si128(row.as_ptr() as *const __m128i) };
-                acc = _mm256_add_epi16(acc, _mm256_cvtepi8_epi16(v));
+            } else {
+                for (k, &f) in ids.iter().enumerate() {
+                    if let Some(&g) = feats.get(from + k) {
+                        fetch(g);
+                    }
+                    acc = _mm256_add_epi16(acc, row(f));
+                }
             }
             let mut lanes = [0i16; STRIDE];
             // SAFETY: `lanes` holds 16 i16.
@@ -1040,9 +1217,11 @@ impl Tagger {
         // holds a whole text). A row costs a few cycles once in the cache
         // and hundreds from memory: 64 ahead (two characters) left the sum
         // waiting on its loads (full extraction 26–27% of raw jieba against
-        // 28–30% at 256–512, `speed6`); 256 rows are 16 KiB of lines, well
-        // inside the first-level cache.
-        const AHEAD: usize = 256;
+        // 28–30% at 256–512, `speed6`). With the leaner sum of `speedd`
+        // (rows read unchecked) 512 gained 2–3% of extraction over 256 in
+        // alternating harness runs (1024 no more): 512 rows are 32 KiB of
+        // lines, inside the first-level cache.
+        const AHEAD: usize = 512;
         for &f in feats.iter().take(AHEAD) {
             prefetch(w, f);
         }
@@ -1125,14 +1304,13 @@ impl Tagger {
         entities_only: bool,
         sc: &mut Scratch,
     ) {
-        viterbi_into(em, n, &self.prep, &mut sc.back, labels);
-        // Confidences are read for entities only.
-        if labels.iter().any(|&l| l != 0) {
-            marginals_into(em, n, &self.prep, labels, sc, conf, entities_only);
-        } else {
-            conf.clear();
-            conf.resize(n, 1.0);
+        #[cfg(target_arch = "x86_64")]
+        if sum16::available() {
+            // SAFETY: the CPU has AVX2.
+            unsafe { decode_avx2(em, n, &self.prep, labels, conf, entities_only, sc) };
+            return;
         }
+        decode_one::<false>(em, n, &self.prep, labels, conf, entities_only, sc);
     }
 
     /// [`Tagger::tag_entities_into`] for every segment `(start, end)` of a
@@ -1604,6 +1782,65 @@ mod tests {
     }
 
     #[test]
+    fn decoding_compiled_for_avx2_equals_the_baseline_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if !sum16::available() {
+                return;
+            }
+            let mut x = 0x1F83_D9AB_FB41_BD6Bu64;
+            let mut rnd = |spread: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % spread) as f32 / 100.0 - (spread / 200) as f32
+            };
+            let mut entities = 0;
+            for round in 0..40 {
+                let mut chain = Chain::zero();
+                // Few distinct values in some rounds: ties in Viterbi.
+                let spread = if round % 2 == 0 { 701 } else { 2001 };
+                chain.trans.iter_mut().for_each(|t| *t = rnd(spread));
+                chain.start.iter_mut().for_each(|t| *t = rnd(spread));
+                chain.end.iter_mut().for_each(|t| *t = rnd(spread));
+                let p = Prepared::new(&chain, 0.5 + round as f32 / 8.0);
+                let n = 1 + round * 3;
+                let em: Vec<f32> = (0..n * LABELS).map(|_| rnd(spread)).collect();
+                for entities_only in [false, true] {
+                    let (mut l1, mut c1, mut l2, mut c2) =
+                        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                    decode_one::<false>(
+                        &em,
+                        n,
+                        &p,
+                        &mut l1,
+                        &mut c1,
+                        entities_only,
+                        &mut Scratch::default(),
+                    );
+                    // SAFETY: AVX2 checked above.
+                    unsafe {
+                        decode_avx2(
+                            &em,
+                            n,
+                            &p,
+                            &mut l2,
+                            &mut c2,
+                            entities_only,
+                            &mut Scratch::default(),
+                        )
+                    };
+                    assert_eq!(l1, l2, "round {round}");
+                    let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&c1), bits(&c2), "round {round}");
+                    entities += l1.iter().filter(|&&l| l != 0).count();
+                }
+            }
+            assert!(entities > 100, "{entities}");
+        }
+    }
+
+    #[test]
     fn labels_round_trip_through_spans() {
         let spans = vec![
             (0, 3, EntityType::Per),
@@ -1673,6 +1910,9 @@ mod tests {
     /// far ahead, across segment ends and up to the text's end) are a plain
     /// row-by-row sum, and tagging the segments from them gives what
     /// tagging each segment alone gives, bit for bit.
+    /// Also the test of `sum16::emissions`'s unchecked row reads (on a CPU
+    /// with AVX2): ids anywhere in the table, and the tail where no id lies
+    /// `AHEAD` on.
     #[test]
     fn one_stream_of_emissions_equals_each_segment_alone() {
         let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
