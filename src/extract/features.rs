@@ -901,6 +901,84 @@ mod tests {
         assert_eq!(t17(&d), t17(&e));
     }
 
+    /// The per-thread buffers give the ids of fresh ones: a short text
+    /// after a long one (with tokens, candidates, rule entities and names
+    /// where the short one has none) and the long one again, scalar and
+    /// wide.
+    #[test]
+    fn reused_buffers_give_the_ids_of_fresh_buffers() {
+        let long =
+            "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。林晓舟说：“好。”";
+        let chars: Vec<char> = long.chars().collect();
+        let mut names = NameDict::new();
+        names.add(&chars[3..6], &EntityType::Per);
+        names.add(&chars[10..13], &EntityType::Loc);
+        // Two-character tokens over the whole long text.
+        let mut toks = Vec::new();
+        let mut byte = 0;
+        for at in (0..chars.len()).step_by(2) {
+            let w = 2.min(chars.len() - at);
+            let bytes: usize = chars[at..at + w].iter().map(|c| c.len_utf8()).sum();
+            toks.push(Tok {
+                word: &long[byte..byte + bytes],
+                start32: at as u32,
+                end32: (at + w) as u32,
+                pos: Pos::Ns,
+                last: 0,
+            });
+            byte += bytes;
+        }
+        let candidates = vec![
+            Span {
+                start: 0,
+                end: 3,
+                label: EntityType::Loc,
+                source: Source::Rule,
+                confidence: 0.8,
+            },
+            Span {
+                start: 3,
+                end: 6,
+                label: EntityType::Per,
+                source: Source::Rule,
+                confidence: 0.9,
+            },
+        ];
+        let resolved: Vec<Entity> = candidates
+            .iter()
+            .map(|s| Entity {
+                start: s.start,
+                end: s.end,
+                text: chars[s.start..s.end].iter().collect(),
+                label: s.label.clone(),
+                source: s.source,
+                confidence: s.confidence,
+            })
+            .collect();
+        let empty = NameDict::new();
+        let long_ev = Evidence {
+            chars: &chars,
+            toks: &toks,
+            candidates: &candidates,
+            resolved: &resolved,
+            gaz: super::super::gazetteer::gazetteer(),
+            names: &names,
+            per_sentence: true,
+        };
+        let short_ev = characters_only(&chars[..8], &empty);
+        for wide in [false, wide::available()] {
+            for ev in [&long_ev, &short_ev, &long_ev, &short_ev] {
+                let fresh = features_in(ev, 20, wide, &mut Scratch::default());
+                assert_eq!(fresh.len(), ev.chars.len() * PER_CHAR);
+                assert_eq!(features_with(ev, 20, wide), fresh, "wide {wide}");
+            }
+        }
+        // The short text's ids differ from the long text's at the same
+        // characters (the check is not of texts alike).
+        let (a, b) = (features(&long_ev, 20), features(&short_ev, 20));
+        assert_ne!(&a[..8 * PER_CHAR], &b[..]);
+    }
+
     /// The branch-free position is B, M, E or S as spelled out.
     #[test]
     fn bmes_is_the_position_in_the_span() {

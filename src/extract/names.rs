@@ -491,6 +491,13 @@ mod tests {
         let mut more = vec![first];
         d.matches(&text, &mut more);
         assert_eq!((more[0], &more[1..]), (first, &want[..]));
+        // A shorter text after a longer one (the scans' buffers are
+        // reused): only its own matches.
+        let mut short = Vec::new();
+        d.matches(&text[..60], &mut short);
+        let want_short: Vec<Match> = want.iter().filter(|m| m.end <= 60).copied().collect();
+        assert!(!want_short.is_empty());
+        assert_eq!(short, want_short);
         for firsts in [d.firsts_bytes(), Vec::new()] {
             let back = NameDict::from_bytes(&d.to_bytes(), &firsts).unwrap();
             let mut got = Vec::new();
