@@ -773,8 +773,8 @@ fn features_in(ev: &Evidence, bits: u32, wide: bool, sc: &mut Scratch) -> Vec<u3
                 unsafe {
                     wide::hash_rows(
                         &tk,
-                        &wa,
-                        &wb,
+                        wa,
+                        wb,
                         i + 1 - first,
                         bits,
                         out.as_mut_ptr().add(first * PER_CHAR),

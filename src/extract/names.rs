@@ -54,6 +54,10 @@ pub struct Match {
     pub types: u8,
 }
 
+/// The buffers of [`NameDict::matches`]' scans: the live starts (position,
+/// chain) and their values at one length.
+type ScanBuffers = (Vec<(usize, u64)>, Vec<Option<u8>>);
+
 /// A dictionary of typed names.
 #[derive(Clone, Default)]
 pub struct NameDict {
@@ -224,8 +228,7 @@ impl NameDict {
         }
         // The scans' buffers, kept per thread (no allocation per text).
         thread_local! {
-            static SCANS: std::cell::RefCell<(Vec<(usize, u64)>, Vec<Option<u8>>)> =
-                std::cell::RefCell::default();
+            static SCANS: std::cell::RefCell<ScanBuffers> = std::cell::RefCell::default();
         }
         SCANS.with(|cell| match cell.try_borrow_mut() {
             Ok(mut b) => {
