@@ -152,6 +152,7 @@ fn bmes(i: usize, start: usize, end: usize) -> u64 {
     1 + last as u64 - first as u64 + 2 * single as u64
 }
 
+#[inline]
 fn class(c: char) -> u64 {
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) || crate::chars::is_han(c) {
         0
@@ -241,13 +242,118 @@ pub fn features(ev: &Evidence, bits: u32) -> Vec<u32> {
 /// Ids written past the last character's by the wide hashing (then cut).
 const WIDE_SLACK: usize = 32 - PER_CHAR;
 
+/// One start of the LAC scans in [`features_with`]: its position, its
+/// chain so far, its longest word's length and K=32 class (16 bytes).
+type Scan = (u32, u64, u8, u16);
+
+/// The working buffers of [`features_with`], kept per thread and reused
+/// from text to text (cleared and refilled with their initial values
+/// each time): no allocation per text, and the memory is still in the
+/// caches. Per character unless said otherwise.
+#[derive(Default)]
+struct Scratch {
+    /// Character class ([`class`]).
+    cls: Vec<u8>,
+    /// Index of the token holding the character (`u32::MAX`: none).
+    tok_of: Vec<u32>,
+    /// Per token: its word key and gazetteer level.
+    word_hash: Vec<u64>,
+    gaz_level: Vec<u64>,
+    /// The token of 2..=`maxl` characters starting here (`u32::MAX`: none).
+    tok_at: Vec<u32>,
+    /// Per token: its LAC classes, and whether the scan found it in LAC.
+    tok_lac: Vec<super::lacwords::Classes>,
+    tok_in_lac: Vec<bool>,
+    /// Longest LAC word covering the character: (length, K=32 class,
+    /// position; 4 = none).
+    lac_match: Vec<(u8, u16, u8)>,
+    /// The LAC scans, their live starts and their slots of one length.
+    scans: Vec<Scan>,
+    live: Vec<u32>,
+    slots: Vec<Option<super::lacwords::Slot>>,
+    /// SoftLexicon: the longest LAC word beginning here, and (length,
+    /// value) of the longest ending here.
+    lac_begin: Vec<u32>,
+    lac_end: Vec<(u8, u32)>,
+    /// Radical ([`super::charknow`]).
+    krad: Vec<u16>,
+    /// The rules' resolved label, packed.
+    rule: Vec<u64>,
+    /// Candidate coverage mask.
+    cand: Vec<u16>,
+    /// Name matches, and per character per type (longest length, its
+    /// value), and the mask of all matches.
+    found: Vec<Match>,
+    longest: Vec<[(u8, u8); 3]>,
+    nmask: Vec<u16>,
+    /// The wide hashing's value rows.
+    wa: Vec<u64>,
+    wb: Vec<u64>,
+}
+
+/// Texts longer than this (characters) do not leave their buffers in the
+/// thread's [`Scratch`] (a few hundred bytes a character).
+const SCRATCH_KEEP: usize = 1 << 18;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// `v` emptied and refilled with `len` copies of `x` (its capacity kept).
+#[inline]
+fn refill<T: Clone>(v: &mut Vec<T>, len: usize, x: T) {
+    v.clear();
+    v.resize(len, x);
+}
+
 /// [`features`], hashing eight ids at a time when `wide` (the same ids).
 fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
-    let chars = ev.chars;
-    let n = chars.len();
+    let n = ev.chars.len();
     if n == 0 {
         return Vec::new();
     }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => {
+            let out = features_in(ev, bits, wide, &mut s);
+            if n > SCRATCH_KEEP {
+                *s = Scratch::default();
+            }
+            out
+        }
+        // Not reached (no feature computation runs inside another); a
+        // fresh scratch gives the same ids.
+        Err(_) => features_in(ev, bits, wide, &mut Scratch::default()),
+    })
+}
+
+/// [`features_with`] with the buffers of `sc` (every one refilled here:
+/// the ids never depend on what a previous text left in them).
+fn features_in(ev: &Evidence, bits: u32, wide: bool, sc: &mut Scratch) -> Vec<u32> {
+    let chars = ev.chars;
+    let n = chars.len();
+    let Scratch {
+        cls,
+        tok_of,
+        word_hash,
+        gaz_level,
+        tok_at,
+        tok_lac,
+        tok_in_lac,
+        lac_match,
+        scans,
+        live,
+        slots,
+        lac_begin,
+        lac_end,
+        krad,
+        rule,
+        cand,
+        found,
+        longest,
+        nmask,
+        wa,
+        wb,
+    } = sc;
     // Not zeroed (that was 128 bytes a character): every id is written
     // below, and the length set at the end.
     let mut out: Vec<u32> = Vec::with_capacity(n * PER_CHAR + WIDE_SLACK);
@@ -264,18 +370,26 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     #[cfg(target_arch = "x86_64")]
     let tk: [u64; 32] = std::array::from_fn(|t| (t as u64).wrapping_mul(K));
     #[cfg(target_arch = "x86_64")]
-    let (mut wa, mut wb) = (vec![0u64; 32 * wide::BLOCK], vec![0u64; 32 * wide::BLOCK]);
-    let cls: Vec<u64> = chars.iter().map(|&c| class(c)).collect();
+    if wa.len() != 32 * wide::BLOCK {
+        // Every value of a row is written before the row is hashed: the
+        // rows need no refilling from text to text.
+        (*wa, *wb) = (vec![0u64; 32 * wide::BLOCK], vec![0u64; 32 * wide::BLOCK]);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (&wa, &wb);
+    cls.clear();
+    cls.extend(chars.iter().map(|&c| class(c) as u8));
     // Per character: token index.
-    let mut tok_of = vec![u32::MAX; n];
+    refill(tok_of, n, u32::MAX);
     for (k, t) in ev.toks.iter().enumerate() {
-        for slot in tok_of.iter_mut().take(t.end().min(n)).skip(t.start()) {
-            *slot = k as u32;
+        let (s, e) = (t.start(), t.end().min(n));
+        if s < e {
+            tok_of[s..e].fill(k as u32);
         }
     }
     // Token word hashes and gazetteer levels, once per token.
-    let mut word_hash = Vec::with_capacity(ev.toks.len());
-    let mut gaz_level = Vec::with_capacity(ev.toks.len());
+    word_hash.clear();
+    gaz_level.clear();
     for t in ev.toks {
         // The key LAC's word classes are stored under (`lacwords::word_key`).
         word_hash.push(super::lacwords::word_key(
@@ -298,20 +412,20 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // A token of 2..=`maxl` characters is looked up by the scan below, at
     // its first character (its chain is the token's word hash): per
     // character the token starting there, if any.
-    let mut tok_at = vec![u32::MAX; n];
+    refill(tok_at, n, u32::MAX);
     for (k, t) in ev.toks.iter().enumerate() {
         let (s, e) = (t.start().min(n), t.end().min(n));
         if (2..=maxl).contains(&(e - s)) {
             tok_at[s] = k as u32;
         }
     }
-    let mut tok_lac = vec![super::lacwords::Classes::default(); ev.toks.len()];
+    refill(tok_lac, ev.toks.len(), Default::default());
     // Tokens the scan found in LAC (the others it looked up are not LAC
     // words).
-    let mut tok_in_lac = vec![false; ev.toks.len()];
+    refill(tok_in_lac, ev.toks.len(), false);
     // Per character: (longest LAC word's length, its K=32 class, the
     // character's position in it; 4 = none).
-    let mut lac_match = vec![(0u8, 0u16, 4u8); n];
+    refill(lac_match, n, (0u8, 0u16, 4u8));
     // The scans from every start, one length at a time: first the chains
     // of two characters that may begin a word (most pairs begin none),
     // then their slots, in one tight loop of independent lookups (the
@@ -321,27 +435,26 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // The same lookups and the same results as one scan after the other.
     const LAC_AHEAD: usize = 32;
     // Per start: its position, its chain so far, its longest word's
-    // length and K=32 class.
-    let mut scans: Vec<(usize, u64, usize, u16)> = Vec::with_capacity(n);
+    // length and K=32 class ([`Scan`]).
     // SoftLexicon-style, per character: the longest LAC word beginning at
     // it and the longest ending at it, each `length bucket << 16 | K=32
     // class` (0 = none; with the length, for the end); the same scan finds
     // both.
-    let mut lac_begin = vec![0u64; n];
-    let mut lac_end = vec![(0usize, 0u64); n];
+    refill(lac_begin, n, 0);
+    refill(lac_end, n, (0, 0));
     // Without a branch (about half the pairs pass, unpredictably): every
     // pair is written at the next place and kept if it passes, so the
     // filter's lookups overlap instead of waiting on each misprediction.
-    scans.resize(n, (0, 0, 0, 0));
+    refill(scans, n, (0, 0, 0, 0));
     let mut kept = 0;
     for s in 0..n.saturating_sub(1) {
         let h = mix(mix(0x51, chars[s] as u64), chars[s + 1] as u64);
-        scans[kept] = (s, h, 0, 0);
+        scans[kept] = (s as u32, h, 0, 0);
         kept += lac.may_start(h) as usize;
     }
     scans.truncate(kept);
-    let mut live: Vec<u32> = (0..scans.len() as u32).collect();
-    let mut slots: Vec<Option<super::lacwords::Slot>> = Vec::with_capacity(live.len());
+    live.clear();
+    live.extend(0..scans.len() as u32);
     let mut len = 2;
     while !live.is_empty() {
         for &c in live.iter().take(LAC_AHEAD) {
@@ -361,16 +474,16 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             };
             let c = live[j];
             let scan = &mut scans[c as usize];
-            let s = scan.0;
+            let s = scan.0 as usize;
             if slot.is_word() {
-                (scan.2, scan.3) = (len, slot.c32());
+                (scan.2, scan.3) = (len as u8, slot.c32());
                 // Lengths grow: the last word found from `s` is the
                 // longest beginning there.
-                let v = lac_len_bucket(len) << 16 | slot.c32() as u64;
+                let v = (lac_len_bucket(len) << 16 | slot.c32() as u64) as u32;
                 lac_begin[s] = v;
                 let e = &mut lac_end[s + len - 1];
-                if len > e.0 {
-                    *e = (len, v);
+                if len as u8 > e.0 {
+                    *e = (len as u8, v);
                 }
                 let tok = tok_at[s] as usize;
                 if ev.toks.get(tok).is_some_and(|t| t.end().min(n) - s == len) {
@@ -389,7 +502,8 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         live.truncate(next);
         len += 1;
     }
-    for &(s, _, best, c32) in &scans {
+    for &(s, _, best, c32) in scans.iter() {
+        let (s, best) = (s as usize, best as usize);
         if best > 0 {
             for (j, slot) in lac_match.iter_mut().enumerate().skip(s).take(best) {
                 if best as u8 > slot.0 {
@@ -420,21 +534,24 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Outside knowledge per character: its radical (`super::charknow`; 0
     // for characters it lacks).
     let know = super::charknow::knowledge();
-    let krad: Vec<u64> = chars.iter().map(|&c| know.radical(c)).collect();
+    krad.clear();
+    krad.extend(chars.iter().map(|&c| know.radical(c) as u16));
     // Rules' resolved label per character: (label code, bmes, source) packed.
-    let mut rule = vec![0u64; n];
+    refill(rule, n, 0);
     for e in ev.resolved {
-        for (i, slot) in rule.iter_mut().enumerate().take(e.end.min(n)).skip(e.start) {
-            // The rules' fixed confidences tell their families apart.
-            let family = (e.confidence * 40.0).round() as u64;
-            *slot = family << 16
-                | label_code(&e.label) << 8
-                | bmes(i, e.start, e.end) << 4
-                | e.source as u64;
+        let end = e.end.min(n);
+        if e.start >= end {
+            continue;
+        }
+        // The rules' fixed confidences tell their families apart.
+        let family = (e.confidence * 40.0).round() as u64;
+        let fixed = family << 16 | label_code(&e.label) << 8 | e.source as u64;
+        for (i, slot) in (e.start..end).zip(&mut rule[e.start..end]) {
+            *slot = fixed | bmes(i, e.start, e.end) << 4;
         }
     }
     // Candidate coverage mask: per PER/LOC/ORG, bits covered/starts/ends.
-    let mut cand = vec![0u64; n];
+    refill(cand, n, 0);
     for s in ev.candidates {
         let base = match s.label {
             EntityType::Per => 0,
@@ -454,11 +571,11 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Name matches: per type the longest match covering each character
     // (position and length bucket, 0 = none) and the mask of (type,
     // position) of all matches covering it.
-    let mut found: Vec<Match> = Vec::new();
-    ev.names.matches(chars, &mut found);
-    let mut longest = vec![[(0usize, 0u64); 3]; n];
-    let mut nmask = vec![0u64; n];
-    for m in &found {
+    found.clear();
+    ev.names.matches(chars, found);
+    refill(longest, n, [(0, 0); 3]);
+    refill(nmask, n, 0);
+    for m in found.iter() {
         let len = m.end - m.start;
         for (i, (mask, best)) in nmask[m.start..m.end]
             .iter_mut()
@@ -469,8 +586,10 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             for (t, slot) in best.iter_mut().enumerate() {
                 if m.types >> t & 1 == 1 {
                     *mask |= 1 << (t as u64 * 4 + p);
-                    if len > slot.0 {
-                        *slot = (len, 1 + p * 8 + len_bucket(len));
+                    // Names have at most `names::MAX_LEN` characters:
+                    // the length and the value (29 at most) are bytes.
+                    if len as u8 > slot.0 {
+                        *slot = (len as u8, (1 + p * 8 + len_bucket(len)) as u8);
                     }
                 }
             }
@@ -479,7 +598,28 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     // Each character sees its own sentence only (`news::segments`: up to
     // and including a sentence end), as the training sentences were seen:
     // what lies across a sentence end reads as the text's start or end.
+    // As slices from here (the main loop reads them per character).
+    let (cls, tok_of, word_hash, gaz_level, tok_lac) = (
+        &cls[..],
+        &tok_of[..],
+        &word_hash[..],
+        &gaz_level[..],
+        &tok_lac[..],
+    );
+    let (lac_match, lac_begin, lac_end, krad, rule, cand, longest, nmask) = (
+        &lac_match[..],
+        &lac_begin[..],
+        &lac_end[..],
+        &krad[..],
+        &rule[..],
+        &cand[..],
+        &longest[..],
+        &nmask[..],
+    );
+    #[cfg(target_arch = "x86_64")]
+    let (wa, wb) = (&mut wa[..], &mut wb[..]);
     let (mut lo, mut hi) = (0isize, 0isize);
+    let mut prev_sur = false;
     for i in 0..n {
         let ii = i as isize;
         if !ev.per_sentence {
@@ -551,13 +691,16 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         };
         let m = lac_match[i];
         let lac_at = (m.1 as u64) << 4 | m.2 as u64;
-        let (lac_b, lac_e) = (lac_begin[i], lac_end[i].1);
+        let (lac_b, lac_e) = (lac_begin[i] as u64, lac_end[i].1 as u64);
         let cur = chars[i];
-        let sur =
-            (ii > lo && is_single_surname(chars[i - 1])) as u64 * 2 + is_single_surname(cur) as u64;
-        let shape = cls[i] * 36
-            + if ii > lo { cls[i - 1] } else { 6 } * 6
-            + if ii + 1 < hi { cls[i + 1] } else { 6 };
+        // `c[i-1]`'s surname test is the previous character's own.
+        let cur_sur = is_single_surname(cur);
+        let sur = (ii > lo && prev_sur) as u64 * 2 + cur_sur as u64;
+        prev_sur = cur_sur;
+        let cl = |j: usize| cls[j] as u64;
+        let shape = cl(i) * 36
+            + if ii > lo { cl(i - 1) } else { 6 } * 6
+            + if ii + 1 < hi { cl(i + 1) } else { 6 };
         // The radicals of `c[i-1..=i+1]` (510 and 511: across the
         // sentence's start or end).
         let kr = |j: isize| -> u64 {
@@ -566,7 +709,7 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
             } else if j >= hi {
                 511
             } else {
-                krad[j as usize]
+                krad[j as usize] as u64
             }
         };
         let radicals = (kr(ii - 1) << 20 | kr(ii) << 10 | kr(ii + 1)) << 1;
@@ -593,15 +736,15 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 $put!(18, rule[i], 0);
                 $put!(19, rule[i] & 0xFFFF, c0);
                 $put!(20, rl(ii - 1) << 16 | rl(ii + 1), rule[i] >> 4 & 0xFFF);
-                $put!(21, cand[i], 0);
-                $put!(22, cand[i], tpos);
+                $put!(21, cand[i] as u64, 0);
+                $put!(22, cand[i] as u64, tpos);
                 $put!(23, shape, tpos);
                 $put!(24, prev_word, tpos);
                 $put!(25, next_word, tpos);
-                $put!(26, longest[i][0].1, 0);
-                $put!(27, longest[i][1].1, 0);
-                $put!(28, longest[i][2].1, 0);
-                $put!(29, nmask[i], 0);
+                $put!(26, longest[i][0].1 as u64, 0);
+                $put!(27, longest[i][1].1 as u64, 0);
+                $put!(28, longest[i][2].1 as u64, 0);
+                $put!(29, nmask[i] as u64, 0);
                 $put!(30, tpos << 8 | tpos_tag, tok_class);
                 $put!(31, lac_at, 0);
             };
@@ -610,6 +753,12 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
         if wide {
             let row = i % wide::BLOCK * 32;
             macro_rules! put_wide {
+                // A second value of 0 is not written: no row of `wb` holds
+                // anything else there (it starts zeroed, and only this
+                // macro writes to it).
+                ($t:expr, $a:expr, 0) => {
+                    wa[row + $t] = $a
+                };
                 ($t:expr, $a:expr, $b:expr) => {
                     (wa[row + $t], wb[row + $t]) = ($a, $b)
                 };
@@ -624,8 +773,8 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
                 unsafe {
                     wide::hash_rows(
                         &tk,
-                        &wa,
-                        &wb,
+                        wa,
+                        wb,
                         i + 1 - first,
                         bits,
                         out.as_mut_ptr().add(first * PER_CHAR),
@@ -750,6 +899,84 @@ mod tests {
         // A character outside the table (no radical) reads as before.
         let (d, e) = (ids("A1B"), ids("A2B"));
         assert_eq!(t17(&d), t17(&e));
+    }
+
+    /// The per-thread buffers give the ids of fresh ones: a short text
+    /// after a long one (with tokens, candidates, rule entities and names
+    /// where the short one has none) and the long one again, scalar and
+    /// wide.
+    #[test]
+    fn reused_buffers_give_the_ids_of_fresh_buffers() {
+        let long =
+            "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。林晓舟说：“好。”";
+        let chars: Vec<char> = long.chars().collect();
+        let mut names = NameDict::new();
+        names.add(&chars[3..6], &EntityType::Per);
+        names.add(&chars[10..13], &EntityType::Loc);
+        // Two-character tokens over the whole long text.
+        let mut toks = Vec::new();
+        let mut byte = 0;
+        for at in (0..chars.len()).step_by(2) {
+            let w = 2.min(chars.len() - at);
+            let bytes: usize = chars[at..at + w].iter().map(|c| c.len_utf8()).sum();
+            toks.push(Tok {
+                word: &long[byte..byte + bytes],
+                start32: at as u32,
+                end32: (at + w) as u32,
+                pos: Pos::Ns,
+                last: 0,
+            });
+            byte += bytes;
+        }
+        let candidates = vec![
+            Span {
+                start: 0,
+                end: 3,
+                label: EntityType::Loc,
+                source: Source::Rule,
+                confidence: 0.8,
+            },
+            Span {
+                start: 3,
+                end: 6,
+                label: EntityType::Per,
+                source: Source::Rule,
+                confidence: 0.9,
+            },
+        ];
+        let resolved: Vec<Entity> = candidates
+            .iter()
+            .map(|s| Entity {
+                start: s.start,
+                end: s.end,
+                text: chars[s.start..s.end].iter().collect(),
+                label: s.label.clone(),
+                source: s.source,
+                confidence: s.confidence,
+            })
+            .collect();
+        let empty = NameDict::new();
+        let long_ev = Evidence {
+            chars: &chars,
+            toks: &toks,
+            candidates: &candidates,
+            resolved: &resolved,
+            gaz: super::super::gazetteer::gazetteer(),
+            names: &names,
+            per_sentence: true,
+        };
+        let short_ev = characters_only(&chars[..8], &empty);
+        for wide in [false, wide::available()] {
+            for ev in [&long_ev, &short_ev, &long_ev, &short_ev] {
+                let fresh = features_in(ev, 20, wide, &mut Scratch::default());
+                assert_eq!(fresh.len(), ev.chars.len() * PER_CHAR);
+                assert_eq!(features_with(ev, 20, wide), fresh, "wide {wide}");
+            }
+        }
+        // The short text's ids differ from the long text's at the same
+        // characters (the check is not of texts alike).
+        let (a, b) = (features(&long_ev, 20), features(&short_ev, 20));
+        assert_ne!(&a[..8 * PER_CHAR], &b[..]);
     }
 
     /// The branch-free position is B, M, E or S as spelled out.

@@ -54,6 +54,10 @@ pub struct Match {
     pub types: u8,
 }
 
+/// The buffers of [`NameDict::matches`]' scans: the live starts (position,
+/// chain) and their values at one length.
+type ScanBuffers = (Vec<(usize, u64)>, Vec<Option<u8>>);
+
 /// A dictionary of typed names.
 #[derive(Clone, Default)]
 pub struct NameDict {
@@ -222,6 +226,30 @@ impl NameDict {
         if self.table.is_empty() {
             return;
         }
+        // The scans' buffers, kept per thread (no allocation per text).
+        thread_local! {
+            static SCANS: std::cell::RefCell<ScanBuffers> = std::cell::RefCell::default();
+        }
+        SCANS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut b) => {
+                let (live, found) = &mut *b;
+                self.matches_with(chars, out, live, found);
+                if live.capacity() > 1 << 16 {
+                    *b = Default::default();
+                }
+            }
+            Err(_) => self.matches_with(chars, out, &mut Vec::new(), &mut Vec::new()),
+        })
+    }
+
+    /// [`NameDict::matches`] with the scans' buffers (emptied first).
+    fn matches_with(
+        &self,
+        chars: &[char],
+        out: &mut Vec<Match>,
+        live: &mut Vec<(usize, u64)>,
+        found: &mut Vec<Option<u8>>,
+    ) {
         let n = chars.len();
         let from = out.len();
         // The scans from every start run one length at a time: each
@@ -230,24 +258,27 @@ impl NameDict {
         // own), then the matches and the starts a longer name continues.
         // The same lookups and matches as one scan after the other, put back
         // in order of start then end at the end.
-        let mut live: Vec<(usize, u64)> = Vec::new();
+        // Without a branch on the bitmap (about half the characters pass,
+        // unpredictably): every start is written at the next place and
+        // kept if it passes.
+        live.clear();
+        live.resize(n, (0, 0));
+        let mut kept = 0;
         for (i, &c0) in chars.iter().enumerate() {
-            if !self.may_start(c0) {
-                continue;
-            }
             let h = step(SEED, c0);
+            let c = c0 as u32;
             // A first character the exact bitmap holds is a prefix that a
             // longer name continues (its value is `MORE` and maybe type bits
             // that a one-character match ignores): no lookup needed.
-            if !(self.first_exact && (c0 as u32) < 0x10000) {
-                match self.table.get(&h) {
-                    Some(&v) if v & MORE != 0 => {}
-                    _ => continue,
-                }
-            }
-            live.push((i, h));
+            let ok = if self.first_exact && c < 0x10000 {
+                self.first[(c >> 6) as usize] >> (c & 63) & 1 == 1
+            } else {
+                self.may_start(c0) && self.table.get(&h).is_some_and(|&v| v & MORE != 0)
+            };
+            live[kept] = (i, h);
+            kept += ok as usize;
         }
-        let mut found: Vec<Option<u8>> = Vec::with_capacity(live.len());
+        live.truncate(kept);
         let mut k = 1;
         while !live.is_empty() {
             // The next character's chain of every live start, and its value
@@ -463,6 +494,13 @@ mod tests {
         let mut more = vec![first];
         d.matches(&text, &mut more);
         assert_eq!((more[0], &more[1..]), (first, &want[..]));
+        // A shorter text after a longer one (the scans' buffers are
+        // reused): only its own matches.
+        let mut short = Vec::new();
+        d.matches(&text[..60], &mut short);
+        let want_short: Vec<Match> = want.iter().filter(|m| m.end <= 60).copied().collect();
+        assert!(!want_short.is_empty());
+        assert_eq!(short, want_short);
         for firsts in [d.firsts_bytes(), Vec::new()] {
             let back = NameDict::from_bytes(&d.to_bytes(), &firsts).unwrap();
             let mut got = Vec::new();
