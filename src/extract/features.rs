@@ -905,6 +905,21 @@ mod tests {
     /// after a long one (with tokens, candidates, rule entities and names
     /// where the short one has none) and the long one again, scalar and
     /// wide.
+    /// The rules' candidates taken as their resolved entities, unchanged.
+    fn resolved_as_is(candidates: &[Span], chars: &[char]) -> Vec<Entity> {
+        candidates
+            .iter()
+            .map(|s| Entity {
+                start: s.start,
+                end: s.end,
+                text: chars[s.start..s.end].iter().collect(),
+                label: s.label.clone(),
+                source: s.source,
+                confidence: s.confidence,
+            })
+            .collect()
+    }
+
     #[test]
     fn reused_buffers_give_the_ids_of_fresh_buffers() {
         let long =
@@ -944,17 +959,7 @@ mod tests {
                 confidence: 0.9,
             },
         ];
-        let resolved: Vec<Entity> = candidates
-            .iter()
-            .map(|s| Entity {
-                start: s.start,
-                end: s.end,
-                text: chars[s.start..s.end].iter().collect(),
-                label: s.label.clone(),
-                source: s.source,
-                confidence: s.confidence,
-            })
-            .collect();
+        let resolved = resolved_as_is(&candidates, &chars);
         let empty = NameDict::new();
         let long_ev = Evidence {
             chars: &chars,
@@ -1056,17 +1061,7 @@ mod tests {
             .into_iter()
             .filter(|s| s.start < s.end)
             .collect();
-            let resolved: Vec<Entity> = candidates
-                .iter()
-                .map(|s| Entity {
-                    start: s.start,
-                    end: s.end,
-                    text: chars[s.start..s.end].iter().collect(),
-                    label: s.label.clone(),
-                    source: s.source,
-                    confidence: s.confidence,
-                })
-                .collect();
+            let resolved = resolved_as_is(&candidates, chars);
             for per_sentence in [false, true] {
                 let ev = Evidence {
                     chars,
