@@ -122,6 +122,44 @@ pub fn exp_rows_below_max<const W: usize>(em: &[f32], k: f32, out: &mut [[f32; W
 /// AVX2 and FMA (CPUs without AVX-512; `PIZHU_NO_AVX512` leaves it on), for
 /// [`exp_rows_below_max`]; checked against `f32::exp` as the wide path is
 /// before it is used.
+/// Whether `exp` (`L` lanes at a time; it returns whether it computed
+/// them, `false` for lanes off its main path) gives `f32::exp`'s bits on
+/// `count` arguments spread evenly (by bit pattern) over −88..=0 and on a
+/// few others: the check both wide paths pass before first use.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+fn agrees_on_grid<const L: usize>(
+    count: u32,
+    mut exp: impl FnMut(&[f32; L], &mut [f32; L]) -> bool,
+) -> bool {
+    let top = (-88f32).to_bits();
+    let bottom = (-0f32).to_bits();
+    let step = ((top - bottom) / count).max(1);
+    let (mut x, mut out) = ([0f32; L], [0f32; L]);
+    let mut bits = bottom;
+    let mut extra = [0.0f32, 1.0, 0.5, 10.0, 87.9, -87.99, -1e-30, 1e-30, 3.0e-8].into_iter();
+    loop {
+        for v in x.iter_mut() {
+            *v = match extra.next() {
+                Some(e) => e,
+                None => {
+                    bits = bits.saturating_add(step).min(top);
+                    f32::from_bits(bits)
+                }
+            };
+        }
+        if exp(&x, &mut out)
+            && x.iter()
+                .zip(&out)
+                .any(|(v, o)| v.exp().to_bits() != o.to_bits())
+        {
+            return false;
+        }
+        if bits == top {
+            return true;
+        }
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 mod narrow {
     use super::{LANES, TAB};
@@ -152,39 +190,16 @@ mod narrow {
     /// The CPU has AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn agrees_with_libm(count: u32) -> bool {
-        let top = (-88f32).to_bits();
-        let bottom = (-0f32).to_bits();
-        let step = ((top - bottom) / count).max(1);
-        let mut x = [0f32; 4];
-        let mut bits = bottom;
-        let mut extra = [0.0f32, 1.0, 0.5, 10.0, 87.9, -87.99, -1e-30, 1e-30, 3.0e-8].into_iter();
-        loop {
-            for v in x.iter_mut() {
-                *v = match extra.next() {
-                    Some(e) => e,
-                    None => {
-                        bits = bits.saturating_add(step).min(top);
-                        f32::from_bits(bits)
-                    }
-                };
-            }
+        super::agrees_on_grid::<4>(count, |x, out| {
             // SAFETY: `x` holds four lanes.
             let v = unsafe { _mm_loadu_ps(x.as_ptr()) };
-            let mut out = [0f32; 4];
-            if main_path(v) {
-                // SAFETY: `out` holds four lanes.
-                unsafe { _mm_storeu_ps(out.as_mut_ptr(), exp4(v)) };
-                if x.iter()
-                    .zip(&out)
-                    .any(|(v, o)| v.exp().to_bits() != o.to_bits())
-                {
-                    return false;
-                }
+            if !main_path(v) {
+                return false;
             }
-            if bits == top {
-                return true;
-            }
-        }
+            // SAFETY: `out` holds four lanes.
+            unsafe { _mm_storeu_ps(out.as_mut_ptr(), exp4(v)) };
+            true
+        })
     }
 
     /// Whether every lane takes `__expf_fma`'s main path (|x| < 88, by its
@@ -285,35 +300,8 @@ mod wide {
     /// The CPU has AVX-512F.
     #[target_feature(enable = "avx512f,fma")]
     pub unsafe fn agrees_with_libm(count: u32) -> bool {
-        let top = (-88f32).to_bits();
-        let bottom = (-0f32).to_bits();
-        let step = ((top - bottom) / count).max(1);
-        let mut x = [0f32; LANES];
-        let mut out = [0f32; LANES];
-        let mut bits = bottom;
-        let mut extra = [0.0f32, 1.0, 0.5, 10.0, 87.9, -87.99, -1e-30, 1e-30, 3.0e-8].into_iter();
-        loop {
-            for v in x.iter_mut() {
-                *v = match extra.next() {
-                    Some(e) => e,
-                    None => {
-                        bits = bits.saturating_add(step).min(top);
-                        f32::from_bits(bits)
-                    }
-                };
-            }
-            // SAFETY: the caller's AVX-512F.
-            if unsafe { exp16(&x, LANES, &mut out) }
-                && x.iter()
-                    .zip(&out)
-                    .any(|(v, o)| v.exp().to_bits() != o.to_bits())
-            {
-                return false;
-            }
-            if bits == top {
-                return true;
-            }
-        }
+        // SAFETY: the caller's AVX-512F.
+        super::agrees_on_grid::<LANES>(count, |x, out| unsafe { exp16(x, LANES, out) })
     }
 
     /// `exp` of eight lanes (`__expf_fma`'s steps).
