@@ -366,3 +366,101 @@ fn shipped_tagger_loads_and_decides_names() {
     let v = ex.extract("管委会和镇党委的同志参加了会议。");
     assert!(v.is_empty(), "{v:?}");
 }
+
+/// Odd text of every kind, generated (deterministic xorshift): Han of the
+/// basic block and of extension B, full-width and half-width forms, Chinese
+/// and ASCII punctuation, every kind of white space, control characters,
+/// combining marks, emoji, private use, and long runs without a sentence end.
+fn odd_texts() -> Vec<String> {
+    let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let pools: [&[char]; 6] = [
+        &[
+            '市', '县', '镇', '村', '局', '委', '会', '公', '司', '省', '区', '张', '王', '李',
+            '欧', '阳', '长', '书', '记', '年', '月', '日', '万', '元', '和', '与', '·', '某',
+        ],
+        &[
+            '，', '。', '、', '“', '”', '《', '》', '（', '）', '：', '；', '！', '？', '—', '…',
+            ',', '.', '(', ')', '"', '\'', '!', '?', '-', '/', '%', '０', '９', 'Ａ', 'ｚ',
+        ],
+        &[
+            ' ', '\t', '\n', '\r', '\u{3000}', '\u{a0}', '\u{200b}', '\u{feff}', '\u{0}', '\u{7}',
+            '\u{1b}', '\u{85}', '\u{2028}',
+        ],
+        &[
+            '\u{301}',
+            '\u{20000}',
+            '\u{2a6d6}',
+            '\u{1f600}',
+            '\u{e000}',
+            '\u{fffd}',
+            '\u{10ffff}',
+            'é',
+            'ß',
+            'Ω',
+            'я',
+            'ا',
+            '\u{fe0f}',
+        ],
+        &[
+            '0', '1', '2', '9', 'a', 'Z', '年', '月', '号', '亿', '元', '第', '十', '百',
+        ],
+        &[],
+    ];
+    let mut texts = vec![
+        String::new(),
+        "。".repeat(3000),
+        "张".repeat(5000),
+        "市委".repeat(2000),
+        "某某县某某镇".repeat(1500),
+        "的".repeat(20_000),
+        "县委书记".repeat(1000) + "。",
+    ];
+    for _ in 0..400 {
+        let len = (next() % 300) as usize;
+        let mut t = String::new();
+        for _ in 0..len {
+            let r = next();
+            let pool = pools[(r % 6) as usize];
+            let c = if pool.is_empty() {
+                char::from_u32(0x4e00 + (r >> 8) as u32 % 0x51a6).unwrap_or('一')
+            } else {
+                pool[((r >> 8) % pool.len() as u64) as usize]
+            };
+            t.push(c);
+        }
+        texts.push(t);
+    }
+    texts
+}
+
+/// Extraction never panics on odd text, and what it returns is well formed:
+/// spans inside the text, each entity's text the text at its span, entities
+/// not overlapping, confidences probabilities.
+#[test]
+fn odd_text_gives_well_formed_entities() {
+    let ex = default_extractor();
+    for text in odd_texts() {
+        let chars: Vec<char> = text.chars().collect();
+        let mut ents = ex.extract(&text);
+        ents.sort_by_key(|e| (e.start, e.end));
+        for e in &ents {
+            assert!(
+                e.start < e.end && e.end <= chars.len(),
+                "{e:?} in {} chars",
+                chars.len()
+            );
+            let at: String = chars[e.start..e.end].iter().collect();
+            assert_eq!(at, e.text, "{e:?}");
+            assert!((0.0..=1.0).contains(&e.confidence), "{e:?}");
+        }
+        for w in ents.windows(2) {
+            assert!(w[0].end <= w[1].start, "overlap: {:?} {:?}", w[0], w[1]);
+        }
+    }
+}
