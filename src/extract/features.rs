@@ -73,13 +73,15 @@ fn id_of(t: usize, a: u64, b: u64, bits: u32) -> u32 {
 
 /// Per template, the value domain `(a, b)` whose ids the scalar path looks
 /// up in [`Memo::small`] instead of hashing (`a < .0` and `b < .1`; `(0,
-/// 0)`: none). Templates 1–5 (one character each) have their own table,
-/// [`Memo::chars`].
+/// 0)`: none). Templates 1–5 (one character each) and 19 without a rule
+/// entity (its value the character) have their own table, [`Memo::chars`].
 const SMALL: [(u64, u64); PER_CHAR] = {
     let mut d = [(0, 0); PER_CHAR];
     d[11] = (5, 256); // position in the token, its tag
     d[15] = (5, 8); // position, gazetteer level
     d[16] = (4, 5); // surnames, position
+    d[18] = (1, 1); // no rule entity here (most characters)
+    d[20] = (1, 1); // nor beside it
     d[21] = (512, 1); // candidate mask
     d[22] = (512, 5); // candidate mask, position
     d[23] = (256, 5); // shape, position
@@ -106,6 +108,10 @@ const SMALL_OFF: [usize; PER_CHAR + 1] = {
 /// whose ids [`Memo::chars`] keeps: the BMP's.
 const CHAR_MEMO: usize = 0x10000 + 16;
 
+/// The ids a character value `v` gives: templates 1–5 with values `(v,
+/// 0)`, and template 19 with `(0, v)` (no rule entity at the character).
+type CharIds = [u32; 6];
+
 /// Ids of the scalar path's templates of few values, computed once per
 /// thread and table size (`bits`), so that the scalar path hashes only
 /// half of its 32 ids per character (three 64-bit products each).
@@ -114,10 +120,10 @@ struct Memo {
     /// The ids of the [`SMALL`] domains: template `t`, values `a, b` at
     /// `SMALL_OFF[t] + a * SMALL[t].1 + b`.
     small: Vec<u32>,
-    /// Per character value below [`CHAR_MEMO`]: the ids of templates 1–5
-    /// (the second value 0), computed the first time the value is asked
-    /// for ([`Memo::chars_of`]); `filled` has its bit set then.
-    chars: Vec<[u32; 5]>,
+    /// Per character value below [`CHAR_MEMO`]: its [`CharIds`], computed
+    /// the first time the value is asked for ([`Memo::chars_of`]);
+    /// `filled` has its bit set then.
+    chars: Vec<CharIds>,
     filled: Vec<u64>,
 }
 
@@ -132,17 +138,21 @@ impl Memo {
         Memo {
             bits,
             small,
-            chars: vec![[0; 5]; CHAR_MEMO],
+            chars: vec![[0; 6]; CHAR_MEMO],
             filled: vec![0; CHAR_MEMO.div_ceil(64)],
         }
     }
 
-    /// The ids of templates 1–5 for the character value `v` (1, 2, or a
-    /// code + 16), with 0 as the second value.
+    /// The [`CharIds`] of the character value `v` (1, 2, or a code + 16).
     #[inline]
-    fn chars_of(&mut self, v: u64) -> [u32; 5] {
+    fn chars_of(&mut self, v: u64) -> CharIds {
         let bits = self.bits;
-        let ids = move || std::array::from_fn(|k| id_of(k + 1, v, 0, bits));
+        let ids = move || {
+            std::array::from_fn(|k| match k {
+                0..5 => id_of(k + 1, v, 0, bits),
+                _ => id_of(19, 0, v, bits),
+            })
+        };
         let x = v as usize;
         if x >= CHAR_MEMO {
             return ids();
@@ -395,9 +405,9 @@ struct Scratch {
     /// The scalar path's ids of few values (kept across texts; rebuilt
     /// when `bits` changes).
     memo: Option<Memo>,
-    /// The ids of templates 1–5 for the character's own value (scalar
-    /// path, from [`Memo::chars_of`]).
-    char_ids: Vec<[u32; 5]>,
+    /// The [`CharIds`] of the character's own value (scalar path, from
+    /// [`Memo::chars_of`]).
+    char_ids: Vec<CharIds>,
 }
 
 /// Texts longer than this (characters) do not leave their buffers in the
@@ -470,11 +480,11 @@ fn features_in(ev: &Evidence, bits: u32, wide: bool, memo: bool, sc: &mut Scratc
         memo: memo_slot,
         char_ids,
     } = sc;
-    // The scalar path's memo, and per character the ids of templates 1–5
-    // for its own value, gathered in one pass before the main loop (their
+    // The scalar path's memo, and per character the [`CharIds`] of its own
+    // value, gathered in one pass before the main loop (their
     // table's misses overlap here, not there); the text's start and end
     // (values 1 and 2) read `edge`.
-    let mut edge = [[0u32; 5]; 2];
+    let mut edge = [[0u32; 6]; 2];
     let memo = if memo && !wide {
         let m = match memo_slot {
             Some(m) if m.bits == bits => m,
@@ -938,6 +948,9 @@ fn features_in(ev: &Evidence, bits: u32, wide: bool, memo: bool, sc: &mut Scratc
                 ($t:expr, $a:expr, $b:expr) => {
                     dst[$t].write(if (1..=5).contains(&$t) {
                         cid($t)
+                    } else if $t == 19 && $a == 0 {
+                        // `(0, c0)`: `c[i]` is inside its sentence.
+                        char_ids[i][5]
                     } else {
                         memo.id($t, $a, $b)
                     })
@@ -1188,8 +1201,11 @@ mod tests {
             ] {
                 // Twice: computed, then read back.
                 for _ in 0..2 {
-                    let want: [u32; 5] = std::array::from_fn(|k| id_of(k + 1, v, 0, bits));
-                    assert_eq!(m.chars_of(v), want, "{v}");
+                    let ids = m.chars_of(v);
+                    for k in 0..5 {
+                        assert_eq!(ids[k], id_of(k + 1, v, 0, bits), "{v}");
+                    }
+                    assert_eq!(ids[5], id_of(19, 0, v, bits), "{v}");
                 }
             }
         }
