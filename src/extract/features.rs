@@ -1202,8 +1202,8 @@ mod tests {
                 // Twice: computed, then read back.
                 for _ in 0..2 {
                     let ids = m.chars_of(v);
-                    for k in 0..5 {
-                        assert_eq!(ids[k], id_of(k + 1, v, 0, bits), "{v}");
+                    for (k, &id) in ids[..5].iter().enumerate() {
+                        assert_eq!(id, id_of(k + 1, v, 0, bits), "{v}");
                     }
                     assert_eq!(ids[5], id_of(19, 0, v, bits), "{v}");
                 }
