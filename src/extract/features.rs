@@ -64,6 +64,119 @@ fn finish(h: u64, bits: u32) -> u32 {
     (h >> (64 - bits)) as u32
 }
 
+/// The id of template `t` with values `a` and `b` (what every path
+/// computes, or looks up in a [`Memo`] that holds it).
+#[inline(always)]
+fn id_of(t: usize, a: u64, b: u64, bits: u32) -> u32 {
+    finish(mix(mix((t as u64).wrapping_mul(K), a), b), bits)
+}
+
+/// Per template, the value domain `(a, b)` whose ids the scalar path looks
+/// up in [`Memo::small`] instead of hashing (`a < .0` and `b < .1`; `(0,
+/// 0)`: none). Templates 1–5 (one character each) and 19 without a rule
+/// entity (its value the character) have their own table, [`Memo::chars`].
+const SMALL: [(u64, u64); PER_CHAR] = {
+    let mut d = [(0, 0); PER_CHAR];
+    d[11] = (5, 256); // position in the token, its tag
+    d[15] = (5, 8); // position, gazetteer level
+    d[16] = (4, 5); // surnames, position
+    d[18] = (1, 1); // no rule entity here (most characters)
+    d[20] = (1, 1); // nor beside it
+    d[21] = (512, 1); // candidate mask
+    d[22] = (512, 5); // candidate mask, position
+    d[23] = (256, 5); // shape, position
+    d[26] = (32, 1); // name matches, per type
+    d[27] = (32, 1);
+    d[28] = (32, 1);
+    d[29] = (4096, 1); // name match mask
+    d[31] = (1024, 1); // longest LAC word's class and position
+    d
+};
+
+/// Where each template's ids start in [`Memo::small`] (the last: its length).
+const SMALL_OFF: [usize; PER_CHAR + 1] = {
+    let mut o = [0; PER_CHAR + 1];
+    let mut t = 0;
+    while t < PER_CHAR {
+        o[t + 1] = o[t] + (SMALL[t].0 * SMALL[t].1) as usize;
+        t += 1;
+    }
+    o
+};
+
+/// Character values (`ch` in [`features_in`]: 1, 2, or the code + 16)
+/// whose ids [`Memo::chars`] keeps: the BMP's.
+const CHAR_MEMO: usize = 0x10000 + 16;
+
+/// The ids a character value `v` gives: templates 1–5 with values `(v,
+/// 0)`, and template 19 with `(0, v)` (no rule entity at the character).
+type CharIds = [u32; 6];
+
+/// Ids of the scalar path's templates of few values, computed once per
+/// thread and table size (`bits`), so that the scalar path hashes only
+/// half of its 32 ids per character (three 64-bit products each).
+struct Memo {
+    bits: u32,
+    /// The ids of the [`SMALL`] domains: template `t`, values `a, b` at
+    /// `SMALL_OFF[t] + a * SMALL[t].1 + b`.
+    small: Vec<u32>,
+    /// Per character value below [`CHAR_MEMO`]: its [`CharIds`], computed
+    /// the first time the value is asked for ([`Memo::chars_of`]);
+    /// `filled` has its bit set then.
+    chars: Vec<CharIds>,
+    filled: Vec<u64>,
+}
+
+impl Memo {
+    fn new(bits: u32) -> Memo {
+        let mut small = Vec::with_capacity(SMALL_OFF[PER_CHAR]);
+        for (t, &(na, nb)) in SMALL.iter().enumerate() {
+            for a in 0..na {
+                small.extend((0..nb).map(|b| id_of(t, a, b, bits)));
+            }
+        }
+        Memo {
+            bits,
+            small,
+            chars: vec![[0; 6]; CHAR_MEMO],
+            filled: vec![0; CHAR_MEMO.div_ceil(64)],
+        }
+    }
+
+    /// The [`CharIds`] of the character value `v` (1, 2, or a code + 16).
+    #[inline]
+    fn chars_of(&mut self, v: u64) -> CharIds {
+        let bits = self.bits;
+        let ids = move || {
+            std::array::from_fn(|k| match k {
+                0..5 => id_of(k + 1, v, 0, bits),
+                _ => id_of(19, 0, v, bits),
+            })
+        };
+        let x = v as usize;
+        if x >= CHAR_MEMO {
+            return ids();
+        }
+        if self.filled[x / 64] >> (x % 64) & 1 == 0 {
+            self.chars[x] = ids();
+            self.filled[x / 64] |= 1 << (x % 64);
+        }
+        self.chars[x]
+    }
+
+    /// [`id_of`]`(t, a, b, self.bits)`, looked up when `t` has a
+    /// [`SMALL`] domain holding `a` and `b` (`t` is a constant at every
+    /// call: the choice is made when compiling).
+    #[inline(always)]
+    fn id(&self, t: usize, a: u64, b: u64) -> u32 {
+        let (na, nb) = SMALL[t];
+        if a < na && b < nb {
+            return self.small[SMALL_OFF[t] + (a * nb + b) as usize];
+        }
+        id_of(t, a, b, self.bits)
+    }
+}
+
 /// Eight feature ids at a time with AVX-512 (the same arithmetic as
 /// [`mix`] and [`finish`], lane by lane, so the same ids).
 #[cfg(target_arch = "x86_64")]
@@ -289,6 +402,12 @@ struct Scratch {
     /// The wide hashing's value rows.
     wa: Vec<u64>,
     wb: Vec<u64>,
+    /// The scalar path's ids of few values (kept across texts; rebuilt
+    /// when `bits` changes).
+    memo: Option<Memo>,
+    /// The [`CharIds`] of the character's own value (scalar path, from
+    /// [`Memo::chars_of`]).
+    char_ids: Vec<CharIds>,
 }
 
 /// Texts longer than this (characters) do not leave their buffers in the
@@ -314,21 +433,26 @@ fn features_with(ev: &Evidence, bits: u32, wide: bool) -> Vec<u32> {
     }
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut s) => {
-            let out = features_in(ev, bits, wide, &mut s);
+            let out = features_in(ev, bits, wide, !wide, &mut s);
             if n > SCRATCH_KEEP {
-                *s = Scratch::default();
+                let memo = s.memo.take();
+                *s = Scratch {
+                    memo,
+                    ..Scratch::default()
+                };
             }
             out
         }
         // Not reached (no feature computation runs inside another); a
         // fresh scratch gives the same ids.
-        Err(_) => features_in(ev, bits, wide, &mut Scratch::default()),
+        Err(_) => features_in(ev, bits, wide, !wide, &mut Scratch::default()),
     })
 }
 
 /// [`features_with`] with the buffers of `sc` (every one refilled here:
-/// the ids never depend on what a previous text left in them).
-fn features_in(ev: &Evidence, bits: u32, wide: bool, sc: &mut Scratch) -> Vec<u32> {
+/// the ids never depend on what a previous text left in them); the
+/// scalar path looks ids up in `sc.memo` when `memo` (the same ids).
+fn features_in(ev: &Evidence, bits: u32, wide: bool, memo: bool, sc: &mut Scratch) -> Vec<u32> {
     let chars = ev.chars;
     let n = chars.len();
     let Scratch {
@@ -353,7 +477,27 @@ fn features_in(ev: &Evidence, bits: u32, wide: bool, sc: &mut Scratch) -> Vec<u3
         nmask,
         wa,
         wb,
+        memo: memo_slot,
+        char_ids,
     } = sc;
+    // The scalar path's memo, and per character the [`CharIds`] of its own
+    // value, gathered in one pass before the main loop (their
+    // table's misses overlap here, not there); the text's start and end
+    // (values 1 and 2) read `edge`.
+    let mut edge = [[0u32; 6]; 2];
+    let memo = if memo && !wide {
+        let m = match memo_slot {
+            Some(m) if m.bits == bits => m,
+            _ => memo_slot.insert(Memo::new(bits)),
+        };
+        edge = [m.chars_of(1), m.chars_of(2)];
+        char_ids.clear();
+        char_ids.extend(chars.iter().map(|&c| m.chars_of(c as u64 + 16)));
+        Some(&*m)
+    } else {
+        None
+    };
+    let char_ids = &char_ids[..];
     // Not zeroed (that was 128 bytes a character): every id is written
     // below, and the length set at the end.
     let mut out: Vec<u32> = Vec::with_capacity(n * PER_CHAR + WIDE_SLACK);
@@ -788,9 +932,36 @@ fn features_in(ev: &Evidence, bits: u32, wide: bool, sc: &mut Scratch) -> Vec<u3
             [i * PER_CHAR..(i + 1) * PER_CHAR])
             .try_into()
             .expect("PER_CHAR ids");
+        if let Some(memo) = memo {
+            // Template `t` in 1..=5 reads `c[i + t - 3]`'s value.
+            let cid = |t: usize| -> u32 {
+                let j = ii + t as isize - 3;
+                if j < lo {
+                    edge[0][t - 1]
+                } else if j >= hi {
+                    edge[1][t - 1]
+                } else {
+                    char_ids[j as usize][t - 1]
+                }
+            };
+            macro_rules! put_memo {
+                ($t:expr, $a:expr, $b:expr) => {
+                    dst[$t].write(if (1..=5).contains(&$t) {
+                        cid($t)
+                    } else if $t == 19 && $a == 0 {
+                        // `(0, c0)`: `c[i]` is inside its sentence.
+                        char_ids[i][5]
+                    } else {
+                        memo.id($t, $a, $b)
+                    })
+                };
+            }
+            templates!(put_memo);
+            continue;
+        }
         macro_rules! put {
             ($t:expr, $a:expr, $b:expr) => {
-                dst[$t].write(finish(mix(mix(($t as u64).wrapping_mul(K), $a), $b), bits))
+                dst[$t].write(id_of($t, $a, $b, bits))
             };
         }
         templates!(put);
@@ -973,7 +1144,7 @@ mod tests {
         let short_ev = characters_only(&chars[..8], &empty);
         for wide in [false, wide::available()] {
             for ev in [&long_ev, &short_ev, &long_ev, &short_ev] {
-                let fresh = features_in(ev, 20, wide, &mut Scratch::default());
+                let fresh = features_in(ev, 20, wide, !wide, &mut Scratch::default());
                 assert_eq!(fresh.len(), ev.chars.len() * PER_CHAR);
                 assert_eq!(features_with(ev, 20, wide), fresh, "wide {wide}");
             }
@@ -1005,14 +1176,48 @@ mod tests {
         }
     }
 
-    /// The wide hashing gives the scalar path's ids, bit for bit, for every
-    /// table size and for texts of every length around the block size.
+    /// The memo's ids are the hashed ones for every value of every
+    /// template's domain, and values outside a domain are hashed.
     #[test]
-    fn wide_hashing_equals_scalar_hashing() {
-        if !wide::available() {
-            return;
+    fn memo_ids_equal_hashed_ids() {
+        for bits in [12, 24, 32] {
+            let mut m = Memo::new(bits);
+            for (t, &(na, nb)) in SMALL.iter().enumerate() {
+                for a in 0..na + 2 {
+                    for b in [0, 1, 4, 5, 7, 8, 255, 256, nb.saturating_sub(1), nb] {
+                        assert_eq!(m.id(t, a, b), id_of(t, a, b, bits), "{t} {a} {b}");
+                    }
+                }
+                assert_eq!(m.id(t, 1 << 40, 3), id_of(t, 1 << 40, 3, bits));
+            }
+            for v in [
+                1,
+                2,
+                16,
+                0x4E00 + 16,
+                CHAR_MEMO as u64 - 1,
+                CHAR_MEMO as u64,
+                0x20000 + 16,
+            ] {
+                // Twice: computed, then read back.
+                for _ in 0..2 {
+                    let ids = m.chars_of(v);
+                    for (k, &id) in ids[..5].iter().enumerate() {
+                        assert_eq!(id, id_of(k + 1, v, 0, bits), "{v}");
+                    }
+                    assert_eq!(ids[5], id_of(19, 0, v, bits), "{v}");
+                }
+            }
         }
-        let text = "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。Ａ12号·test 林晓舟说：“好。”";
+    }
+
+    /// The wide hashing and the scalar path's memo give the plain scalar
+    /// path's ids, bit for bit, for every table size and for texts of
+    /// every length around the block size (with characters past the BMP,
+    /// which the memo does not keep).
+    #[test]
+    fn wide_hashing_and_memo_equal_scalar_hashing() {
+        let text = "河湾县的林晓舟昨天在北京市会见了绿洲农业合作社代表，双方签署协议。Ａ12号·test 林𠀀舟说：“好\u{FFEE}。”";
         let chars: Vec<char> = text.chars().collect();
         let mut names = NameDict::new();
         names.add(&chars[3..6], &EntityType::Per);
@@ -1073,13 +1278,21 @@ mod tests {
                     per_sentence,
                 };
                 for bits in [12, 20, 24, 32] {
-                    let scalar = features_with(&ev, bits, false);
+                    let scalar = features_in(&ev, bits, false, false, &mut Scratch::default());
                     assert_eq!(scalar.len(), len * PER_CHAR);
+                    // The memo (this thread's, rebuilt as `bits` changes).
                     assert_eq!(
-                        features_with(&ev, bits, true),
+                        features_with(&ev, bits, false),
                         scalar,
-                        "len {len}, bits {bits}"
+                        "memo: len {len}, bits {bits}"
                     );
+                    if wide::available() {
+                        assert_eq!(
+                            features_with(&ev, bits, true),
+                            scalar,
+                            "len {len}, bits {bits}"
+                        );
+                    }
                 }
             }
         }
