@@ -39,6 +39,8 @@ struct Tokenised<'a> {
     toks: Vec<Tok<'a>>,
     chars: Vec<char>,
     segments: Vec<(usize, usize)>,
+    /// Where a date or an amount may start, found in the same pass.
+    number_starts: rules::NumberStarts,
 }
 
 /// The rules' candidate spans before overlap resolution, with the
@@ -138,8 +140,10 @@ impl NewsExtractor {
         // Sentences end at (and include) a sentence-ending character, as
         // `split_inclusive(is_sentence_end)` cuts them.
         let mut segments = Vec::new();
+        let mut number_starts = rules::NumberStarts::new();
         let (mut start_byte, mut start_char) = (0, 0);
         for (b, c) in text.char_indices() {
+            number_starts.push(chars.len(), b, c);
             chars.push(c);
             if is_sentence_end(c) {
                 let end = b + c.len_utf8();
@@ -156,6 +160,7 @@ impl NewsExtractor {
             toks,
             chars,
             segments,
+            number_starts,
         }
     }
 
@@ -171,11 +176,12 @@ impl NewsExtractor {
             toks,
             chars,
             segments,
+            number_starts,
         } = self.tokens_and_chars(text);
         let ctx = Ctx::with_chars(chars, toks);
         let n = ctx.chars.len();
         let mut out = Vec::with_capacity(ctx.toks.len() / 2);
-        out.extend(rules::dates_and_money(text, &ctx.chars));
+        out.extend(rules::dates_and_money_at(text, &ctx.chars, number_starts));
         let titles = rules::titles(&ctx);
         let bylines = rules::bylines(&ctx);
         let mut people = rules::names_after_cues(&ctx, &titles);
@@ -1332,6 +1338,36 @@ mod tests {
         let mut out = vec![at(text, "中心村", 0, EntityType::Loc)];
         place_names_in_document(&mut out, &chars, &tok_starts(&jieba, text), &jieba);
         assert_eq!(out.len(), 1, "{:?}", texts(&out));
+    }
+
+    /// The number starts found in the token pass give the dates and
+    /// amounts that the grammars' own scan of the characters gives.
+    #[test]
+    fn the_token_pass_finds_the_number_starts_the_grammars_would() {
+        let ex = NewsExtractor::new();
+        let mut texts: Vec<String> = [
+            "",
+            "5",
+            "2019年3月5日至6日拨款近3000万元，123月不算",
+            "一九九九年投入5000 美元和两个亿；3.5亿元、第2.5万元",
+            "１２月３日，十月，近百万元\n8月1日下午，𠀀2018年",
+            "今年前9个月完成274.3亿元，2500多万元，60余万元",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+        let mut spans = 0;
+        for text in &texts {
+            let t = ex.tokens_and_chars(text);
+            let own = rules::dates_and_money(text, &t.chars);
+            let fused = rules::dates_and_money_at(text, &t.chars, t.number_starts);
+            assert_eq!(fused, own, "{text:?}");
+            spans += own.len();
+        }
+        assert!(spans > 20, "the texts should hold dates and amounts");
     }
 
     /// The token pass's sentence split is the one [`segments`] makes of

@@ -77,23 +77,64 @@ pub(super) static MONEY_GRAMMAR: Grammar = Grammar {
 /// text after the number there can continue a match. It then runs on a
 /// short window, so prose costs almost nothing.
 pub(super) fn grammar_spans(text: &str, chars: &[char], grammars: &[&Grammar]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut skip_to = vec![0; grammars.len()];
-    let starts: &CharSet = &NUMBER_STARTS_SET;
     // First a tight pass over the decoded characters for the places a
-    // number starts (not right after an Arabic number), with their byte
-    // offsets: the running sum of the UTF-8 lengths, counted without
-    // branches.
-    let mut found = Vec::new();
-    let (mut b, mut prev) = (0usize, ' ');
+    // number may start, with their byte offsets: the running sum of the
+    // UTF-8 lengths, counted without branches.
+    let mut scan = NumberStarts::new();
+    let mut b = 0usize;
     for (pos, &c) in chars.iter().enumerate() {
-        if starts.has(c) && !(prev.is_ascii_digit() || prev == '.') {
-            found.push((pos, b));
-        }
+        scan.push(pos, b, c);
         let u = c as u32;
         b += 1 + usize::from(u >= 0x80) + usize::from(u >= 0x800) + usize::from(u >= 0x10000);
-        prev = c;
     }
+    grammar_spans_at(text, chars, scan.found, grammars)
+}
+
+/// The places a date or an amount may start (a character one can start
+/// with, not right after an Arabic number), as `(character, byte)`
+/// offsets, found while a text's characters are read in order: the token
+/// pass decodes every character anyway ([`dates_and_money_at`]).
+pub struct NumberStarts {
+    starts: &'static CharSet,
+    prev: char,
+    found: Vec<(usize, usize)>,
+}
+
+impl Default for NumberStarts {
+    fn default() -> Self {
+        NumberStarts::new()
+    }
+}
+
+impl NumberStarts {
+    /// Before the first character.
+    pub fn new() -> NumberStarts {
+        NumberStarts {
+            starts: &NUMBER_STARTS_SET,
+            prev: ' ',
+            found: Vec::new(),
+        }
+    }
+
+    /// The next character `c`, at character `pos` and byte `b`.
+    #[inline]
+    pub fn push(&mut self, pos: usize, b: usize, c: char) {
+        if self.starts.has(c) && !(self.prev.is_ascii_digit() || self.prev == '.') {
+            self.found.push((pos, b));
+        }
+        self.prev = c;
+    }
+}
+
+/// [`grammar_spans`] from the number starts already found.
+fn grammar_spans_at(
+    text: &str,
+    chars: &[char],
+    found: Vec<(usize, usize)>,
+    grammars: &[&Grammar],
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut skip_to = vec![0; grammars.len()];
     for (pos, b) in found {
         let c = chars[pos];
         let next_b = b + c.len_utf8();
@@ -147,6 +188,12 @@ pub(super) static NUMBER_STARTS_SET: LazyLock<CharSet> =
 /// `chars` are `text`'s characters.
 pub fn dates_and_money(text: &str, chars: &[char]) -> Vec<Span> {
     grammar_spans(text, chars, &[&DATE_GRAMMAR, &MONEY_GRAMMAR])
+}
+
+/// [`dates_and_money`] with the number starts found as `chars` were
+/// decoded from `text` ([`NumberStarts`] fed every character in order).
+pub fn dates_and_money_at(text: &str, chars: &[char], starts: NumberStarts) -> Vec<Span> {
+    grammar_spans_at(text, chars, starts.found, &[&DATE_GRAMMAR, &MONEY_GRAMMAR])
 }
 
 /// Dates: `8月1日`, `2017年11月`, `10月24日~25日`, `11月1日下午`, `2018年`.

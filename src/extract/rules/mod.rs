@@ -460,6 +460,38 @@ mod tests {
         }
     }
 
+    /// The last-character test before `dictionary_orgs`' facility heads
+    /// lets through every word ending in a head of two characters or more.
+    #[test]
+    fn facility_head_filter_passes_every_word_ending_in_a_head() {
+        let heads: Vec<&str> = FACILITY_HEADS
+            .iter()
+            .copied()
+            .filter(|h| h.chars().count() >= 2)
+            .collect();
+        assert!(heads.len() > 5);
+        for h in heads {
+            let word = format!("某某{h}");
+            let word: &str = &word;
+            let t = Tok {
+                word,
+                start32: 0,
+                end32: word.chars().count() as u32,
+                pos: Pos::Nt,
+                last: CharFilter::last_key_of(word),
+            };
+            assert!(FACILITY_HEADS_SET.may_end_tok(&t), "{word}");
+        }
+    }
+
+    #[test]
+    fn level_org_lengths_are_their_character_counts() {
+        assert_eq!(LEVEL_ORG_LENS.len(), LEVEL_ORGS.len());
+        for (&(w, l), &v) in LEVEL_ORG_LENS.iter().zip(LEVEL_ORGS) {
+            assert_eq!((w, l), (v, v.chars().count()));
+        }
+    }
+
     fn spans_text(text: &str, spans: &[Span]) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
         spans

@@ -858,9 +858,10 @@ pub fn dictionary_orgs(ctx: &Ctx<'_>, gaz: &Gazetteer) -> Vec<Span> {
         .filter(|t| nt_is_body(t.word))
     {
         // `某某美术馆`/nt: a building, a place.
-        if FACILITY_HEADS
-            .iter()
-            .any(|h| h.chars().count() >= 2 && t.word.ends_with(h))
+        if FACILITY_HEADS_SET.may_end_tok(t)
+            && FACILITY_HEADS
+                .iter()
+                .any(|h| h.chars().count() >= 2 && t.word.ends_with(h))
         {
             out.push(Span::new(
                 t.start(),

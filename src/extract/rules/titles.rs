@@ -167,6 +167,10 @@ pub(super) const LEVEL_ORGS: &[&str] = &[
     "中央",
 ];
 
+/// [`LEVEL_ORGS`] with their lengths in characters.
+pub(super) static LEVEL_ORG_LENS: LazyLock<Vec<(&'static str, usize)>> =
+    LazyLock::new(|| LEVEL_ORGS.iter().map(|&w| (w, w.chars().count())).collect());
+
 /// Job titles at token starts (longest match): `副书记`, `组织部长`,
 /// `常务副书记`, `第一书记`, `镇长`. A title must end at a token end or
 /// right before a surname (jieba sometimes glues a title to a name).
@@ -190,10 +194,9 @@ pub fn titles(ctx: &Ctx<'_>) -> Vec<Span> {
             continue;
         }
         if ctx.tok_starting[pos] == NO_TOK
-            && !LEVEL_ORGS.iter().any(|w| {
-                let l = w.chars().count();
-                pos >= l && ctx.has_at(pos - l, w)
-            })
+            && !LEVEL_ORG_LENS
+                .iter()
+                .any(|&(w, l)| pos >= l && ctx.has_at(pos - l, w))
         {
             pos += 1;
             continue;
