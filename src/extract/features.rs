@@ -93,6 +93,20 @@ const SMALL: [(u64, u64); PER_CHAR] = {
     d
 };
 
+/// The templates with a [`SMALL`] domain, one bit each: their few weight
+/// rows stay in the cache, so the emission sum does not prefetch them.
+pub(super) const SMALL_TEMPLATES: u32 = {
+    let mut m = 0;
+    let mut t = 0;
+    while t < PER_CHAR {
+        if SMALL[t].0 > 0 {
+            m |= 1 << t;
+        }
+        t += 1;
+    }
+    m
+};
+
 /// Where each template's ids start in [`Memo::small`] (the last: its length).
 const SMALL_OFF: [usize; PER_CHAR + 1] = {
     let mut o = [0; PER_CHAR + 1];
