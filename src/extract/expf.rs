@@ -484,11 +484,9 @@ mod tests {
     /// lane, also for rows with a lane off the main path (below −88).
     #[test]
     fn all_rows_equal_each_row_alone() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut xs = crate::extract::xorshift(0x2545_F491_4F6C_DD1D);
         let mut rnd = |spread: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xs();
             (x % spread) as f32 / 10.0 - (spread / 20) as f32
         };
         const W: usize = 13;

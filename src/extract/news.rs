@@ -1404,13 +1404,7 @@ mod tests {
             }
             found
         };
-        let mut x = 7u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::extract::xorshift(7);
         let abc = ['甲', '乙', '丙'];
         for len in 0..40 {
             let chars: Vec<char> = (0..len).map(|_| abc[next() as usize % 3]).collect();

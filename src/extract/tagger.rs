@@ -1635,11 +1635,9 @@ mod tests {
     #[test]
     fn unrolled_viterbi_equals_a_walk_of_prevs() {
         assert!(OPEN_CURS.iter().all(|&c| PREVS[c] == OUT_PREVS));
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut xs = crate::extract::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xs();
             // Few distinct values: ties between predecessors are common.
             (x % 7) as f32 - 3.0
         };
@@ -1691,11 +1689,9 @@ mod tests {
     #[test]
     fn unrolled_forward_backward_equals_a_walk_of_prevs_and_nexts() {
         assert!(OUT_PREVS.iter().all(|&q| NEXTS[q] == OPEN_CURS));
-        let mut x = 0x5851_F42D_4C95_7F2Du64;
+        let mut xs = crate::extract::xorshift(0x5851_F42D_4C95_7F2D);
         let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xs();
             (x % 2001) as f32 / 100.0 - 10.0
         };
         for round in 0..30 {
@@ -1764,11 +1760,9 @@ mod tests {
     fn entity_marginals_match_the_full_pass_bit_for_bit() {
         // A pseudo-random chain and emissions; labels from Viterbi, and
         // hand-made ones with entities at the edges, in the middle, none.
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut xs = crate::extract::xorshift(0x2545_F491_4F6C_DD1D);
         let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = xs();
             (x % 2001) as f32 / 100.0 - 10.0
         };
         let mut chain = Chain::zero();
@@ -1810,11 +1804,9 @@ mod tests {
             if !sum16::available() {
                 return;
             }
-            let mut x = 0x1F83_D9AB_FB41_BD6Bu64;
+            let mut xs = crate::extract::xorshift(0x1F83_D9AB_FB41_BD6B);
             let mut rnd = |spread: u64| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = xs();
                 (x % spread) as f32 / 100.0 - (spread / 200) as f32
             };
             let mut entities = 0;
@@ -1928,35 +1920,13 @@ mod tests {
         assert!(Tagger::from_bytes(Cow::Owned(wrong)).is_err());
     }
 
-    /// The article's emissions summed in one prefetched stream (rows fetched
-    /// far ahead, across segment ends and up to the text's end) are a plain
-    /// row-by-row sum, and tagging the segments from them gives what
-    /// tagging each segment alone gives, bit for bit.
-    /// Also the test of `sum16::emissions`'s unchecked row reads (on a CPU
-    /// with AVX2): ids anywhere in the table, and the tail where no id lies
-    /// `AHEAD` on.
-    #[test]
-    fn one_stream_of_emissions_equals_each_segment_alone() {
-        let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
-        let per = crate::extract::features::PER_CHAR;
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let n = 700;
-        // Mostly repeated ids (as in text), some anywhere in the table.
-        let pool: Vec<u32> = (0..400).map(|_| (rnd() % (1 << t.bits())) as u32).collect();
-        let feats: Vec<u32> = (0..n * per)
-            .map(|_| match rnd() % 4 {
-                0 => (rnd() % (1 << t.bits())) as u32,
-                _ => pool[rnd() as usize % pool.len()],
-            })
-            .collect();
+    /// `emissions_into` of `n` characters' `feats` is, bit for bit, each
+    /// character's weight rows summed in integers and scaled.
+    fn assert_emissions_are_row_sums(t: &Tagger, feats: &[u32], n: usize, what: &str) {
+        let per = feats.len() / n;
         let mut em = Vec::new();
-        t.emissions_into(&feats, n, &mut em);
+        t.emissions_into(feats, n, &mut em);
+        assert_eq!(em.len(), n * LABELS, "{what}");
         for i in 0..n {
             let mut acc = [0i32; LABELS];
             for &f in &feats[i * per..(i + 1) * per] {
@@ -1968,10 +1938,35 @@ mod tests {
             for l in 0..LABELS {
                 assert_eq!(
                     em[i * LABELS + l].to_bits(),
-                    (acc[l] as f32 * t.scale).to_bits()
+                    (acc[l] as f32 * t.scale).to_bits(),
+                    "{what}, character {i}"
                 );
             }
         }
+    }
+
+    /// The article's emissions summed in one prefetched stream (rows fetched
+    /// far ahead, across segment ends and up to the text's end) are a plain
+    /// row-by-row sum, and tagging the segments from them gives what
+    /// tagging each segment alone gives, bit for bit.
+    /// Also the test of `sum16::emissions`'s unchecked row reads (on a CPU
+    /// with AVX2): ids anywhere in the table, and the tail where no id lies
+    /// `AHEAD` on.
+    #[test]
+    fn one_stream_of_emissions_equals_each_segment_alone() {
+        let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
+        let per = crate::extract::features::PER_CHAR;
+        let mut rnd = crate::extract::xorshift(0x9E37_79B9_7F4A_7C15);
+        let n = 700;
+        // Mostly repeated ids (as in text), some anywhere in the table.
+        let pool: Vec<u32> = (0..400).map(|_| (rnd() % (1 << t.bits())) as u32).collect();
+        let feats: Vec<u32> = (0..n * per)
+            .map(|_| match rnd() % 4 {
+                0 => (rnd() % (1 << t.bits())) as u32,
+                _ => pool[rnd() as usize % pool.len()],
+            })
+            .collect();
+        assert_emissions_are_row_sums(&t, &feats, n, "700 characters");
         let segments = [(0, 1), (1, 4), (4, 54), (54, 254), (254, 255), (255, n)];
         let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let mut got = Vec::new();
@@ -1998,37 +1993,13 @@ mod tests {
     #[test]
     fn emissions_of_every_width_are_the_sum_of_their_rows() {
         let t = Tagger::shipped().expect("assets/model/tagger.bin loads");
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = crate::extract::xorshift(0x2545_F491_4F6C_DD1D);
         for per in [1, 7, 31, 32, 33] {
             for n in [1, 5, 40] {
                 let feats: Vec<u32> = (0..n * per)
                     .map(|_| (rnd() % (1 << t.bits())) as u32)
                     .collect();
-                let mut em = Vec::new();
-                t.emissions_into(&feats, n, &mut em);
-                assert_eq!(em.len(), n * LABELS);
-                for i in 0..n {
-                    let mut acc = [0i32; LABELS];
-                    for &f in &feats[i * per..(i + 1) * per] {
-                        let row = &t.weights[f as usize * STRIDE..][..LABELS];
-                        for (a, &b) in acc.iter_mut().zip(row) {
-                            *a += b as i8 as i32;
-                        }
-                    }
-                    for l in 0..LABELS {
-                        assert_eq!(
-                            em[i * LABELS + l].to_bits(),
-                            (acc[l] as f32 * t.scale).to_bits(),
-                            "{per} ids, {n} characters, character {i}"
-                        );
-                    }
-                }
+                assert_emissions_are_row_sums(&t, &feats, n, &format!("{per} ids, {n} characters"));
             }
         }
         // The templates left unprefetched are the memo's few-valued ones.
